@@ -1,0 +1,326 @@
+"""Every setting of the MedLLM pipeline, in typed dataclasses, and the two named presets.
+
+`tiny` (the default) runs the whole pipeline offline on a laptop CPU in minutes: the embedded
+SmolLM2-135M-Instruct and the sample questions in data/sample/. `paper` holds the settings of the
+report the project was designed from: Llama-3.1-8B-Instruct in 4-bit on one 8 GB GPU, MedQA + MedMCQA
+from the Hugging Face Hub.
+
+Scripts never read settings from anywhere else: `cli.py` resolves a preset, applies the user's flags
+and `--set section.field=value` overrides, prints the result and saves it beside the stage's outputs.
+"""
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any
+
+SYSTEM_PROMPT = (
+    "You are a knowledgeable medical AI assistant. Answer the multiple-choice question by giving the "
+    "letter and text of the single best option, then a short explanation."
+)
+
+DISCLAIMER = (
+    "This answer is for education only and is not medical advice. Consult a qualified clinician "
+    "about your own health."
+)
+
+EMERGENCY_NOTICE = (
+    "This may be a medical emergency. Call your local emergency number (911 / 112 / 999) or go to the "
+    "nearest emergency department now. Do not wait for an AI answer."
+)
+
+# Red flags for the chat's emergency notice. Each entry is a group of words that must all appear
+# (in any order, any form that starts with the stem) in the question; see medllm.py.
+RED_FLAGS: list[str] = [
+    "chest pain breath",
+    "chest pain sweat",
+    "chest pressure",
+    "crushing chest",
+    "heart attack",
+    "cardiac arrest",
+    "stroke",
+    "face droop",
+    "facial droop",
+    "slurred speech",
+    "sudden weakness",
+    "sudden numbness",
+    "worst headache",
+    "suicid",
+    "kill myself",
+    "end my life",
+    "self harm",
+    "overdos",
+    "anaphyla",
+    "throat swell",
+    "tongue swell",
+    "can't breathe",
+    "cannot breathe",
+    "not breathing",
+    "unconscious",
+    "unresponsive",
+    "seizure",
+    "heavy bleeding",
+    "bleeding won't stop",
+    "bleeding not stop",
+    "vomiting blood",
+    "coughing blood",
+    "blue lips",
+    "poison",
+]
+
+
+@dataclass
+class ModelConfig:
+    name: str = "embedded"  # 'embedded', a hub id, a local HF folder, or a .gguf file
+    backend: str = "auto"  # auto | unsloth | hf
+    load_in_4bit: bool = False  # 4-bit bitsandbytes / Unsloth; only on CUDA
+    max_seq_length: int = 1024
+    dtype: str = "auto"  # auto | float32 | float16 | bfloat16
+    base_dir: str = "models/base"  # converted GGUF checkpoints are cached here
+
+
+@dataclass
+class DataConfig:
+    medqa: str = "data/sample/medqa.jsonl"  # hub dataset id or local file; '' to leave out
+    medmcqa: str = "data/sample/medmcqa.jsonl"
+    medqa_split: str = "train"  # hub split to read
+    medmcqa_split: str = "train"
+    medmcqa_subset: int = 0  # rows of MedMCQA to keep after shuffling (0 = all)
+    val_ratio: float = 0.1
+    min_question_words: int = 10
+    system_prompt: str = SYSTEM_PROMPT
+    include_explanation: bool = True
+    output_dir: str = "data/processed"
+    exclude: str = ""  # a file whose questions must appear in neither split
+    max_samples: int = 0  # cap on rows per source (0 = no cap)
+    seed: int = 42
+
+
+@dataclass
+class LoraConfig:
+    r: int = 16
+    alpha: int = 8
+    dropout: float = 0.0
+    target_modules: list[str] = field(default_factory=lambda: ["q_proj", "k_proj"])
+
+
+@dataclass
+class SFTConfig:
+    output_dir: str = "models/sft"
+    train_file: str = "data/processed/train.jsonl"
+    validation_file: str = "data/processed/validation.jsonl"
+    epochs: float = 5.0
+    max_steps: int = -1  # > 0 overrides epochs
+    max_samples: int = 0  # cap on training rows (0 = all)
+    batch_size: int = 1
+    grad_accum: int = 8
+    learning_rate: float = 3e-6
+    lr_scheduler: str = "cosine"
+    warmup_ratio: float = 0.03
+    weight_decay: float = 0.0
+    optim: str = "adamw_torch"
+    max_grad_norm: float = 1.0
+    gradient_checkpointing: bool = True
+    max_length: int = 1024
+    logging_steps: int = 10
+    eval_steps: int = 100
+    save_steps: int = 200
+    save_total_limit: int = 2
+    seed: int = 42
+    wandb: str = "offline"  # offline | online | disabled
+    run_name: str = ""  # logs/<run_name>/; default 'sft-<time>'
+    logs_dir: str = "logs"
+
+
+@dataclass
+class PPOConfig:
+    output_dir: str = "models/ppo"
+    sft_adapter: str = "models/sft"
+    train_file: str = "data/processed/train.jsonl"
+    source: str = "medqa"  # which training rows PPO samples questions from ('' = all)
+    num_examples: int = 500
+    epochs: float = 2.0
+    max_steps: int = -1  # > 0: number of rollout batches, overrides epochs
+    max_samples: int = 0  # alias cap on num_examples (0 = no cap)
+    batch_size: int = 2  # questions per rollout batch
+    mini_batch_size: int = 2
+    ppo_epochs: int = 4  # optimisation passes over each rollout batch
+    learning_rate: float = 5e-7
+    clip_eps: float = 0.2
+    value_clip_eps: float = 0.2
+    vf_coef: float = 0.1
+    kl_coef: float = 0.05
+    gamma: float = 1.0
+    lam: float = 0.95
+    whiten_advantages: bool = True
+    max_grad_norm: float = 1.0
+    max_new_tokens: int = 48
+    temperature: float = 1.0
+    top_k: int = 0
+    top_p: float = 1.0
+    reward_correct: float = 1.0
+    reward_wrong: float = 0.1
+    logging_steps: int = 1
+    save_steps: int = 50
+    seed: int = 42
+    wandb: str = "offline"
+    run_name: str = ""
+    logs_dir: str = "logs"
+
+
+@dataclass
+class EvalConfig:
+    data: str = "data/processed/validation.jsonl"
+    mode: str = "both"  # loglik | generate | both
+    max_samples: int = 0
+    max_new_tokens: int = 96
+    batch_size: int = 8
+    output_dir: str = "logs/eval"
+    seed: int = 42
+
+
+@dataclass
+class ExportConfig:
+    output: str = "models/medllm_finetuning.gguf"
+    adapter: str = ""  # '' = models/ppo if present, else models/sft
+    quant: str = "Q4_K_M"  # Q4_K_M | Q5_K_M | Q8_0 | F16
+    faithfulness_questions: int = 8
+    log_file: str = "logs/export.log"
+
+
+@dataclass
+class ChatConfig:
+    model: str = "models/medllm_finetuning.gguf"
+    n_gpu_layers: int = 0
+    n_ctx: int = 2048
+    n_batch: int = 512
+    threads: int = 0  # 0 = let llama.cpp choose
+    temperature: float = 0.7
+    top_p: float = 0.9
+    top_k: int = 40
+    repeat_penalty: float = 1.1
+    max_tokens: int = 256
+    seed: int = -1
+    system_prompt: str = SYSTEM_PROMPT
+    disclaimer: str = DISCLAIMER
+    emergency_notice: str = EMERGENCY_NOTICE
+    red_flags: list[str] = field(default_factory=lambda: list(RED_FLAGS))
+    sessions_dir: str = "logs/sessions"
+
+
+@dataclass
+class Config:
+    preset: str = "tiny"
+    model: ModelConfig = field(default_factory=ModelConfig)
+    data: DataConfig = field(default_factory=DataConfig)
+    lora: LoraConfig = field(default_factory=LoraConfig)
+    sft: SFTConfig = field(default_factory=SFTConfig)
+    ppo: PPOConfig = field(default_factory=PPOConfig)
+    eval: EvalConfig = field(default_factory=EvalConfig)
+    export: ExportConfig = field(default_factory=ExportConfig)
+    chat: ChatConfig = field(default_factory=ChatConfig)
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+SECTIONS = ("model", "data", "lora", "sft", "ppo", "eval", "export", "chat")
+
+
+def paper() -> Config:
+    """The report's settings: Llama-3.1-8B-Instruct 4-bit, real datasets, one 8 GB GPU."""
+    cfg = Config(preset="paper")
+    cfg.model = ModelConfig(
+        name="unsloth/Meta-Llama-3.1-8B-Instruct-bnb-4bit",
+        backend="auto",
+        load_in_4bit=True,
+        max_seq_length=2048,
+    )
+    cfg.data = DataConfig(
+        medqa="GBaker/MedQA-USMLE-4-options",
+        medmcqa="openlifescienceai/medmcqa",
+        medmcqa_subset=50_000,
+        val_ratio=0.05,
+        min_question_words=10,
+    )
+    cfg.lora = LoraConfig(r=16, alpha=8, dropout=0.0, target_modules=["q_proj", "k_proj"])
+    cfg.sft = SFTConfig(
+        epochs=5.0,
+        batch_size=1,
+        grad_accum=8,
+        learning_rate=3e-6,
+        lr_scheduler="cosine",
+        optim="adamw_torch",
+        gradient_checkpointing=True,
+        max_length=2048,
+        logging_steps=10,
+        eval_steps=500,
+        save_steps=500,
+    )
+    cfg.ppo = PPOConfig(
+        num_examples=500,
+        epochs=2.0,
+        batch_size=2,
+        mini_batch_size=2,
+        learning_rate=5e-7,
+        clip_eps=0.2,
+        reward_correct=1.0,
+        reward_wrong=0.1,
+        max_new_tokens=128,
+        save_steps=100,
+    )
+    cfg.eval = EvalConfig(max_new_tokens=256)
+    cfg.export = ExportConfig(quant="Q4_K_M")
+    cfg.chat = ChatConfig(n_gpu_layers=-1, n_ctx=4096)
+    return cfg
+
+
+def tiny() -> Config:
+    """Embedded SmolLM2-135M-Instruct and the shipped sample: every stage in minutes on 2 CPU cores."""
+    cfg = Config(preset="tiny")
+    cfg.model = ModelConfig(name="embedded", backend="auto", load_in_4bit=False, max_seq_length=512)
+    cfg.data = DataConfig(val_ratio=0.1)
+    cfg.lora = LoraConfig(
+        r=16,
+        alpha=32,
+        dropout=0.0,
+        target_modules=["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"],
+    )
+    cfg.sft = SFTConfig(
+        epochs=2.0,
+        batch_size=4,
+        grad_accum=1,
+        learning_rate=2e-4,
+        lr_scheduler="cosine",
+        warmup_ratio=0.05,
+        gradient_checkpointing=False,
+        max_length=512,
+        logging_steps=5,
+        eval_steps=25,
+        save_steps=25,
+    )
+    cfg.ppo = PPOConfig(
+        num_examples=64,
+        epochs=1.0,
+        batch_size=4,
+        mini_batch_size=4,
+        ppo_epochs=2,
+        learning_rate=1e-5,
+        max_new_tokens=24,
+        save_steps=8,
+    )
+    cfg.eval = EvalConfig(max_new_tokens=48, batch_size=8)
+    cfg.export = ExportConfig(quant="Q4_K_M", faithfulness_questions=8)
+    cfg.chat = ChatConfig(n_ctx=2048, max_tokens=160, temperature=0.2)
+    return cfg
+
+
+PRESETS = {"tiny": tiny, "paper": paper}
+DEFAULT_PRESET = "tiny"
+
+
+def get_preset(name: str) -> Config:
+    """A fresh Config for a named preset; KeyError names the valid ones."""
+    if name not in PRESETS:
+        raise KeyError(f"unknown preset {name!r}; choose one of: {', '.join(sorted(PRESETS))}")
+    return PRESETS[name]()

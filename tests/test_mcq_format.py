@@ -1,0 +1,78 @@
+"""The shared prompt / answer format, answer extraction and the PPO reward."""
+from __future__ import annotations
+
+import pytest
+
+import mcq_format as mf
+
+OPTIONS = {"A": "Melanoma", "B": "Basal cell carcinoma", "C": "Squamous cell carcinoma", "D": "Kaposi sarcoma"}
+RECORD = {
+    "question": "Which skin cancer is the most common in fair-skinned adults living in sunny places?",
+    "options": OPTIONS,
+    "answer": "B",
+    "answer_text": "Basal cell carcinoma",
+    "explanation": "It arises from basal keratinocytes and rarely metastasises.",
+}
+
+
+def test_messages_have_the_report_format():
+    msgs = mf.build_messages(RECORD, "SYS")
+    assert [m["role"] for m in msgs] == ["system", "user", "assistant"]
+    assert msgs[0]["content"] == "SYS"
+    assert msgs[1]["content"] == (
+        "Which skin cancer is the most common in fair-skinned adults living in sunny places?\n\n"
+        "A) Melanoma\nB) Basal cell carcinoma\nC) Squamous cell carcinoma\nD) Kaposi sarcoma"
+    )
+    assert msgs[2]["content"] == "(B) Basal cell carcinoma\n\nIt arises from basal keratinocytes and rarely metastasises."
+    assert mf.build_messages(RECORD, "SYS", include_explanation=False)[2]["content"] == "(B) Basal cell carcinoma"
+    assert mf.prompt_messages(RECORD, "SYS") == msgs[:2]
+    assert msgs[2]["content"].startswith(mf.ANSWER_PREFIX + "B")
+
+
+EXTRACTION_TABLE = [
+    ("(B) Basal cell carcinoma", "B"),
+    ("B. Basal cell carcinoma", "B"),
+    ("B) Basal cell carcinoma is the most common.", "B"),
+    ("C", "C"),
+    ("  d  ", None),  # lower-case alone is not a letter choice
+    ("D: Kaposi sarcoma", "D"),
+    ("[A] Melanoma", "A"),
+    ("**(C)** Squamous cell carcinoma", "C"),
+    ("Answer: B", "B"),
+    ("answer: (D)", "D"),
+    ("The answer is B) Basal cell carcinoma, because ...", "B"),
+    ("The correct answer is C.", "C"),
+    ("The correct option is A", "A"),
+    ("I would choose D here.", "D"),
+    ("After weighing the findings, the best choice is (B).", "B"),
+    ("Basal cell carcinoma", "B"),
+    ("basal cell carcinoma is the most common skin cancer", "B"),
+    ("It is most likely Kaposi sarcoma given the HIV history.", "D"),
+    ("A or B", None),
+    ("The answer is A. No wait, the answer is C.", None),
+    ("Either (A) or (C) could be right.", None),
+    ("Melanoma or Kaposi sarcoma", None),
+    ("I am not sure.", None),
+    ("", None),
+    ("A 45-year-old man would need a biopsy.", None),
+    ("B Basal cell carcinoma", "B"),
+    ("E) Something", None),  # not one of this question's options
+]
+
+
+@pytest.mark.parametrize("text, expected", EXTRACTION_TABLE)
+def test_extract_answer_table(text, expected):
+    assert mf.extract_answer(text, OPTIONS) == expected
+
+
+def test_extract_without_options_accepts_any_letter():
+    assert mf.extract_answer("(E) Beta blockers") == "E"
+    assert mf.extract_answer("Basal cell carcinoma") is None
+
+
+def test_reward_is_one_for_the_right_letter_and_point_one_otherwise():
+    assert mf.correctness_reward("(B) Basal cell carcinoma", "B", OPTIONS) == 1.0
+    assert mf.correctness_reward("(A) Melanoma", "B", OPTIONS) == 0.1
+    assert mf.correctness_reward("no idea", "B", OPTIONS) == 0.1
+    assert mf.correctness_reward("A or B", "B", OPTIONS) == 0.1
+    assert mf.correctness_reward("(B)", "B", OPTIONS, correct=2.0, wrong=-1.0) == 2.0
