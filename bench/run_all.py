@@ -1,0 +1,104 @@
+"""Run every bench/bench_*.py and write bench/RESULTS.md.
+
+Each benchmark module exposes `run(quick=False) -> list[dict]`; every dict is one figure measured
+against its baseline in the same run: {"figure", "ours", "baseline", "unit", "ratio", "goal", "note"}.
+
+    python bench/run_all.py            # all benchmarks, full size
+    python bench/run_all.py --quick    # small sizes, to check they work
+    python bench/run_all.py data sft   # only bench_data.py and bench_sft.py
+"""
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import platform
+import sys
+import time
+import traceback
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+sys.path.insert(0, str(HERE))
+
+
+def machine() -> str:
+    import os
+
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    try:
+        import torch
+
+        gpu = torch.cuda.get_device_name(0) if torch.cuda.is_available() else "no GPU"
+        torch_v = torch.__version__
+    except Exception:
+        gpu, torch_v = "no GPU", "?"
+    return f"{cpu}, {os.cpu_count()} cores, {gpu}, Python {platform.python_version()}, torch {torch_v}"
+
+
+def fmt(value) -> str:
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    return str(value)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("names", nargs="*", help="benchmarks to run (default: all)")
+    parser.add_argument("--quick", action="store_true", help="small sizes, to check the benchmarks work")
+    parser.add_argument("--output", default=str(HERE / "RESULTS.md"))
+    args = parser.parse_args(argv)
+
+    files = sorted(HERE.glob("bench_*.py"))
+    if args.names:
+        files = [f for f in files if f.stem.removeprefix("bench_") in args.names]
+    rows, failures = [], []
+    for path in files:
+        print(f"== {path.name}", flush=True)
+        start = time.time()
+        spec = importlib.util.spec_from_file_location(path.stem, path)
+        module = importlib.util.module_from_spec(spec)
+        try:
+            spec.loader.exec_module(module)
+            results = module.run(quick=args.quick)
+        except Exception as exc:
+            traceback.print_exc()
+            failures.append(f"{path.name}: {type(exc).__name__}: {exc}")
+            continue
+        for r in results:
+            rows.append({"bench": path.stem, **r})
+            print(f"   {r['figure']}: ours {fmt(r['ours'])} vs baseline {fmt(r['baseline'])} {r.get('unit', '')}"
+                  f" -> ratio {fmt(r['ratio'])} (goal {r.get('goal', '')})", flush=True)
+        print(f"   ({time.time() - start:.0f} s)", flush=True)
+
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Measured {time.strftime('%Y-%m-%d %H:%M %Z')} on {machine()}"
+        + (" (quick mode: small sizes)" if args.quick else "") + ".",
+        "Each figure is compared with its baseline in the same run; `make bench` rewrites this file.",
+        "",
+        "| benchmark | figure | ours | baseline | unit | ratio | goal | note |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for r in rows:
+        lines.append(
+            f"| {r['bench']} | {r['figure']} | {fmt(r['ours'])} | {fmt(r['baseline'])} | {r.get('unit', '')} | "
+            f"{fmt(r['ratio'])} | {r.get('goal', '')} | {r.get('note', '')} |"
+        )
+    for f in failures:
+        lines.append(f"\nFAILED: {f}")
+    Path(args.output).write_text("\n".join(lines) + "\n")
+    print(f"wrote {args.output}")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
