@@ -42,16 +42,46 @@ test: setup
 test-all: setup
 	$(PY) -m pytest -q $(PYTEST_ARGS)
 
-demo: setup
-	$(PY) modeling.py --preset $(PRESET)
+# ---------------------------------------------------------------- the demo, stage by stage
+# Each stage is a file target, so a second `make demo` skips the stages whose outputs are current.
+SPLITS := data/processed/train.jsonl
+SFT_DONE := models/sft/train_summary.json
+PPO_DONE := models/ppo/train_summary.json
+COMPARE := logs/eval/compare.json
+GGUF := models/medllm_finetuning.gguf
+DEMO_QUESTION ?= A 30-year-old woman has weight loss, heat intolerance, a diffuse painless goitre and bulging eyes. Which antibody most likely causes her condition? A) Anti-thyroid peroxidase B) TSH receptor stimulating antibody C) Anti-thyroglobulin D) Anti-mitochondrial antibody
+
+demo: setup $(GGUF)
+	$(PY) medllm.py --preset $(PRESET) --ask "$(DEMO_QUESTION)"
 	@echo
-	@echo "Base model ready. The next stages, run in order:"
-	@echo "  $(PY) data_processor.py --preset $(PRESET)"
-	@echo "  $(PY) train_sft.py      --preset $(PRESET)"
-	@echo "  $(PY) train_ppo.py      --preset $(PRESET)"
-	@echo "  $(PY) evaluate.py       --preset $(PRESET) --compare"
-	@echo "  $(PY) export_gguf.py    --preset $(PRESET)"
-	@echo "  $(PY) medllm.py"
+	@echo "== Demo finished. Outputs:"
+	@echo "  splits + stats     data/processed/{train,validation}.jsonl, stats.json"
+	@echo "  SFT adapter        models/sft/      (run log: logs/sft/metrics.jsonl)"
+	@echo "  PPO adapter        models/ppo/      (run log: logs/ppo/metrics.jsonl)"
+	@echo "  evaluation         logs/eval/compare.json, compare.md"
+	@echo "  GGUF + metadata    $(GGUF), models/medllm_finetuning.json, models/Modelfile"
+	@echo "  plots              $$(ls logs/sft/*.png logs/ppo/*.png logs/eval/*.png 2>/dev/null | tr '\n' ' ')"
+	@echo
+	@cat logs/eval/compare.md
+	@echo
+	@echo "Chat with it:  $(PY) medllm.py"
+
+$(SPLITS): $(STAMP) data/sample/medqa.jsonl data/sample/medmcqa.jsonl data_processor.py mcq_format.py
+	$(PY) data_processor.py --preset $(PRESET)
+
+$(SFT_DONE): $(SPLITS) train_sft.py
+	$(PY) train_sft.py --preset $(PRESET) --force
+
+$(PPO_DONE): $(SFT_DONE) train_ppo.py ppo_core.py
+	$(PY) train_ppo.py --preset $(PRESET) --force
+
+$(COMPARE): $(PPO_DONE) evaluate.py
+	$(PY) evaluate.py --preset $(PRESET) --compare
+	$(PY) evaluate.py --preset $(PRESET) --plots logs/sft
+	$(PY) evaluate.py --preset $(PRESET) --plots logs/ppo
+
+$(GGUF): $(COMPARE) export_gguf.py
+	$(PY) export_gguf.py --preset $(PRESET) --force
 
 bench: setup
 	$(PY) bench/run_all.py

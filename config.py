@@ -20,52 +20,74 @@ SYSTEM_PROMPT = (
 )
 
 DISCLAIMER = (
-    "This answer is for education only and is not medical advice. Consult a qualified clinician "
-    "about your own health."
+    "Educational information only, not medical advice: an AI model can be wrong. Ask a doctor, nurse "
+    "or pharmacist about your own symptoms and treatment."
 )
 
 EMERGENCY_NOTICE = (
-    "This may be a medical emergency. Call your local emergency number (911 / 112 / 999) or go to the "
-    "nearest emergency department now. Do not wait for an AI answer."
+    "This may be a medical emergency. Call your local emergency number now (911 in the US, 112 in the "
+    "EU, 999 in the UK) or go to the nearest emergency department. If you are thinking about harming "
+    "yourself, call or text a crisis line (988 in the US) or your emergency number. Do not wait for an "
+    "AI answer."
 )
 
-# Red flags for the chat's emergency notice. Each entry is a group of words that must all appear
-# (in any order, any form that starts with the stem) in the question; see medllm.py.
+# Red flags that put the chat's emergency notice before an answer, in safety.py's pattern language:
+# " + " joins terms that must all appear, in any order; "|" separates alternatives; words of 4+ letters
+# match any word starting with them ("breath" -> breathing, breathless), shorter ones whole words.
 RED_FLAGS: list[str] = [
-    "chest pain breath",
-    "chest pain sweat",
-    "chest pressure",
-    "crushing chest",
-    "heart attack",
-    "cardiac arrest",
-    "stroke",
-    "face droop",
-    "facial droop",
-    "slurred speech",
-    "sudden weakness",
-    "sudden numbness",
-    "worst headache",
+    # heart
+    "chest + pain|ache|hurt|pressure|tight|crush|squeez|heavy|discomfort + "
+    "breath|winded|dyspn|sweat|clammy|arm|jaw|faint|dizz|nause|vomit",
+    "crushing|squeezing + chest",
+    "heart attack|cardiac arrest|no pulse|heart stopped|heart has stopped",
+    # stroke
+    "face|facial|mouth|smile + droop|uneven|lopsided",
+    "slur|garbl + speech|speak|talk|word",
+    "stroke + having|think|sign|symptom|now|sudden|just|mini",
+    "sudden + weak|numb|paraly|confus|vision|blind|speak|speech|talk|walk|balance|headache",
+    "one side + numb|weak|paraly|droop",
+    "worst|thunderclap + headache",
+    # mental health
     "suicid",
-    "kill myself",
-    "end my life",
-    "self harm",
+    "kill myself|end my life|ending my life|end it all|take my own life|take my life|better off dead",
+    "want|thought|thinking|urge|going to|feel like|plan + hurt myself|hurting myself|harm myself|"
+    "harming myself|want to die",
+    "self harm|selfharm",
+    # poisoning and overdose
     "overdos",
+    "took|taken|swallow|ate + too many|whole bottle|entire bottle|handful + pill|tablet|capsul",
+    "swallow|drank|drunk|drink|ate|eaten + bleach|antifreeze|button batter|batteries|detergent pod|"
+    "drain cleaner|pesticide|rat poison|weed killer",
+    "carbon monoxide",
+    # allergy and breathing
     "anaphyla",
-    "throat swell",
-    "tongue swell",
-    "can't breathe",
-    "cannot breathe",
-    "not breathing",
-    "unconscious",
-    "unresponsive",
-    "seizure",
-    "heavy bleeding",
-    "bleeding won't stop",
-    "bleeding not stop",
-    "vomiting blood",
-    "coughing blood",
-    "blue lips",
-    "poison",
+    "throat|tongue + swell|swollen|closing|tight",
+    "allerg|sting|stung|peanut|shellfish + face|lip + swell|swollen",
+    "can not breath|could not breath|unable to breath|struggling to breath|trouble breath|"
+    "difficulty breath|not breathing|stopped breathing|gasping|choking",
+    "blue|grey|gray + lip|face",
+    # consciousness and seizures
+    "unconscious|unresponsive|collaps|pass out|passed out|passing out",
+    "not wake|can not wake|will not wake",
+    "seiz|convuls|fitting + having|now|not stop|minute|still|started|again|first time ever",
+    "convulsing",
+    "head + hit|bang|banged|injur|trauma|fell|fall|knock + vomit|confus|drowsy|sleepy|unconscious|seiz|"
+    "pass out|passed out",
+    "stiff + neck + fever|rash|light",
+    # bleeding
+    "bleed|blood + heavy|heavily|lot|profuse|spurt|gush|soak|not stop|uncontrol|pouring|everywhere",
+    "vomit blood|vomiting blood|throwing up blood|threw up blood|cough up blood|coughing up blood|"
+    "coughing blood|spitting blood|blood in my vomit|black tarry",
+    "pregnan + bleed",
+]
+
+# Phrases that count as a safety notice in a model's answer; answers without one get the disclaimer.
+NOTICE_MARKERS: list[str] = [
+    "not medical advice|not professional medical advice|not a substitute|not a replacement|no substitute",
+    "educational|informational + purpose|only",
+    "consult|seek advice|speak to|speak with|talk to + doctor|physician|clinician|pharmacist|"
+    "healthcare|health care|medical professional",
+    "seek + medical attention|medical help|medical care|emergency care|immediate care",
 ]
 
 
@@ -94,6 +116,8 @@ class DataConfig:
     exclude: str = ""  # a file whose questions must appear in neither split
     max_samples: int = 0  # cap on rows per source (0 = no cap)
     seed: int = 42
+    dedupe: bool = True  # drop exact duplicates (normalised question + options)
+    cache_dir: str = ""  # datasets cache for loaded files and hub downloads ('' = datasets' default)
 
 
 @dataclass
@@ -128,8 +152,12 @@ class SFTConfig:
     save_total_limit: int = 2
     seed: int = 42
     wandb: str = "offline"  # offline | online | disabled
-    run_name: str = ""  # logs/<run_name>/; default 'sft-<time>'
+    run_name: str = ""  # logs/<run_name>/; default 'sft'
     logs_dir: str = "logs"
+    eval_batch_size: int = 0  # 0 = batch_size
+    eval_max_samples: int = 0  # cap on validation rows (0 = all)
+    group_by_length: bool = True  # batch similar lengths together: less padding
+    torch_threads: int = 0  # CPU threads for torch (0 = torch's default, one per core)
 
 
 @dataclass
@@ -138,7 +166,7 @@ class PPOConfig:
     sft_adapter: str = "models/sft"
     train_file: str = "data/processed/train.jsonl"
     source: str = "medqa"  # which training rows PPO samples questions from ('' = all)
-    num_examples: int = 500
+    num_examples: int = 500  # questions PPO samples from (0 = all rows of `source`)
     epochs: float = 2.0
     max_steps: int = -1  # > 0: number of rollout batches, overrides epochs
     max_samples: int = 0  # alias cap on num_examples (0 = no cap)
@@ -146,6 +174,7 @@ class PPOConfig:
     mini_batch_size: int = 2
     ppo_epochs: int = 4  # optimisation passes over each rollout batch
     learning_rate: float = 5e-7
+    value_learning_rate: float = 1e-4  # the value head's own AdamW learning rate (it starts from zero)
     clip_eps: float = 0.2
     value_clip_eps: float = 0.2
     vf_coef: float = 0.1
@@ -162,6 +191,7 @@ class PPOConfig:
     reward_wrong: float = 0.1
     logging_steps: int = 1
     save_steps: int = 50
+    save_total_limit: int = 2  # checkpoints kept under <output_dir>/checkpoints
     seed: int = 42
     wandb: str = "offline"
     run_name: str = ""
@@ -177,6 +207,14 @@ class EvalConfig:
     batch_size: int = 8
     output_dir: str = "logs/eval"
     seed: int = 42
+    adapter: str = ""  # a LoRA adapter folder to load on top of model.name ('' = the base model alone)
+    system_prompt: str = ""  # '' = each record's own system turn (else config.SYSTEM_PROMPT)
+    n_ctx: int = 2048  # llama.cpp context when the model is a .gguf file
+    plots: bool = True  # also write confusion-matrix / accuracy PNGs next to the JSON
+    # what --compare evaluates beside the base model; a missing one is skipped with a note
+    sft_adapter: str = "models/sft"
+    ppo_adapter: str = "models/ppo"
+    gguf: str = "models/medllm_finetuning.gguf"
 
 
 @dataclass
@@ -185,6 +223,10 @@ class ExportConfig:
     adapter: str = ""  # '' = models/ppo if present, else models/sft
     quant: str = "Q4_K_M"  # Q4_K_M | Q5_K_M | Q8_0 | F16
     faithfulness_questions: int = 8
+    faithfulness_max_tokens: int = 32  # greedy tokens per answer in the faithfulness check
+    validation_file: str = "data/processed/validation.jsonl"  # else questions from data.medqa / data.medmcqa
+    merge_base: str = ""  # 16-bit base to merge into ('' = model.name); for a pre-quantized 4-bit base
+    converter_dir: str = ".venv/convert-hf-to-gguf"  # llama.cpp's converter (make setup); relative to the repo
     log_file: str = "logs/export.log"
 
 
@@ -204,7 +246,8 @@ class ChatConfig:
     system_prompt: str = SYSTEM_PROMPT
     disclaimer: str = DISCLAIMER
     emergency_notice: str = EMERGENCY_NOTICE
-    red_flags: list[str] = field(default_factory=lambda: list(RED_FLAGS))
+    red_flags: list[str] = field(default_factory=lambda: list(RED_FLAGS))  # safety.py pattern language
+    notice_markers: list[str] = field(default_factory=lambda: list(NOTICE_MARKERS))
     sessions_dir: str = "logs/sessions"
 
 
@@ -269,8 +312,8 @@ def paper() -> Config:
         max_new_tokens=128,
         save_steps=100,
     )
-    cfg.eval = EvalConfig(max_new_tokens=256)
-    cfg.export = ExportConfig(quant="Q4_K_M")
+    cfg.eval = EvalConfig(max_new_tokens=256, batch_size=4, n_ctx=4096)
+    cfg.export = ExportConfig(quant="Q4_K_M", merge_base="unsloth/Meta-Llama-3.1-8B-Instruct")
     cfg.chat = ChatConfig(n_gpu_layers=-1, n_ctx=4096)
     return cfg
 

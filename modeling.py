@@ -15,7 +15,6 @@ Run as a script it prepares the preset's base model (what `make demo` does first
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import importlib.util
 import json
 import os
@@ -116,6 +115,8 @@ def is_converted(folder: Path) -> bool:
 @contextlib.contextmanager
 def _file_lock(path: Path):
     """An exclusive lock on path (blocks while another process holds it)."""
+    import fcntl  # POSIX only; imported here so the chat still starts on Windows
+
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "w") as fh:
         fcntl.flock(fh, fcntl.LOCK_EX)

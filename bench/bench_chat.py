@@ -1,0 +1,150 @@
+"""Chat speed: medllm's generation path against raw llama-cpp-python on the same GGUF, prompt and settings.
+
+    .venv/bin/python bench/bench_chat.py [--quick]
+
+* Decode speed (tokens/s after the first token) and time to first token. Ours: a question through
+  ChatSession.prepare + generate (red-flag check, chat-template token count, history trimming) rendered
+  live in the Rich panel on an off-screen terminal, exactly as the chat shows it. Baseline:
+  create_chat_completion(stream=True) on the same Llama with the same messages and sampling settings.
+  Both clocks start when the question is handed over and stop at the first / last streamed piece. Runs
+  alternate (ours, raw, ours, ...) after one warm-up each; the prompt cache is reset before every run;
+  medians are reported. The same seed makes both sides generate the same tokens.
+* Start to first prompt: `medllm.py --model embedded` in a pseudo-terminal until the prompt appears,
+  against a Python process that imports llama_cpp, loads the same GGUF and prints a line.
+
+Goals (issue 9): tokens/s >= 0.95x the raw path, time to first token <= 1.1x.
+"""
+from __future__ import annotations
+
+import io
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import config  # noqa: E402
+import medllm  # noqa: E402
+import modeling  # noqa: E402
+
+QUESTION = (
+    "A 58-year-old man with hypertension and type 2 diabetes comes to the emergency department with two hours "
+    "of substernal chest pressure radiating to his left arm. His ECG shows ST elevation in leads II, III and "
+    "aVF. Which of the following is the most appropriate next step in management?\n\n"
+    "A) Oral metformin\nB) Primary percutaneous coronary intervention\nC) Exercise stress test\n"
+    "D) Discharge with follow-up\n\nExplain each option in detail before you answer."
+)
+THREADS = 1  # one thread: the figures compare code paths, not the scheduling of a shared CPU
+
+
+def _settings(quick: bool):
+    c = config.get_preset("tiny").chat
+    c.max_tokens, c.seed, c.threads = (32 if quick else 128), 7, THREADS
+    return c
+
+
+def _raw(llm, messages: list[dict], c) -> tuple[float, float, int]:
+    """(time to first token, decode tokens/s, tokens) of plain create_chat_completion(stream=True)."""
+    llm.reset()
+    start = time.perf_counter()
+    first = last = None
+    n = 0
+    stream = llm.create_chat_completion(
+        messages, stream=True, max_tokens=c.max_tokens, temperature=c.temperature, top_p=c.top_p,
+        top_k=c.top_k, repeat_penalty=c.repeat_penalty, seed=c.seed,
+    )
+    for chunk in stream:
+        if chunk["choices"][0]["delta"].get("content"):
+            last = time.perf_counter()
+            first = first or last
+            n += 1
+    return first - start, (n - 1) / (last - first), n
+
+
+def _ours(ui: medllm.TerminalChat) -> tuple[float, float, int]:
+    """The same question through medllm's path, drawn in the Rich panel."""
+    ui.session.llm.reset()
+    ui.session.clear()
+    turn = ui.answer(QUESTION)
+    return turn["ttft_s"], turn["tokens_per_s"], turn["tokens"]
+
+
+def generation(quick: bool) -> list[dict]:
+    from rich.console import Console
+
+    c = _settings(quick)
+    gguf = modeling.embedded_gguf_path()
+    llm = medllm.load_llm(gguf, c)
+    try:
+        session = medllm.ChatSession(llm, c, gguf)
+        screen = Console(file=io.StringIO(), force_terminal=True, width=100, highlight=False)
+        ui = medllm.TerminalChat(session, screen)
+        messages = [{"role": "system", "content": session.system_prompt}, {"role": "user", "content": QUESTION}]
+        _ours(ui), _raw(llm, messages, c)  # warm-up
+        ours, raw = [], []
+        for _ in range(3 if quick else 7):
+            ours.append(_ours(ui))
+            raw.append(_raw(llm, messages, c))
+    finally:
+        llm.close()
+    med = lambda runs, i: statistics.median(r[i] for r in runs)  # noqa: E731
+    tokens = sorted({r[2] for r in ours + raw})
+    note = (f"embedded SmolLM2-135M Q4_1, {len(ours)} interleaved runs each, {c.max_tokens} max tokens "
+            f"(generated: {tokens}), {THREADS} thread, median")
+    ours_tps, raw_tps, ours_ttft, raw_ttft = med(ours, 1), med(raw, 1), med(ours, 0), med(raw, 0)
+    return [
+        {"figure": "chat decode speed", "ours": round(ours_tps, 2), "baseline": round(raw_tps, 2),
+         "unit": "tokens/s", "ratio": round(ours_tps / raw_tps, 3), "goal": ">= 0.95x", "note": note},
+        {"figure": "chat time to first token", "ours": round(ours_ttft, 4), "baseline": round(raw_ttft, 4),
+         "unit": "s", "ratio": round(ours_ttft / raw_ttft, 3), "goal": "<= 1.1x", "note": note},
+    ]
+
+
+def _time_to(argv: list[str], marker: str) -> float:
+    """Seconds from spawning argv in a pseudo-terminal until it prints marker; the process is then ended."""
+    import pexpect
+
+    start = time.perf_counter()
+    child = pexpect.spawn(argv[0], argv[1:], cwd=str(ROOT), encoding="utf-8", dimensions=(50, 160), timeout=120)
+    try:
+        child.expect(marker)
+        elapsed = time.perf_counter() - start
+        child.sendline("quit")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close(force=True)
+    return elapsed
+
+
+def startup(quick: bool) -> dict:
+    gguf = modeling.embedded_gguf_path()
+    ours_cmd = [sys.executable, str(ROOT / "medllm.py"), "--model", "embedded", "--threads", str(THREADS)]
+    raw_cmd = [sys.executable, "-c", "import llama_cpp; llama_cpp.Llama(model_path=%r, n_ctx=2048, n_threads=%d, "
+               "verbose=False); print('ready', flush=True); input()" % (str(gguf), THREADS)]
+    ours, raw = [], []
+    for _ in range(1 if quick else 3):
+        ours.append(_time_to(ours_cmd, "you ›"))
+        raw.append(_time_to(raw_cmd, "ready"))
+    o, r = statistics.median(ours), statistics.median(raw)
+    return {"figure": "chat start to first prompt", "ours": round(o, 3), "baseline": round(r, 3), "unit": "s",
+            "ratio": round(o / r, 3), "goal": "none set (informational)",
+            "note": f"medllm.py --model embedded until the prompt vs import llama_cpp + load; {len(ours)} runs, median"}
+
+
+def run(quick: bool = False) -> list[dict]:
+    return generation(quick) + [startup(quick)]
+
+
+if __name__ == "__main__":
+    from rich.console import Console
+    from rich.table import Table
+
+    rows = run(quick="--quick" in sys.argv)
+    table = Table(title="bench_chat", title_justify="left")
+    for col in ("figure", "ours", "baseline", "unit", "ratio", "goal", "note"):
+        table.add_column(col, overflow="fold")
+    for row in rows:
+        table.add_row(*(str(row[k]) for k in ("figure", "ours", "baseline", "unit", "ratio", "goal", "note")))
+    Console(highlight=False).print(table)
