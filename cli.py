@@ -221,6 +221,12 @@ def save_config(cfg: Config, stage: str, folder: str | os.PathLike) -> Path:
 # --------------------------------------------------------------------------- atomic files
 
 
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current
+
+
 def atomic_write_text(path: str | os.PathLike, text: str, mode: int | None = None) -> Path:
     """Write text to path via a temp file in the same folder and a rename."""
     path = Path(path)
@@ -231,8 +237,7 @@ def atomic_write_text(path: str | os.PathLike, text: str, mode: int | None = Non
             fh.write(text)
             fh.flush()
             os.fsync(fh.fileno())
-        if mode is not None:
-            os.chmod(tmp, mode)
+        os.chmod(tmp, mode if mode is not None else 0o666 & ~_umask())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -329,18 +329,22 @@ def tiny() -> Config:
         dropout=0.0,
         target_modules=["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"],
     )
+    # 80 examples, one epoch: 20 steps of 4 at a high LoRA rate. The answer format and the explanation
+    # style are learnt within a few steps, so validation loss falls clearly in about 4 minutes.
     cfg.sft = SFTConfig(
-        epochs=2.0,
+        epochs=1.0,
+        max_samples=80,
         batch_size=4,
         grad_accum=1,
-        learning_rate=2e-4,
+        learning_rate=5e-4,
         lr_scheduler="cosine",
-        warmup_ratio=0.05,
+        warmup_ratio=0.1,
         gradient_checkpointing=False,
         max_length=512,
-        logging_steps=5,
-        eval_steps=25,
-        save_steps=25,
+        logging_steps=2,
+        eval_steps=10,
+        save_steps=10,
+        eval_batch_size=8,
     )
     cfg.ppo = PPOConfig(
         num_examples=64,
