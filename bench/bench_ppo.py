@@ -1,0 +1,223 @@
+"""PPO costs: rollout speed against plain model.generate, and a PPO step's memory against an SFT step's.
+
+    .venv/bin/python bench/bench_ppo.py [--quick]
+
+Both figures use the tiny preset's model (the embedded SmolLM2-135M) with an SFT adapter on it
+(models/sft when it is there, else a fresh LoRA of the tiny preset's shape written to bench/_work/) and
+the first MedQA questions of data/sample/, in batches of the tiny preset's ppo.batch_size.
+
+* Rollout tokens/s. Ours: train_ppo's whole rollout (model.generate through the PEFT policy, cut at
+  the end token, decode, score with the correctness reward). Baseline: a bare `model.generate` on the
+  same model, prompts and GenerationConfig. Both are seeded alike, so they sample the same tokens;
+  tokens = answer tokens up to and including the end token. Runs alternate after one warm-up each;
+  medians are reported. Goal (issue 6): >= 0.9x.
+* Peak RSS. Ours: one full PPO step (rollout, policy + reference + value scoring, ppo.ppo_epochs
+  updates). Baseline: one SFT step (forward with labels over prompt + answer, backward, AdamW) on the
+  same base, adapter and questions. Each runs in a fresh Python process, so the peaks do not mix;
+  both include loading the model. Goal: <= 1.3x.
+"""
+from __future__ import annotations
+
+import json
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import config  # noqa: E402
+import mcq_format  # noqa: E402
+import modeling  # noqa: E402
+
+WORK = ROOT / "bench" / "_work"
+THREADS = 1  # one thread: the figures compare code paths, not the scheduling of a shared CPU
+
+
+def _cfg():
+    cfg = config.get_preset("tiny")
+    cfg.model.base_dir = str(ROOT / cfg.model.base_dir)
+    return cfg
+
+
+def _adapter(cfg) -> tuple[Path, str]:
+    """The SFT adapter to start from, and a note saying which one it is."""
+    sft = ROOT / cfg.ppo.sft_adapter
+    if (sft / "adapter_model.safetensors").is_file():
+        return sft, f"adapter {cfg.ppo.sft_adapter}"
+    out = WORK / "sft-fresh"
+    if not (out / "adapter_model.safetensors").is_file():
+        import torch
+
+        model, tok, backend = modeling.load_base_model(cfg.model)
+        torch.manual_seed(0)
+        modeling.add_lora(model, cfg.lora, backend).save_pretrained(out)
+        tok.save_pretrained(out)
+    return out, "a fresh (untrained) LoRA: models/sft is missing"
+
+
+def _questions(n: int) -> list[dict]:
+    rows = []
+    with open(ROOT / "data" / "sample" / "medqa.jsonl", encoding="utf-8") as fh:
+        for line in fh:
+            q = json.loads(line)
+            rows.append({"question": q["question"], "options": q["options"], "answer": q["answer_idx"],
+                         "answer_text": q["answer"], "explanation": ""})
+            if len(rows) == n:
+                break
+    return rows
+
+
+def _learner(cfg, adapter: Path):
+    import train_ppo as tp
+
+    model, tok, backend = tp.load_policy(cfg, adapter)
+    learner = tp.make_learner(model, cfg.ppo, tok.pad_token_id, tp.eos_token_ids(model, tok), backend)
+    return learner, tok
+
+
+def rollout_speed(quick: bool) -> dict:
+    import torch
+
+    import train_ppo as tp
+
+    torch.set_num_threads(THREADS)
+    cfg = _cfg()
+    if quick:
+        cfg.ppo.max_new_tokens = 16
+    adapter, which = _adapter(cfg)
+    learner, tok = _learner(cfg, adapter)
+    n_batches, reps = (1, 2) if quick else (2, 5)
+    records = _questions(cfg.ppo.batch_size * n_batches)
+    prompts, records = tp.encode_prompts(tok, records, config.SYSTEM_PROMPT, cfg.model.max_seq_length)
+    batches = []
+    for b in range(n_batches):
+        part = slice(b * cfg.ppo.batch_size, (b + 1) * cfg.ppo.batch_size)
+        batches.append((*tp.left_pad(prompts[part], learner.pad_id, "cpu"), records[part]))
+
+    def plain(query, mask, recs, seed):
+        torch.manual_seed(seed)
+        start = time.perf_counter()
+        with torch.no_grad():
+            out = learner.model.generate(input_ids=query, attention_mask=mask, generation_config=learner.gen_config)
+        took = time.perf_counter() - start
+        answer = out[:, query.shape[1]:]
+        is_eos = torch.isin(answer, torch.tensor(learner.eos_ids))
+        tokens = int(((is_eos.long().cumsum(1) - is_eos.long()) == 0).sum())
+        return tokens, took
+
+    def ours(query, mask, recs, seed):
+        torch.manual_seed(seed)
+        start = time.perf_counter()
+        response, rmask = tp.generate(learner, query, mask)
+        tp.mcq_reward_fn(tok, recs, cfg.ppo)(response, rmask)
+        return int(rmask.sum()), time.perf_counter() - start
+
+    for fn in (plain, ours):  # warm-up
+        fn(*batches[0], seed=0)
+    times = {"plain": [], "ours": []}
+    tokens = {"plain": 0, "ours": 0}
+    for rep in range(reps):
+        order = (("plain", plain), ("ours", ours)) if rep % 2 == 0 else (("ours", ours), ("plain", plain))
+        for name, fn in order:
+            n_tok, took = 0, 0.0
+            for b, batch in enumerate(batches):
+                k, t = fn(*batch, seed=100 * rep + b)
+                n_tok, took = n_tok + k, took + t
+            times[name].append(took)
+            tokens[name] = n_tok  # the same seeds give the same count every repetition
+    speed = {k: tokens[k] / statistics.median(times[k]) for k in times}
+    return {
+        "figure": "PPO rollout tokens/s (vs plain model.generate)",
+        "ours": round(speed["ours"], 2),
+        "baseline": round(speed["plain"], 2),
+        "unit": "tokens/s",
+        "ratio": round(speed["ours"] / speed["plain"], 3),
+        "goal": ">= 0.9x",
+        "note": (f"SmolLM2-135M + {which}; {n_batches} batch(es) of {cfg.ppo.batch_size} questions, up to "
+                 f"{cfg.ppo.max_new_tokens} new tokens, {tokens['ours']} answer tokens per pass; median of {reps}; "
+                 f"{THREADS} thread; ours includes cutting at the end token, decoding and scoring"),
+    }
+
+
+def _peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def measure_step(kind: str, quick: bool) -> dict:
+    """One PPO or SFT step in this process -> {"peak_rss_mb", "after_load_mb", "seconds"}."""
+    import torch
+
+    torch.set_num_threads(THREADS)
+    cfg = _cfg()
+    if quick:
+        cfg.ppo.max_new_tokens = 16
+    adapter, _ = _adapter(cfg)
+    records = _questions(cfg.ppo.batch_size)
+    if kind == "ppo":
+        import train_ppo as tp
+
+        learner, tok = _learner(cfg, adapter)
+        prompts, records = tp.encode_prompts(tok, records, config.SYSTEM_PROMPT, cfg.model.max_seq_length)
+        after_load = _peak_rss_mb()
+        start = time.perf_counter()
+        torch.manual_seed(0)
+        query, mask = tp.left_pad(prompts, learner.pad_id, "cpu")
+        tp.ppo_step(learner, query, mask, tp.mcq_reward_fn(tok, records, cfg.ppo))
+    else:
+        model, tok, _ = modeling.load_with_adapter(cfg.model, adapter, trainable=True)
+        model.train()
+        texts = [tok.apply_chat_template(mcq_format.build_messages(r, config.SYSTEM_PROMPT), tokenize=False)
+                 for r in records]
+        batch = tok(texts, padding=True, return_tensors="pt", add_special_tokens=False)
+        labels = batch["input_ids"].masked_fill(batch["attention_mask"] == 0, -100)
+        optimizer = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=cfg.sft.learning_rate)
+        after_load = _peak_rss_mb()
+        start = time.perf_counter()
+        loss = model(**batch, labels=labels).loss
+        loss.backward()
+        optimizer.step()
+    return {"peak_rss_mb": _peak_rss_mb(), "after_load_mb": after_load, "seconds": time.perf_counter() - start}
+
+
+def step_memory(quick: bool) -> dict:
+    results = {}
+    for kind in ("sft", "ppo"):
+        cmd = [sys.executable, __file__, "--measure", kind] + (["--quick"] if quick else [])
+        proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=1200)
+        if proc.returncode != 0:
+            raise RuntimeError(f"the {kind} step failed: {proc.stderr.strip().splitlines()[-1:]}")
+        results[kind] = json.loads(proc.stdout.strip().splitlines()[-1])
+    ppo, sft = results["ppo"], results["sft"]
+    cfg = _cfg()
+    return {
+        "figure": "peak RSS of one PPO step (vs one SFT step)",
+        "ours": round(ppo["peak_rss_mb"], 1),
+        "baseline": round(sft["peak_rss_mb"], 1),
+        "unit": "MiB",
+        "ratio": round(ppo["peak_rss_mb"] / sft["peak_rss_mb"], 3),
+        "goal": "<= 1.3x",
+        "note": (f"fresh process each, model load included (after load: PPO {ppo['after_load_mb']:.0f} MiB with both "
+                 f"adapters and the value head, SFT {sft['after_load_mb']:.0f} MiB); batch {cfg.ppo.batch_size}, "
+                 f"PPO {cfg.ppo.ppo_epochs} PPO epochs; step time PPO {ppo['seconds']:.1f} s, "
+                 f"SFT {sft['seconds']:.1f} s"),
+    }
+
+
+def run(quick: bool = False) -> list[dict]:
+    return [rollout_speed(quick), step_memory(quick)]
+
+
+if __name__ == "__main__":
+    quick = "--quick" in sys.argv
+    if "--measure" in sys.argv:
+        print(json.dumps(measure_step(sys.argv[sys.argv.index("--measure") + 1], quick)))
+        sys.exit(0)
+    rows = run(quick)
+    print(f"{'figure':50} {'ours':>10} {'baseline':>10} {'unit':>9} {'ratio':>7}  goal")
+    for r in rows:
+        print(f"{r['figure']:50} {r['ours']:>10} {r['baseline']:>10} {r['unit']:>9} {r['ratio']:>7}  {r['goal']}")
+        print(f"    {r['note']}")

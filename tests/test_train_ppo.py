@@ -1,0 +1,458 @@
+"""train_ppo.py: the loop learns a toy task, adapters and outputs, resume, bad input."""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import torch
+
+import cli
+import config
+import mcq_format
+import modeling
+import run_logging
+import train_ppo as tp
+from conftest import build_tiny_llama
+
+SUMMARY_KEYS = {"reward_start", "reward_end", "accuracy_start", "accuracy_end", "kl_end", "steps", "tokens_per_s",
+                "wall_time_s", "peak_memory_mb"}
+METRIC_KEYS = {"step", "reward_mean", "accuracy", "kl", "policy_loss", "value_loss", "clip_frac", "entropy",
+               "response_len", "tokens_per_s"}
+
+
+@pytest.fixture
+def one_thread():
+    """Tiny models run far faster on one thread (and do not fight the other processes on the machine)."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
+# --------------------------------------------------------------------------- fixtures
+
+
+def make_adapter(base_dir: Path, out: Path, seed: int = 0, targets=("q_proj", "v_proj")) -> Path:
+    """An SFT-like adapter: LoRA on base_dir with small random B (so it changes the model), saved by PEFT."""
+    from peft import LoraConfig, get_peft_model
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    torch.manual_seed(seed)
+    model = get_peft_model(AutoModelForCausalLM.from_pretrained(base_dir),
+                           LoraConfig(r=4, lora_alpha=8, target_modules=list(targets), task_type="CAUSAL_LM"))
+    with torch.no_grad():
+        for name, p in model.named_parameters():
+            if "lora_B" in name:
+                p.normal_(0.0, 0.05)
+    model.save_pretrained(out)
+    AutoTokenizer.from_pretrained(base_dir).save_pretrained(out)
+    return out
+
+
+@pytest.fixture(scope="session")
+def sft_dir(tiny_llama_dir, tmp_path_factory) -> Path:
+    return make_adapter(tiny_llama_dir, tmp_path_factory.mktemp("sft"))
+
+
+def processed_records(sample_dir: Path, medqa: int = 12, medmcqa: int = 0) -> list[dict]:
+    """Records in data_processor's format, built from the shipped sample (SYSTEM_PROMPT, no explanation)."""
+    rows = []
+    for i, line in enumerate(open(sample_dir / "medqa.jsonl", encoding="utf-8")):
+        if i >= medqa:
+            break
+        q = json.loads(line)
+        rows.append({"id": f"medqa-{i}", "source": "medqa", "question": q["question"], "options": q["options"],
+                     "answer": q["answer_idx"], "answer_text": q["answer"], "explanation": "", "subject": ""})
+    for i, line in enumerate(open(sample_dir / "medmcqa.jsonl", encoding="utf-8")):
+        if i >= medmcqa:
+            break
+        q = json.loads(line)
+        options = {"A": q["opa"], "B": q["opb"], "C": q["opc"], "D": q["opd"]}
+        letter = "ABCD"[q["cop"]]
+        rows.append({"id": q["id"], "source": "medmcqa", "question": q["question"], "options": options,
+                     "answer": letter, "answer_text": options[letter], "explanation": q.get("exp") or "",
+                     "subject": q.get("subject_name") or ""})
+    for row in rows:
+        row["messages"] = mcq_format.build_messages(row, config.SYSTEM_PROMPT, include_explanation=False)
+    return rows
+
+
+@pytest.fixture(scope="session")
+def train_file(sample_dir, tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("data") / "train.jsonl"
+    cli.atomic_write_jsonl(path, processed_records(sample_dir, medqa=12, medmcqa=4))
+    return path
+
+
+def argv_for(tiny_llama_dir, sft_dir, train_file, tmp_path, *extra) -> list[str]:
+    return [
+        "--model", str(tiny_llama_dir), "--sft-adapter", str(sft_dir), "--output-dir", str(tmp_path / "ppo"),
+        "--wandb", "disabled", "--max-steps", "3",
+        "--set", f"ppo.train_file={train_file}", "--set", f"ppo.logs_dir={tmp_path / 'logs'}",
+        "--set", "ppo.batch_size=2", "--set", "ppo.mini_batch_size=1", "--set", "ppo.ppo_epochs=2",
+        "--set", "ppo.max_new_tokens=4", "--set", "ppo.learning_rate=1e-3", "--set", "ppo.save_steps=1",
+        *extra,
+    ]
+
+
+def run(argv, capsys) -> tuple[int, str, str]:
+    code = cli.main_wrapper(tp.main, argv)
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_questions_are_the_seeded_subset_of_one_source(train_file):
+    ppo = config.PPOConfig(train_file=str(train_file), source="medqa", num_examples=5, seed=1)
+    rows = tp.load_questions(ppo)
+    assert len(rows) == 5 and all(r["source"] == "medqa" for r in rows)
+    assert [r["id"] for r in rows] == [r["id"] for r in tp.load_questions(ppo)]  # same seed, same questions
+    ppo.max_samples = 3
+    assert [r["id"] for r in tp.load_questions(ppo)] == [r["id"] for r in rows[:3]]
+    ppo.num_examples, ppo.max_samples, ppo.source = 0, 0, ""
+    assert len(tp.load_questions(ppo)) == 16  # 0 = all rows; '' = every source
+
+
+def test_prompts_use_the_chat_template_and_skip_long_ones(embedded_tokenizer_dir, train_file):
+    from transformers import AutoTokenizer
+
+    tok = AutoTokenizer.from_pretrained(embedded_tokenizer_dir)
+    records = tp.load_questions(config.PPOConfig(train_file=str(train_file), num_examples=4))
+    ids, kept = tp.encode_prompts(tok, records, "unused: records carry their system turn", 10_000)
+    text = tok.decode(ids[0])
+    assert text.startswith("<|im_start|>system\n" + config.SYSTEM_PROMPT) and text.endswith("<|im_start|>assistant\n")
+    assert records[0]["question"] in text and kept == records
+    limit = sorted(len(i) for i in ids)[1]  # keeps the two shortest
+    assert len(tp.encode_prompts(tok, records, "", limit)[0]) == 2
+    with pytest.raises(cli.UserError, match="longer than 5 tokens"):
+        tp.encode_prompts(tok, records, "", 5)
+    ids, mask = tp.left_pad([[5, 6, 7], [8]], 0, "cpu")
+    assert ids.tolist() == [[5, 6, 7], [0, 0, 8]] and mask.tolist() == [[1, 1, 1], [0, 0, 1]]
+
+
+def test_summary_averages_the_first_and_last_quarter():
+    history = [{"reward_mean": r, "accuracy": a, "kl": k, "tokens": 10.0, "step_time_s": 2.0}
+               for r, a, k in [(0.1, 0.0, 0.0), (0.3, 0.25, 0.1), (0.1, 0, 0.2), (0.1, 0, 0.2),
+                               (0.1, 0, 0.2), (0.1, 0, 0.2), (0.55, 0.5, 0.3), (1.0, 1.0, 0.5)]]
+    s = tp.summarize(history)
+    assert (s["window_steps"], s["steps"]) == (2, 8)
+    assert (s["reward_start"], s["reward_end"]) == (0.2, 0.775)
+    assert (s["accuracy_start"], s["accuracy_end"], s["kl_end"]) == (0.125, 0.75, 0.4)
+    assert s["tokens_per_s"] == 5.0  # 80 answer tokens in 16 s
+
+
+# --------------------------------------------------------------------------- a toy model for the loop itself
+
+TOY_TARGET = 7
+
+
+def toy_policy(tmp_path: Path, ppo):
+    """A 16-token, 2-layer Llama with an "SFT" adapter: a model small enough to learn in seconds."""
+    from peft import LoraConfig, get_peft_model
+    from transformers import LlamaConfig, LlamaForCausalLM
+
+    conf = LlamaConfig(vocab_size=16, hidden_size=32, intermediate_size=64, num_hidden_layers=2,
+                       num_attention_heads=4, num_key_value_heads=2, pad_token_id=0, bos_token_id=None,
+                       eos_token_id=1, tie_word_embeddings=False)
+    torch.manual_seed(0)
+    # LoRA on lm_head too: the random head's logits are too flat for a peaked answer otherwise
+    lora = LoraConfig(r=4, lora_alpha=8, target_modules=["q_proj", "v_proj", "down_proj", "lm_head"])
+    sft = get_peft_model(LlamaForCausalLM(conf), lora)
+    sft.save_pretrained(tmp_path / "toy_sft")
+    torch.manual_seed(0)
+    model = tp.attach_adapters(LlamaForCausalLM(conf), tmp_path / "toy_sft")
+    return tp.make_learner(model, ppo, pad_id=0, eos_ids=[1])
+
+
+def random_prompts(generator, n: int):
+    """n prompts of 2-5 random tokens (ids 2..15), left-padded."""
+    lengths = torch.randint(2, 6, (n,), generator=generator)
+    return tp.left_pad([torch.randint(2, 16, (int(k),), generator=generator).tolist() for k in lengths], 0, "cpu")
+
+
+def test_toy_task_reward_rises(tmp_path, one_thread):
+    """Reward 1.0 when the first answer token is token 7 (1 in 16 at the start): PPO must learn it."""
+    ppo = config.PPOConfig(batch_size=16, mini_batch_size=8, ppo_epochs=4, learning_rate=3e-3, value_learning_rate=1e-3,
+                           max_new_tokens=4, kl_coef=0.05, temperature=1.0, top_k=0, top_p=1.0)
+    learner = toy_policy(tmp_path, ppo)
+
+    def reward(response, mask):
+        hit = (response[:, 0] == TOY_TARGET).float()
+        return hit, {"accuracy": float(hit.mean())}
+
+    g = torch.Generator().manual_seed(1)
+    curve, kls = [], []
+    for step in range(40):
+        torch.manual_seed(step)
+        query, mask = random_prompts(g, 16)
+        stats = tp.ppo_step(learner, query, mask, reward)
+        curve.append(stats["reward_mean"])
+        kls.append(stats["kl"])
+    print("\ntoy reward curve (mean of 16 answers per step):")
+    print(" ".join(f"{r:.2f}" for r in curve))
+    print("KL to the reference per step:", " ".join(f"{k:.2f}" for k in kls))
+    start, end = sum(curve[:10]) / 10, sum(curve[-10:]) / 10
+    print(f"reward: first 10 steps {start:.3f} -> last 10 steps {end:.3f}")
+    assert start < 0.2
+    assert end > start + 0.35
+    assert all(torch.isfinite(torch.tensor(kls))) and kls[0] == pytest.approx(0.0, abs=1e-6)
+    assert max(kls) < 20
+
+
+def test_rollout_logprobs_match_generation(tmp_path, one_thread):
+    """The scoring pass sees the same distribution the sampler used, despite left padding and temperature."""
+    from transformers import GenerationConfig
+
+    ppo = config.PPOConfig(temperature=0.7, top_k=0, top_p=1.0, max_new_tokens=5)
+    learner = toy_policy(tmp_path, ppo)
+    query, qmask = random_prompts(torch.Generator().manual_seed(3), 6)
+    assert (qmask == 0).any()  # some rows are padded
+    gen = GenerationConfig(**learner.gen_config.to_dict())
+    gen.output_scores, gen.return_dict_in_generate = True, True
+    torch.manual_seed(0)
+    out = learner.model.generate(input_ids=query, attention_mask=qmask, generation_config=gen)
+    response = out.sequences[:, query.shape[1]:]
+    sampled = torch.log_softmax(torch.stack(out.scores, 1), -1).gather(-1, response.unsqueeze(-1)).squeeze(-1)
+    torch.manual_seed(0)
+    response2, rmask = tp.generate(learner, query, qmask)
+    with torch.no_grad():
+        logits, values = learner.policy(torch.cat([query, response2], 1), torch.cat([qmask, rmask.long()], 1),
+                                        query.shape[1])
+    ours = tp.ppo_core.logprobs_of(logits, response2)
+    assert torch.equal(response2[rmask.bool()], response[rmask.bool()])
+    assert torch.allclose(ours[rmask.bool()], sampled[rmask.bool()], atol=1e-4)
+    assert values.shape == response2.shape and torch.all(values == 0)  # zero-initialised head
+
+
+def test_generate_cuts_answers_after_the_end_token(tmp_path):
+    learner = toy_policy(tmp_path, config.PPOConfig(max_new_tokens=4))
+
+    class FakeModel(torch.nn.Module):
+        def generate(self, input_ids, attention_mask, generation_config):
+            return torch.cat([input_ids, torch.tensor([[5, 1, 6, 7], [5, 6, 7, 8], [1, 9, 1, 9]])], 1)
+
+    learner.policy.model = FakeModel()
+    response, mask = tp.generate(learner, torch.tensor([[2], [3], [4]]), torch.ones(3, 1, dtype=torch.long))
+    assert response.tolist() == [[5, 1, 0, 0], [5, 6, 7, 8], [1, 0, 0, 0]]
+    assert mask.tolist() == [[1, 1, 0, 0], [1, 1, 1, 1], [1, 0, 0, 0]]
+
+
+# --------------------------------------------------------------------------- policy and reference adapters
+
+
+def logits_of(model, ids):
+    with torch.no_grad():
+        return model(input_ids=ids).logits
+
+
+def test_policy_starts_as_sft_and_saves_as_a_plain_adapter(tiny_llama_dir, sft_dir, tmp_path, one_thread):
+    from transformers import AutoModelForCausalLM
+
+    model_cfg = config.ModelConfig(name=str(tiny_llama_dir))
+    model, tok, _ = tp.load_policy(config.Config(model=model_cfg), sft_dir)
+    trainable = [n for n, p in model.named_parameters() if p.requires_grad]
+    assert trainable and all(".ppo." in n for n in trainable)
+    ids = torch.tensor([[1, 500, 600, 700, 800]])
+    sft_model, _, _ = modeling.load_with_adapter(model_cfg, sft_dir)
+    plain_base = AutoModelForCausalLM.from_pretrained(tiny_llama_dir)
+    assert torch.allclose(logits_of(model, ids), logits_of(sft_model, ids), atol=1e-6)  # ppo == sft at the start
+    assert not torch.allclose(logits_of(plain_base, ids), logits_of(sft_model, ids), atol=1e-4)
+
+    learner = tp.make_learner(model, config.PPOConfig(), tok.pad_token_id, [tok.eos_token_id])
+    with torch.no_grad():  # what training would do: move the policy adapter only
+        for n, p in model.named_parameters():
+            if ".ppo." in n and "lora_B" in n:
+                p.add_(torch.randn_like(p) * 0.05)
+        learner.policy.value_head.bias.fill_(0.25)
+    trained = logits_of(model, ids)
+    with tp.reference_adapter(model):
+        assert torch.allclose(logits_of(model, ids), logits_of(sft_model, ids), atol=1e-6)  # the reference is SFT
+    assert torch.allclose(logits_of(model, ids), trained) and model.active_adapter == "ppo"
+    assert [n for n, p in model.named_parameters() if p.requires_grad] == trainable
+
+    out = tmp_path / "saved"
+    tp.save_adapter(learner, out)
+    assert {"adapter_config.json", "adapter_model.safetensors", tp.VALUE_HEAD_FILE} <= {p.name for p in out.iterdir()}
+    assert not (out / "ppo").exists() and not (out / ".peft-save").exists()
+    reloaded, _, _ = modeling.load_with_adapter(model_cfg, out)  # base + models/ppo is the PPO policy
+    assert torch.allclose(logits_of(reloaded, ids), trained, atol=1e-6)
+    from safetensors.torch import load_file
+
+    assert load_file(str(out / tp.VALUE_HEAD_FILE))["bias"].item() == pytest.approx(0.25)
+
+
+# --------------------------------------------------------------------------- the script
+
+
+def test_train_ppo_end_to_end(tiny_llama_dir, sft_dir, train_file, tmp_path, capsys, one_thread):
+    code, out, err = run(argv_for(tiny_llama_dir, sft_dir, train_file, tmp_path), capsys)
+    assert code == 0, err
+    folder = tmp_path / "ppo"
+    names = {p.name for p in folder.iterdir()}
+    assert {"adapter_config.json", "adapter_model.safetensors", "value_head.safetensors", "config.json",
+            "train_summary.json", "tokenizer.json", "checkpoints"} <= names
+    summary = json.loads((folder / "train_summary.json").read_text())
+    assert SUMMARY_KEYS <= set(summary) and summary["steps"] == 3
+    assert 0.1 <= summary["reward_start"] <= 1.0 and summary["kl_end"] == summary["kl_end"]  # not NaN
+    saved = json.loads((folder / "config.json").read_text())
+    assert saved["ppo"]["max_steps"] == 3 and saved["model"]["name"] == str(tiny_llama_dir)
+    records = run_logging.read_metrics(tmp_path / "logs" / "ppo")
+    assert [r["step"] for r in records] == [1, 2, 3]
+    assert all(METRIC_KEYS <= set(r) for r in records)
+    assert records[0]["kl"] == pytest.approx(0.0, abs=1e-6)  # the first rollout comes from the reference itself
+    assert "Reward:" in out and str(folder) in out
+    # only the last save_total_limit (2) checkpoints are kept, each complete
+    assert sorted(p.name for p in (folder / "checkpoints").iterdir()) == ["checkpoint-2", "checkpoint-3"]
+    # the adapter moved away from SFT's
+    from safetensors.torch import load_file
+
+    ppo_w = load_file(str(folder / "adapter_model.safetensors"))
+    sft_w = load_file(str(sft_dir / "adapter_model.safetensors"))
+    assert ppo_w.keys() == sft_w.keys()
+    assert any(not torch.equal(ppo_w[k], sft_w[k]) for k in ppo_w)
+    # a second run does not overwrite it without --force
+    code, _, err = run(argv_for(tiny_llama_dir, sft_dir, train_file, tmp_path), capsys)
+    assert code == 2 and "already exists" in err and "--force" in err
+
+
+def test_ctrl_c_saves_and_resume_matches_an_uninterrupted_run(
+    tiny_llama_dir, sft_dir, train_file, tmp_path, capsys, monkeypatch, one_thread
+):
+    from safetensors.torch import load_file
+
+    code, _, err = run(argv_for(tiny_llama_dir, sft_dir, train_file, tmp_path / "a"), capsys)
+    assert code == 0, err
+
+    real_step, calls = tp.ppo_step, []
+
+    def step_then_ctrl_c(*args, **kwargs):
+        stats = real_step(*args, **kwargs)
+        calls.append(1)
+        if len(calls) == 2:
+            os.kill(os.getpid(), signal.SIGINT)  # the handler sets the flag; the step finishes
+        return stats
+
+    monkeypatch.setattr(tp, "ppo_step", step_then_ctrl_c)
+    argv = argv_for(tiny_llama_dir, sft_dir, train_file, tmp_path / "b", "--set", "ppo.save_steps=10")
+    code, out, err = run(argv, capsys)
+    assert code == 130 and "Continue with --resume" in out
+    folder = tmp_path / "b" / "ppo"
+    assert not (folder / "train_summary.json").exists()  # an interrupted run never looks finished
+    assert (folder / "checkpoints" / "checkpoint-2" / "trainer_state.json").is_file()
+    monkeypatch.setattr(tp, "ppo_step", real_step)
+
+    code, _, err = run(argv[:-2], capsys)  # no --resume, no --force: refused
+    assert code == 2 and "--resume" in err
+    code, _, err = run(argv + ["--resume"], capsys)
+    assert code == 0, err
+    assert [r["step"] for r in run_logging.read_metrics(tmp_path / "b" / "logs" / "ppo")] == [1, 2, 3]
+    a = load_file(str(tmp_path / "a" / "ppo" / "adapter_model.safetensors"))
+    b = load_file(str(folder / "adapter_model.safetensors"))
+    assert all(torch.allclose(a[k], b[k], atol=1e-6) for k in a)
+    sa = json.loads((tmp_path / "a" / "ppo" / "train_summary.json").read_text())
+    sb = json.loads((folder / "train_summary.json").read_text())
+    assert (sa["reward_end"], sa["kl_end"], sa["steps"]) == (sb["reward_end"], sb["kl_end"], sb["steps"])
+
+
+# --------------------------------------------------------------------------- bad input
+
+
+@pytest.fixture(scope="session")
+def other_base_adapter(embedded_tokenizer_dir, tmp_path_factory) -> Path:
+    """An adapter trained on a different (32-wide) base model."""
+    base = build_tiny_llama(tmp_path_factory.mktemp("other_base"), embedded_tokenizer_dir, hidden=32)
+    return make_adapter(base, tmp_path_factory.mktemp("other_adapter"))
+
+
+@pytest.mark.parametrize(
+    "case, fragments",
+    [
+        ("no_sft_adapter", ["no SFT adapter", "train_sft.py"]),
+        ("other_base", ["another base model", "--model"]),
+        ("empty_subset", ["PPO subset is empty", "source 'medqa'"]),
+        ("no_train_file", ["does not exist", "data_processor.py"]),
+        ("resume_without_checkpoint", ["no checkpoint"]),
+        ("bad_setting", ["ppo.mini_batch_size must be at least 1"]),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_2(case, fragments, tiny_llama_dir, sft_dir, train_file, other_base_adapter,
+                                          tmp_path, capsys):
+    extra, sft, data = [], sft_dir, train_file
+    if case == "no_sft_adapter":
+        sft = tmp_path / "models" / "sft"
+    elif case == "other_base":
+        sft = other_base_adapter
+    elif case == "empty_subset":
+        data = tmp_path / "only_medmcqa.jsonl"
+        cli.atomic_write_jsonl(data, _medmcqa_only(train_file))
+    elif case == "no_train_file":
+        data = tmp_path / "missing.jsonl"
+    elif case == "resume_without_checkpoint":
+        extra = ["--resume"]
+    elif case == "bad_setting":
+        extra = ["--set", "ppo.mini_batch_size=0"]
+    code, _, err = run(argv_for(tiny_llama_dir, sft, data, tmp_path, *extra), capsys)
+    assert code == 2
+    lines = err.strip().splitlines()
+    assert lines[-1].startswith("error: ") and "Traceback" not in err
+    for fragment in fragments:
+        assert fragment in lines[-1]
+    assert not (tmp_path / "ppo").exists() and not (tmp_path / "logs").exists()  # nothing written
+
+
+def _medmcqa_only(train_file: Path) -> list[dict]:
+    return [r for r in map(json.loads, open(train_file, encoding="utf-8")) if r["source"] == "medmcqa"]
+
+
+# --------------------------------------------------------------------------- slow: real model, two processes
+
+
+@pytest.mark.slow
+def test_tiny_preset_runs_to_the_end(repo_root, sample_dir, tmp_path, capsys):
+    """`python train_ppo.py` on the tiny preset (SmolLM2-135M) with an SFT-like adapter, timed.
+
+    One torch thread: on a shared 2-core machine two threads per process spin against the other
+    processes and run several times slower; on idle cores the default (2) is faster.
+    """
+    base = Path(modeling.resolve_model("embedded", repo_root / "models" / "base"))
+    sft = make_adapter(base, tmp_path / "sft", targets=config.tiny().lora.target_modules)
+    data = tmp_path / "train.jsonl"
+    cli.atomic_write_jsonl(data, processed_records(sample_dir, medqa=200))
+    start = time.time()
+    code, out, err = run(["--sft-adapter", str(sft), "--output-dir", str(tmp_path / "ppo"), "--wandb", "disabled",
+                          "--set", f"model.base_dir={repo_root / 'models' / 'base'}",
+                          "--set", f"ppo.train_file={data}", "--set", f"ppo.logs_dir={tmp_path / 'logs'}",
+                          "--set", "ppo.torch_threads=1"], capsys)
+    took = time.time() - start
+    assert code == 0, err
+    summary = json.loads((tmp_path / "ppo" / "train_summary.json").read_text())
+    print(f"\ntiny preset PPO: {took:.0f} s; {json.dumps(summary)}")
+    for r in run_logging.read_metrics(tmp_path / "logs" / "ppo"):
+        print(f"step {r['step']:3d} reward {r['reward_mean']:.3f} accuracy {r['accuracy']:.2f} kl {r['kl']:.4f} "
+              f"len {r['response_len']:.1f} | {r['sample'][:60]!r}")
+    assert summary["steps"] == len(run_logging.read_metrics(tmp_path / "logs" / "ppo"))
+
+
+@pytest.mark.slow
+def test_accelerate_launch_two_cpu_processes(tiny_llama_dir, sft_dir, train_file, repo_root, tmp_path):
+    """Data-parallel PPO on two CPU processes: each rolls out its own questions, gradients are averaged.
+
+    (`accelerate launch --cpu` starts a single process; --multi_gpu starts two, and train_ppo's
+    Accelerator(cpu=True) joins them over gloo.)
+    """
+    env = dict(os.environ, OMP_NUM_THREADS="1", WANDB_MODE="disabled")
+    cmd = [sys.executable, "-m", "accelerate.commands.launch", "--multi_gpu", "--num_processes", "2",
+           "--num_machines", "1", "--mixed_precision", "no", "--dynamo_backend", "no",
+           str(repo_root / "train_ppo.py"), *argv_for(tiny_llama_dir, sft_dir, train_file, tmp_path)]
+    proc = subprocess.run(cmd, cwd=repo_root, env=env, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "12 questions (6 per process)" in proc.stderr.replace("\n", " ")
+    summary = json.loads((tmp_path / "ppo" / "train_summary.json").read_text())
+    assert summary["steps"] == 3 and summary["questions"] == 12
+    assert [r["step"] for r in run_logging.read_metrics(tmp_path / "logs" / "ppo")] == [1, 2, 3]  # one writer
+    assert proc.stdout.count("PPO adapter saved") == 1

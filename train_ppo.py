@@ -1,0 +1,740 @@
+"""PPO on top of the SFT model, with the rule reward: 1.0 for the correct option letter, 0.1 otherwise.
+
+    python train_ppo.py                          # tiny preset: SmolLM2-135M + models/sft, a few minutes on a CPU
+    python train_ppo.py --preset paper           # 500 MedQA questions, batch 2, 2 epochs, lr 5e-7 (one CUDA GPU)
+    python train_ppo.py --max-steps 4 --force    # a quick run that replaces models/ppo
+    python train_ppo.py --resume                 # continue an interrupted run from its last checkpoint
+    accelerate launch --num_processes 2 train_ppo.py --backend hf   # data-parallel, one process per GPU
+    accelerate launch --multi_gpu --num_processes 2 train_ppo.py    # the same on a CPU-only machine (gloo)
+
+One step = one rollout batch of ppo.batch_size questions (per process):
+  1. generate an answer to each question (sampling with temperature / top-k / top-p, KV cache);
+  2. score it with mcq_format.correctness_reward (1.0 right letter, 0.1 wrong, missing or ambiguous);
+  3. one forward pass of the policy (log-probs + value head) and one of the reference (the SFT adapter);
+  4. per-token reward -kl_coef * (logp - ref_logp) with the score added on the last token, GAE
+     advantages and returns, advantages whitened over the batch (ppo_core.py has the math);
+  5. ppo.ppo_epochs passes over shuffled minibatches: clipped policy loss + vf_coef * clipped value
+     loss, gradients clipped to ppo.max_grad_norm, AdamW.
+
+Policy and reference share one copy of the base weights: the SFT adapter is loaded twice, as "ppo"
+(trainable, starts equal to SFT) and "sft" (frozen, the reference), and the forward pass switches
+between them. The value head is one linear layer on the policy's last hidden state (detached, so the
+value loss never moves the policy), with its own learning rate.
+
+Outputs (ppo.output_dir, default models/ppo): the "ppo" adapter as a plain PEFT folder, so base +
+models/ppo is the PPO policy just as base + models/sft is the SFT model; value_head.safetensors, the
+tokenizer, config.json and train_summary.json (written last: a folder without it is unfinished).
+Checkpoints go to <output_dir>/checkpoints/ every ppo.save_steps and at the end; each step reseeds
+the sampler from (seed, step), so a resumed run repeats exactly what an uninterrupted one does.
+Ctrl+C saves a checkpoint after the current step and stops (continue with --resume); a second Ctrl+C
+stops at once. Metrics: logs/<run_name>/metrics.jsonl, one record per step (reward_mean, accuracy,
+kl = KL(policy || SFT) summed over an answer's tokens, policy_loss, value_loss, clip_frac, entropy,
+response_len, tokens_per_s = answer tokens generated per second of the whole step, ...) and Weights &
+Biases offline. On a busy shared CPU, --set ppo.torch_threads=1 is often faster than the default.
+"""
+from __future__ import annotations
+
+import contextlib
+import json
+import math
+import os
+import random
+import shutil
+import signal
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+import torch
+
+import cli
+import mcq_format
+import modeling
+import ppo_core
+import run_logging
+from cli import UserError
+
+SUMMARY_FILE = "train_summary.json"
+CHECKPOINTS = "checkpoints"
+VALUE_HEAD_FILE = "value_head.safetensors"
+POLICY, REFERENCE = "ppo", "sft"  # the two adapter names on the one base model
+ADAM_EPS = 1e-5  # "N implementation details": PPO uses Adam's epsilon 1e-5, not 1e-8
+
+
+# --------------------------------------------------------------------------- inputs
+
+
+def check_settings(ppo) -> None:
+    """UserError for settings PPO cannot run with."""
+    positive = ("batch_size", "mini_batch_size", "ppo_epochs", "max_new_tokens", "save_steps", "logging_steps")
+    for name in positive:
+        if getattr(ppo, name) < 1:
+            raise UserError(f"ppo.{name} must be at least 1, not {getattr(ppo, name)}")
+    if ppo.temperature <= 0:
+        raise UserError(f"ppo.temperature must be above 0, not {ppo.temperature} (PPO needs sampled answers)")
+    if ppo.num_examples < 0 or ppo.max_samples < 0:
+        raise UserError("ppo.num_examples and ppo.max_samples must be 0 (all) or positive")
+    if ppo.epochs <= 0 and ppo.max_steps <= 0:
+        raise UserError("nothing to train: give --epochs above 0 or --max-steps above 0")
+    if ppo.wandb not in run_logging.WANDB_MODES:
+        raise UserError(f"ppo.wandb must be one of {', '.join(run_logging.WANDB_MODES)}, not {ppo.wandb!r}")
+
+
+def check_sft_adapter(path: str | os.PathLike) -> Path:
+    """The SFT adapter folder PPO starts from; UserError naming the command that makes it."""
+    path = Path(path)
+    if not (path / "adapter_config.json").is_file() or not (path / "adapter_model.safetensors").is_file():
+        raise UserError(
+            f"no SFT adapter in {path}: run `python train_sft.py` first (it writes models/sft), "
+            "or pass the folder of one with --sft-adapter"
+        )
+    return path
+
+
+def load_questions(ppo) -> list[dict]:
+    """The questions PPO samples from: rows of ppo.source, shuffled with the seed, num_examples of them."""
+    path = Path(ppo.train_file)
+    fix = "run `python data_processor.py` first (or point --set ppo.train_file at a processed split)"
+    if not path.is_file():
+        raise UserError(f"the training split {path} does not exist: {fix}")
+    rows = []
+    with open(path, encoding="utf-8") as fh:
+        for number, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+                if not (row["question"] and isinstance(row["options"], dict) and row["answer"] in row["options"]):
+                    raise ValueError
+            except (ValueError, KeyError, TypeError):
+                raise UserError(
+                    f"{path} line {number} is not a question record with options and an answer letter: "
+                    "regenerate it with `python data_processor.py`"
+                ) from None
+            if not ppo.source or row.get("source") == ppo.source:
+                rows.append(row)
+    if not rows:
+        where = f"with source {ppo.source!r} " if ppo.source else ""
+        raise UserError(
+            f"the PPO subset is empty: {path} has no rows {where}(use --set ppo.source= for every source, "
+            "or rebuild the data with `python data_processor.py`)"
+        )
+    random.Random(ppo.seed).shuffle(rows)
+    limit = min([n for n in (ppo.num_examples, ppo.max_samples) if n > 0], default=0)
+    return rows[:limit] if limit else rows
+
+
+def encode_prompts(tokenizer, records: list[dict], system_prompt: str, max_len: int) -> tuple[list, list[dict]]:
+    """Chat-template token ids of each question's prompt (system + user turns), skipping those over max_len."""
+    if not getattr(tokenizer, "chat_template", None):
+        raise UserError("the tokenizer has no chat template; PPO needs an instruction-tuned (chat) base model")
+    ids, kept = [], []
+    for record in records:
+        messages = record.get("messages") or []
+        system = messages[0]["content"] if messages and messages[0].get("role") == "system" else system_prompt
+        text = tokenizer.apply_chat_template(
+            mcq_format.prompt_messages(record, system), add_generation_prompt=True, tokenize=False
+        )
+        tokens = tokenizer(text, add_special_tokens=False)["input_ids"]
+        if len(tokens) <= max_len:
+            ids.append(tokens)
+            kept.append(record)
+    if not ids:
+        raise UserError(
+            f"every PPO prompt is longer than {max_len} tokens: raise --set model.max_seq_length or lower "
+            "--set ppo.max_new_tokens"
+        )
+    return ids, kept
+
+
+def left_pad(sequences: list[list[int]], pad_id: int, device) -> tuple[Any, Any]:
+    """(ids, attention mask), padded on the left so every prompt ends where generation starts."""
+    width = max(len(s) for s in sequences)
+    ids = torch.full((len(sequences), width), pad_id, dtype=torch.long)
+    mask = torch.zeros((len(sequences), width), dtype=torch.long)
+    for row, seq in enumerate(sequences):
+        if seq:
+            ids[row, width - len(seq):] = torch.tensor(seq)
+            mask[row, width - len(seq):] = 1
+    return ids.to(device), mask.to(device)
+
+
+# --------------------------------------------------------------------------- policy, reference, value
+
+
+def attach_adapters(base_model, sft_dir: str | os.PathLike):
+    """A PeftModel with the SFT adapter loaded twice: "ppo" (trainable, active) and "sft" (frozen)."""
+    from peft import PeftModel
+
+    model = PeftModel.from_pretrained(base_model, str(sft_dir), adapter_name=POLICY, is_trainable=True)
+    model.load_adapter(str(sft_dir), adapter_name=REFERENCE, is_trainable=False)
+    model.set_adapter(POLICY)
+    model.eval()  # no dropout anywhere: log-probs of the rollout and of the update must agree
+    return model
+
+
+def load_policy(cfg, sft_dir: Path):
+    """(model with both adapters, tokenizer, backend); UserError when the adapter fits another base."""
+    model, tokenizer, backend = modeling.load_base_model(cfg.model)
+    modeling.check_adapter_matches(sft_dir, model)
+    return attach_adapters(model, sft_dir), tokenizer, backend
+
+
+@contextlib.contextmanager
+def reference_adapter(model):
+    """Run the frozen SFT adapter (the reference policy) inside the block, then switch back."""
+    model.set_adapter(REFERENCE, inference_mode=True)
+    try:
+        yield
+    finally:
+        model.set_adapter(POLICY)
+
+
+class PolicyAndValue(torch.nn.Module):
+    """(input ids, mask, prompt width) -> (response logits / temperature, values), in one forward pass.
+
+    Logits are computed for the response positions only (the prompt's would cost vocab x length for
+    nothing); values come from a linear head on the detached last hidden state.
+    """
+
+    def __init__(self, model, temperature: float):
+        super().__init__()
+        self.model = model
+        self.temperature = temperature
+        hidden = model.get_base_model().config.get_text_config().hidden_size
+        self.value_head = torch.nn.Linear(hidden, 1, device=next(model.parameters()).device)
+        torch.nn.init.zeros_(self.value_head.weight)  # values start at 0; the head learns the reward scale
+        torch.nn.init.zeros_(self.value_head.bias)
+
+    def forward(self, input_ids, attention_mask, context_len: int):
+        lm = self.model.get_base_model()
+        # generate() numbers positions from the attention mask; left padding must not shift them here
+        position_ids = (attention_mask.cumsum(1) - 1).clamp(min=0)
+        hidden = lm.get_decoder()(
+            input_ids=input_ids, attention_mask=attention_mask, position_ids=position_ids, use_cache=False
+        ).last_hidden_state[:, context_len - 1 : -1]
+        logits = lm.get_output_embeddings()(hidden).float() / self.temperature
+        values = self.value_head(hidden.detach().float()).squeeze(-1)
+        return logits, values
+
+
+# --------------------------------------------------------------------------- one PPO step
+
+
+@dataclass
+class Learner:
+    """Everything a PPO step needs: the policy (plain and as prepared by accelerate), optimizer, settings."""
+
+    policy: PolicyAndValue
+    train_policy: Any  # the same module, wrapped for data-parallel training by accelerate
+    optimizer: Any
+    accelerator: Any
+    adapter_params: list
+    ppo: Any
+    pad_id: int
+    eos_ids: list[int]
+    gen_config: Any
+    backend: str = "hf"
+
+    @property
+    def model(self):
+        return self.policy.model
+
+
+def make_accelerator():
+    """accelerate's Accelerator; without CUDA it is told to use the CPU, so that several processes
+    (`accelerate launch --multi_gpu --num_processes 2` or torchrun on a CPU machine) train together
+    over gloo instead of each running alone."""
+    from accelerate import Accelerator
+
+    return Accelerator(cpu=not torch.cuda.is_available())
+
+
+def make_learner(model, ppo, pad_id: int, eos_ids: list[int], backend: str = "hf", accelerator=None) -> Learner:
+    """Value head, AdamW over the "ppo" adapter and the head, and the sampling settings."""
+    from transformers import GenerationConfig
+
+    accelerator = accelerator or make_accelerator()
+    policy = PolicyAndValue(model, ppo.temperature)
+    trainable = [(n, p) for n, p in model.named_parameters() if p.requires_grad]
+    if not trainable or any(f".{POLICY}." not in n for n, _ in trainable):
+        raise RuntimeError("expected the 'ppo' adapter, and only it, to be trainable")
+    adapter_params = [p for _, p in trainable]
+    optimizer = torch.optim.AdamW(
+        [
+            {"params": adapter_params, "lr": ppo.learning_rate},
+            {"params": list(policy.value_head.parameters()), "lr": ppo.value_learning_rate},
+        ],
+        eps=ADAM_EPS,
+        weight_decay=0.0,
+    )
+    train_policy, optimizer = accelerator.prepare(policy, optimizer)
+    gen_config = GenerationConfig(
+        do_sample=True,
+        temperature=ppo.temperature,
+        top_k=ppo.top_k,
+        top_p=ppo.top_p,
+        max_new_tokens=ppo.max_new_tokens,
+        pad_token_id=pad_id,
+        eos_token_id=list(eos_ids),
+    )
+    return Learner(policy, train_policy, optimizer, accelerator, adapter_params, ppo, pad_id, list(eos_ids),
+                   gen_config, backend)
+
+
+def generate(learner: Learner, query, query_mask):
+    """Sample responses -> (response ids [B, T], mask [B, T]); tokens after the first EOS become padding."""
+    model = learner.model
+    if learner.backend == "unsloth":
+        from unsloth import FastLanguageModel
+
+        FastLanguageModel.for_inference(model)
+    try:
+        with torch.no_grad():
+            out = model.generate(input_ids=query, attention_mask=query_mask, generation_config=learner.gen_config)
+    finally:
+        if learner.backend == "unsloth":
+            FastLanguageModel.for_training(model)
+        model.eval()
+    response = out[:, query.shape[1]:]
+    is_eos = torch.isin(response, torch.tensor(learner.eos_ids, device=response.device))
+    after_eos = (is_eos.long().cumsum(1) - is_eos.long()) > 0
+    return response.masked_fill(after_eos, learner.pad_id), (~after_eos).float()
+
+
+# (response ids [B, T], mask [B, T]) -> (scores [B], extra stats such as {"accuracy": share correct})
+RewardFn = Callable[[Any, Any], "tuple[Any, dict]"]
+
+
+def ppo_step(learner: Learner, query, query_mask, reward_fn: RewardFn) -> dict:
+    """Roll out one batch, score it, and run ppo_epochs of clipped updates. Returns this step's stats."""
+    ppo, policy = learner.ppo, learner.policy
+    t0 = time.time()
+    response, mask = generate(learner, query, query_mask)
+    gen_time = time.time() - t0
+    scores, extra = reward_fn(response, mask)
+    scores = torch.as_tensor(scores, dtype=torch.float32, device=response.device)
+
+    input_ids = torch.cat([query, response], 1)
+    attention = torch.cat([query_mask, mask.long()], 1)
+    width = query.shape[1]
+    with torch.no_grad():
+        logits, old_values = policy(input_ids, attention, width)
+        old_logprobs = ppo_core.logprobs_of(logits, response)
+        with reference_adapter(learner.model):
+            ref_logits, _ = policy(input_ids, attention, width)
+        ref_logprobs = ppo_core.logprobs_of(ref_logits, response)
+        del logits, ref_logits
+        rewards, kl = ppo_core.kl_penalty_rewards(old_logprobs, ref_logprobs, scores, mask, ppo.kl_coef)
+        advantages, returns = ppo_core.gae(rewards, old_values, mask, ppo.gamma, ppo.lam)
+        if ppo.whiten_advantages:
+            advantages = ppo_core.masked_whiten(advantages, mask)
+
+    rollout = {"input_ids": input_ids, "attention": attention, "response": response, "mask": mask,
+               "old_logprobs": old_logprobs, "old_values": old_values, "advantages": advantages, "returns": returns}
+    updates = []
+    for _ in range(ppo.ppo_epochs):
+        for idx in torch.randperm(len(query)).to(query.device).split(ppo.mini_batch_size):
+            updates.append(ppo_update(learner, {k: v[idx] for k, v in rollout.items()}, width))
+    tokens = float(mask.sum())
+    step_time = time.time() - t0
+    stats = {
+        "reward_mean": float(scores.mean()),
+        "accuracy": float(extra["accuracy"]) if "accuracy" in extra else float((scores > 0).float().mean()),
+        "kl": float(kl.sum(1).mean()),  # KL(policy || reference) per response, summed over its tokens
+        "non_score_reward": float((rewards.sum(1) - scores).mean()),
+        **{k: sum(u[k] for u in updates) / len(updates) for k in updates[0]},
+        "response_len": tokens / len(query),
+        "tokens": tokens,
+        "tokens_per_s": tokens / max(step_time, 1e-9),  # generated tokens per second of the whole step
+        "gen_tokens_per_s": tokens / max(gen_time, 1e-9),  # ... of the generation alone
+        "step_time_s": step_time,
+    }
+    stats.update({k: v for k, v in extra.items() if k not in stats})
+    return stats
+
+
+def ppo_update(learner: Learner, mb: dict, width: int) -> dict:
+    """One gradient step on a minibatch of the rollout (a function, so its tensors are freed on return)."""
+    ppo = learner.ppo
+    logits, values = learner.train_policy(mb["input_ids"], mb["attention"], width)
+    logprobs = ppo_core.logprobs_of(logits, mb["response"])
+    pg_loss, clip_frac, approx_kl = ppo_core.clipped_policy_loss(
+        logprobs, mb["old_logprobs"], mb["advantages"], mb["mask"], ppo.clip_eps
+    )
+    vf_loss, vf_clip = ppo_core.clipped_value_loss(
+        values, mb["old_values"], mb["returns"], mb["mask"], ppo.value_clip_eps
+    )
+    learner.optimizer.zero_grad(set_to_none=True)
+    learner.accelerator.backward(pg_loss + ppo.vf_coef * vf_loss)
+    # the adapter and the value head are clipped apart: the head's gradient must not shrink the policy's
+    grad_norm = learner.accelerator.clip_grad_norm_(learner.adapter_params, ppo.max_grad_norm)
+    torch.nn.utils.clip_grad_norm_(learner.policy.value_head.parameters(), ppo.max_grad_norm)
+    learner.optimizer.step()
+    with torch.no_grad():
+        entropy = ppo_core.masked_mean(ppo_core.entropy_of(logits), mb["mask"])
+    stats = {"policy_loss": pg_loss, "value_loss": vf_loss, "clip_frac": clip_frac, "value_clip_frac": vf_clip,
+             "approx_kl": approx_kl, "entropy": entropy, "grad_norm": grad_norm}
+    return {k: float(v.detach()) if torch.is_tensor(v) else float(v) for k, v in stats.items()}
+
+
+def mcq_reward_fn(tokenizer, records: list[dict], ppo) -> RewardFn:
+    """The rule reward on decoded answers: ppo.reward_correct for the right letter, ppo.reward_wrong otherwise."""
+
+    def reward(response, mask):
+        texts = tokenizer.batch_decode(response, skip_special_tokens=True)
+        scores, correct = [], []
+        for text, record in zip(texts, records):
+            scores.append(mcq_format.correctness_reward(
+                text, record["answer"], record["options"], ppo.reward_correct, ppo.reward_wrong
+            ))
+            correct.append(mcq_format.extract_answer(text, record["options"]) == record["answer"])
+        return scores, {"accuracy": sum(correct) / len(correct), "sample": texts[0][:200]}
+
+    return reward
+
+
+# --------------------------------------------------------------------------- saving
+
+
+def save_adapter(learner: Learner, folder: Path) -> None:
+    """The "ppo" adapter as a plain PEFT folder (PEFT would nest a non-default adapter in ppo/)."""
+    from safetensors.torch import save_file
+
+    folder.mkdir(parents=True, exist_ok=True)
+    tmp = folder / ".peft-save"
+    shutil.rmtree(tmp, ignore_errors=True)
+    learner.model.save_pretrained(str(tmp), selected_adapters=[POLICY])
+    nested = tmp / POLICY
+    for src in (nested, tmp):
+        if src.is_dir():
+            for item in src.iterdir():
+                if item.is_file():
+                    os.replace(item, folder / item.name)
+    shutil.rmtree(tmp, ignore_errors=True)
+    head = learner.policy.value_head
+    save_file({k: v.detach().cpu().contiguous() for k, v in head.state_dict().items()}, str(folder / VALUE_HEAD_FILE))
+
+
+def last_checkpoint(folder: str | os.PathLike) -> Path | None:
+    """The newest complete checkpoint-N in folder (trainer_state.json is written last)."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        return None
+    done = [p for p in folder.glob("checkpoint-*") if (p / "trainer_state.json").is_file() and p.name[11:].isdigit()]
+    return max(done, key=lambda p: int(p.name[11:]), default=None)
+
+
+def save_checkpoint(learner: Learner, out: Path, step: int, history: list[dict], keep: int) -> Path:
+    """checkpoints/checkpoint-<step>: adapter, value head, optimizer state, step and history."""
+    root = out / CHECKPOINTS
+    final = root / f"checkpoint-{step}"
+    tmp = root / f".checkpoint-{step}.tmp"
+    shutil.rmtree(tmp, ignore_errors=True)
+    save_adapter(learner, tmp)
+    torch.save(learner.optimizer.state_dict(), tmp / "optimizer.pt")
+    cli.atomic_write_json(tmp / "trainer_state.json", {"step": step, "history": history})
+    shutil.rmtree(final, ignore_errors=True)
+    os.replace(tmp, final)
+    older = sorted((p for p in root.glob("checkpoint-*") if p.name[11:].isdigit()), key=lambda p: int(p.name[11:]))
+    for stale in older[:-keep] if keep > 0 else []:
+        shutil.rmtree(stale, ignore_errors=True)
+    return final
+
+
+def load_checkpoint(learner: Learner, ckpt: Path) -> tuple[int, list[dict]]:
+    """Restore adapter, value head and optimizer from a checkpoint -> (step, history)."""
+    from peft import set_peft_model_state_dict
+    from peft.utils import load_peft_weights
+    from safetensors.torch import load_file
+
+    device = next(learner.policy.value_head.parameters()).device
+    weights = load_peft_weights(str(ckpt), device=str(device))
+    result = set_peft_model_state_dict(learner.model, weights, adapter_name=POLICY)
+    if getattr(result, "unexpected_keys", None):
+        raise UserError(f"{ckpt} does not fit this model (unexpected weights); start over with --force")
+    learner.model.set_adapter(POLICY)
+    learner.policy.value_head.load_state_dict(load_file(str(ckpt / VALUE_HEAD_FILE), device=str(device)))
+    learner.optimizer.load_state_dict(torch.load(ckpt / "optimizer.pt", map_location=device, weights_only=True))
+    state = json.loads((ckpt / "trainer_state.json").read_text())
+    return int(state["step"]), list(state["history"])
+
+
+def check_output_dir(out: Path, resume: bool, force: bool) -> Path | None:
+    """Refuse to overwrite without --force; with --resume, the checkpoint to continue from."""
+    finished = (out / SUMMARY_FILE).exists() or (out / "adapter_config.json").exists()
+    ckpt = last_checkpoint(out / CHECKPOINTS)
+    if resume:
+        if ckpt is None:
+            raise UserError(
+                f"--resume: there is no checkpoint in {out / CHECKPOINTS}; start a new run without --resume"
+            )
+        if finished and not force:
+            raise UserError(f"{out} holds a finished model; add --force to train on from {ckpt.name} and replace it")
+        return ckpt
+    if out.exists() and (not out.is_dir() or any(out.iterdir())) and not force:
+        if ckpt is not None and not finished:
+            raise UserError(
+                f"{out} holds an unfinished run (last checkpoint: {ckpt.name}): continue it with --resume, "
+                "or start over with --force"
+            )
+        raise UserError(f"{out} already exists: add --force to overwrite it, or pass another --output-dir")
+    return None
+
+
+def clear_output_dir(out: Path, keep_checkpoints: bool) -> None:
+    """Remove what a previous run left (train_summary.json first, so the folder never looks finished)."""
+    if out.is_file():
+        out.unlink()
+    if not out.is_dir():
+        return
+    (out / SUMMARY_FILE).unlink(missing_ok=True)
+    for item in out.iterdir():
+        if keep_checkpoints and item.name == CHECKPOINTS:
+            continue
+        shutil.rmtree(item) if item.is_dir() else item.unlink()
+
+
+def publish(tmp: Path, out: Path) -> None:
+    """Move the finished files from tmp into out, train_summary.json last, then drop tmp."""
+    for item in sorted(tmp.iterdir(), key=lambda p: p.name == SUMMARY_FILE):
+        os.replace(item, out / item.name)
+    tmp.rmdir()
+
+
+# --------------------------------------------------------------------------- Ctrl+C
+
+
+class StopOnInterrupt:
+    """First Ctrl+C: finish the current step, save a checkpoint and stop. Second: stop at once."""
+
+    def __init__(self):
+        self.requested = False
+        self._previous = None
+
+    def _handler(self, signum, frame):
+        if self.requested:
+            raise KeyboardInterrupt
+        self.requested = True
+        print("\nCtrl+C: saving a checkpoint after this step (press Ctrl+C again to stop at once)", file=sys.stderr)
+
+    def __enter__(self):
+        self._previous = signal.signal(signal.SIGINT, self._handler)
+        return self
+
+    def __exit__(self, *exc):
+        signal.signal(signal.SIGINT, self._previous)
+
+    def agreed(self, accelerator) -> bool:
+        """True when any process saw Ctrl+C, so that every process stops at the same step."""
+        flag = torch.tensor([1.0 if self.requested else 0.0], device=accelerator.device)
+        return bool(accelerator.reduce(flag, "sum").item() > 0) if accelerator.num_processes > 1 else self.requested
+
+
+# --------------------------------------------------------------------------- the run
+
+
+@dataclass
+class TrainResult:
+    summary: dict | None  # None when Ctrl+C stopped the run
+    step: int
+    checkpoint: Path | None  # the checkpoint an interrupted run left
+    run_dir: Path
+
+
+def summarize(history: list[dict]) -> dict:
+    """Start / end figures: means over the first and the last quarter of the steps (at least one step)."""
+    window = max(1, len(history) // 4)
+    first, last = history[:window], history[-window:]
+
+    def mean(rows, key):
+        return round(sum(r[key] for r in rows) / len(rows), 4)
+
+    time_s = sum(r["step_time_s"] for r in history)
+    return {
+        "reward_start": mean(first, "reward_mean"),
+        "reward_end": mean(last, "reward_mean"),
+        "accuracy_start": mean(first, "accuracy"),
+        "accuracy_end": mean(last, "accuracy"),
+        "kl_end": mean(last, "kl"),
+        "steps": len(history),
+        "tokens_per_s": round(sum(r["tokens"] for r in history) / max(time_s, 1e-9), 2),
+        "window_steps": window,
+    }
+
+
+def eos_token_ids(model, tokenizer) -> list[int]:
+    ids = model.generation_config.eos_token_id if getattr(model, "generation_config", None) else None
+    ids = ids if isinstance(ids, list) else [ids] if ids is not None else []
+    if tokenizer.eos_token_id is not None:
+        ids.append(tokenizer.eos_token_id)
+    return sorted(set(ids))
+
+
+def train(cfg, resume: bool = False, force: bool = False, console=None) -> TrainResult:
+    """Run PPO as cfg describes and write the policy adapter to cfg.ppo.output_dir."""
+    start = time.time()
+    ppo = cfg.ppo
+    check_settings(ppo)
+    out = Path(ppo.output_dir)
+    sft_dir = check_sft_adapter(ppo.sft_adapter)
+    if out.resolve() == sft_dir.resolve():
+        raise UserError(f"--output-dir {out} is the SFT adapter folder; PPO must write elsewhere (default models/ppo)")
+    ckpt = check_output_dir(out, resume, force)
+    records = load_questions(ppo)
+    backend = modeling.pick_backend(cfg.model)
+    if backend == "unsloth":
+        import unsloth  # noqa: F401  (patches transformers; must come first)
+
+    if ppo.torch_threads > 0:
+        torch.set_num_threads(ppo.torch_threads)
+    accelerator = make_accelerator()
+    model, tokenizer, backend = load_policy(cfg, sft_dir)
+    prompts, records = encode_prompts(
+        tokenizer, records, cfg.data.system_prompt, cfg.model.max_seq_length - ppo.max_new_tokens
+    )
+    # Each process takes its own, equally long share of the questions (DDP needs equal step counts).
+    per_process = len(prompts) // accelerator.num_processes
+    if per_process == 0:
+        raise UserError(f"{len(prompts)} PPO questions cannot be shared by {accelerator.num_processes} processes")
+    mine = list(range(accelerator.process_index, len(prompts), accelerator.num_processes))[:per_process]
+    steps_per_epoch = math.ceil(per_process / ppo.batch_size)
+    total = ppo.max_steps if ppo.max_steps > 0 else max(1, math.ceil(ppo.epochs * steps_per_epoch))
+
+    learner = make_learner(model, ppo, tokenizer.pad_token_id, eos_token_ids(model, tokenizer), backend, accelerator)
+    step, history = load_checkpoint(learner, ckpt) if ckpt else (0, [])
+    if step >= total:
+        raise UserError(f"{ckpt} is already at step {step} of {total}: raise --max-steps or --epochs to train on")
+
+    main_process = accelerator.is_main_process
+    run_dir = Path(ppo.logs_dir) / (ppo.run_name or "ppo")
+    logger = None
+    if main_process:  # inputs are valid: only now is anything removed or written
+        clear_output_dir(out, keep_checkpoints=resume)
+        (out / CHECKPOINTS).mkdir(parents=True, exist_ok=True)
+        metrics = run_dir / "metrics.jsonl"
+        if not resume:
+            metrics.unlink(missing_ok=True)
+        elif metrics.exists():  # drop the records of steps the checkpoint does not hold
+            cli.atomic_write_jsonl(metrics, [r for r in run_logging.read_metrics(metrics) if r.get("step", 0) <= step])
+        wandb_mode = "disabled" if os.environ.get("WANDB_MODE") == "disabled" else ppo.wandb
+        logger = run_logging.RunLogger(run_dir, config=cli.stage_config(cfg, "ppo"), total_steps=total,
+                                       wandb_mode=wandb_mode, description="PPO", console=console)
+        logger.advance(step)
+        trainable = sum(p.numel() for p in learner.adapter_params)
+        logger.console.print(f"PPO on {len(prompts)} questions ({per_process} per process), {total} steps of "
+                             f"{ppo.batch_size} x {ppo.ppo_epochs} PPO epochs; {trainable:,} trainable parameters")
+    accelerator.wait_for_everyone()
+
+    stopped = False
+    try:
+        with StopOnInterrupt() as stopper:
+            while step < total:
+                epoch, k = divmod(step, steps_per_epoch)
+                order = random.Random(ppo.seed + epoch).sample(mine, len(mine))
+                batch = order[k * ppo.batch_size:(k + 1) * ppo.batch_size]
+                torch.manual_seed(ppo.seed * 1_000_003 + step * 101 + accelerator.process_index)
+                query, query_mask = left_pad([prompts[i] for i in batch], learner.pad_id, accelerator.device)
+                stats = ppo_step(learner, query, query_mask, mcq_reward_fn(tokenizer, [records[i] for i in batch], ppo))
+                sample = stats.pop("sample", "")
+                if accelerator.num_processes > 1:  # average over processes (token counts add up)
+                    keys = sorted(stats)
+                    vec = accelerator.reduce(torch.tensor([stats[k] for k in keys], device=accelerator.device), "mean")
+                    stats = {k: float(v) * (accelerator.num_processes if k in ("tokens", "tokens_per_s") else 1)
+                             for k, v in zip(keys, vec)}
+                step += 1
+                history.append({k: round(stats[k], 6) for k in
+                                ("reward_mean", "accuracy", "kl", "tokens", "step_time_s")})
+                if logger is not None:
+                    if step % ppo.logging_steps == 0 or step == total:
+                        logger.log({"step": step, "epoch": round(step / steps_per_epoch, 4),
+                                    **{k: round(v, 6) for k, v in stats.items()},
+                                    "learning_rate": ppo.learning_rate,
+                                    "peak_memory_mb": round(run_logging.peak_memory_mb(), 1), "sample": sample})
+                    logger.advance(step, reward=stats["reward_mean"], kl=stats["kl"])
+                stopped = stopper.agreed(accelerator)
+                if stopped or step % ppo.save_steps == 0 or step == total:
+                    if main_process:
+                        ckpt = save_checkpoint(learner, out, step, history, ppo.save_total_limit)
+                    accelerator.wait_for_everyone()
+                if stopped:
+                    break
+    finally:
+        if logger is not None:
+            logger.close()
+
+    if stopped:
+        return TrainResult(None, step, ckpt, run_dir)
+    summary = {
+        **summarize(history),
+        "wall_time_s": round(time.time() - start, 1),
+        "peak_memory_mb": round(run_logging.peak_memory_mb(), 1),
+        "questions": len(prompts),
+        "backend": backend,
+        "base_model": cfg.model.name,
+        "sft_adapter": str(sft_dir),
+        "run_dir": str(run_dir),
+    }
+    if main_process:
+        tmp = out / f".final-{os.getpid()}"
+        shutil.rmtree(tmp, ignore_errors=True)
+        save_adapter(learner, tmp)
+        tokenizer.save_pretrained(str(tmp))
+        cli.save_config(cfg, "ppo", tmp)
+        cli.atomic_write_json(tmp / SUMMARY_FILE, summary)
+        publish(tmp, out)
+    accelerator.wait_for_everyone()
+    return TrainResult(summary, step, None, run_dir)
+
+
+# --------------------------------------------------------------------------- command line
+
+
+def main(argv: list[str] | None = None) -> int:
+    from rich.console import Console
+
+    parser = cli.make_parser("train_ppo.py", __doc__, "ppo")
+    parser.add_argument("--sft-adapter", default=None,
+                        help="the SFT adapter PPO starts from and keeps as its reference (default models/sft; "
+                             "sets ppo.sft_adapter)")
+    parser.add_argument("--backend", choices=["auto", "unsloth", "hf"], default=None,
+                        help="unsloth (CUDA only), hf (Transformers + PEFT), auto: unsloth when CUDA is there "
+                             "and the preset loads in 4-bit (sets model.backend)")
+    parser.add_argument("--resume", action="store_true",
+                        help="continue from the last checkpoint in <output-dir>/checkpoints")
+    parser.add_argument("--force", action="store_true", help="overwrite an existing output folder")
+    parser.add_argument("--wandb", choices=list(run_logging.WANDB_MODES), default=None,
+                        help="Weights & Biases mode (default offline: files under logs/<run>/wandb; sets ppo.wandb)")
+    args = parser.parse_args(argv)
+    cfg = cli.resolve_config(args, "ppo")
+    if args.sft_adapter:
+        cfg.ppo.sft_adapter = args.sft_adapter
+    if args.backend:
+        cfg.model.backend = args.backend
+    if args.wandb:
+        cfg.ppo.wandb = args.wandb
+    console = Console(stderr=True)
+    cli.show_config(cfg, "ppo", console)
+
+    result = train(cfg, resume=args.resume, force=args.force, console=console)
+    from accelerate import PartialState
+
+    if not PartialState().is_main_process:
+        return 0 if result.summary else 130
+    if result.summary is None:
+        print(f"Stopped by Ctrl+C at step {result.step}; checkpoint: {result.checkpoint}. Continue with --resume.")
+        return 130
+    s = result.summary
+    print(f"Reward: {s['reward_start']:.3f} -> {s['reward_end']:.3f}; accuracy: {s['accuracy_start']:.1%} -> "
+          f"{s['accuracy_end']:.1%} (means over the first / last {s['window_steps']} steps); "
+          f"final KL {s['kl_end']:.4f}")
+    print(f"{s['steps']} steps, {s['tokens_per_s']:.1f} generated tokens/s, {s['wall_time_s']:.0f} s, "
+          f"peak memory {s['peak_memory_mb']:.0f} MB")
+    print(f"PPO adapter saved to {cfg.ppo.output_dir}; metrics in {result.run_dir}/metrics.jsonl")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(cli.main_wrapper(main))
