@@ -1,0 +1,878 @@
+"""Score a model on multiple-choice medical questions, compare the pipeline's stages, plot training runs.
+
+    python evaluate.py                                    # embedded base model on data/processed/validation.jsonl
+    python evaluate.py --adapter models/sft               # base + the SFT adapter
+    python evaluate.py --model models/medllm_finetuning.gguf     # an exported GGUF, through llama-cpp-python
+    python evaluate.py --data medqa_test.jsonl --max-samples 200  # any file in MedQA / MedMCQA native schema
+    python evaluate.py --compare                          # base, SFT, PPO (and the GGUF) on the same questions
+    python evaluate.py --plots logs/sft                   # PNG charts of a training run's metrics.jsonl
+
+Two modes (--mode, default both):
+  loglik    lm-evaluation-harness style. The prompt is the chat template with the generation prompt plus
+            "(" (mcq_format.ANSWER_PREFIX); one forward pass per question reads the next-token logits of
+            every option letter at the last position, and the highest one is the answer (questions are
+            batched with left padding). Always a valid letter.
+  generate  greedy decoding (max_new_tokens), mcq_format.extract_answer reads the letter back; an answer
+            without a readable letter counts against format compliance. The text is kept.
+
+Metrics per mode: accuracy with a 95% Wilson score interval, macro precision / recall / F1 over the
+answer letters (scikit-learn, zero_division=0), average PPO reward (mcq_format.correctness_reward with
+ppo.reward_correct / reward_wrong), format compliance, confusion matrix, accuracy per subject and per
+source; in generate mode also BLEU (sacreBLEU, 0-100) and ROUGE-L F1 of the explanation part of the
+answer against the reference explanation, where the data has one.
+
+Outputs: logs/eval/<name>.json (+ <name>_confusion.png). --compare also writes compare.json, compare.md
+(a Markdown table for the README) and compare.png (accuracy by model with interval error bars).
+"""
+from __future__ import annotations
+
+import json
+import os
+import random
+import re
+import sys
+import time
+from pathlib import Path
+from typing import Any, Callable, Protocol, Sequence
+
+import cli
+import config as config_mod
+import mcq_format
+import modeling
+from cli import UserError
+
+MODES = ("loglik", "generate")
+Z95 = 1.959963984540054  # two-sided 95% normal quantile
+
+
+# --------------------------------------------------------------------------- data
+
+
+def _first_object(path: Path) -> dict | None:
+    """The first JSON object of a .jsonl / .json file (None for other formats or unreadable text)."""
+    if path.suffix.lower() not in (".jsonl", ".json"):
+        return None
+    with open(path, encoding="utf-8") as fh:
+        head = fh.read(1 << 20).lstrip()
+    if head.startswith("["):
+        try:
+            rows = json.loads(Path(path).read_text(encoding="utf-8"))
+        except json.JSONDecodeError as exc:
+            raise UserError(f"--data {path}: line {exc.lineno} does not parse as JSON ({exc.msg}); fix it") from None
+        return rows[0] if rows and isinstance(rows[0], dict) else None
+    line = head.split("\n", 1)[0]
+    try:
+        row = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise UserError(f"--data {path}: line 1 does not parse as JSON ({exc.msg}); fix or delete that line") from None
+    return row if isinstance(row, dict) else None
+
+
+def is_processed(row: dict | None) -> bool:
+    """A record of data/processed/*.jsonl (letter answer, options dict), not a native MedQA/MedMCQA row."""
+    return (
+        isinstance(row, dict)
+        and isinstance(row.get("options"), dict)
+        and "question" in row
+        and "answer" in row
+        and "answer_idx" not in row
+        and "cop" not in row
+    )
+
+
+def _read_processed(path: Path) -> tuple[list[dict], dict[str, int]]:
+    """Processed records; rows without an answer letter are counted as missing_label, not kept."""
+    text = path.read_text(encoding="utf-8")
+    if text.lstrip().startswith("["):
+        rows = json.loads(text)
+        numbered = list(enumerate(rows, 1))
+    else:
+        numbered = []
+        for number, line in enumerate(text.splitlines(), 1):
+            if not line.strip():
+                continue
+            try:
+                numbered.append((number, json.loads(line)))
+            except json.JSONDecodeError as exc:
+                raise UserError(f"--data {path}: line {number} does not parse as JSON ({exc.msg}); "
+                                "fix or delete it") from None
+    records, dropped = [], {}
+    for number, row in numbered:
+        if not isinstance(row, dict) or not isinstance(row.get("options"), dict) or not row.get("question"):
+            raise UserError(f"--data {path}: row {number} is not a question record (question, options, answer)")
+        answer = str(row.get("answer") or "").strip().upper()
+        if not answer:
+            dropped["missing_label"] = dropped.get("missing_label", 0) + 1
+            continue
+        if answer not in row["options"]:
+            raise UserError(f"--data {path}: row {number}: answer {answer!r} is not one of its options "
+                            f"{', '.join(row['options'])}; fix that row")
+        rec = dict(row, answer=answer)
+        rec.setdefault("id", f"row-{number}")
+        rec.setdefault("source", "")
+        rec.setdefault("subject", "")
+        rec.setdefault("explanation", "")
+        rec.setdefault("answer_text", row["options"][answer])
+        records.append(rec)
+    return records, dropped
+
+
+def _read_native(path: Path, system_prompt: str) -> tuple[list[dict], dict[str, int], str]:
+    """A MedQA / MedMCQA file in its native schema, normalised by data_processor (no length filter)."""
+    import datasets
+    import pyarrow.compute as pc
+
+    import data_processor as dp
+
+    datasets.disable_progress_bars()
+    datasets.logging.set_verbosity_error()
+    ds = dp.load_local(path, "--data")
+    found = [s for s in dp.SOURCES if all(c in ds.column_names for c in dp.REQUIRED[s])]
+    if not found:
+        raise UserError(
+            f"--data {path}: neither a processed split nor a MedQA / MedMCQA file (columns: "
+            f"{', '.join(ds.column_names)}); MedQA needs {', '.join(dp.REQUIRED['medqa'])}, MedMCQA needs "
+            f"{', '.join(dp.REQUIRED['medmcqa'])}"
+        )
+    source = found[0]
+    unified, _rows, dropped = dp.prepare_source(ds, source, min_words=0)
+    table = unified.with_format("arrow")[:]
+    table = table.filter(pc.equal(table["reason"], ""))  # the valid rows; `dropped` counts the others
+    records = [
+        json.loads(line)
+        for _n, text in dp.records(table, system_prompt, True)
+        for line in text.splitlines()
+        if line.strip()
+    ]
+    return records, {k: int(v) for k, v in dropped.items() if v}, source
+
+
+def load_questions(path: str | os.PathLike, max_samples: int = 0, seed: int = 42,
+                   system_prompt: str = config_mod.SYSTEM_PROMPT) -> tuple[list[dict], dict]:
+    """(records, info): the labelled questions of a processed split or a native MedQA / MedMCQA file.
+
+    With max_samples, a seeded random subset (kept in file order), so every model sees the same questions.
+    A file whose rows have no answer labels (e.g. MedMCQA's test split) is a UserError.
+    """
+    path = Path(path).expanduser()
+    if not path.is_file():
+        hint = " (run data_processor.py first)" if "processed" in str(path) else ""
+        raise UserError(f"--data {path}: no such file{hint}; pass a processed split or a MedQA / MedMCQA file")
+    if path.stat().st_size == 0:
+        raise UserError(f"--data {path}: the file is empty; pass a file with labelled questions")
+    if is_processed(_first_object(path)):
+        records, dropped = _read_processed(path)
+        fmt = "processed"
+    else:
+        records, dropped, fmt = _read_native(path, system_prompt)
+    total = len(records) + sum(dropped.values())
+    if not records:
+        if dropped.get("missing_label", 0) == total:
+            raise UserError(
+                f"--data {path}: none of its {total} questions has an answer label (like MedMCQA's test "
+                "split); evaluation needs labelled questions: use a validation / dev split"
+            )
+        raise UserError(f"--data {path}: no valid questions in it (dropped: {dropped})")
+    if max_samples and len(records) > max_samples:
+        keep = sorted(random.Random(seed).sample(range(len(records)), max_samples))
+        records = [records[i] for i in keep]
+    info = {"path": str(path), "format": fmt, "rows": total, "dropped": dropped, "n": len(records)}
+    return records, info
+
+
+def system_prompt_of(record: dict, default: str) -> str:
+    """The record's own system turn (what the model was trained with), else the default."""
+    messages = record.get("messages") or []
+    if messages and messages[0].get("role") == "system" and messages[0].get("content"):
+        return messages[0]["content"]
+    return default
+
+
+# --------------------------------------------------------------------------- models
+
+
+class Scorer(Protocol):
+    """What the evaluator needs from a model; tests plug in scripted fakes."""
+
+    def letter_logprobs(self, chats: list[list[dict]], letters: list[list[str]]) -> list[dict[str, float]]:
+        """For each chat, the log-probability of each option letter right after the answer prefix "("."""
+
+    def generate(self, chats: list[list[dict]]) -> list[str]:
+        """For each chat, the greedy answer text."""
+
+
+def answer_prefix_ids(encode: Callable[[str], list[int]], prompt: str,
+                      letters: Sequence[str]) -> tuple[list[int], dict[str, int]]:
+    """The token ids to run (prompt + "(" up to where the letters begin) and each letter's token id there.
+
+    Usually "(" is its own token and the letter the next one. A tokenizer that merges "(A" into one
+    token (Llama 3's pre-tokenizer allows it) gives the prompt alone and the merged tokens; either way
+    one position scores every option, with the tokens the model would produce in generation.
+    """
+    seqs = {L: encode(prompt + mcq_format.ANSWER_PREFIX + L) for L in letters}
+    common = list(os.path.commonprefix(list(seqs.values())))
+    if len(seqs) < 2 or any(len(s) != len(common) + 1 for s in seqs.values()):
+        raise UserError("this tokenizer does not encode the option letters as one token each after '('; "
+                        "log-likelihood mode cannot score it: use --mode generate")
+    return common, {L: s[-1] for L, s in seqs.items()}
+
+
+class HFModel:
+    """A Transformers causal LM (optionally with a PEFT adapter) behind the Scorer calls."""
+
+    backend = "transformers"
+
+    def __init__(self, model, tokenizer, max_new_tokens: int = 48):
+        self.model = model.eval()
+        self.tok = tokenizer
+        self.max_new_tokens = max_new_tokens
+        if self.tok.pad_token_id is None:
+            self.tok.pad_token = self.tok.eos_token
+
+    def _template(self, chat: list[dict]) -> str:
+        return self.tok.apply_chat_template(chat, add_generation_prompt=True, tokenize=False)
+
+    def _encode(self, text: str) -> list[int]:
+        return self.tok.encode(text, add_special_tokens=False)  # the template already has its special tokens
+
+    def _left_pad(self, rows: list[list[int]]):
+        import torch
+
+        width = max(len(r) for r in rows)
+        pad = self.tok.pad_token_id
+        ids = torch.tensor([[pad] * (width - len(r)) + r for r in rows], device=self.model.device)
+        mask = torch.tensor([[0] * (width - len(r)) + [1] * len(r) for r in rows], device=self.model.device)
+        return ids, mask
+
+    def last_logprobs(self, rows: list[list[int]]):
+        """Log-softmax of the next-token logits after each row (one batched forward, left padded)."""
+        import torch
+
+        ids, mask = self._left_pad(rows)
+        positions = (mask.cumsum(-1) - 1).clamp(min=0)  # padding must not shift the real tokens' positions
+        with torch.inference_mode():
+            out = self.model(input_ids=ids, attention_mask=mask, position_ids=positions, logits_to_keep=1)
+        return torch.log_softmax(out.logits[:, -1, :].float(), dim=-1)
+
+    def letter_logprobs(self, chats, letters):
+        prepared = [answer_prefix_ids(self._encode, self._template(c), ls) for c, ls in zip(chats, letters)]
+        logp = self.last_logprobs([ids for ids, _ in prepared])
+        return [{L: float(logp[i, t]) for L, t in token_of.items()} for i, (_, token_of) in enumerate(prepared)]
+
+    def generate(self, chats):
+        import torch
+        from transformers import GenerationConfig
+
+        ids, mask = self._left_pad([self._encode(self._template(c)) for c in chats])
+        eos = getattr(self.model.generation_config, "eos_token_id", None) or self.tok.eos_token_id
+        gen = GenerationConfig(do_sample=False, max_new_tokens=self.max_new_tokens,
+                               pad_token_id=self.tok.pad_token_id, eos_token_id=eos)
+        with torch.inference_mode():
+            out = self.model.generate(input_ids=ids, attention_mask=mask, generation_config=gen)
+        return [t.strip() for t in self.tok.batch_decode(out[:, ids.shape[1]:], skip_special_tokens=True)]
+
+    def close(self) -> None:
+        pass
+
+
+class GGUFModel:
+    """A .gguf file run by llama-cpp-python: chat completion for generate, raw logits for loglik."""
+
+    backend = "llama.cpp"
+
+    def __init__(self, path: str | os.PathLike, max_new_tokens: int = 48, n_ctx: int = 2048, seed: int = 42):
+        path = modeling.check_gguf(Path(path).expanduser())
+        try:
+            import llama_cpp
+        except ImportError as exc:
+            raise UserError("llama-cpp-python is not installed; run `make setup`") from exc
+        try:
+            self.llm = llama_cpp.Llama(model_path=str(path), n_ctx=n_ctx, seed=seed, logits_all=False,
+                                       n_threads=_cores(), verbose=False)
+        except Exception as exc:
+            reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            raise UserError(f"{path} does not load in llama.cpp ({reason}); re-export it with export_gguf.py "
+                            "or pass another .gguf file") from None
+        self._llama_cpp = llama_cpp
+        self.max_new_tokens = max_new_tokens
+        self.seed = seed
+        template = self.llm.metadata.get("tokenizer.chat_template")
+        if not template:
+            raise UserError(f"{path} has no chat template in its metadata; export it with export_gguf.py")
+        piece = lambda t: self.llm.detokenize([t], special=True).decode("utf-8", errors="ignore")  # noqa: E731
+        from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+
+        self._format = Jinja2ChatFormatter(template=template, eos_token=piece(self.llm.token_eos()),
+                                           bos_token=piece(self.llm.token_bos()))
+
+    def _encode(self, text: str) -> list[int]:
+        return self.llm.tokenize(text.encode("utf-8"), add_bos=False, special=True)
+
+    def letter_logprobs(self, chats, letters):
+        import numpy as np
+
+        out = []
+        for chat, ls in zip(chats, letters):
+            ids, token_of = answer_prefix_ids(self._encode, self._format(messages=chat).prompt, ls)
+            if len(ids) >= self.llm.n_ctx():
+                raise UserError(f"a prompt of {len(ids)} tokens does not fit the GGUF context; raise --set eval.n_ctx")
+            # keep the KV cache of the prefix this prompt shares with the last one (the system turn)
+            cached = self.llm.input_ids[: self.llm.n_tokens].tolist()
+            keep = min(len(os.path.commonprefix([cached, ids])), len(ids) - 1)
+            self.llm.n_tokens = keep  # eval() drops the cache past n_tokens and appends from there
+            self.llm.eval(ids[keep:])
+            ptr = self._llama_cpp.llama_get_logits_ith(self.llm.ctx, -1)
+            logits = np.ctypeslib.as_array(ptr, shape=(self.llm.n_vocab(),)).astype(np.float64)
+            logz = logits.max() + np.log(np.exp(logits - logits.max()).sum())
+            out.append({L: float(logits[t] - logz) for L, t in token_of.items()})
+        return out
+
+    def generate(self, chats):
+        texts = []
+        for chat in chats:
+            try:
+                reply = self.llm.create_chat_completion(messages=chat, temperature=0.0,
+                                                        max_tokens=self.max_new_tokens, seed=self.seed)
+            except ValueError as exc:  # "Requested tokens (...) exceed context window of ..."
+                raise UserError(f"llama.cpp: {exc}; raise --set eval.n_ctx") from None
+            texts.append((reply["choices"][0]["message"]["content"] or "").strip())
+        return texts
+
+    def close(self) -> None:
+        self.llm.close()
+
+
+def _cores() -> int:
+    """CPU cores this process may use (llama.cpp's own default takes half of them)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # macOS, Windows
+        return max(1, os.cpu_count() or 1)
+
+
+def is_gguf_model(name: str) -> bool:
+    path = Path(name).expanduser()
+    return name.lower().endswith(".gguf") or (path.is_file() and modeling.is_gguf(path))
+
+
+def load_model(cfg, adapter: str = "") -> Scorer:
+    """The model of cfg.model.name (+ adapter) as a Scorer: llama.cpp for a .gguf, Transformers otherwise."""
+    name = cfg.model.name
+    if is_gguf_model(name):
+        if adapter:
+            raise UserError("--adapter cannot be applied to a .gguf model; export the adapter with export_gguf.py, "
+                            "or pass the base model with --model")
+        return GGUFModel(name, cfg.eval.max_new_tokens, cfg.eval.n_ctx, cfg.eval.seed)
+    if adapter:
+        model, tok, _ = modeling.load_with_adapter(cfg.model, adapter)
+    else:
+        model, tok, _ = modeling.load_base_model(cfg.model)
+    return HFModel(model, tok, cfg.eval.max_new_tokens)
+
+
+def attach_adapter(model, adapter_dir: str | os.PathLike, name: str):
+    """Load a saved adapter onto an already loaded base (or PEFT) model and make it the active one."""
+    from peft import PeftModel
+
+    modeling.adapter_base_name(adapter_dir)  # a clear error when the folder holds no adapter
+    base = model.get_base_model() if isinstance(model, PeftModel) else model
+    modeling.check_adapter_matches(adapter_dir, base)
+    if isinstance(model, PeftModel):
+        model.load_adapter(str(adapter_dir), adapter_name=name)
+        model.set_adapter(name)
+        return model
+    return PeftModel.from_pretrained(model, str(adapter_dir), adapter_name=name)
+
+
+# --------------------------------------------------------------------------- predicting
+
+
+def predict(scorer: Scorer, records: list[dict], mode: str, batch_size: int = 8, system_prompt: str = "",
+            progress: Callable[[int], None] | None = None) -> list[dict]:
+    """One prediction per record: {"pred": letter or None} plus "scores" (loglik) or "response" (generate).
+
+    Questions are batched in order of length (less padding) and returned in their original order.
+    """
+    if mode not in MODES:
+        raise UserError(f"unknown mode {mode!r}; use loglik, generate or both")
+    default = system_prompt or config_mod.SYSTEM_PROMPT
+    size = max(1, batch_size)
+    order = sorted(range(len(records)), key=lambda i: len(mcq_format.user_message(records[i]["question"],
+                                                                                   records[i]["options"])))
+    out: list[dict] = [{} for _ in records]
+    for start in range(0, len(order), size):
+        idx = order[start:start + size]
+        batch = [records[i] for i in idx]
+        chats = [mcq_format.prompt_messages(r, system_prompt or system_prompt_of(r, default)) for r in batch]
+        if mode == "loglik":
+            for i, s in zip(idx, scorer.letter_logprobs(chats, [list(r["options"]) for r in batch])):
+                out[i] = {"pred": max(s, key=s.get), "scores": {k: round(v, 4) for k, v in s.items()}}
+        else:
+            for i, r, text in zip(idx, batch, scorer.generate(chats)):
+                out[i] = {"pred": mcq_format.extract_answer(text, r["options"]), "response": text}
+        if progress:
+            progress(len(batch))
+    return out
+
+
+# --------------------------------------------------------------------------- metrics (pure functions)
+
+
+def wilson_interval(k: int, n: int, z: float = Z95) -> tuple[float, float]:
+    """Wilson score interval for k successes in n trials (95% by default).
+
+    centre = (p + z^2/2n) / (1 + z^2/n), half width = z * sqrt(p(1-p)/n + z^2/4n^2) / (1 + z^2/n).
+    Unlike the normal (Wald) interval it stays inside [0, 1] and behaves at p = 0 or 1 and small n.
+    """
+    if n <= 0:
+        return 0.0, 1.0
+    p = k / n
+    denom = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / denom
+    half = z * ((p * (1 - p) / n + z * z / (4 * n * n)) ** 0.5) / denom
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+_HEAD = re.compile(r"^\s*[\(\[]?([A-E])[\)\].:]\s*")
+
+
+def explanation_part(text: str, options: dict | None = None) -> str:
+    """The explanation in an answer: what follows the "(B) Option text" head (or the whole text)."""
+    text = (text or "").strip()
+    m = _HEAD.match(text)
+    if not m:
+        return text
+    rest = text[m.end():]
+    option = (options or {}).get(m.group(1), "").strip()
+    if option and rest.lower().startswith(option.lower()):
+        rest = rest[len(option):]
+    return rest.lstrip(" \t.,;:-\n").strip()
+
+
+def text_overlap(hypotheses: list[str], references: list[str]) -> dict:
+    """Corpus BLEU (sacreBLEU, 0-100) and mean ROUGE-L F1 (0-1, stemmed) of hypotheses vs references."""
+    if not references:
+        return {"bleu": None, "rouge_l": None, "n_references": 0}
+    import sacrebleu
+    from rouge_score import rouge_scorer
+
+    bleu = sacrebleu.corpus_bleu(hypotheses, [references]).score
+    scorer = rouge_scorer.RougeScorer(["rougeL"], use_stemmer=True)
+    rouge = sum(scorer.score(ref, hyp)["rougeL"].fmeasure for hyp, ref in zip(hypotheses, references)) / len(references)
+    return {"bleu": round(bleu, 3), "rouge_l": round(rouge, 4), "n_references": len(references)}
+
+
+def _group_accuracy(records: list[dict], hits: list[bool], key: str) -> dict:
+    groups: dict[str, list[int]] = {}
+    for r, hit in zip(records, hits):
+        name = str(r.get(key) or "").strip()
+        if name:
+            g = groups.setdefault(name, [0, 0])
+            g[0] += int(hit)
+            g[1] += 1
+    return {name: {"n": n, "correct": k, "accuracy": round(k / n, 4)} for name, (k, n) in sorted(groups.items())}
+
+
+def compute_metrics(records: list[dict], preds: list[str | None], responses: list[str] | None = None,
+                    reward_correct: float = 1.0, reward_wrong: float = 0.1) -> dict:
+    """Every metric of one mode from the gold records and the predicted letters (None = no letter).
+
+    `responses` are the generated texts (generate mode): the reward reads them and BLEU / ROUGE-L
+    compare their explanation part with the records' explanations. Without them (loglik mode) the
+    response is taken to be "(<letter>)".
+    """
+    from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
+
+    n = len(records)
+    gold = [r["answer"] for r in records]
+    letters = sorted(set(gold) | {p for p in preds if p})  # letters never used by either stay out of macro
+    pred_labels = [p if p else "none" for p in preds]
+    hits = [p == g for p, g in zip(preds, gold)]
+    k = sum(hits)
+    low, high = wilson_interval(k, n)
+    prec, rec, f1, support = precision_recall_fscore_support(
+        gold, pred_labels, labels=letters, average=None, zero_division=0
+    )
+    texts = responses if responses is not None else [f"({p})" if p else "" for p in preds]
+    rewards = [
+        mcq_format.correctness_reward(t, r["answer"], r["options"], reward_correct, reward_wrong)
+        for t, r in zip(texts, records)
+    ]
+    matrix = confusion_matrix(gold, pred_labels, labels=letters + ["none"])[: len(letters)]
+    out = {
+        "n": n,
+        "correct": k,
+        "accuracy": round(k / n, 4),
+        "ci95": [round(low, 4), round(high, 4)],
+        "ci_method": "wilson",
+        "precision_macro": round(float(prec.mean()), 4),
+        "recall_macro": round(float(rec.mean()), 4),
+        "f1_macro": round(float(f1.mean()), 4),
+        "per_letter": {
+            L: {"precision": round(float(p), 4), "recall": round(float(r_), 4), "f1": round(float(f), 4),
+                "support": int(s), "predicted": pred_labels.count(L)}
+            for L, p, r_, f, s in zip(letters, prec, rec, f1, support)
+        },
+        "avg_reward": round(sum(rewards) / n, 4),
+        "reward_values": [reward_correct, reward_wrong],
+        "format_compliance": round(sum(p is not None for p in preds) / n, 4),
+        "confusion_matrix": {"true": letters, "predicted": letters + ["none"], "matrix": matrix.tolist()},
+        "per_subject": _group_accuracy(records, hits, "subject"),
+        "per_source": _group_accuracy(records, hits, "source"),
+    }
+    if responses is not None:
+        pairs = [(explanation_part(t, r["options"]), r["explanation"].strip())
+                 for t, r in zip(responses, records) if (r.get("explanation") or "").strip()]
+        out.update(text_overlap([h for h, _ in pairs], [ref for _, ref in pairs]))
+    return out
+
+
+# --------------------------------------------------------------------------- one model, all modes
+
+
+def modes_of(mode: str) -> list[str]:
+    if mode == "both":
+        return list(MODES)
+    if mode not in MODES:
+        raise UserError(f"unknown --mode {mode!r}; use loglik, generate or both")
+    return [mode]
+
+
+def _progress_bar():
+    from rich.console import Console
+    from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn,
+                               TimeRemainingColumn)
+
+    return Progress(TextColumn("[bold blue]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                    TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(),
+                    console=Console(stderr=True), transient=False)
+
+
+def evaluate_model(scorer: Scorer, records: list[dict], cfg, name: str, show_progress: bool = True) -> dict:
+    """Run every requested mode on the records; the metrics per mode and the predictions per question."""
+    modes = modes_of(cfg.eval.mode)
+    results: dict[str, Any] = {"modes": {}}
+    per_mode: dict[str, list[dict]] = {}
+    bar = _progress_bar() if show_progress else None
+    if bar:
+        bar.start()
+    try:
+        for mode in modes:
+            task = bar.add_task(f"{name} {mode}", total=len(records)) if bar else None
+            start = time.time()
+            preds = predict(scorer, records, mode, cfg.eval.batch_size, cfg.eval.system_prompt,
+                            (lambda k, t=task: bar.update(t, advance=k)) if bar else None)
+            seconds = time.time() - start
+            per_mode[mode] = preds
+            metrics = compute_metrics(
+                records, [p["pred"] for p in preds],
+                [p["response"] for p in preds] if mode == "generate" else None,
+                cfg.ppo.reward_correct, cfg.ppo.reward_wrong,
+            )
+            metrics["seconds"] = round(seconds, 2)
+            metrics["questions_per_s"] = round(len(records) / max(seconds, 1e-9), 3)
+            results["modes"][mode] = metrics
+    finally:
+        if bar:
+            bar.stop()
+    if len(per_mode) == 2:
+        same = sum(a["pred"] == b["pred"] for a, b in zip(per_mode["loglik"], per_mode["generate"]))
+        results["mode_agreement"] = round(same / len(records), 4)
+    rows = []
+    for i, r in enumerate(records):
+        row = {"id": r.get("id"), "source": r.get("source", ""), "subject": r.get("subject", ""), "answer": r["answer"]}
+        if "loglik" in per_mode:
+            row["loglik"] = per_mode["loglik"][i]["pred"]
+            row["loglik_scores"] = per_mode["loglik"][i]["scores"]
+        if "generate" in per_mode:
+            row["generate"] = per_mode["generate"][i]["pred"]
+            row["response"] = per_mode["generate"][i]["response"]
+        rows.append(row)
+    results["predictions"] = rows
+    return results
+
+
+def result_document(name: str, model: str, adapter: str, backend: str, data_info: dict, cfg, body: dict) -> dict:
+    return {
+        "name": name,
+        "model": model,
+        "adapter": adapter or None,
+        "backend": backend,
+        "data": data_info,
+        "created": time.strftime("%Y-%m-%dT%H:%M:%S"),
+        "config": cli.stage_config(cfg, "eval"),
+        **body,
+    }
+
+
+def save_result(doc: dict, out_dir: Path, plots: bool = True) -> Path:
+    path = cli.atomic_write_json(out_dir / f"{doc['name']}.json", doc)
+    if plots:
+        import plots as plots_mod
+
+        plots_mod.plot_confusion(doc, out_dir / f"{doc['name']}_confusion.png")
+    return path
+
+
+def _fmt_pct(m: dict) -> str:
+    return f"{m['accuracy']:.1%} [{m['ci95'][0]:.1%}, {m['ci95'][1]:.1%}]"
+
+
+def _num(value, spec: str = ".3f") -> str:
+    return "-" if value is None else format(value, spec)
+
+
+def result_table(doc: dict):
+    """A Rich table of one model's metrics, one column per mode."""
+    from rich.table import Table
+
+    modes = list(doc["modes"])
+    table = Table(title=f"{doc['name']}: {doc['data']['n']} questions from {doc['data']['path']}", title_justify="left")
+    table.add_column("metric", style="cyan")
+    for mode in modes:
+        table.add_column(mode, justify="right")
+    rows = [
+        ("accuracy [95% Wilson CI]", lambda m: _fmt_pct(m)),
+        ("macro precision", lambda m: _num(m["precision_macro"])),
+        ("macro recall", lambda m: _num(m["recall_macro"])),
+        ("macro F1", lambda m: _num(m["f1_macro"])),
+        ("average reward", lambda m: _num(m["avg_reward"])),
+        ("format compliance", lambda m: f"{m['format_compliance']:.1%}"),
+        ("BLEU (explanations)", lambda m: _num(m.get("bleu"), ".2f")),
+        ("ROUGE-L F1 (explanations)", lambda m: _num(m.get("rouge_l"))),
+        ("questions / s", lambda m: _num(m["questions_per_s"], ".2f")),
+    ]
+    for label, get in rows:
+        table.add_row(label, *[get(doc["modes"][mode]) for mode in modes])
+    for source in sorted({s for m in doc["modes"].values() for s in m["per_source"]}):
+        cells = []
+        for mode in modes:
+            group = doc["modes"][mode]["per_source"].get(source)
+            cells.append(f"{group['accuracy']:.1%} (n={group['n']})" if group else "-")
+        table.add_row(f"accuracy on {source}", *cells)
+    return table
+
+
+def default_name(model: str, adapter: str) -> str:
+    if adapter:
+        return Path(adapter).name or "adapter"
+    if is_gguf_model(model):
+        return "gguf"
+    return "base"
+
+
+def check_name(name: str) -> str:
+    if not re.fullmatch(r"[A-Za-z0-9][\w.\-]*", name or ""):
+        raise UserError(f"--name {name!r}: use letters, digits, '.', '_' or '-' (it names logs/eval/<name>.json)")
+    return name
+
+
+def run_single(cfg, name: str, console) -> dict:
+    records, info = load_questions(cfg.eval.data, cfg.eval.max_samples, cfg.eval.seed)
+    _note_dropped(info, console)
+    modes_of(cfg.eval.mode)
+    scorer = load_model(cfg, cfg.eval.adapter)
+    try:
+        body = evaluate_model(scorer, records, cfg, name)
+    finally:
+        scorer.close()
+    doc = result_document(name, cfg.model.name, cfg.eval.adapter, scorer.backend, info, cfg, body)
+    out_dir = Path(cfg.eval.output_dir)
+    path = save_result(doc, out_dir, cfg.eval.plots)
+    cli.save_config(cfg, "eval", out_dir)
+    console.print(result_table(doc))
+    console.print(f"wrote {path}")
+    return doc
+
+
+def _note_dropped(info: dict, console) -> None:
+    if info["dropped"]:
+        console.print(f"[yellow]skipped {sum(info['dropped'].values())} of {info['rows']} rows of {info['path']}: "
+                      f"{', '.join(f'{k} {v}' for k, v in info['dropped'].items())}[/]")
+
+
+# --------------------------------------------------------------------------- compare
+
+
+def compare_summary(doc: dict) -> dict:
+    """The headline figures of one model's result, per mode (what compare.json keeps)."""
+    keys = ("accuracy", "ci95", "correct", "n", "precision_macro", "recall_macro", "f1_macro", "avg_reward",
+            "format_compliance", "bleu", "rouge_l", "questions_per_s")
+    return {
+        "name": doc["name"], "model": doc["model"], "adapter": doc["adapter"], "backend": doc["backend"],
+        "result_file": f"{doc['name']}.json", "mode_agreement": doc.get("mode_agreement"),
+        **{mode: {k: m.get(k) for k in keys} for mode, m in doc["modes"].items()},
+    }
+
+
+def compare_markdown(summary: dict) -> str:
+    """The compare table as Markdown (for the README)."""
+    modes = summary["modes"]
+    head = ["model"]
+    for mode in modes:
+        head += [f"{mode} accuracy (95% CI)", f"{mode} macro F1"]
+    if "generate" in modes:
+        head += ["avg reward", "format", "BLEU", "ROUGE-L"]
+    lines = [
+        f"Accuracy on {summary['n']} questions of `{summary['data']['path']}` "
+        f"({summary['created'][:10]}, preset `{summary['preset']}`); intervals are 95% Wilson score intervals.",
+        "",
+        "| " + " | ".join(head) + " |",
+        "| " + " | ".join(["---"] + ["---:"] * (len(head) - 1)) + " |",
+    ]
+    for row in summary["models"]:
+        cells = [row["name"]]
+        for mode in modes:
+            m = row[mode]
+            cells += [f"{m['accuracy']:.1%} ({m['ci95'][0]:.1%}-{m['ci95'][1]:.1%})", f"{m['f1_macro']:.3f}"]
+        if "generate" in modes:
+            g = row["generate"]
+            cells += [f"{g['avg_reward']:.3f}", f"{g['format_compliance']:.0%}", _num(g["bleu"], ".2f"),
+                      _num(g["rouge_l"])]
+        lines.append("| " + " | ".join(cells) + " |")
+    for skip in summary["skipped"]:
+        lines.append("")
+        lines.append(f"- {skip['name']}: not evaluated ({skip['reason']})")
+    return "\n".join(lines) + "\n"
+
+
+def compare_table(summary: dict):
+    """The compare table for the terminal (compact cells; compare.md has the long form)."""
+    from rich.table import Table
+
+    def acc(m: dict) -> str:
+        return f"{m['accuracy'] * 100:.0f}% [{m['ci95'][0] * 100:.0f}-{m['ci95'][1] * 100:.0f}]"
+
+    table = Table(title=f"compare: {summary['n']} questions from {summary['data']['path']}\n"
+                        "accuracy [95% Wilson interval], macro F1; reward, format, BLEU, ROUGE-L of generate mode",
+                  title_justify="left")
+    table.add_column("model", style="cyan")
+    for mode in summary["modes"]:
+        table.add_column(mode, justify="right")
+        table.add_column("F1", justify="right")
+    extra = "generate" in summary["modes"]
+    if extra:
+        for col in ("reward", "format", "BLEU", "ROUGE-L"):
+            table.add_column(col, justify="right")
+    for row in summary["models"]:
+        cells = [row["name"]]
+        for mode in summary["modes"]:
+            cells += [acc(row[mode]), f"{row[mode]['f1_macro']:.2f}"]
+        if extra:
+            g = row["generate"]
+            cells += [f"{g['avg_reward']:.2f}", f"{g['format_compliance']:.0%}", _num(g["bleu"], ".1f"),
+                      _num(g["rouge_l"], ".2f")]
+        table.add_row(*cells)
+    return table
+
+
+def run_compare(cfg, console) -> dict:
+    """Base, SFT, PPO (adapters on one loaded base) and the GGUF on the same questions."""
+    if is_gguf_model(cfg.model.name):
+        raise UserError("--compare needs the Transformers base model as --model; the GGUF it compares is "
+                        f"eval.gguf ({cfg.eval.gguf})")
+    if cfg.eval.adapter:
+        raise UserError("--compare takes its adapters from eval.sft_adapter and eval.ppo_adapter; drop --adapter")
+    modes = modes_of(cfg.eval.mode)
+    records, info = load_questions(cfg.eval.data, cfg.eval.max_samples, cfg.eval.seed)
+    _note_dropped(info, console)
+    out_dir = Path(cfg.eval.output_dir)
+    docs, skipped = [], []
+
+    def note(name: str, reason: str) -> None:
+        skipped.append({"name": name, "reason": reason})
+        console.print(f"[yellow]skipping {name}: {reason}[/]")
+
+    def run(name: str, scorer, backend: str, model: str, adapter: str) -> None:
+        body = evaluate_model(scorer, records, cfg, name)
+        doc = result_document(name, model, adapter, backend, info, cfg, body)
+        save_result(doc, out_dir, cfg.eval.plots)
+        docs.append(doc)
+
+    model, tok, _ = modeling.load_base_model(cfg.model)
+    adapters = []
+    for name, adapter in (("sft", cfg.eval.sft_adapter), ("ppo", cfg.eval.ppo_adapter)):
+        if not adapter or not (Path(adapter) / "adapter_config.json").is_file():
+            note(name, f"no adapter in {adapter or '(unset)'}; run train_{name}.py first")
+            continue
+        modeling.check_adapter_matches(adapter, model)  # before any evaluation: fail early, write nothing
+        adapters.append((name, adapter))
+    run("base", HFModel(model, tok, cfg.eval.max_new_tokens), "transformers", cfg.model.name, "")
+    for name, adapter in adapters:
+        model = attach_adapter(model, adapter, name)
+        run(name, HFModel(model, tok, cfg.eval.max_new_tokens), "transformers", cfg.model.name, adapter)
+    del model
+    if cfg.eval.gguf and Path(cfg.eval.gguf).is_file():
+        scorer = GGUFModel(cfg.eval.gguf, cfg.eval.max_new_tokens, cfg.eval.n_ctx, cfg.eval.seed)
+        try:
+            run("gguf", scorer, "llama.cpp", cfg.eval.gguf, "")
+        finally:
+            scorer.close()
+    else:
+        note("gguf", f"no {cfg.eval.gguf or 'GGUF file (eval.gguf unset)'}; run export_gguf.py first")
+
+    summary = {
+        "data": info, "n": len(records), "modes": modes, "preset": cfg.preset,
+        "chance": round(sum(1 / len(r["options"]) for r in records) / len(records), 4),
+        "created": time.strftime("%Y-%m-%dT%H:%M:%S"),
+        "models": [compare_summary(d) for d in docs], "skipped": skipped,
+    }
+    cli.atomic_write_json(out_dir / "compare.json", summary)
+    cli.atomic_write_text(out_dir / "compare.md", compare_markdown(summary))
+    cli.save_config(cfg, "eval", out_dir)
+    if cfg.eval.plots:
+        import plots as plots_mod
+
+        plots_mod.plot_accuracy_bars(summary, out_dir / "compare.png")
+    console.print(compare_table(summary))
+    console.print(f"wrote {out_dir / 'compare.json'}, compare.md" + (", compare.png" if cfg.eval.plots else ""))
+    return summary
+
+
+# --------------------------------------------------------------------------- command line
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = cli.make_parser("evaluate.py", __doc__, "eval")
+    own = parser.add_argument_group("evaluation")
+    own.add_argument("--adapter", default=None, metavar="DIR",
+                     help="a LoRA adapter folder (models/sft, models/ppo) to load on the base model "
+                          "(sets eval.adapter)")
+    own.add_argument("--data", default=None, metavar="FILE",
+                     help="a processed split or a MedQA / MedMCQA file in native schema (sets eval.data)")
+    own.add_argument("--mode", default=None, choices=["loglik", "generate", "both"],
+                     help="scoring mode (sets eval.mode)")
+    own.add_argument("--name", default=None, help="result name: logs/eval/<name>.json (default: base, the adapter "
+                                                    "folder's name, or gguf)")
+    what = own.add_mutually_exclusive_group()
+    what.add_argument("--compare", action="store_true",
+                      help="evaluate base, SFT, PPO and the GGUF on the same questions; writes compare.json/.md/.png")
+    what.add_argument("--plots", default=None, metavar="RUN_DIR",
+                      help="only draw PNG charts of a training run (logs/<run>/metrics.jsonl) into RUN_DIR/plots")
+    args = parser.parse_args(argv)
+
+    from rich.console import Console
+
+    console = Console()
+    if args.plots is not None:
+        import plots as plots_mod
+
+        paths = plots_mod.plot_run(args.plots)
+        console.print(f"wrote {len(paths)} charts to {paths[0].parent}: {', '.join(p.name for p in paths)}")
+        return 0
+
+    cfg = cli.resolve_config(args, "eval")
+    for flag, field in (("adapter", "adapter"), ("data", "data"), ("mode", "mode")):
+        if getattr(args, flag) is not None:
+            setattr(cfg.eval, field, getattr(args, flag))
+    modes_of(cfg.eval.mode)
+    cli.show_config(cfg, "eval")
+    if args.compare:
+        run_compare(cfg, console)
+    else:
+        run_single(cfg, check_name(args.name or default_name(cfg.model.name, cfg.eval.adapter)), console)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(cli.main_wrapper(main))

@@ -1,0 +1,463 @@
+"""evaluate.py and plots.py: metrics with known answers, both scoring modes, bad input, charts."""
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import pytest
+
+import cli
+import config
+import evaluate
+import plots
+
+OPTIONS = {"A": "alpha fever", "B": "beta rash", "C": "gamma cough", "D": "delta pain"}
+
+
+def rec(i: int, answer: str, subject: str = "", source: str = "medqa", explanation: str = "", options=None) -> dict:
+    options = dict(options or OPTIONS)
+    return {"id": f"q{i}", "source": source, "question": f"Which finding fits patient number {i} best?",
+            "options": options, "answer": answer, "answer_text": options[answer], "explanation": explanation,
+            "subject": subject}
+
+
+class AlwaysA:
+    """A scripted model: the letter A scores highest, and the generated answer is "(A) ..."."""
+
+    backend = "scripted"
+
+    def letter_logprobs(self, chats, letters):
+        return [{L: (-0.1 if L == "A" else -3.0) for L in ls} for ls in letters]
+
+    def generate(self, chats):
+        return ["(A) alpha fever\n\nBecause it is always A." for _ in chats]
+
+    def close(self):
+        pass
+
+
+class Scripted(AlwaysA):
+    """Generates the given texts in order (to test answer extraction and text metrics)."""
+
+    def __init__(self, texts):
+        self.texts = list(texts)
+
+    def generate(self, chats):
+        out, self.texts = self.texts[: len(chats)], self.texts[len(chats):]
+        return out
+
+
+def tiny_cfg(**eval_values):
+    cfg = config.tiny()
+    for k, v in eval_values.items():
+        setattr(cfg.eval, k, v)
+    return cfg
+
+
+def run_main(argv, capsys):
+    code = cli.main_wrapper(evaluate.main, argv)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def assert_one_line_error(code, err, *words):
+    assert code == 2
+    assert "Traceback" not in err
+    last = err.strip().splitlines()[-1]
+    assert last.startswith("error: ")
+    for w in words:
+        assert w in last, last
+
+
+# --------------------------------------------------------------------------- confidence interval
+
+
+def test_wilson_interval_matches_hand_computed_values():
+    # 7 of 10: p=0.7, z=1.96; centre (0.7 + 0.19208) / 1.38415 = 0.64448, half 0.24771
+    low, high = evaluate.wilson_interval(7, 10)
+    assert low == pytest.approx(0.39677, abs=1e-4)
+    assert high == pytest.approx(0.89219, abs=1e-4)
+    # 0 of 10: the lower bound is 0 and the upper one z^2 / (n + z^2) = 3.8415 / 13.8415
+    low, high = evaluate.wilson_interval(0, 10)
+    assert low == 0.0
+    assert high == pytest.approx(3.841459 / 13.841459, abs=1e-6)
+
+
+@pytest.mark.parametrize("k,n", [(1, 3), (12, 25), (40, 50), (500, 1000)])
+def test_wilson_bounds_are_the_roots_of_the_score_test(k, n):
+    # Reference form: the bounds are the p where (phat - p)^2 = z^2 p (1 - p) / n.
+    z, phat = evaluate.Z95, k / n
+    for p in evaluate.wilson_interval(k, n):
+        assert (phat - p) ** 2 == pytest.approx(z * z * p * (1 - p) / n, abs=1e-12)
+
+
+# --------------------------------------------------------------------------- metrics with known answers
+
+
+def test_always_a_model_gets_exact_accuracy_per_class_scores_and_confusion_matrix():
+    answers = "ABACDABA"  # 4 A, 2 B, 1 C, 1 D
+    records = [rec(i, a) for i, a in enumerate(answers)]
+    out = evaluate.evaluate_model(AlwaysA(), records, tiny_cfg(mode="both", batch_size=3), "always_a",
+                                  show_progress=False)
+    assert out["mode_agreement"] == 1.0
+    for mode in ("loglik", "generate"):
+        m = out["modes"][mode]
+        assert (m["n"], m["correct"], m["accuracy"]) == (8, 4, 0.5)
+        assert m["ci95"] == [round(x, 4) for x in evaluate.wilson_interval(4, 8)]
+        assert m["per_letter"]["A"] == {"precision": 0.5, "recall": 1.0, "f1": 0.6667, "support": 4, "predicted": 8}
+        for L, support in (("B", 2), ("C", 1), ("D", 1)):
+            assert m["per_letter"][L] == {"precision": 0.0, "recall": 0.0, "f1": 0.0, "support": support,
+                                          "predicted": 0}
+        assert m["precision_macro"] == 0.125 and m["recall_macro"] == 0.25 and m["f1_macro"] == 0.1667
+        assert m["confusion_matrix"]["true"] == ["A", "B", "C", "D"]
+        assert m["confusion_matrix"]["matrix"] == [[4, 0, 0, 0, 0], [2, 0, 0, 0, 0], [1, 0, 0, 0, 0], [1, 0, 0, 0, 0]]
+        assert m["avg_reward"] == pytest.approx((4 * 1.0 + 4 * 0.1) / 8)
+        assert m["format_compliance"] == 1.0
+    assert [p["loglik"] for p in out["predictions"]] == ["A"] * 8
+    assert out["predictions"][1]["response"].startswith("(A) alpha fever")
+
+
+def test_unreadable_answers_count_against_format_compliance_and_reward():
+    records = [rec(0, "B"), rec(1, "B"), rec(2, "C"), rec(3, "D")]
+    texts = ["(B) beta rash", "I am not sure.", "The answer is C.", "Either (A) or (D)."]  # B, none, C, ambiguous
+    cfg = tiny_cfg(mode="generate")
+    cfg.ppo.reward_correct, cfg.ppo.reward_wrong = 2.0, -1.0
+    m = evaluate.evaluate_model(Scripted(texts), records, cfg, "s", show_progress=False)["modes"]["generate"]
+    assert (m["correct"], m["format_compliance"]) == (2, 0.5)
+    assert m["avg_reward"] == pytest.approx((2.0 + 2.0 - 1.0 - 1.0) / 4)
+    assert m["confusion_matrix"]["true"] == ["B", "C", "D"]
+    assert m["confusion_matrix"]["predicted"] == ["B", "C", "D", "none"]
+    assert m["confusion_matrix"]["matrix"] == [[1, 0, 0, 1], [0, 1, 0, 0], [0, 0, 0, 1]]
+    assert m["per_letter"]["D"]["recall"] == 0.0 and m["per_letter"]["B"]["recall"] == 0.5
+
+
+def test_accuracy_per_subject_and_source():
+    records = [rec(0, "A", "Anatomy", "medmcqa"), rec(1, "B", "Anatomy", "medmcqa"), rec(2, "A", "Dental", "medmcqa"),
+               rec(3, "C", "", "medqa")]
+    m = evaluate.compute_metrics(records, ["A", "A", "A", "C"])
+    assert m["per_subject"] == {"Anatomy": {"n": 2, "correct": 1, "accuracy": 0.5},
+                                "Dental": {"n": 1, "correct": 1, "accuracy": 1.0}}
+    assert m["per_source"] == {"medmcqa": {"n": 3, "correct": 2, "accuracy": 0.6667},
+                               "medqa": {"n": 1, "correct": 1, "accuracy": 1.0}}
+    assert "bleu" not in m  # loglik mode has no text
+
+
+def test_bleu_and_rouge_compare_only_the_explanation_part_where_there_is_a_reference():
+    ref = "The axillary nerve winds around the surgical neck of the humerus and supplies the deltoid."
+    records = [rec(0, "A", explanation=ref), rec(1, "B", explanation=""), rec(2, "C", explanation=ref)]
+    texts = [f"(A) alpha fever\n\n{ref}", "(B) beta rash", f"C) gamma cough. {ref}"]
+    m = evaluate.compute_metrics(records, ["A", "B", "C"], texts)
+    assert m["n_references"] == 2
+    assert m["bleu"] == pytest.approx(100.0) and m["rouge_l"] == 1.0
+    m = evaluate.compute_metrics(records, ["A", "B", "C"], ["(A) alpha fever", "(B)", "(C) gamma cough"])
+    assert m["bleu"] == 0.0 and m["rouge_l"] == 0.0
+    assert evaluate.compute_metrics(records[1:2], ["B"], ["(B)"])["bleu"] is None
+
+
+def test_explanation_part():
+    assert evaluate.explanation_part("(B) beta rash\n\nIt spreads.", OPTIONS) == "It spreads."
+    assert evaluate.explanation_part("B. beta rash, since it spreads.", OPTIONS) == "since it spreads."
+    assert evaluate.explanation_part("It is probably the rash.", OPTIONS) == "It is probably the rash."
+    assert evaluate.explanation_part("", OPTIONS) == ""
+
+
+def test_answer_prefix_ids_handles_split_and_merged_letter_tokens():
+    def encode_split(text):  # "(" and the letter are separate tokens
+        return [1, 2] + ([3, {"A": 4, "B": 5}[text[-1]]] if text.endswith(("(A", "(B")) else [])
+
+    assert evaluate.answer_prefix_ids(encode_split, "p", "AB") == ([1, 2, 3], {"A": 4, "B": 5})
+
+    def encode_merged(text):  # "(A" is one token (Llama 3): score it right after the prompt
+        return [1, 2, {"A": 7, "B": 8}[text[-1]]]
+
+    assert evaluate.answer_prefix_ids(encode_merged, "p", "AB") == ([1, 2], {"A": 7, "B": 8})
+
+    def encode_multi(text):  # a letter that takes two tokens cannot be read off one position
+        return [1, 2, 3, 9, 9] if text.endswith("A") else [1, 2, 3, 5]
+
+    with pytest.raises(cli.UserError, match="--mode generate"):
+        evaluate.answer_prefix_ids(encode_multi, "p", "AB")
+
+
+# --------------------------------------------------------------------------- real (tiny) models
+
+
+def build_rigged_llama(out: Path, tokenizer_dir: Path, letter: str) -> Path:
+    """A 1-layer Llama that is a bigram machine: "\\n" -> "(" -> letter -> ")" -> end of turn.
+
+    Attention and MLP outputs are zeroed, so the last hidden state is the current token's embedding;
+    five tokens get orthogonal embeddings and lm_head maps each to the next token of the chain.
+    """
+    import torch
+    from transformers import AutoTokenizer, LlamaConfig, LlamaForCausalLM
+
+    tok = AutoTokenizer.from_pretrained(tokenizer_dir)
+    conf = LlamaConfig(vocab_size=len(tok), hidden_size=64, intermediate_size=128, num_hidden_layers=1,
+                       num_attention_heads=4, num_key_value_heads=2, tie_word_embeddings=False,
+                       bos_token_id=tok.bos_token_id, eos_token_id=tok.eos_token_id, pad_token_id=tok.eos_token_id)
+    model = LlamaForCausalLM(conf)
+    chain = [tok.encode(t, add_special_tokens=False)[-1] for t in ("x\n", "(", letter, ")")] + [tok.eos_token_id]
+    with torch.no_grad():
+        for layer in model.model.layers:
+            layer.self_attn.o_proj.weight.zero_()
+            layer.mlp.down_proj.weight.zero_()
+        model.model.embed_tokens.weight.zero_()
+        model.lm_head.weight.zero_()
+        for i, (cur, nxt) in enumerate(zip(chain, chain[1:])):
+            model.model.embed_tokens.weight[cur, i] = 1.0
+            model.lm_head.weight[nxt, i] = 10.0
+    model.save_pretrained(out)
+    tok.save_pretrained(out)
+    return out
+
+
+def hf_scorer(folder: Path, max_new_tokens: int = 8):
+    cfg = config.tiny()
+    cfg.model.name = str(folder)
+    cfg.eval.max_new_tokens = max_new_tokens
+    return evaluate.load_model(cfg)
+
+
+def test_both_modes_agree_on_a_model_rigged_to_prefer_one_letter(tmp_path, embedded_tokenizer_dir):
+    folder = build_rigged_llama(tmp_path / "rigged", embedded_tokenizer_dir, "C")
+    five = dict(OPTIONS, E="epsilon")
+    records = [rec(0, "C"), rec(1, "A"), rec(2, "C", options=five), rec(3, "D"), rec(4, "C")]
+    records[3]["question"] = "A much longer question, so that the batch needs left padding: " * 4
+    out = evaluate.evaluate_model(hf_scorer(folder), records, tiny_cfg(mode="both", batch_size=3), "rigged",
+                                  show_progress=False)
+    assert [p["loglik"] for p in out["predictions"]] == ["C"] * 5
+    assert [p["generate"] for p in out["predictions"]] == ["C"] * 5
+    assert all(p["response"] == "(C)" for p in out["predictions"])
+    assert out["mode_agreement"] == 1.0
+    assert out["modes"]["loglik"]["accuracy"] == out["modes"]["generate"]["accuracy"] == 0.6
+
+
+def test_batched_loglik_equals_one_question_at_a_time(tiny_llama_dir):
+    scorer = hf_scorer(tiny_llama_dir)
+    records = [rec(0, "A"), rec(1, "B"), rec(2, "C")]
+    records[1]["question"] = "A question long enough to need padding in the batch, " * 5
+    chats = [evaluate.mcq_format.prompt_messages(r, "sys") for r in records]
+    letters = [list(r["options"]) for r in records]
+    batched = scorer.letter_logprobs(chats, letters)
+    for chat, ls, together in zip(chats, letters, batched):
+        alone = scorer.letter_logprobs([chat], [ls])[0]
+        for L in ls:
+            assert alone[L] == pytest.approx(together[L], abs=1e-4)
+
+
+def test_gguf_model_runs_both_modes_through_llama_cpp():
+    import modeling
+
+    cfg = tiny_cfg(mode="both", max_new_tokens=4)
+    cfg.model.name = str(modeling.embedded_gguf_path())
+    scorer = evaluate.load_model(cfg)
+    try:
+        assert scorer.backend == "llama.cpp"
+        out = evaluate.evaluate_model(scorer, [rec(0, "A")], cfg, "gguf", show_progress=False)
+        # the KV cache of a shared prefix is reused between questions: scores must not depend on it
+        chats = [evaluate.mcq_format.prompt_messages(r, "sys") for r in (rec(1, "A"), rec(22, "B"), rec(1, "A"))]
+        first, _, again = scorer.letter_logprobs(chats, [list("ABCD")] * 3)
+    finally:
+        scorer.close()
+    assert first == pytest.approx(again, abs=1e-3)
+    for p in out["predictions"]:
+        assert set(p["loglik_scores"]) == set("ABCD")
+        assert all(s < 0 for s in p["loglik_scores"].values())
+        assert math.fsum(math.exp(s) for s in p["loglik_scores"].values()) <= 1.0
+        assert isinstance(p["response"], str) and p["response"]
+
+
+# --------------------------------------------------------------------------- data
+
+
+def test_native_medqa_and_medmcqa_files_are_read_with_labels(sample_dir):
+    mcqa, info = evaluate.load_questions(sample_dir / "medmcqa.jsonl", max_samples=4, seed=1)
+    assert info["format"] == "medmcqa" and info["n"] == 4 and info["rows"] == 124
+    assert all(r["answer"] in r["options"] and r["explanation"] and r["subject"] for r in mcqa)
+    again, _ = evaluate.load_questions(sample_dir / "medmcqa.jsonl", max_samples=4, seed=1)
+    assert [r["id"] for r in again] == [r["id"] for r in mcqa]  # the same questions every time
+    medqa, info = evaluate.load_questions(sample_dir / "medqa.jsonl")
+    assert info["format"] == "medqa" and info["n"] == 126
+    first = json.loads((sample_dir / "medqa.jsonl").read_text().splitlines()[0])
+    assert medqa[0]["answer"] == first["answer_idx"] and medqa[0]["options"] == first["options"]
+
+
+def test_processed_records_are_read_as_they_are(tmp_path):
+    path = tmp_path / "validation.jsonl"
+    rows = [dict(rec(0, "B", "ENT", "medmcqa", "why"), messages=[{"role": "system", "content": "custom"}]), rec(1, "D")]
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    records, info = evaluate.load_questions(path)
+    assert info == {"path": str(path), "format": "processed", "rows": 2, "dropped": {}, "n": 2}
+    assert [r["answer"] for r in records] == ["B", "D"]
+    assert evaluate.system_prompt_of(records[0], "default") == "custom"
+    assert evaluate.system_prompt_of(records[1], "default") == "default"
+
+
+# --------------------------------------------------------------------------- bad input: one line, exit 2
+
+
+def test_data_file_without_labels_is_a_user_error(tmp_path, sample_dir, capsys):
+    rows = [json.loads(line) for line in (sample_dir / "medmcqa.jsonl").read_text().splitlines()[:3]]
+    test_split = tmp_path / "medmcqa_test.jsonl"
+    test_split.write_text("".join(json.dumps(dict(r, cop=-1)) + "\n" for r in rows))
+    out_dir = tmp_path / "out"
+    code, _, err = run_main(["--data", str(test_split), "--output-dir", str(out_dir)], capsys)
+    assert_one_line_error(code, err, "label", str(test_split))
+    assert not out_dir.exists()
+    processed = tmp_path / "processed.jsonl"
+    processed.write_text(json.dumps(dict(rec(0, "A"), answer="")) + "\n")
+    code, _, err = run_main(["--data", str(processed), "--output-dir", str(out_dir)], capsys)
+    assert_one_line_error(code, err, "label")
+
+
+def test_missing_data_file_is_a_user_error(tmp_path, capsys):
+    code, _, err = run_main(["--data", str(tmp_path / "nope.jsonl")], capsys)
+    assert_one_line_error(code, err, "no such file")
+
+
+def test_adapter_trained_on_another_model_is_a_user_error(tmp_path, tiny_llama_dir, embedded_tokenizer_dir, capsys):
+    from peft import LoraConfig, get_peft_model
+    from transformers import AutoModelForCausalLM
+
+    from conftest import build_tiny_llama
+
+    other = build_tiny_llama(tmp_path / "narrow", embedded_tokenizer_dir, hidden=32)
+    peft_model = get_peft_model(AutoModelForCausalLM.from_pretrained(other),
+                                LoraConfig(r=2, target_modules=["q_proj", "k_proj"], task_type="CAUSAL_LM"))
+    peft_model.save_pretrained(tmp_path / "adapter")
+    data = tmp_path / "v.jsonl"
+    data.write_text(json.dumps(rec(0, "A")) + "\n")
+    out_dir = tmp_path / "out"
+    code, _, err = run_main(["--model", str(tiny_llama_dir), "--adapter", str(tmp_path / "adapter"),
+                             "--data", str(data), "--output-dir", str(out_dir)], capsys)
+    assert_one_line_error(code, err, "adapter", "another base model")
+    assert not out_dir.exists()
+
+
+def test_gguf_that_does_not_load_is_a_user_error(tmp_path, capsys):
+    data = tmp_path / "v.jsonl"
+    data.write_text(json.dumps(rec(0, "A")) + "\n")
+    broken = tmp_path / "broken.gguf"
+    broken.write_bytes(b"GGUF" + b"\x03\x00\x00\x00" + b"\x00" * 64)  # right magic, nothing behind it
+    code, _, err = run_main(["--model", str(broken), "--data", str(data), "--output-dir", str(tmp_path / "o")], capsys)
+    assert_one_line_error(code, err, "does not load", str(broken))
+    not_gguf = tmp_path / "model.gguf"
+    not_gguf.write_text("this is not a model")
+    code, _, err = run_main(["--model", str(not_gguf), "--data", str(data), "--output-dir", str(tmp_path / "o")],
+                            capsys)
+    assert_one_line_error(code, err, "not a GGUF file")
+    assert not (tmp_path / "o").exists()
+
+
+def test_plots_folder_without_metrics_is_a_user_error(tmp_path, capsys):
+    (tmp_path / "run").mkdir()
+    code, _, err = run_main(["--plots", str(tmp_path / "run")], capsys)
+    assert_one_line_error(code, err, "no metrics.jsonl")
+    code, _, err = run_main(["--plots", str(tmp_path / "missing")], capsys)
+    assert_one_line_error(code, err, "no such folder")
+    (tmp_path / "run" / "metrics.jsonl").write_text(json.dumps({"step": 1, "tokens_per_s": 3.0}) + "\n")
+    code, _, err = run_main(["--plots", str(tmp_path / "run")], capsys)
+    assert_one_line_error(code, err, "none of the charted metrics")
+    assert not (tmp_path / "run" / "plots").exists()
+
+
+# --------------------------------------------------------------------------- charts
+
+
+def _is_png(path: Path) -> bool:
+    return path.is_file() and path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_plots_of_an_sft_and_a_ppo_run(tmp_path, capsys):
+    sft = tmp_path / "sft"
+    sft.mkdir()
+    rows = [{"step": s, "epoch": s / 40, "loss": 2.5 - s / 40, "learning_rate": 2e-4 * (1 - s / 40), "grad_norm": 0.5}
+            for s in range(1, 41)]
+    rows += [{"step": s, "eval_loss": 2.4 - s / 50} for s in (10, 20, 30, 40)]
+    (sft / "metrics.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    code, out, _ = run_main(["--plots", str(sft)], capsys)
+    assert code == 0 and "wrote 3 charts" in out
+    assert sorted(p.name for p in (sft / "plots").iterdir()) == ["grad_norm.png", "learning_rate.png", "loss.png"]
+    assert all(_is_png(p) for p in (sft / "plots").iterdir())
+
+    ppo = tmp_path / "ppo"
+    ppo.mkdir()
+    rows = [{"step": s, "reward_mean": 0.1 + 0.9 * (s % 3 == 0), "accuracy": 0.5, "kl": 0.01 * s, "clip_frac": 0.1,
+             "policy_loss": -0.01, "value_loss": 1 / s, "entropy": 2.0, "grad_norm": None} for s in range(1, 41)]
+    (ppo / "metrics.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))  # the keys train_ppo.py logs
+    paths = plots.plot_run(ppo, tmp_path / "ppo_plots")
+    assert sorted(p.name for p in paths) == ["accuracy.png", "clip_fraction.png", "entropy.png", "kl.png",
+                                             "policy_loss.png", "reward.png", "value_loss.png"]
+    assert all(p.parent == tmp_path / "ppo_plots" for p in paths)
+    assert all(_is_png(p) for p in paths)
+
+
+# --------------------------------------------------------------------------- end to end
+# The real embedded model runs here and in the GGUF test above: about 5 s and 1 s on 2 idle cores.
+
+
+def save_random_adapter(base_dir: Path, out: Path, seed: int, targets: list[str]) -> Path:
+    import torch
+    from peft import LoraConfig, get_peft_model
+    from transformers import AutoModelForCausalLM
+
+    torch.manual_seed(seed)
+    peft_model = get_peft_model(AutoModelForCausalLM.from_pretrained(base_dir),
+                                LoraConfig(r=2, target_modules=targets, task_type="CAUSAL_LM", init_lora_weights=False))
+    peft_model.save_pretrained(out)
+    return out
+
+
+def test_compare_runs_every_stage_on_the_same_questions_and_skips_missing_ones(tmp_path, tiny_llama_dir, sample_dir,
+                                                                                capsys):
+    sft = save_random_adapter(tiny_llama_dir, tmp_path / "sft", 1, ["q_proj", "v_proj"])
+    ppo = save_random_adapter(tiny_llama_dir, tmp_path / "ppo", 2, ["q_proj", "k_proj", "o_proj"])
+    out_dir = tmp_path / "eval"
+    code, out, err = run_main([
+        "--compare", "--model", str(tiny_llama_dir), "--data", str(sample_dir / "medmcqa.jsonl"), "--max-samples", "3",
+        "--output-dir", str(out_dir), "--set", "eval.max_new_tokens=3", "--set", f"eval.sft_adapter={sft}",
+        "--set", f"eval.ppo_adapter={ppo}", "--set", f"eval.gguf={tmp_path / 'no.gguf'}",
+    ], capsys)
+    assert code == 0, err
+    summary = json.loads((out_dir / "compare.json").read_text())
+    assert [m["name"] for m in summary["models"]] == ["base", "sft", "ppo"]
+    assert [s["name"] for s in summary["skipped"]] == ["gguf"] and "skipping gguf" in out
+    assert summary["n"] == 3 and summary["modes"] == ["loglik", "generate"] and summary["chance"] == 0.25
+    for m in summary["models"]:
+        assert set(m["loglik"]) >= {"accuracy", "ci95", "f1_macro", "avg_reward"}
+        assert m["generate"]["format_compliance"] is not None
+    docs = {name: json.loads((out_dir / f"{name}.json").read_text()) for name in ("base", "sft", "ppo")}
+    assert len({tuple(p["id"] for p in d["predictions"]) for d in docs.values()}) == 1  # the same questions
+    scores = {name: d["predictions"][0]["loglik_scores"] for name, d in docs.items()}
+    assert scores["base"] != scores["sft"] != scores["ppo"] != scores["base"]  # each adapter was the active one
+    # the PPO model of the shared base equals base + the PPO adapter loaded on its own
+    cfg = tiny_cfg()
+    cfg.model.name = str(tiny_llama_dir)
+    alone = evaluate.load_model(cfg, str(ppo))
+    records, _ = evaluate.load_questions(sample_dir / "medmcqa.jsonl", max_samples=3, seed=cfg.eval.seed)
+    first = alone.letter_logprobs([evaluate.mcq_format.prompt_messages(records[0], config.SYSTEM_PROMPT)],
+                                  [list(records[0]["options"])])[0]
+    assert first == pytest.approx(scores["ppo"], abs=2e-4)
+    md = (out_dir / "compare.md").read_text()
+    assert "| model | loglik accuracy (95% CI) |" in md and "| ppo |" in md and "gguf: not evaluated" in md
+    assert all(_is_png(out_dir / f) for f in ("compare.png", "base_confusion.png", "sft_confusion.png"))
+
+
+def test_embedded_base_model_both_modes_writes_the_json_fields(tmp_path, sample_dir, capsys):
+    out_dir = tmp_path / "eval"
+    code, out, err = run_main(["--data", str(sample_dir / "medmcqa.jsonl"), "--max-samples", "3",
+                               "--output-dir", str(out_dir), "--set", "eval.max_new_tokens=24"], capsys)
+    assert code == 0, err
+    doc = json.loads((out_dir / "base.json").read_text())
+    assert doc["name"] == "base" and doc["backend"] == "transformers" and doc["adapter"] is None
+    assert doc["data"]["n"] == 3 and doc["config"]["eval"]["max_new_tokens"] == 24
+    for mode in ("loglik", "generate"):
+        m = doc["modes"][mode]
+        assert set(m) >= {"accuracy", "ci95", "precision_macro", "recall_macro", "f1_macro", "avg_reward",
+                          "format_compliance", "confusion_matrix", "per_subject", "per_source", "questions_per_s"}
+        assert m["n"] == 3 and 0 <= m["ci95"][0] <= m["accuracy"] <= m["ci95"][1] <= 1
+    assert doc["modes"]["loglik"]["format_compliance"] == 1.0
+    assert doc["modes"]["generate"]["n_references"] == 3 and doc["modes"]["generate"]["bleu"] is not None
+    assert all(p["response"] and p["loglik"] in "ABCD" for p in doc["predictions"])
+    assert (out_dir / "base_confusion.png").is_file() and "accuracy [95% Wilson CI]" in out
