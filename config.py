@@ -300,6 +300,9 @@ def paper() -> Config:
         logging_steps=10,
         eval_steps=500,
         save_steps=500,
+        # ~3,100 validation questions at batch 1 would cost minutes per evaluation on an 8 GB card.
+        eval_max_samples=500,
+        eval_batch_size=4,
     )
     cfg.ppo = PPOConfig(
         num_examples=500,
@@ -330,8 +333,9 @@ def tiny() -> Config:
         dropout=0.0,
         target_modules=["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"],
     )
-    # 80 examples, one epoch: 20 steps of 4 at a high LoRA rate. The answer format and the explanation
-    # style are learnt within a few steps, so validation loss falls clearly in about 4 minutes.
+    # 80 examples, one epoch: 20 steps of 4 at a high LoRA rate (5e-4). The answer format and the
+    # explanation style are learnt within ten steps: validation loss 2.04 -> 1.45 in about 2 minutes
+    # on 2 idle cores. fp32, no activation checkpointing: a 135M model fits easily.
     cfg.sft = SFTConfig(
         epochs=1.0,
         max_samples=80,

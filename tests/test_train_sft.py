@@ -1,0 +1,306 @@
+"""train_sft.py on a tiny random Llama: masking, outputs, reload, --max-steps, resume, bad input."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import cli
+import config
+import mcq_format
+import modeling
+import run_logging
+import train_sft
+
+SUMMARY_KEYS = {"initial_eval_loss", "final_eval_loss", "final_train_loss", "steps", "epochs", "tokens_per_s",
+                "wall_time_s", "peak_memory_mb"}
+
+
+def sample_records(sample_dir: Path, n: int) -> list[dict]:
+    """The first n MedQA sample questions as processed records (the data_processor.py format)."""
+    records = []
+    with open(sample_dir / "medqa.jsonl", encoding="utf-8") as fh:
+        for i, line in zip(range(n), fh):
+            row = json.loads(line)
+            record = {"id": f"medqa-{i}", "source": "medqa", "question": row["question"], "options": row["options"],
+                      "answer": row["answer_idx"], "answer_text": row["options"][row["answer_idx"]],
+                      "explanation": "", "subject": row.get("meta_info", "")}
+            record["messages"] = mcq_format.build_messages(record, config.SYSTEM_PROMPT)
+            records.append(record)
+    return records
+
+
+@pytest.fixture(scope="module")
+def splits(tmp_path_factory, sample_dir) -> Path:
+    records = sample_records(sample_dir, 20)
+    folder = tmp_path_factory.mktemp("processed")
+    cli.atomic_write_jsonl(folder / "train.jsonl", records[:16])
+    cli.atomic_write_jsonl(folder / "validation.jsonl", records[16:])
+    return folder
+
+
+def argv_for(tmp_path: Path, model_dir: Path, splits: Path, *extra: str) -> list[str]:
+    return [
+        "--model", str(model_dir), "--output-dir", str(tmp_path / "sft"), "--wandb", "disabled",
+        "--set", f"sft.train_file={splits / 'train.jsonl'}",
+        "--set", f"sft.validation_file={splits / 'validation.jsonl'}",
+        "--set", f"sft.logs_dir={tmp_path / 'logs'}",
+        "--set", "sft.max_samples=0", "--set", "sft.batch_size=4", "--set", "sft.eval_batch_size=4",
+        "--set", "sft.learning_rate=0.01", "--set", "sft.warmup_ratio=0", "--set", "sft.lr_scheduler=constant",
+        "--set", "sft.logging_steps=1", "--set", "sft.eval_steps=100", "--set", "sft.save_steps=2",
+        "--set", "lora.r=4", "--set", "lora.alpha=8",
+        *extra,
+    ]
+
+
+def config_for(argv: list[str]):
+    return train_sft.parse_args(argv)[1]
+
+
+def run_main(argv, capsys):
+    code = cli.main_wrapper(train_sft.main, argv)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def one_error_line(err: str) -> bool:
+    """Bad input ends in exactly one `error:` line (after the settings table) and no traceback."""
+    lines = err.strip().splitlines()
+    return lines[-1].startswith("error: ") and sum("error" in line for line in lines) == 1 and "Traceback" not in err
+
+
+class SigintAtStep:
+    """Sends this process a real SIGINT while step `step` + 1 runs (as Ctrl+C would)."""
+
+    def __init__(self, step: int):
+        from transformers import TrainerCallback
+
+        target = step
+
+        class _Cb(TrainerCallback):
+            def on_step_begin(self, args, state, control, **kw):
+                if state.global_step == target:
+                    os.kill(os.getpid(), signal.SIGINT)
+
+        self.callback = _Cb()
+
+
+# --------------------------------------------------------------------------- masking
+
+
+def test_loss_covers_the_answer_only(tiny_llama_dir, sample_dir):
+    records = sample_records(sample_dir, 2)
+    cfg = config.get_preset("tiny")
+    cfg.model.name = str(tiny_llama_dir)
+    model, tok, backend = modeling.load_base_model(cfg.model)
+    model = modeling.add_lora(model, cfg.lora, backend)
+    trainer = train_sft.build_trainer(cfg, model, tok, records, records)
+
+    for record, row in zip(records, trainer.train_dataset):
+        prompt_ids = tok.apply_chat_template(record["messages"][:2], add_generation_prompt=True, tokenize=True)
+        prompt_ids = list(prompt_ids["input_ids"] if hasattr(prompt_ids, "keys") else prompt_ids)
+        full_ids = tok.apply_chat_template(record["messages"], tokenize=True)
+        full_ids = list(full_ids["input_ids"] if hasattr(full_ids, "keys") else full_ids)
+        n = len(prompt_ids)
+        assert row["input_ids"] == full_ids and row["input_ids"][:n] == prompt_ids
+        assert row["labels"][:n] == [-100] * n  # system prompt and question: no loss
+        assert row["labels"][n:] == full_ids[n:]  # the answer: real token ids
+        assert tok.decode(row["labels"][n:]) == record["messages"][2]["content"] + "<|im_end|>\n"
+    first = trainer.train_dataset[0]
+    assert tok.decode([t for t in first["labels"] if t != -100]) == "(C) Right coronary artery<|im_end|>\n"
+
+    batch = trainer.data_collator([trainer.train_dataset[0], trainer.train_dataset[1]])
+    lengths = [len(r["input_ids"]) for r in trainer.train_dataset]
+    short = lengths.index(min(lengths))
+    assert batch["labels"].shape[1] == max(lengths)
+    assert (batch["labels"][short, min(lengths):] == -100).all()  # padding: no loss
+    assert (batch["attention_mask"][short, min(lengths):] == 0).all()
+
+
+# --------------------------------------------------------------------------- training runs
+
+
+def test_max_steps_run_writes_a_finished_adapter_that_learns(tmp_path, tiny_llama_dir, splits, capsys):
+    code, out, err = run_main(argv_for(tmp_path, tiny_llama_dir, splits, "--max-steps", "6"), capsys)
+    assert code == 0, err
+    folder = tmp_path / "sft"
+    for name in ("adapter_config.json", "adapter_model.safetensors", "tokenizer.json", "config.json",
+                 "train_summary.json"):
+        assert (folder / name).is_file(), name
+    assert not list(folder.glob(".final-*"))
+    summary = json.loads((folder / "train_summary.json").read_text())
+    assert SUMMARY_KEYS <= set(summary)
+    assert summary["steps"] == 6 and summary["epochs"] == 1.5  # 16 examples, batch 4: 4 steps an epoch
+    assert summary["final_eval_loss"] < summary["initial_eval_loss"] - 0.05  # it learns
+    assert summary["tokens_per_s"] > 0 and summary["peak_memory_mb"] > 0
+    saved = json.loads((folder / "config.json").read_text())
+    assert saved["sft"]["max_steps"] == 6 and saved["model"]["name"] == str(tiny_llama_dir)
+    before, after = summary["initial_eval_loss"], summary["final_eval_loss"]
+    assert f"Eval loss: {before:.4f} before -> {after:.4f} after" in out
+    assert sorted(p.name for p in (folder / "checkpoints").glob("checkpoint-*")) == ["checkpoint-4", "checkpoint-6"]
+
+    records = run_logging.read_metrics(tmp_path / "logs" / "sft")
+    assert [r["step"] for r in records if "loss" in r] == [1, 2, 3, 4, 5, 6]
+    assert records[0]["step"] == 0 and records[0]["eval_loss"] == summary["initial_eval_loss"]
+    assert all("learning_rate" in r and "grad_norm" in r and "peak_memory_mb" in r for r in records if "loss" in r)
+
+    # The output folder is never overwritten without --force, and nothing is touched.
+    before = (folder / "adapter_model.safetensors").read_bytes()
+    code, _, err = run_main(argv_for(tmp_path, tiny_llama_dir, splits, "--max-steps", "1"), capsys)
+    assert code == 2 and "already exists" in err and "--force" in err and one_error_line(err)
+    assert (folder / "adapter_model.safetensors").read_bytes() == before
+    code, _, err = run_main(argv_for(tmp_path, tiny_llama_dir, splits, "--max-steps", "1", "--force"), capsys)
+    assert code == 0, err
+    assert json.loads((folder / "train_summary.json").read_text())["steps"] == 1
+    assert [p.name for p in (folder / "checkpoints").glob("checkpoint-*")] == ["checkpoint-1"]
+
+
+def test_saved_adapter_reloads_to_the_same_logits(tmp_path, tiny_llama_dir, splits):
+    import torch
+
+    cfg = config_for(argv_for(tmp_path, tiny_llama_dir, splits, "--max-steps", "2"))
+    result = train_sft.train(cfg)
+    ids = torch.tensor([[1, 422, 1187, 315, 260, 9103, 30, 2]])
+    trained = result.trainer.model.eval()
+    with torch.no_grad():
+        expected = trained(input_ids=ids).logits
+        reloaded, _, _ = modeling.load_with_adapter(cfg.model, cfg.sft.output_dir)
+        got = reloaded.eval()(input_ids=ids).logits
+        base, _, _ = modeling.load_base_model(cfg.model)
+        plain = base.eval()(input_ids=ids).logits
+    assert torch.allclose(got, expected, atol=1e-5)
+    assert (got - plain).abs().max() > 1e-3  # the adapter is not a no-op
+
+
+def test_ctrl_c_saves_a_checkpoint_and_resume_reaches_the_same_end(tmp_path, tiny_llama_dir, splits, capsys):
+    straight = config_for(argv_for(tmp_path / "a", tiny_llama_dir, splits, "--max-steps", "5"))
+    reference = train_sft.train(straight).summary
+
+    argv = argv_for(tmp_path / "b", tiny_llama_dir, splits, "--max-steps", "5", "--set", "sft.save_steps=100")
+    stopped = train_sft.train(config_for(argv), callbacks=[SigintAtStep(2).callback])
+    folder = tmp_path / "b" / "sft"
+    assert stopped.summary is None and stopped.checkpoint == folder / "checkpoints" / "checkpoint-3"
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # our handler is gone again
+    assert not (folder / "train_summary.json").exists() and not (folder / "adapter_config.json").exists()
+
+    code, _, err = run_main(argv, capsys)  # an unfinished run is neither overwritten nor silently resumed
+    assert code == 2 and "--resume" in err and "checkpoint-3" in err
+
+    code, out, err = run_main(argv + ["--resume"], capsys)
+    assert code == 0, err
+    resumed = json.loads((folder / "train_summary.json").read_text())
+    assert resumed["steps"] == reference["steps"] == 5
+    # Same batches in the same order, same weights: the same numbers as the uninterrupted run.
+    assert resumed["initial_eval_loss"] == reference["initial_eval_loss"]
+    assert resumed["final_eval_loss"] == reference["final_eval_loss"]
+    train_log = [(r["step"], r["loss"], r["tokens_seen"])
+                 for r in run_logging.read_metrics(tmp_path / "b" / "logs" / "sft") if "loss" in r]
+    assert train_log == [(r["step"], r["loss"], r["tokens_seen"])
+                         for r in run_logging.read_metrics(tmp_path / "a" / "logs" / "sft") if "loss" in r]
+    assert [step for step, _, _ in train_log] == [1, 2, 3, 4, 5]
+
+
+def test_second_ctrl_c_stops_at_once():
+    stopper = train_sft.StopOnInterrupt()
+    with stopper:
+        stopper._handler(signal.SIGINT, None)
+        assert stopper.requested
+        with pytest.raises(KeyboardInterrupt):
+            stopper._handler(signal.SIGINT, None)
+
+
+# --------------------------------------------------------------------------- bad input
+
+
+@pytest.mark.parametrize(
+    "split, content, fragment",
+    [
+        ("train.jsonl", None, "does not exist"),
+        ("train.jsonl", "", "is empty"),
+        ("validation.jsonl", "\n\n", "is empty"),
+        ("train.jsonl", '{"question": "no messages"}\n', "line 1 is not a chat record"),
+    ],
+)
+def test_missing_empty_or_malformed_splits(tmp_path, tiny_llama_dir, splits, capsys, split, content, fragment):
+    data = tmp_path / "processed"
+    shutil.copytree(splits, data)
+    (data / split).unlink()
+    if content is not None:
+        (data / split).write_text(content)
+    code, _, err = run_main(argv_for(tmp_path, tiny_llama_dir, data), capsys)
+    assert code == 2 and fragment in err and "data_processor.py" in err
+    assert one_error_line(err)
+    assert not (tmp_path / "sft").exists() and not (tmp_path / "logs").exists()
+
+
+def test_unsloth_without_cuda(tmp_path, tiny_llama_dir, splits, capsys):
+    if modeling.cuda_available():
+        pytest.skip("this machine has CUDA")
+    code, _, err = run_main(argv_for(tmp_path, tiny_llama_dir, splits, "--backend", "unsloth"), capsys)
+    assert code == 2 and "needs a CUDA GPU" in err and one_error_line(err)
+    assert not (tmp_path / "sft").exists()
+
+
+def test_model_that_is_not_a_causal_lm(tmp_path, splits, capsys):
+    from transformers import BertConfig, BertModel
+
+    bert = tmp_path / "bert"
+    BertModel(BertConfig(hidden_size=32, num_hidden_layers=1, num_attention_heads=2, intermediate_size=32)
+              ).save_pretrained(bert)
+    code, _, err = run_main(argv_for(tmp_path, bert, splits), capsys)
+    assert code == 2 and "not a causal language model" in err and one_error_line(err)
+    assert not (tmp_path / "sft").exists()
+
+
+def test_existing_output_and_resume_without_checkpoint(tmp_path, tiny_llama_dir, splits, capsys):
+    (tmp_path / "sft").mkdir()
+    (tmp_path / "sft" / "notes.txt").write_text("keep me")
+    code, _, err = run_main(argv_for(tmp_path, tiny_llama_dir, splits), capsys)
+    assert code == 2 and "already exists" in err and "--force" in err
+    code, _, err = run_main(argv_for(tmp_path, tiny_llama_dir, splits, "--resume"), capsys)
+    assert code == 2 and "no checkpoint" in err
+    assert (tmp_path / "sft" / "notes.txt").read_text() == "keep me"
+
+
+# --------------------------------------------------------------------------- slow
+
+
+@pytest.mark.slow
+def test_data_parallel_run_with_accelerate_on_two_cpu_processes(tmp_path, tiny_llama_dir, splits, repo_root):
+    # `--cpu --num_processes 2` starts a single process in accelerate 1.15 (several CPU processes need
+    # mpirun); `--multi_gpu` starts them through torchrun, and with no GPU visible they use gloo on CPU.
+    accelerate = Path(sys.executable).parent / "accelerate"
+    cmd = [str(accelerate), "launch", "--multi_gpu", "--num_processes", "2", "--num_machines", "1",
+           "--mixed_precision", "no", "--dynamo_backend", "no", str(repo_root / "train_sft.py"),
+           *argv_for(tmp_path, tiny_llama_dir, splits, "--max-steps", "3", "--set", "sft.batch_size=2")]
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "CUDA_VISIBLE_DEVICES": ""}
+    proc = subprocess.run(cmd, cwd=repo_root, env=env, capture_output=True, text=True, timeout=900)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    summary = json.loads((tmp_path / "sft" / "train_summary.json").read_text())
+    assert summary["steps"] == 3
+    assert summary["epochs"] == 0.75  # 2 processes x batch 2 = 4 examples a step, 16 examples an epoch
+    records = run_logging.read_metrics(tmp_path / "logs" / "sft")
+    assert [r["step"] for r in records if "loss" in r] == [1, 2, 3]  # one writer, not one per process
+
+
+@pytest.mark.slow
+def test_tiny_preset_on_the_sample_data_lowers_eval_loss(tmp_path, sample_dir, capsys):
+    """The real embedded SmolLM2-135M with the tiny preset's settings (minutes on 2 cores)."""
+    records = sample_records(sample_dir, 110)
+    cli.atomic_write_jsonl(tmp_path / "train.jsonl", records[:90])
+    cli.atomic_write_jsonl(tmp_path / "validation.jsonl", records[90:])
+    argv = ["--output-dir", str(tmp_path / "sft"), "--wandb", "disabled", "--max-steps", "10",
+            "--set", f"sft.train_file={tmp_path / 'train.jsonl'}",
+            "--set", f"sft.validation_file={tmp_path / 'validation.jsonl'}",
+            "--set", f"sft.logs_dir={tmp_path / 'logs'}"]
+    code, out, err = run_main(argv, capsys)
+    assert code == 0, err
+    summary = json.loads((tmp_path / "sft" / "train_summary.json").read_text())
+    assert summary["final_eval_loss"] < 0.9 * summary["initial_eval_loss"]
+    assert "before" in out

@@ -1,0 +1,524 @@
+"""Supervised fine-tuning: train a LoRA adapter on data/processed/train.jsonl with TRL's SFTTrainer.
+
+    python train_sft.py                          # tiny preset: embedded SmolLM2-135M, a few minutes on a CPU
+    python train_sft.py --preset paper           # Llama-3.1-8B 4-bit with Unsloth on one CUDA GPU
+    python train_sft.py --max-steps 20 --force   # a quick run that replaces models/sft
+    python train_sft.py --resume                 # continue an interrupted run from its last checkpoint
+    accelerate launch --multi_gpu --num_processes 2 train_sft.py --backend hf   # data-parallel (DDP)
+
+`accelerate launch` runs one process per GPU (Unsloth is single-GPU: use --backend hf); with no GPU
+visible the same command runs CPU processes over gloo (set OMP_NUM_THREADS to cores / processes).
+
+Each record's chat turns become a prompt (system + user) and a completion (the assistant's answer), so
+the loss covers the answer only. The validation loss is measured before training, every
+sft.eval_steps and at the end; both ends are printed.
+
+Outputs (sft.output_dir, default models/sft): the LoRA adapter (adapter_config.json +
+adapter_model.safetensors), the tokenizer, config.json and train_summary.json, which is written last:
+a folder without it is unfinished. Checkpoints go to <output_dir>/checkpoints/ every sft.save_steps.
+Ctrl+C saves a checkpoint and stops (continue with --resume); a second Ctrl+C stops at once. Metrics:
+logs/<run_name>/metrics.jsonl and Weights & Biases in offline mode (--wandb online to upload).
+"""
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import signal
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+# Idle OpenMP threads sleep instead of spinning: on a CPU shared with other work, spinning threads that
+# wait for a descheduled peer made every op several times slower. Read once, when torch loads.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+import cli  # noqa: E402
+import modeling  # noqa: E402
+import run_logging  # noqa: E402
+from cli import UserError  # noqa: E402
+
+SUMMARY_FILE = "train_summary.json"
+CHECKPOINTS = "checkpoints"
+
+
+# --------------------------------------------------------------------------- data
+
+
+def load_split(path: str | os.PathLike, what: str, limit: int = 0) -> list[dict]:
+    """The records of a processed split; UserError when it is missing, empty or malformed."""
+    path = Path(path)
+    fix = "run `python data_processor.py` first (or point --set sft.train_file / sft.validation_file at your splits)"
+    if not path.is_file():
+        raise UserError(f"the {what} split {path} does not exist: {fix}")
+    records = []
+    with open(path, encoding="utf-8") as fh:
+        for number, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+                roles = [m["role"] for m in record["messages"]]
+                if roles[-1] != "assistant" or "user" not in roles or not record["messages"][-1]["content"]:
+                    raise ValueError
+            except (ValueError, KeyError, TypeError, IndexError):
+                raise UserError(
+                    f"{path} line {number} is not a chat record with a final assistant turn: regenerate it with "
+                    "`python data_processor.py`"
+                ) from None
+            records.append(record)
+            if limit and len(records) >= limit:
+                break
+    if not records:
+        raise UserError(f"the {what} split {path} is empty: {fix}")
+    return records
+
+
+def to_prompt_completion(record: dict) -> dict:
+    """TRL's conversational prompt-completion form: loss on the completion (the assistant turn) only."""
+    return {"prompt": record["messages"][:-1], "completion": record["messages"][-1:]}
+
+
+# --------------------------------------------------------------------------- output folder
+
+
+def last_checkpoint(folder: str | os.PathLike) -> Path | None:
+    """The newest complete checkpoint-N in folder (a checkpoint cut short has no trainer_state.json)."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        return None
+    done = [p for p in folder.glob("checkpoint-*") if (p / "trainer_state.json").is_file() and p.name[11:].isdigit()]
+    return max(done, key=lambda p: int(p.name[11:]), default=None)
+
+
+def check_output_dir(out: Path, resume: bool, force: bool) -> Path | None:
+    """Refuse to overwrite without --force; with --resume, the checkpoint to continue from."""
+    finished = (out / SUMMARY_FILE).exists() or (out / "adapter_config.json").exists()
+    ckpt = last_checkpoint(out / CHECKPOINTS)
+    if resume:
+        if ckpt is None:
+            raise UserError(
+                f"--resume: there is no checkpoint in {out / CHECKPOINTS}; start a new run without --resume"
+            )
+        if finished and not force:
+            raise UserError(f"{out} holds a finished model; add --force to train on from {ckpt.name} and replace it")
+        return ckpt
+    if out.exists() and (not out.is_dir() or any(out.iterdir())) and not force:
+        if ckpt is not None and not finished:
+            raise UserError(
+                f"{out} holds an unfinished run (last checkpoint: {ckpt.name}): continue it with --resume, "
+                "or start over with --force"
+            )
+        raise UserError(f"{out} already exists: add --force to overwrite it, or pass another --output-dir")
+    return None
+
+
+def clear_output_dir(out: Path, keep_checkpoints: bool) -> None:
+    """Remove what a previous run left (train_summary.json first, so the folder never looks finished)."""
+    if out.is_file():
+        out.unlink()
+    if not out.is_dir():
+        return
+    (out / SUMMARY_FILE).unlink(missing_ok=True)
+    for item in out.iterdir():
+        if keep_checkpoints and item.name == CHECKPOINTS:
+            continue
+        if item.is_dir():
+            shutil.rmtree(item)
+        else:
+            item.unlink()
+
+
+def publish(tmp: Path, out: Path) -> None:
+    """Move the finished files from tmp into out, train_summary.json last, then drop tmp."""
+    for item in sorted(tmp.iterdir(), key=lambda p: p.name == SUMMARY_FILE):
+        target = out / item.name
+        if target.is_dir():
+            shutil.rmtree(target)
+        os.replace(item, target)
+    tmp.rmdir()
+
+
+# --------------------------------------------------------------------------- Ctrl+C
+
+
+class StopOnInterrupt:
+    """First Ctrl+C: save a checkpoint after the current step and stop. Second: stop at once.
+
+    Use as a context manager around training and pass `.callback()` to the Trainer. With several
+    processes the flag is shared, so every process stops at the same step.
+    """
+
+    def __init__(self):
+        self.requested = False
+        self.stopped_at: int | None = None
+        self._previous = None
+
+    def _handler(self, signum, frame):
+        if self.requested:
+            raise KeyboardInterrupt
+        self.requested = True
+        print("\nCtrl+C: saving a checkpoint after this step (press Ctrl+C again to stop at once)", file=sys.stderr)
+
+    def __enter__(self):
+        self._previous = signal.signal(signal.SIGINT, self._handler)
+        return self
+
+    def __exit__(self, *exc):
+        signal.signal(signal.SIGINT, self._previous)
+
+    def _agreed(self) -> bool:
+        import torch.distributed as dist
+
+        if dist.is_available() and dist.is_initialized() and dist.get_world_size() > 1:
+            import torch
+
+            flag = torch.tensor([1.0 if self.requested else 0.0])
+            if dist.get_backend() == "nccl":
+                flag = flag.cuda()
+            dist.all_reduce(flag)
+            return bool(flag.item() > 0)
+        return self.requested
+
+    def callback(self):
+        from transformers import TrainerCallback
+
+        outer = self
+
+        class _Callback(TrainerCallback):
+            def on_step_end(self, args, state, control, **kw):
+                if outer._agreed():
+                    control.should_save = True
+                    control.should_training_stop = True
+                    outer.stopped_at = state.global_step
+                return control
+
+        return _Callback()
+
+
+# --------------------------------------------------------------------------- trainer
+
+
+def trainer_args(cfg, backend: str, resume: bool, **overrides: Any):
+    """TRL SFTConfig from our config: precision, checkpoints, evaluation and throughput settings."""
+    import torch
+    from trl import SFTConfig
+
+    s = cfg.sft
+    cuda = torch.cuda.is_available()
+    bf16 = cuda and torch.cuda.is_bf16_supported()
+    kwargs: dict[str, Any] = dict(
+        output_dir=str(Path(s.output_dir) / CHECKPOINTS),
+        num_train_epochs=s.epochs,
+        max_steps=s.max_steps if s.max_steps > 0 else -1,
+        per_device_train_batch_size=s.batch_size,
+        per_device_eval_batch_size=s.eval_batch_size or s.batch_size,
+        gradient_accumulation_steps=s.grad_accum,
+        learning_rate=s.learning_rate,
+        lr_scheduler_type=s.lr_scheduler,
+        warmup_steps=s.warmup_ratio,  # a float below 1 is a fraction of the total steps
+        weight_decay=s.weight_decay,
+        optim=s.optim,
+        max_grad_norm=s.max_grad_norm,
+        # Unsloth checkpoints activations itself (get_peft_model(use_gradient_checkpointing="unsloth")).
+        activation_checkpointing=s.gradient_checkpointing and backend != "unsloth",
+        bf16=bf16,
+        fp16=cuda and not bf16,
+        use_cpu=not cuda,
+        max_length=s.max_length,
+        completion_only_loss=True,
+        train_sampling_strategy="group_by_length" if s.group_by_length else "random",
+        include_num_input_tokens_seen="non_padding",
+        logging_steps=s.logging_steps,
+        eval_strategy="steps",
+        eval_steps=s.eval_steps,
+        eval_on_start=not resume,
+        save_strategy="steps",
+        save_steps=s.save_steps,
+        save_total_limit=s.save_total_limit,
+        seed=s.seed,
+        data_seed=s.seed,
+        ddp_find_unused_parameters=False,
+        report_to="none",
+        disable_tqdm=True,
+        dataloader_num_workers=0,
+    )
+    kwargs.update(overrides)
+    return SFTConfig(**kwargs)
+
+
+@contextlib.contextmanager
+def _answer_tokens_only_on_cpu():
+    """Make TRL's fused LM head score only the answer tokens on CPU too.
+
+    TRL projects every position through the LM head on devices without Triton (a fixed shape
+    avoids recompiling on Neuron) and masks the prompt afterwards. Eager CPU has nothing to
+    recompile, and the prompt is ~80% of an MCQ example, so the head's work drops ~5x. Same loss.
+    """
+    import trl.trainer.utils as trl_utils
+
+    original = trl_utils._use_triton
+    trl_utils._use_triton = lambda device: device.type == "cpu" or original(device)
+    try:
+        yield
+    finally:
+        trl_utils._use_triton = original
+
+
+def _trainer_class():
+    """TRL's SFTTrainer with two CPU-side fixes.
+
+    1. Length-grouped batches that a resumed run replays exactly: transformers' LengthGroupedSampler
+       shuffles with the global RNG, which a run resumed from a checkpoint has already advanced, so
+       the rest of the epoch would see other batches. Here the shuffle depends on (seed, epoch) only.
+    2. The LM head scores the answer tokens only (see _answer_tokens_only_on_cpu).
+    (Built on first use: trl must load after Unsloth.)
+    """
+    import torch
+    from transformers.trainer_pt_utils import LengthGroupedSampler
+    from trl import SFTTrainer
+
+    class EpochSeededLengthSampler(LengthGroupedSampler):
+        def __init__(self, batch_size, lengths, seed):
+            super().__init__(batch_size, lengths=lengths)
+            self.seed, self.epoch = seed, 0
+
+        def set_epoch(self, epoch):  # the Trainer calls it at the start of every epoch
+            self.epoch = epoch
+
+        def __iter__(self):
+            self.generator = torch.Generator().manual_seed(self.seed + self.epoch)
+            return super().__iter__()
+
+    class MedSFTTrainer(SFTTrainer):
+        def _get_train_sampler(self, train_dataset=None):
+            sampler = super()._get_train_sampler(train_dataset)
+            if type(sampler) is LengthGroupedSampler:
+                sampler = EpochSeededLengthSampler(sampler.batch_size, sampler.lengths, self.args.data_seed)
+            return sampler
+
+        def compute_loss(self, *args, **kwargs):
+            with _answer_tokens_only_on_cpu():
+                return super().compute_loss(*args, **kwargs)
+
+    return MedSFTTrainer
+
+
+def build_trainer(
+    cfg, model, tokenizer, train_records, eval_records, backend="hf", resume=False, callbacks=(), **overrides
+):
+    """An SFTTrainer over prompt-completion datasets built from the records."""
+    import datasets
+    from transformers import PrinterCallback
+
+    datasets.disable_progress_bars()
+    train_ds = datasets.Dataset.from_list([to_prompt_completion(r) for r in train_records])
+    eval_ds = datasets.Dataset.from_list([to_prompt_completion(r) for r in eval_records])
+    trainer = _trainer_class()(
+        model=model,
+        args=trainer_args(cfg, backend, resume, **overrides),
+        train_dataset=train_ds,
+        eval_dataset=eval_ds,
+        processing_class=tokenizer,
+        callbacks=list(callbacks),
+    )
+    trainer.remove_callback(PrinterCallback)  # our TrainingMonitor reports instead
+    return trainer
+
+
+def set_threads(threads: int) -> None:
+    """Use `threads` intra-op threads (0: torch's default, one per physical core)."""
+    import torch
+
+    if threads > 0:
+        torch.set_num_threads(threads)
+
+
+def _step_timer():
+    """A callback that adds up the time and the real tokens of the optimiser steps only.
+
+    The Trainer's own runtime includes evaluation and checkpoint saving; tokens/s here does not.
+    """
+    from transformers import TrainerCallback
+
+    class StepTimer(TrainerCallback):
+        seconds, tokens = 0.0, 0
+
+        def on_step_begin(self, args, state, control, **kw):
+            self._start = (time.perf_counter(), state.num_input_tokens_seen)
+
+        def on_step_end(self, args, state, control, **kw):
+            start, seen = self._start
+            self.seconds += time.perf_counter() - start
+            self.tokens += state.num_input_tokens_seen - seen
+
+    return StepTimer()
+
+
+@dataclass
+class TrainResult:
+    summary: dict | None  # None when Ctrl+C stopped the run
+    trainer: Any
+    checkpoint: Path | None  # the checkpoint an interrupted run left
+
+
+def _eval_losses(log_history: list[dict]) -> list[tuple[int, float]]:
+    return [(h["step"], h["eval_loss"]) for h in log_history if "eval_loss" in h]
+
+
+def train(cfg, resume: bool = False, force: bool = False, callbacks=(), console=None) -> TrainResult:
+    """Train the SFT adapter described by cfg and write it to cfg.sft.output_dir."""
+    from accelerate import PartialState
+
+    start = time.time()
+    # One process, or one of several under `accelerate launch` / torchrun. Created before the Trainer
+    # and shared with it, so it must know about the CPU: else several CPU processes would not connect.
+    state = PartialState(cpu=not modeling.cuda_available())
+    s = cfg.sft
+    if s.wandb not in run_logging.WANDB_MODES:
+        raise UserError(f"sft.wandb must be one of {', '.join(run_logging.WANDB_MODES)}, not {s.wandb!r}")
+    backend = modeling.pick_backend(cfg.model)
+    if backend == "unsloth":
+        import unsloth  # noqa: F401  (must be imported before trl / transformers to patch them)
+    out = Path(s.output_dir)
+    ckpt = check_output_dir(out, resume, force)
+    train_records = load_split(s.train_file, "training", s.max_samples)
+    eval_records = load_split(s.validation_file, "validation", s.eval_max_samples)
+
+    set_threads(s.torch_threads)
+    from transformers import set_seed
+
+    set_seed(s.seed)  # the LoRA A matrices start random: same seed, same run
+    model, tokenizer, backend = modeling.load_base_model(cfg.model, backend=backend)
+    model = modeling.add_lora(model, cfg.lora, backend, gradient_checkpointing=s.gradient_checkpointing, seed=s.seed)
+
+    state.wait_for_everyone()  # every process has checked the folder before anything in it changes
+    if state.is_main_process:  # inputs are valid: only now is anything removed
+        clear_output_dir(out, keep_checkpoints=resume)
+        (out / CHECKPOINTS).mkdir(parents=True, exist_ok=True)
+    state.wait_for_everyone()
+
+    run_dir = Path(s.logs_dir) / (s.run_name or "sft")
+    logger = None
+    monitor: list = []
+    if state.is_main_process:
+        metrics = run_dir / "metrics.jsonl"
+        if not resume:
+            metrics.unlink(missing_ok=True)
+        elif metrics.exists():  # drop the records of the steps the checkpoint does not hold
+            step = int(ckpt.name.split("-")[-1])
+            cli.atomic_write_jsonl(metrics, [r for r in run_logging.read_metrics(metrics) if r.get("step", 0) <= step])
+        logger = run_logging.RunLogger(
+            run_dir, config=cli.stage_config(cfg, "sft"), total_steps=max(s.max_steps, 1), wandb_mode=s.wandb,
+            description="SFT", console=console,
+        )
+        monitor = [run_logging.training_monitor(logger)]
+
+    stopper, timer = StopOnInterrupt(), _step_timer()
+    trainer = build_trainer(
+        cfg, model, tokenizer, train_records, eval_records, backend, resume,
+        [*monitor, timer, stopper.callback(), *callbacks],
+    )
+    if state.is_main_process:
+        trainer.model.print_trainable_parameters()
+    try:
+        with stopper:
+            output = trainer.train(resume_from_checkpoint=str(ckpt) if ckpt else None)
+            history = trainer.state.log_history
+            evals = _eval_losses(history)
+            if stopper.stopped_at is None and (not evals or evals[-1][0] != trainer.state.global_step):
+                trainer.evaluate()
+                evals = _eval_losses(trainer.state.log_history)
+    finally:
+        if logger is not None:
+            logger.close()
+
+    if stopper.stopped_at is not None:
+        return TrainResult(None, trainer, last_checkpoint(out / CHECKPOINTS))
+
+    losses = [h["loss"] for h in trainer.state.log_history if "loss" in h]
+    summary = {
+        "initial_eval_loss": evals[0][1] if evals and evals[0][0] == 0 else None,
+        "final_eval_loss": evals[-1][1] if evals else None,
+        "final_train_loss": losses[-1] if losses else output.training_loss,
+        "steps": trainer.state.global_step,
+        "epochs": round(trainer.state.epoch or 0.0, 4),
+        "tokens_per_s": round(timer.tokens / max(timer.seconds, 1e-9), 2),  # optimiser steps only, all processes
+        "wall_time_s": round(time.time() - start, 1),
+        "peak_memory_mb": round(run_logging.peak_memory_mb(), 1),
+        "train_examples": len(train_records),
+        "eval_examples": len(eval_records),
+        "backend": backend,
+        "base_model": cfg.model.name,
+        "run_dir": str(run_dir),
+    }
+    if state.is_main_process:
+        tmp = out / f".final-{os.getpid()}"
+        shutil.rmtree(tmp, ignore_errors=True)
+        trainer.model.save_pretrained(tmp)
+        tokenizer.save_pretrained(tmp)
+        cli.save_config(cfg, "sft", tmp)
+        cli.atomic_write_json(tmp / SUMMARY_FILE, summary)
+        publish(tmp, out)
+    state.wait_for_everyone()
+    return TrainResult(summary, trainer, None)
+
+
+# --------------------------------------------------------------------------- command line
+
+
+def parse_args(argv: list[str] | None = None):
+    """(args, cfg): the command line and the resolved config, with --backend and --wandb applied."""
+    parser = cli.make_parser("train_sft.py", __doc__, "sft")
+    parser.add_argument("--backend", choices=["auto", "unsloth", "hf"], default=None,
+                        help="unsloth (CUDA only), hf (Transformers + PEFT), auto: unsloth when CUDA is there "
+                             "and the preset loads in 4-bit (sets model.backend)")
+    parser.add_argument("--resume", action="store_true",
+                        help="continue from the last checkpoint in <output-dir>/checkpoints")
+    parser.add_argument("--force", action="store_true", help="overwrite an existing output folder")
+    parser.add_argument("--wandb", choices=list(run_logging.WANDB_MODES), default=None,
+                        help="Weights & Biases mode (default offline: files under logs/<run>/wandb; sets sft.wandb)")
+    args = parser.parse_args(argv)
+    cfg = cli.resolve_config(args, "sft")
+    if args.backend:
+        cfg.model.backend = args.backend
+    if args.wandb:
+        cfg.sft.wandb = args.wandb
+    return args, cfg
+
+
+def main(argv: list[str] | None = None) -> int:
+    import warnings
+
+    from rich.console import Console
+
+    warnings.filterwarnings("ignore", category=FutureWarning)  # library deprecation notices, not for users
+    args, cfg = parse_args(argv)
+    console = Console(stderr=True)
+    if os.environ.get("RANK", "0") == "0":  # under `accelerate launch`, the first process speaks
+        cli.show_config(cfg, "sft", console)
+
+    result = train(cfg, resume=args.resume, force=args.force, console=console)
+    from accelerate import PartialState
+
+    if not PartialState().is_main_process:
+        return 0 if result.summary else 130
+    if result.summary is None:
+        print(f"Stopped by Ctrl+C at step {result.trainer.state.global_step}; checkpoint: {result.checkpoint}. "
+              "Continue with --resume.")
+        return 130
+    s = result.summary
+    before, after = s["initial_eval_loss"], s["final_eval_loss"]
+    change = f" ({(after - before) / before:+.1%})" if before and after is not None else ""
+    print(f"Eval loss: {before if before is None else f'{before:.4f}'} before -> {after:.4f} after{change}")
+    print(f"Train loss (last logged): {s['final_train_loss']:.4f}; {s['steps']} steps, {s['epochs']} epochs, "
+          f"{s['tokens_per_s']:.0f} tokens/s, {s['wall_time_s']:.0f} s, peak memory {s['peak_memory_mb']:.0f} MB")
+    print(f"Adapter saved to {cfg.sft.output_dir}; metrics in {s['run_dir']}/metrics.jsonl")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(cli.main_wrapper(main))
