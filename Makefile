@@ -60,7 +60,7 @@ demo: setup $(GGUF)
 	@echo "  PPO adapter        models/ppo/      (run log: logs/ppo/metrics.jsonl)"
 	@echo "  evaluation         logs/eval/compare.json, compare.md"
 	@echo "  GGUF + metadata    $(GGUF), models/medllm_finetuning.json, models/Modelfile"
-	@echo "  plots              $$(ls logs/sft/*.png logs/ppo/*.png logs/eval/*.png 2>/dev/null | tr '\n' ' ')"
+	@echo "  plots              $$(ls logs/sft/plots/*.png logs/ppo/plots/*.png logs/eval/*.png 2>/dev/null | tr '\n' ' ')"
 	@echo
 	@cat logs/eval/compare.md
 	@echo
