@@ -135,6 +135,22 @@ def validation_records(cfg, n: int) -> list[dict]:
     return rows[:n]
 
 
+def trained_system_prompt(cfg) -> str:
+    """The system turn of the processed training data (what SFT saw), else data.system_prompt."""
+    for name in (cfg.sft.train_file, cfg.export.validation_file):
+        path = Path(name)
+        if path.is_file():
+            with open(path, encoding="utf-8") as fh:
+                first = fh.readline()
+            try:
+                messages = json.loads(first).get("messages") or []
+            except (json.JSONDecodeError, AttributeError):
+                continue
+            if messages and messages[0].get("role") == "system":
+                return messages[0]["content"]
+    return cfg.data.system_prompt
+
+
 def _native_records(path: Path) -> list[dict]:
     """Records (question, options, answer, answer_text) from a MedQA or MedMCQA file in its native schema."""
     records = []
@@ -164,7 +180,8 @@ def merge_adapter(cfg, adapter: Path):
         model_cfg = dataclasses.replace(model_cfg, load_in_4bit=False, dtype="float16")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FutureWarning)  # deprecation notices of transformers inside PEFT
-        peft_model, tok, _ = modeling.load_with_adapter(model_cfg, adapter)
+        # Merged on the CPU: a 16-bit 8B model does not fit the 8 GB GPU the paper preset targets.
+        peft_model, tok, _ = modeling.load_with_adapter(model_cfg, adapter, device_map="cpu")
         if getattr(peft_model.config, "quantization_config", None):
             raise UserError(f"the base model {model_cfg.name} is a pre-quantized 4-bit checkpoint; set export."
                             "merge_base to its 16-bit original (e.g. --set export.merge_base=<hub id or folder>)")
@@ -534,6 +551,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.quant:
         cfg.export.quant = args.quant
     cfg.export.quant = check_quant(cfg.export.quant)
+    # The GGUF's metadata, Modelfile and faithfulness check use the system prompt the model was trained on.
+    cfg.chat.system_prompt = trained_system_prompt(cfg)
     from rich.console import Console
 
     console = Console()  # stdout: stderr is kept for the one-line error, if any

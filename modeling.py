@@ -87,12 +87,12 @@ def resolve_model(name: str, base_dir: str | os.PathLike = "models/base") -> str
         check_gguf(path)
         return str(convert_gguf(path, Path(base_dir) / _slug(path.stem)))
     if path.is_dir():
+        if (path / "adapter_config.json").is_file():  # checked first: MedLLM adapters also hold a config.json
+            raise UserError(
+                f"{path} is a LoRA adapter, not a base model; pass the base with --model "
+                "and the adapter with --adapter"
+            )
         if not (path / "config.json").is_file():
-            if (path / "adapter_config.json").is_file():
-                raise UserError(
-                    f"{path} is a LoRA adapter, not a base model; pass the base with --model "
-                    "and the adapter with --adapter"
-                )
             raise UserError(f"{path} is not a Hugging Face model folder (no config.json in it)")
         return str(path)
     if path.exists():
@@ -253,8 +253,11 @@ def load_tokenizer(ref: str):
     return tok
 
 
-def load_base_model(model_cfg, ref: str | None = None, backend: str | None = None):
-    """(model, tokenizer, backend) for the base model of model_cfg; no LoRA attached yet."""
+def load_base_model(model_cfg, ref: str | None = None, backend: str | None = None, device_map: str | None = None):
+    """(model, tokenizer, backend) for the base model of model_cfg; no LoRA attached yet.
+
+    device_map="cpu" keeps the model in CPU memory even when CUDA is present (used for merging).
+    """
     ref = ref or resolve_model(model_cfg.name, model_cfg.base_dir)
     backend = backend or pick_backend(model_cfg)
     if backend == "unsloth":
@@ -283,7 +286,11 @@ def load_base_model(model_cfg, ref: str | None = None, backend: str | None = Non
             "pass a decoder-only chat model with --model"
         )
     kwargs: dict[str, Any] = {"dtype": torch_dtype(model_cfg)}
-    if cuda_available():
+    if device_map == "cpu":
+        kwargs["low_cpu_mem_usage"] = True
+        if getattr(conf, "quantization_config", None):
+            raise UserError(f"{ref} is a 4-bit bitsandbytes checkpoint and cannot be loaded on the CPU")
+    elif cuda_available():
         kwargs["device_map"] = {"": int(os.environ.get("LOCAL_RANK", 0))}
         if model_cfg.load_in_4bit:
             import torch
@@ -384,13 +391,19 @@ def check_adapter_matches(adapter_dir: str | os.PathLike, model) -> None:
                 )
 
 
-def load_with_adapter(model_cfg, adapter_dir: str | os.PathLike, trainable: bool = False, adapter_name: str = "default"):
+def load_with_adapter(
+    model_cfg,
+    adapter_dir: str | os.PathLike,
+    trainable: bool = False,
+    adapter_name: str = "default",
+    device_map: str | None = None,
+):
     """(model, tokenizer, backend): the base with a saved LoRA adapter loaded on top."""
     from peft import PeftModel
 
     adapter_dir = Path(adapter_dir)
     adapter_base_name(adapter_dir)  # raises when there is no adapter
-    model, tok, backend = load_base_model(model_cfg)
+    model, tok, backend = load_base_model(model_cfg, device_map=device_map)
     check_adapter_matches(adapter_dir, model)
     model = PeftModel.from_pretrained(model, str(adapter_dir), adapter_name=adapter_name, is_trainable=trainable)
     return model, tok, backend

@@ -35,7 +35,8 @@ def test_cpu_install_has_no_cuda_torch_and_no_gpu_extras(repo_root):
         (lambda d: str(d / "missing.gguf"), "model file not found"),
         (lambda d: [(d / "notes.gguf").write_text("hello")] and str(d / "notes.gguf"), "is not a GGUF file"),
         (lambda d: (d / "empty_dir").mkdir() or str(d / "empty_dir"), "no config.json"),
-        (lambda d: [(d / "ad").mkdir(), (d / "ad" / "adapter_config.json").write_text("{}")] and str(d / "ad"),
+        (lambda d: [(d / "ad").mkdir(), (d / "ad" / "adapter_config.json").write_text("{}"),
+                    (d / "ad" / "config.json").write_text("{}")] and str(d / "ad"),  # as train_sft.py writes it
          "is a LoRA adapter"),
         (lambda d: "", "no model given"),
     ],
