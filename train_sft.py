@@ -41,8 +41,7 @@ import modeling  # noqa: E402
 import run_logging  # noqa: E402
 from cli import UserError  # noqa: E402
 
-SUMMARY_FILE = "train_summary.json"
-CHECKPOINTS = "checkpoints"
+from train_outputs import CHECKPOINTS, SUMMARY_FILE, check_output_dir, clear_output_dir, last_checkpoint, publish  # noqa: E402,F401
 
 
 # --------------------------------------------------------------------------- data
@@ -83,66 +82,6 @@ def to_prompt_completion(record: dict) -> dict:
 
 
 # --------------------------------------------------------------------------- output folder
-
-
-def last_checkpoint(folder: str | os.PathLike) -> Path | None:
-    """The newest complete checkpoint-N in folder (a checkpoint cut short has no trainer_state.json)."""
-    folder = Path(folder)
-    if not folder.is_dir():
-        return None
-    done = [p for p in folder.glob("checkpoint-*") if (p / "trainer_state.json").is_file() and p.name[11:].isdigit()]
-    return max(done, key=lambda p: int(p.name[11:]), default=None)
-
-
-def check_output_dir(out: Path, resume: bool, force: bool) -> Path | None:
-    """Refuse to overwrite without --force; with --resume, the checkpoint to continue from."""
-    finished = (out / SUMMARY_FILE).exists() or (out / "adapter_config.json").exists()
-    ckpt = last_checkpoint(out / CHECKPOINTS)
-    if resume:
-        if ckpt is None:
-            raise UserError(
-                f"--resume: there is no checkpoint in {out / CHECKPOINTS}; start a new run without --resume"
-            )
-        if finished and not force:
-            raise UserError(f"{out} holds a finished model; add --force to train on from {ckpt.name} and replace it")
-        return ckpt
-    if out.exists() and (not out.is_dir() or any(out.iterdir())) and not force:
-        if ckpt is not None and not finished:
-            raise UserError(
-                f"{out} holds an unfinished run (last checkpoint: {ckpt.name}): continue it with --resume, "
-                "or start over with --force"
-            )
-        raise UserError(f"{out} already exists: add --force to overwrite it, or pass another --output-dir")
-    return None
-
-
-def clear_output_dir(out: Path, keep_checkpoints: bool) -> None:
-    """Remove what a previous run left (train_summary.json first, so the folder never looks finished)."""
-    if out.is_file():
-        out.unlink()
-    if not out.is_dir():
-        return
-    (out / SUMMARY_FILE).unlink(missing_ok=True)
-    for item in out.iterdir():
-        if keep_checkpoints and item.name == CHECKPOINTS:
-            continue
-        if item.is_dir():
-            shutil.rmtree(item)
-        else:
-            item.unlink()
-
-
-def publish(tmp: Path, out: Path) -> None:
-    """Move the finished files from tmp into out, train_summary.json last, then drop tmp."""
-    for item in sorted(tmp.iterdir(), key=lambda p: p.name == SUMMARY_FILE):
-        target = out / item.name
-        if target.is_dir():
-            shutil.rmtree(target)
-        os.replace(item, target)
-    tmp.rmdir()
-
-
-# --------------------------------------------------------------------------- Ctrl+C
 
 
 class StopOnInterrupt:
