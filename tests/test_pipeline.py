@@ -1,0 +1,114 @@
+"""The whole pipeline on a very small slice, and the README's commands.
+
+The slow test runs every stage as a user would (the real scripts, their default paths, the embedded
+model) in a scratch folder and checks every artefact: splits, both adapters, metrics.jsonl files, eval
+JSON, plots, GGUF, metadata, Modelfile and a chat answer.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SCRIPTS = ["data_processor.py", "train_sft.py", "train_ppo.py", "evaluate.py", "export_gguf.py", "medllm.py",
+           "modeling.py"]
+
+
+def readme_commands() -> list[tuple[str, list[str]]]:
+    """(script, args) for every `python <script>.py ...` line in the README's code blocks."""
+    text = (ROOT / "README.md").read_text()
+    commands = []
+    for block in re.findall(r"```bash\n(.*?)```", text, re.S):
+        for line in block.splitlines():
+            line = line.split("#", 1)[0].strip()
+            m = re.search(r"(?:^|\s)(?:\.venv/bin/)?python\s+([\w]+\.py)(.*)$", line)
+            if m:
+                commands.append((m.group(1), shlex.split(m.group(2))))
+    return commands
+
+
+def test_readme_commands_use_real_scripts_and_flags():
+    """Each README command names a script that exists and only flags its --help lists."""
+    commands = readme_commands()
+    assert len(commands) >= 10
+    helps: dict[str, str] = {}
+    for script, args in commands:
+        assert (ROOT / script).is_file(), script
+        if script not in helps:
+            proc = subprocess.run([sys.executable, script, "--help"], cwd=ROOT, capture_output=True, text=True,
+                                  timeout=120)
+            assert proc.returncode == 0, proc.stderr
+            helps[script] = proc.stdout
+        for flag in (a.split("=")[0] for a in args if a.startswith("--")):
+            assert flag in helps[script], f"README: {script} has no flag {flag}"
+
+
+def test_makefile_targets_the_readme_names(repo_root):
+    makefile = (repo_root / "Makefile").read_text()
+    for target in ("setup", "test", "test-all", "demo", "bench", "clean"):
+        assert re.search(rf"^{re.escape(target)}:", makefile, re.M), target
+    assert (repo_root / ".ci" / "run").read_text().strip().endswith("exec make test")
+
+
+def run(workdir: Path, *args: str, timeout: int = 600) -> str:
+    env = dict(os.environ, WANDB_MODE="disabled", HF_HUB_OFFLINE="1", PYTHONPATH=str(workdir))
+    proc = subprocess.run([sys.executable, *args], cwd=workdir, capture_output=True, text=True, env=env,
+                          timeout=timeout)
+    assert proc.returncode == 0, f"{' '.join(args)} failed:\n{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}"
+    return proc.stdout
+
+
+@pytest.mark.slow
+def test_whole_pipeline_on_a_small_slice(tmp_path):
+    import modeling
+
+    modeling.resolve_model("embedded", ROOT / "models" / "base")  # convert once, shared with the scratch folder
+    work = tmp_path / "work"
+    (work / "data").mkdir(parents=True)
+    (work / "models").mkdir()
+    for name in ROOT.glob("*.py"):
+        (work / name.name).symlink_to(name)
+    (work / "data" / "sample").symlink_to(ROOT / "data" / "sample")
+    (work / "models" / "base").symlink_to(ROOT / "models" / "base")
+    (work / ".venv").symlink_to(ROOT / ".venv")
+
+    run(work, "data_processor.py", "--max-samples", "40")
+    run(work, "train_sft.py", "--max-steps", "2", "--max-samples", "8", "--set", "sft.eval_max_samples=4")
+    run(work, "train_ppo.py", "--max-steps", "1", "--set", "ppo.num_examples=4", "--set", "ppo.max_new_tokens=8")
+    run(work, "evaluate.py", "--compare", "--max-samples", "3", "--set", "eval.max_new_tokens=16")
+    run(work, "evaluate.py", "--plots", "logs/sft")
+    run(work, "evaluate.py", "--plots", "logs/ppo")
+    run(work, "export_gguf.py", "--set", "export.faithfulness_questions=2")
+    answer = run(work, "medllm.py", "--ask", "Which vitamin deficiency causes scurvy? A) Vitamin A B) Vitamin C",
+                 "--max-tokens", "16", "--threads", "1", "--seed", "1")
+
+    for split in ("train", "validation"):
+        rows = [json.loads(line) for line in (work / "data/processed" / f"{split}.jsonl").read_text().splitlines()]
+        assert rows and {"id", "question", "options", "answer", "messages"} <= set(rows[0])
+    assert json.loads((work / "data/processed/stats.json").read_text())["splits"]["train"] > 0
+    for stage in ("sft", "ppo"):
+        out = work / "models" / stage
+        for name in ("adapter_config.json", "adapter_model.safetensors", "config.json", "train_summary.json"):
+            assert (out / name).is_file(), f"{stage}: {name}"
+        records = [json.loads(line) for line in (work / "logs" / stage / "metrics.jsonl").read_text().splitlines()]
+        assert records and all("step" in r for r in records)
+        assert list((work / "logs" / stage / "plots").glob("*.png"))
+    assert (work / "models/ppo/value_head.safetensors").is_file()
+    compare = json.loads((work / "logs/eval/compare.json").read_text())
+    assert compare and (work / "logs/eval/compare.md").is_file() and (work / "logs/eval/compare.png").is_file()
+    for name in ("base", "sft", "ppo"):
+        assert (work / "logs/eval" / f"{name}.json").is_file()
+    gguf = work / "models/medllm_finetuning.gguf"
+    assert gguf.read_bytes()[:4] == b"GGUF"
+    meta = json.loads((work / "models/medllm_finetuning.json").read_text())
+    assert meta["quantization"] == "Q4_K_M" and meta["size_bytes"] == gguf.stat().st_size
+    assert meta["sft"]["summary"] and meta["ppo"]["summary"] and meta["faithfulness"]["n"] == 2
+    assert "FROM " in (work / "models/Modelfile").read_text()
+    assert "not medical advice" in answer
