@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
+import sys
 from pathlib import Path
 
 from cli import UserError
@@ -74,3 +76,25 @@ def publish(tmp: Path, out: Path) -> None:
 
 
 # --------------------------------------------------------------------------- Ctrl+C
+
+
+class InterruptFlag:
+    """Within `with`, the first Ctrl+C only sets .requested (the trainer saves a checkpoint after the
+    current step and stops); a second Ctrl+C raises KeyboardInterrupt at once."""
+
+    def __init__(self):
+        self.requested = False
+        self._previous = None
+
+    def _handler(self, signum, frame):
+        if self.requested:
+            raise KeyboardInterrupt
+        self.requested = True
+        print("\nCtrl+C: saving a checkpoint after this step (press Ctrl+C again to stop at once)", file=sys.stderr)
+
+    def __enter__(self):
+        self._previous = signal.signal(signal.SIGINT, self._handler)
+        return self
+
+    def __exit__(self, *exc):
+        signal.signal(signal.SIGINT, self._previous)

@@ -40,7 +40,6 @@ import math
 import os
 import random
 import shutil
-import signal
 import sys
 import time
 from dataclasses import dataclass
@@ -56,7 +55,7 @@ import ppo_core
 import run_logging
 from cli import UserError
 
-from train_outputs import CHECKPOINTS, SUMMARY_FILE, check_output_dir, clear_output_dir, last_checkpoint, publish  # noqa: E402,F401
+from train_outputs import CHECKPOINTS, SUMMARY_FILE, InterruptFlag, check_output_dir, clear_output_dir, last_checkpoint, publish  # noqa: E402,F401
 VALUE_HEAD_FILE = "value_head.safetensors"
 POLICY, REFERENCE = "ppo", "sft"  # the two adapter names on the one base model
 ADAM_EPS = 1e-5  # "N implementation details": PPO uses Adam's epsilon 1e-5, not 1e-8
@@ -452,25 +451,8 @@ def load_checkpoint(learner: Learner, ckpt: Path) -> tuple[int, list[dict]]:
     return int(state["step"]), list(state["history"])
 
 
-class StopOnInterrupt:
+class StopOnInterrupt(InterruptFlag):
     """First Ctrl+C: finish the current step, save a checkpoint and stop. Second: stop at once."""
-
-    def __init__(self):
-        self.requested = False
-        self._previous = None
-
-    def _handler(self, signum, frame):
-        if self.requested:
-            raise KeyboardInterrupt
-        self.requested = True
-        print("\nCtrl+C: saving a checkpoint after this step (press Ctrl+C again to stop at once)", file=sys.stderr)
-
-    def __enter__(self):
-        self._previous = signal.signal(signal.SIGINT, self._handler)
-        return self
-
-    def __exit__(self, *exc):
-        signal.signal(signal.SIGINT, self._previous)
 
     def agreed(self, accelerator) -> bool:
         """True when any process saw Ctrl+C, so that every process stops at the same step."""

@@ -25,7 +25,6 @@ import contextlib
 import json
 import os
 import shutil
-import signal
 import sys
 import time
 from dataclasses import dataclass
@@ -41,7 +40,7 @@ import modeling  # noqa: E402
 import run_logging  # noqa: E402
 from cli import UserError  # noqa: E402
 
-from train_outputs import CHECKPOINTS, SUMMARY_FILE, check_output_dir, clear_output_dir, last_checkpoint, publish  # noqa: E402,F401
+from train_outputs import CHECKPOINTS, SUMMARY_FILE, InterruptFlag, check_output_dir, clear_output_dir, last_checkpoint, publish  # noqa: E402,F401
 
 
 # --------------------------------------------------------------------------- data
@@ -81,10 +80,10 @@ def to_prompt_completion(record: dict) -> dict:
     return {"prompt": record["messages"][:-1], "completion": record["messages"][-1:]}
 
 
-# --------------------------------------------------------------------------- output folder
+# --------------------------------------------------------------------------- Ctrl+C
 
 
-class StopOnInterrupt:
+class StopOnInterrupt(InterruptFlag):
     """First Ctrl+C: save a checkpoint after the current step and stop. Second: stop at once.
 
     Use as a context manager around training and pass `.callback()` to the Trainer. With several
@@ -92,22 +91,8 @@ class StopOnInterrupt:
     """
 
     def __init__(self):
-        self.requested = False
+        super().__init__()
         self.stopped_at: int | None = None
-        self._previous = None
-
-    def _handler(self, signum, frame):
-        if self.requested:
-            raise KeyboardInterrupt
-        self.requested = True
-        print("\nCtrl+C: saving a checkpoint after this step (press Ctrl+C again to stop at once)", file=sys.stderr)
-
-    def __enter__(self):
-        self._previous = signal.signal(signal.SIGINT, self._handler)
-        return self
-
-    def __exit__(self, *exc):
-        signal.signal(signal.SIGINT, self._previous)
 
     def _agreed(self) -> bool:
         import torch.distributed as dist
