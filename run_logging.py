@@ -73,6 +73,8 @@ class RunLogger:
         self.console = console or Console(stderr=True)
         self.records: list[dict] = []
         self._wandb = None
+        if os.environ.get("WANDB_MODE") == "disabled":  # the user's environment can switch W&B off everywhere
+            wandb_mode = "disabled"
         if wandb_mode != "disabled":
             self._wandb = self._start_wandb(wandb_mode, project, config or {})
         self._progress = None

@@ -546,7 +546,7 @@ def train(cfg, resume: bool = False, force: bool = False, console=None) -> Train
             metrics.unlink(missing_ok=True)
         elif metrics.exists():  # drop the records of steps the checkpoint does not hold
             cli.atomic_write_jsonl(metrics, [r for r in run_logging.read_metrics(metrics) if r.get("step", 0) <= step])
-        wandb_mode = "disabled" if os.environ.get("WANDB_MODE") == "disabled" else ppo.wandb
+        wandb_mode = ppo.wandb  # WANDB_MODE=disabled in the environment still wins (run_logging)
         logger = run_logging.RunLogger(run_dir, config=cli.stage_config(cfg, "ppo"), total_steps=total,
                                        wandb_mode=wandb_mode, description="PPO", console=console)
         logger.advance(step)
