@@ -527,11 +527,16 @@ def export(cfg, force: bool = False, console=None) -> dict:
                 "faithfulness": faith,
                 "export_config": cli.stage_config(cfg, "export"),
             }
+            finished = {k: v for k, v in timings.items() if k != "write"}  # "write" is still running
+            meta["timings_s"] = {**finished, "total": round(time.time() - start, 2)}
+            # Everything is written in the work folder first (a full disk fails here, before any rename),
+            # then the three files are moved into place together.
+            staged_json = cli.atomic_write_json(work / paths["json"].name, meta, mode=0o644)
+            staged_modelfile = cli.atomic_write_text(work / paths["modelfile"].name, modelfile, mode=0o644)
             os.replace(final, paths["gguf"])
+            os.replace(staged_json, paths["json"])
+            os.replace(staged_modelfile, paths["modelfile"])
             done("write", f"wrote {paths['gguf']}, {paths['json'].name} and {paths['modelfile'].name}")
-            meta["timings_s"] = {**timings, "total": round(time.time() - start, 2)}
-            cli.atomic_write_json(paths["json"], meta, mode=0o644)
-            cli.atomic_write_text(paths["modelfile"], modelfile, mode=0o644)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return meta
