@@ -1,4 +1,4 @@
-"""The life of a training output folder (models/sft/, models/ppo/), shared by SFT and PPO.
+"""What SFT and PPO share: the training flags and the life of an output folder (models/sft/, models/ppo/).
 
 A folder is finished when it holds train_summary.json, which is written last. Checkpoints live in
 <folder>/checkpoints/checkpoint-N; one is complete when its trainer_state.json exists. Nothing finished is
@@ -98,3 +98,25 @@ class InterruptFlag:
 
     def __exit__(self, *exc):
         signal.signal(signal.SIGINT, self._previous)
+
+
+def add_training_flags(parser, section: str) -> None:
+    """--backend, --resume, --force and --wandb, which both trainers take."""
+    from run_logging import WANDB_MODES
+
+    parser.add_argument("--backend", choices=["auto", "unsloth", "hf"], default=None,
+                        help="unsloth (CUDA only), hf (Transformers + PEFT), auto: unsloth when CUDA is there "
+                             "and the preset loads in 4-bit (sets model.backend)")
+    parser.add_argument("--resume", action="store_true",
+                        help="continue from the last checkpoint in <output-dir>/checkpoints")
+    parser.add_argument("--force", action="store_true", help="overwrite an existing output folder")
+    parser.add_argument("--wandb", choices=list(WANDB_MODES), default=None,
+                        help=f"Weights & Biases mode (default offline: files under logs/<run>/wandb; sets {section}.wandb)")
+
+
+def apply_training_flags(args, cfg, section: str) -> None:
+    """Copy --backend and --wandb into the resolved config."""
+    if args.backend:
+        cfg.model.backend = args.backend
+    if args.wandb:
+        getattr(cfg, section).wandb = args.wandb

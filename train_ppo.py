@@ -55,7 +55,16 @@ import ppo_core
 import run_logging
 from cli import UserError
 
-from train_outputs import CHECKPOINTS, SUMMARY_FILE, InterruptFlag, check_output_dir, clear_output_dir, last_checkpoint, publish  # noqa: E402,F401
+from train_outputs import (  # noqa: E402
+    CHECKPOINTS,
+    SUMMARY_FILE,
+    InterruptFlag,
+    add_training_flags,
+    apply_training_flags,
+    check_output_dir,
+    clear_output_dir,
+    publish,
+)
 VALUE_HEAD_FILE = "value_head.safetensors"
 POLICY, REFERENCE = "ppo", "sft"  # the two adapter names on the one base model
 ADAM_EPS = 1e-5  # "N implementation details": PPO uses Adam's epsilon 1e-5, not 1e-8
@@ -626,22 +635,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sft-adapter", default=None,
                         help="the SFT adapter PPO starts from and keeps as its reference (default models/sft; "
                              "sets ppo.sft_adapter)")
-    parser.add_argument("--backend", choices=["auto", "unsloth", "hf"], default=None,
-                        help="unsloth (CUDA only), hf (Transformers + PEFT), auto: unsloth when CUDA is there "
-                             "and the preset loads in 4-bit (sets model.backend)")
-    parser.add_argument("--resume", action="store_true",
-                        help="continue from the last checkpoint in <output-dir>/checkpoints")
-    parser.add_argument("--force", action="store_true", help="overwrite an existing output folder")
-    parser.add_argument("--wandb", choices=list(run_logging.WANDB_MODES), default=None,
-                        help="Weights & Biases mode (default offline: files under logs/<run>/wandb; sets ppo.wandb)")
+    add_training_flags(parser, "ppo")
     args = parser.parse_args(argv)
     cfg = cli.resolve_config(args, "ppo")
     if args.sft_adapter:
         cfg.ppo.sft_adapter = args.sft_adapter
-    if args.backend:
-        cfg.model.backend = args.backend
-    if args.wandb:
-        cfg.ppo.wandb = args.wandb
+    apply_training_flags(args, cfg, "ppo")
     console = Console(stderr=True)
     cli.show_config(cfg, "ppo", console)
 

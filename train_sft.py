@@ -40,7 +40,17 @@ import modeling  # noqa: E402
 import run_logging  # noqa: E402
 from cli import UserError  # noqa: E402
 
-from train_outputs import CHECKPOINTS, SUMMARY_FILE, InterruptFlag, check_output_dir, clear_output_dir, last_checkpoint, publish  # noqa: E402,F401
+from train_outputs import (  # noqa: E402
+    CHECKPOINTS,
+    SUMMARY_FILE,
+    InterruptFlag,
+    add_training_flags,
+    apply_training_flags,
+    check_output_dir,
+    clear_output_dir,
+    last_checkpoint,
+    publish,
+)
 
 
 # --------------------------------------------------------------------------- data
@@ -397,20 +407,10 @@ def train(cfg, resume: bool = False, force: bool = False, callbacks=(), console=
 def parse_args(argv: list[str] | None = None):
     """(args, cfg): the command line and the resolved config, with --backend and --wandb applied."""
     parser = cli.make_parser("train_sft.py", __doc__, "sft")
-    parser.add_argument("--backend", choices=["auto", "unsloth", "hf"], default=None,
-                        help="unsloth (CUDA only), hf (Transformers + PEFT), auto: unsloth when CUDA is there "
-                             "and the preset loads in 4-bit (sets model.backend)")
-    parser.add_argument("--resume", action="store_true",
-                        help="continue from the last checkpoint in <output-dir>/checkpoints")
-    parser.add_argument("--force", action="store_true", help="overwrite an existing output folder")
-    parser.add_argument("--wandb", choices=list(run_logging.WANDB_MODES), default=None,
-                        help="Weights & Biases mode (default offline: files under logs/<run>/wandb; sets sft.wandb)")
+    add_training_flags(parser, "sft")
     args = parser.parse_args(argv)
     cfg = cli.resolve_config(args, "sft")
-    if args.backend:
-        cfg.model.backend = args.backend
-    if args.wandb:
-        cfg.sft.wandb = args.wandb
+    apply_training_flags(args, cfg, "sft")
     return args, cfg
 
 

@@ -138,13 +138,6 @@ def run(quick: bool = False) -> list[dict]:
 
 
 if __name__ == "__main__":
-    from rich.console import Console
-    from rich.table import Table
+    from run_all import print_rows
 
-    rows = run(quick="--quick" in sys.argv)
-    table = Table(title="bench_chat", title_justify="left")
-    for col in ("figure", "ours", "baseline", "unit", "ratio", "goal", "note"):
-        table.add_column(col, overflow="fold")
-    for row in rows:
-        table.add_row(*(str(row[k]) for k in ("figure", "ours", "baseline", "unit", "ratio", "goal", "note")))
-    Console(highlight=False).print(table)
+    print_rows(run(quick="--quick" in sys.argv))

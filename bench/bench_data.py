@@ -131,8 +131,6 @@ def run(quick: bool = False) -> list[dict]:
 
 
 if __name__ == "__main__":
-    results = run(quick="--quick" in sys.argv[1:])
-    print(f"{'figure':<34} {'ours':>8} {'baseline':>9} {'unit':>4} {'ratio':>6}  goal")
-    for r in results:
-        print(f"{r['figure']:<34} {r['ours']:>8} {r['baseline']:>9} {r['unit']:>4} {r['ratio']:>6}  {r['goal']}")
-        print(f"  {r['note']}")
+    from run_all import print_rows
+
+    print_rows(run(quick="--quick" in sys.argv[1:]))

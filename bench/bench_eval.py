@@ -83,8 +83,6 @@ def run(quick: bool = False) -> list[dict]:
 
 
 if __name__ == "__main__":
-    results = run(quick="--quick" in sys.argv[1:])
-    print(f"{'figure':<32} {'ours':>8} {'baseline':>9} {'unit':>12} {'ratio':>6}  goal")
-    for r in results:
-        print(f"{r['figure']:<32} {r['ours']:>8} {r['baseline']:>9} {r['unit']:>12} {r['ratio']:>6}  {r['goal']}")
-        print(f"  {r['note']}")
+    from run_all import print_rows
+
+    print_rows(run(quick="--quick" in sys.argv[1:]))

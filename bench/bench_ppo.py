@@ -216,8 +216,6 @@ if __name__ == "__main__":
     if "--measure" in sys.argv:
         print(json.dumps(measure_step(sys.argv[sys.argv.index("--measure") + 1], quick)))
         sys.exit(0)
-    rows = run(quick)
-    print(f"{'figure':50} {'ours':>10} {'baseline':>10} {'unit':>9} {'ratio':>7}  goal")
-    for r in rows:
-        print(f"{r['figure']:50} {r['ours']:>10} {r['baseline']:>10} {r['unit']:>9} {r['ratio']:>7}  {r['goal']}")
-        print(f"    {r['note']}")
+    from run_all import print_rows
+
+    print_rows(run(quick))

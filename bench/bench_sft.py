@@ -213,13 +213,9 @@ def main() -> None:
         warnings.filterwarnings("ignore")
         print(json.dumps(measure(args.variant, args.steps, args.examples)))
         return
-    rows = run(quick=args.quick)
-    width = max(len(r["figure"]) for r in rows)
-    print(f"{'figure':<{width}}  {'ours':>10}  {'baseline':>10}  {'unit':<9} {'ratio':>7}  goal")
-    for r in rows:
-        print(f"{r['figure']:<{width}}  {r['ours']:>10.4g}  {r['baseline']:>10.4g}  {r['unit']:<9} "
-              f"{r['ratio']:>7.3f}  {r['goal']}")
-        print(f"    {r['note']}")
+    from run_all import print_rows
+
+    print_rows(run(quick=args.quick))
 
 
 if __name__ == "__main__":

@@ -49,6 +49,17 @@ def fmt(value) -> str:
     return str(value)
 
 
+def print_rows(rows: list[dict]) -> None:
+    """Print benchmark rows as a plain table (what each bench_*.py shows when run on its own)."""
+    width = max([len("figure")] + [len(r["figure"]) for r in rows])
+    print(f"{'figure':<{width}}  {'ours':>10}  {'baseline':>10}  {'unit':<11} {'ratio':>7}  goal")
+    for r in rows:
+        print(f"{r['figure']:<{width}}  {fmt(r['ours']):>10}  {fmt(r['baseline']):>10}  {r.get('unit', ''):<11} "
+              f"{fmt(r['ratio']):>7}  {r.get('goal', '')}")
+        if r.get("note"):
+            print(f"    {r['note']}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("names", nargs="*", help="benchmarks to run (default: all)")
