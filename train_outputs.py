@@ -6,11 +6,13 @@ overwritten without --force, and final files are written to a temp folder and mo
 """
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
 import sys
 from pathlib import Path
+from typing import Callable, Iterator
 
 from cli import UserError
 
@@ -120,3 +122,23 @@ def apply_training_flags(args, cfg, section: str) -> None:
         cfg.model.backend = args.backend
     if args.wandb:
         getattr(cfg, section).wandb = args.wandb
+
+
+def read_split(path: Path, what: str, fix: str, valid: Callable[[dict], bool], expected: str) -> Iterator[dict]:
+    """The records of a processed split, one by one. UserError (naming the line) for a missing file or a line
+    that is not JSON or fails `valid`; `expected` says what a line should be, `fix` how to remake the file."""
+    if not path.is_file():
+        raise UserError(f"the {what} split {path} does not exist: {fix}")
+    with open(path, encoding="utf-8") as fh:
+        for number, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+                if not valid(record):
+                    raise ValueError
+            except (ValueError, KeyError, TypeError, IndexError):
+                raise UserError(
+                    f"{path} line {number} is not {expected}: regenerate it with `python data_processor.py`"
+                ) from None
+            yield record

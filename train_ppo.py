@@ -64,6 +64,7 @@ from train_outputs import (  # noqa: E402
     check_output_dir,
     clear_output_dir,
     publish,
+    read_split,
 )
 VALUE_HEAD_FILE = "value_head.safetensors"
 POLICY, REFERENCE = "ppo", "sft"  # the two adapter names on the one base model
@@ -100,28 +101,20 @@ def check_sft_adapter(path: str | os.PathLike) -> Path:
     return path
 
 
+def _is_question_record(row: dict) -> bool:
+    return bool(row["question"]) and isinstance(row["options"], dict) and row["answer"] in row["options"]
+
+
 def load_questions(ppo) -> list[dict]:
     """The questions PPO samples from: rows of ppo.source, shuffled with the seed, num_examples of them."""
     path = Path(ppo.train_file)
     fix = "run `python data_processor.py` first (or point --set ppo.train_file at a processed split)"
-    if not path.is_file():
-        raise UserError(f"the training split {path} does not exist: {fix}")
-    rows = []
-    with open(path, encoding="utf-8") as fh:
-        for number, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-                if not (row["question"] and isinstance(row["options"], dict) and row["answer"] in row["options"]):
-                    raise ValueError
-            except (ValueError, KeyError, TypeError):
-                raise UserError(
-                    f"{path} line {number} is not a question record with options and an answer letter: "
-                    "regenerate it with `python data_processor.py`"
-                ) from None
-            if not ppo.source or row.get("source") == ppo.source:
-                rows.append(row)
+    rows = [
+        row
+        for row in read_split(path, "training", fix, _is_question_record,
+                              "a question record with options and an answer letter")
+        if not ppo.source or row.get("source") == ppo.source
+    ]
     if not rows:
         where = f"with source {ppo.source!r} " if ppo.source else ""
         raise UserError(

@@ -50,36 +50,27 @@ from train_outputs import (  # noqa: E402
     clear_output_dir,
     last_checkpoint,
     publish,
+    read_split,
 )
 
 
 # --------------------------------------------------------------------------- data
 
 
+def _is_chat_record(record: dict) -> bool:
+    roles = [m["role"] for m in record["messages"]]
+    return roles[-1] == "assistant" and "user" in roles and bool(record["messages"][-1]["content"])
+
+
 def load_split(path: str | os.PathLike, what: str, limit: int = 0) -> list[dict]:
     """The records of a processed split; UserError when it is missing, empty or malformed."""
     path = Path(path)
     fix = "run `python data_processor.py` first (or point --set sft.train_file / sft.validation_file at your splits)"
-    if not path.is_file():
-        raise UserError(f"the {what} split {path} does not exist: {fix}")
     records = []
-    with open(path, encoding="utf-8") as fh:
-        for number, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-                roles = [m["role"] for m in record["messages"]]
-                if roles[-1] != "assistant" or "user" not in roles or not record["messages"][-1]["content"]:
-                    raise ValueError
-            except (ValueError, KeyError, TypeError, IndexError):
-                raise UserError(
-                    f"{path} line {number} is not a chat record with a final assistant turn: regenerate it with "
-                    "`python data_processor.py`"
-                ) from None
-            records.append(record)
-            if limit and len(records) >= limit:
-                break
+    for record in read_split(path, what, fix, _is_chat_record, "a chat record with a final assistant turn"):
+        records.append(record)
+        if limit and len(records) >= limit:
+            break
     if not records:
         raise UserError(f"the {what} split {path} is empty: {fix}")
     return records
