@@ -128,7 +128,9 @@ def validation_records(cfg, n: int) -> list[dict]:
     if path.is_file():
         rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
         return rows[:n]
-    sources = [_native_records(Path(p)) for p in (cfg.data.medqa, cfg.data.medmcqa) if p and Path(p).is_file()]
+    import evaluate  # its reader normalises native MedQA / MedMCQA files through data_processor
+
+    sources = [evaluate.load_questions(p)[0] for p in (cfg.data.medqa, cfg.data.medmcqa) if p and Path(p).is_file()]
     rows: list[dict] = []
     for group in zip(*sources):  # alternate MedQA and MedMCQA questions
         rows.extend(group)
@@ -137,37 +139,21 @@ def validation_records(cfg, n: int) -> list[dict]:
 
 def trained_system_prompt(cfg) -> str:
     """The system turn of the processed training data (what SFT saw), else data.system_prompt."""
+    import evaluate
+
     for name in (cfg.sft.train_file, cfg.export.validation_file):
         path = Path(name)
         if path.is_file():
             with open(path, encoding="utf-8") as fh:
                 first = fh.readline()
             try:
-                messages = json.loads(first).get("messages") or []
-            except (json.JSONDecodeError, AttributeError):
+                record = json.loads(first)
+            except json.JSONDecodeError:
                 continue
-            if messages and messages[0].get("role") == "system":
-                return messages[0]["content"]
+            prompt = evaluate.system_prompt_of(record, "") if isinstance(record, dict) else ""
+            if prompt:
+                return prompt
     return cfg.data.system_prompt
-
-
-def _native_records(path: Path) -> list[dict]:
-    """Records (question, options, answer, answer_text) from a MedQA or MedMCQA file in its native schema."""
-    records = []
-    for i, line in enumerate(path.read_text(encoding="utf-8").splitlines()):
-        if not line.strip():
-            continue
-        row = json.loads(line)
-        if "opa" in row:  # MedMCQA: opa..opd, cop is the 0-based index of the correct option
-            options = {letter: row.get(f"op{letter.lower()}") or "" for letter in "ABCD"}
-            answer = "ABCD"[int(row["cop"])] if str(row.get("cop", "")).isdigit() and int(row["cop"]) < 4 else None
-        else:  # MedQA: options {"A": ...}, answer_idx
-            options, answer = row.get("options"), row.get("answer_idx")
-        if not isinstance(options, dict) or answer not in options or not row.get("question"):
-            continue
-        records.append({"id": row.get("id") or f"{path.stem}-{i}", "question": row["question"],
-                        "options": options, "answer": answer, "answer_text": options[answer]})
-    return records
 
 
 # --------------------------------------------------------------------------- merge, convert, quantize
