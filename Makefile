@@ -14,27 +14,40 @@ export HF_HUB_DISABLE_TELEMETRY := 1
 export TOKENIZERS_PARALLELISM := false
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: setup test test-all demo bench clean help
+.PHONY: setup rebuild-llama test test-all demo bench clean help
 
 help:
 	@echo "make demo      set up, then run every stage on the tiny preset and ask the exported model a question"
 	@echo "make test      set up, then the fast test suite"
 	@echo "make test-all  the fast and the slow tests"
 	@echo "make bench     run bench/*.py and write bench/RESULTS.md"
-	@echo "make setup     create $(VENV) and install the pinned requirements (idempotent)"
+	@echo "make setup     create $(VENV), install the pinned requirements, build llama.cpp portably and check it (idempotent)"
+	@echo "make rebuild-llama  compile llama-cpp-python again (MEDLLM_LLAMA_NATIVE=1 for this CPU only)"
 	@echo "make clean     remove generated models, logs and processed data (keeps $(VENV))"
 
 setup: $(STAMP)
 
-# Re-runs only when a requirements file changes, so a second `make setup` takes a moment.
-$(STAMP): requirements.txt requirements-nodeps.txt requirements-converter.txt
+# Re-runs only when a requirements file or the llama.cpp build settings change, so a second `make setup`
+# takes a moment. llama-cpp-python is compiled by llama_build.py with a portable instruction set (never
+# -march=native, never a wheel from pip's cache), and setup ends by proving it runs here: a 256+-token prompt
+# and 16 new tokens on the embedded model, in a subprocess. The stamp is written only when that passes.
+$(STAMP): requirements.txt requirements-nodeps.txt requirements-converter.txt requirements-llama.txt llama_build.py
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q -r requirements.txt
 	$(PY) -m pip install -q --no-deps -r requirements-nodeps.txt
 	$(PY) -m pip install -q --no-deps --upgrade --target $(CONVERTER_DIR) -r requirements-converter.txt
+	$(PY) llama_build.py build
 	@$(PY) -c "import torch; assert not torch.version.cuda, 'a CUDA build of torch was installed: the CPU path pins torch==2.13.0'"
+	@$(PY) llama_build.py check || { echo "setup stopped: the llama.cpp build does not run on this CPU (see the line above)"; exit 1; }
 	@touch $(STAMP)
 	@echo "setup complete: $(VENV)"
+
+# Compile llama-cpp-python again for the current settings (MEDLLM_LLAMA_NATIVE=1 for a native build).
+rebuild-llama:
+	@test -x $(PY) || { echo "run make setup first"; exit 1; }
+	rm -rf "$$($(PY) -c 'import llama_build; print(llama_build.wheel_folder())')"
+	rm -f $(STAMP)
+	$(MAKE) setup
 
 test: setup
 	$(PY) -m pytest -q -m "not slow" $(PYTEST_ARGS)

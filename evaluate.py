@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any, Callable, Protocol, Sequence
 
 import cli
+import llama_build
 import config as config_mod
 import mcq_format
 import modeling
@@ -286,6 +287,7 @@ class GGUFModel:
             import llama_cpp
         except ImportError as exc:
             raise UserError("llama-cpp-python is not installed; run `make setup`") from exc
+        llama_build.require_runnable()
         try:
             self.llm = llama_cpp.Llama(model_path=str(path), n_ctx=n_ctx, seed=seed, logits_all=False,
                                        n_threads=_cores(), verbose=False)

@@ -40,6 +40,7 @@ from pathlib import Path
 from typing import Any
 
 import cli
+import llama_build
 import mcq_format
 import modeling
 from cli import UserError
@@ -266,6 +267,7 @@ def hf_answer(model, tok, messages: list[dict], max_new_tokens: int) -> str:
 
 def open_gguf(path: Path, cfg, log_file: Path):
     """A llama_cpp.Llama on path (its load messages go to the log); UserError when it does not load."""
+    llama_build.require_runnable()
     from llama_cpp import Llama
 
     with llama_log_to(log_file):

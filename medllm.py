@@ -34,6 +34,7 @@ from rich.table import Table
 from rich.text import Text
 
 import cli
+import llama_build
 import safety
 from cli import UserError
 
@@ -101,6 +102,7 @@ def find_model(name: str, is_default: bool) -> Path:
 
 def load_llm(path: Path, c) -> Any:
     """llama.cpp's model with the chat settings; its log output stays off the screen (verbose=False)."""
+    llama_build.require_runnable()
     from llama_cpp import LLAMA_DEFAULT_SEED, Llama
 
     try:
