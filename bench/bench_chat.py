@@ -12,7 +12,15 @@
 * Start to first prompt: `medllm.py --model embedded` in a pseudo-terminal until the prompt appears,
   against a Python process that imports llama_cpp, loads the same GGUF and prints a line.
 
-Goals (issue 9): tokens/s >= 0.95x the raw path, time to first token <= 1.1x.
+* Build speed (issue 15): the portable llama.cpp build setup installs (GGML_NATIVE=OFF, AVX2) against a
+  -march=native build of the same version on this machine, each in its own subprocess, alternating:
+  prompt processing (a 512-token prompt, batch 512) and decode (64 tokens one at a time) on the embedded
+  GGUF, 2 threads, median of the runs. The native wheel is built by
+  `.venv/bin/python -c "import llama_build; llama_build.build_wheel(native=True)"` (skipped with a line when
+  absent). Only meaningful on a CPU where the native build runs.
+
+Goals: tokens/s >= 0.95x the raw path, time to first token <= 1.1x (issue 9); portable decode >= 0.9x native,
+prompt processing >= 0.8x (issue 15).
 """
 from __future__ import annotations
 
@@ -133,8 +141,74 @@ def startup(quick: bool) -> dict:
             "note": f"medllm.py --model embedded until the prompt vs import llama_cpp + load; {len(ours)} runs, median"}
 
 
+_SPEED_PROBE = r"""
+import json, sys, time
+from llama_cpp import Llama
+llm = Llama(model_path=sys.argv[1], n_ctx=1024, n_batch=512, n_threads=2, n_threads_batch=2, verbose=False)
+base = llm.tokenize(b"The patient reports chest pain, breathlessness and a cough that has lasted for weeks. ")
+prompt = (base * (512 // len(base) + 1))[:512]
+llm.eval(prompt[:16]); llm.reset()  # warm-up
+t = time.perf_counter(); llm.eval(prompt); pp = len(prompt) / (time.perf_counter() - t)
+llm.reset(); llm.eval(prompt[:32])
+t = time.perf_counter()
+for i in range(64):
+    llm.eval([prompt[32 + i]])
+tg = 64 / (time.perf_counter() - t)
+print(json.dumps({"pp": pp, "tg": tg}))
+"""
+
+
+def _site_of(wheel: Path, name: str) -> Path:
+    """The wheel unpacked into bench/_work/<name> (pip --target), reused while the wheel is the same."""
+    import subprocess
+
+    target = ROOT / "bench" / "_work" / name
+    stamp = target / ".wheel"
+    if not (stamp.exists() and stamp.read_text() == str(wheel)):
+        subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--upgrade", "--target",
+                        str(target), str(wheel)], check=True)
+        stamp.write_text(str(wheel))
+    return target
+
+
+def build_speed(quick: bool) -> list[dict]:
+    import json
+    import os
+    import subprocess
+
+    import llama_build
+
+    native = llama_build.built_wheel(native=True)
+    portable = llama_build.built_wheel(native=False)
+    if native is None or portable is None:
+        print("build speed: skipped (no native wheel in .wheels/; build one with "
+              "`.venv/bin/python -c \"import llama_build; llama_build.build_wheel(native=True)\"`)")
+        return []
+    sites = {"portable": _site_of(portable, "llama-portable"), "native": _site_of(native, "llama-native")}
+    gguf = str(modeling.embedded_gguf_path())
+    runs: dict[str, list[dict]] = {"portable": [], "native": []}
+    for _ in range(3 if quick else 7):
+        for name, site in sites.items():
+            env = dict(os.environ, PYTHONPATH=str(site), OMP_WAIT_POLICY="PASSIVE")
+            out = subprocess.run([sys.executable, "-c", _SPEED_PROBE, gguf], env=env, capture_output=True,
+                                 text=True, check=True).stdout
+            runs[name].append(json.loads(out.strip().splitlines()[-1]))
+    med = {n: {k: statistics.median(r[k] for r in rs) for k in ("pp", "tg")} for n, rs in runs.items()}
+    note = (f"llama-cpp-python {llama_build.pinned_version()}, portable {portable.parent.name} vs native "
+            f"{native.parent.name} on {llama_build.cpu_name()}; embedded SmolLM2-135M Q4_1, 2 threads, "
+            f"{len(runs['portable'])} alternating runs each, median")
+    return [
+        {"figure": "portable build: prompt processing (512 tokens)", "ours": round(med["portable"]["pp"], 1),
+         "baseline": round(med["native"]["pp"], 1), "unit": "tokens/s",
+         "ratio": round(med["portable"]["pp"] / med["native"]["pp"], 3), "goal": ">= 0.8x native", "note": note},
+        {"figure": "portable build: decode", "ours": round(med["portable"]["tg"], 1),
+         "baseline": round(med["native"]["tg"], 1), "unit": "tokens/s",
+         "ratio": round(med["portable"]["tg"] / med["native"]["tg"], 3), "goal": ">= 0.9x native", "note": note},
+    ]
+
+
 def run(quick: bool = False) -> list[dict]:
-    return generation(quick) + [startup(quick)]
+    return generation(quick) + [startup(quick)] + build_speed(quick)
 
 
 if __name__ == "__main__":
