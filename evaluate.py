@@ -40,6 +40,7 @@ import llama_build
 import config as config_mod
 import mcq_format
 import modeling
+import significance
 from cli import UserError
 
 MODES = ("loglik", "generate")
@@ -732,6 +733,12 @@ def compare_markdown(summary: dict) -> str:
             cells += [f"{g['avg_reward']:.3f}", f"{g['format_compliance']:.0%}", _num(g["bleu"], ".2f"),
                       _num(g["rouge_l"])]
         lines.append("| " + " | ".join(cells) + " |")
+    if summary.get("paired_tests"):
+        lines += ["", "Paired exact McNemar tests on the same questions (b: first right, second wrong; c: the reverse):", ""]
+        lines += ["| models | mode | n | b | c | p | verdict |", "| --- | --- | ---: | ---: | ---: | ---: | --- |"]
+        for t in summary["paired_tests"]:
+            lines.append(f"| {t['first']} vs {t['second']} | {t['mode']} | {t['n']} | {t['b']} | {t['c']} | "
+                         f"{t['p_value']:.3g} | {t['verdict']} |")
     for skip in summary["skipped"]:
         lines.append("")
         lines.append(f"- {skip['name']}: not evaluated ({skip['reason']})")
@@ -818,6 +825,7 @@ def run_compare(cfg, console) -> dict:
         "chance": round(sum(1 / len(r["options"]) for r in records) / len(records), 4),
         "created": time.strftime("%Y-%m-%dT%H:%M:%S"),
         "models": [compare_summary(d) for d in docs], "skipped": skipped,
+        "paired_tests": [t for mode in modes for t in significance.paired_tests(docs, mode)],
     }
     cli.atomic_write_json(out_dir / "compare.json", summary)
     cli.atomic_write_text(out_dir / "compare.md", compare_markdown(summary))
@@ -827,6 +835,8 @@ def run_compare(cfg, console) -> dict:
 
         plots_mod.plot_accuracy_bars(summary, out_dir / "compare.png")
     console.print(compare_table(summary))
+    for t in summary["paired_tests"]:
+        console.print(f"  {t['first']} vs {t['second']} ({t['mode']}, {t['n']} questions): {t['verdict']}")
     console.print(f"wrote {out_dir / 'compare.json'}, compare.md" + (", compare.png" if cfg.eval.plots else ""))
     return summary
 

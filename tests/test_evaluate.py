@@ -257,7 +257,7 @@ def test_gguf_model_runs_both_modes_through_llama_cpp():
         out = evaluate.evaluate_model(scorer, [rec(0, "A")], cfg, "gguf", show_progress=False)
         # the KV cache of a shared prefix is reused between questions: scores must not depend on it
         chats = [evaluate.mcq_format.prompt_messages(r, "sys") for r in (rec(1, "A"), rec(22, "B"), rec(1, "A"))]
-        first, _, again = scorer.letter_logprobs(chats, [list("ABCD")] * 3)
+        first, other, again = scorer.letter_logprobs(chats, [list("ABCD")] * 3)
     finally:
         scorer.close()
     assert first == pytest.approx(again, abs=1e-3)
@@ -266,6 +266,9 @@ def test_gguf_model_runs_both_modes_through_llama_cpp():
         assert all(s < 0 for s in p["loglik_scores"].values())
         assert math.fsum(math.exp(s) for s in p["loglik_scores"].values()) <= 1.0
         assert isinstance(p["response"], str) and p["response"]
+        assert p["loglik"] == max(p["loglik_scores"], key=p["loglik_scores"].get)
+    # different questions get different scores (a constant scorer fails here)
+    assert first != pytest.approx(other, abs=1e-3)
 
 
 # --------------------------------------------------------------------------- data
@@ -441,6 +444,9 @@ def test_compare_runs_every_stage_on_the_same_questions_and_skips_missing_ones(t
     assert first == pytest.approx(scores["ppo"], abs=2e-4)
     md = (out_dir / "compare.md").read_text()
     assert "| model | loglik accuracy (95% CI) |" in md and "| ppo |" in md and "gguf: not evaluated" in md
+    tests = json.loads((out_dir / "compare.json").read_text())["paired_tests"]
+    assert {(t["first"], t["second"]) for t in tests} >= {("base", "sft"), ("base", "ppo"), ("sft", "ppo")}
+    assert all(0 <= t["p_value"] <= 1 and t["verdict"] for t in tests) and "McNemar" in md
     assert all(_is_png(out_dir / f) for f in ("compare.png", "base_confusion.png", "sft_confusion.png"))
 
 
@@ -461,3 +467,13 @@ def test_embedded_base_model_both_modes_writes_the_json_fields(tmp_path, sample_
     assert doc["modes"]["generate"]["n_references"] == 3 and doc["modes"]["generate"]["bleu"] is not None
     assert all(p["response"] and p["loglik"] in "ABCD" for p in doc["predictions"])
     assert (out_dir / "base_confusion.png").is_file() and "accuracy [95% Wilson CI]" in out
+    # the figures are computed from the predictions, not made up: recompute them
+    preds = doc["predictions"]
+    for mode in ("loglik", "generate"):
+        m = doc["modes"][mode]
+        right = sum(p[mode] == p["answer"] for p in preds)
+        assert m["correct"] == right and m["accuracy"] == pytest.approx(right / 3, abs=1e-4)
+        assert sum(m["confusion_matrix"]["matrix"][i][j] for i in range(len(m["confusion_matrix"]["true"]))
+                   for j in range(len(m["confusion_matrix"]["predicted"]))) == 3
+    for p in preds:  # the log-likelihood answer is the letter it scored highest
+        assert p["loglik"] == max(p["loglik_scores"], key=p["loglik_scores"].get)
