@@ -18,6 +18,33 @@ from cli import UserError
 
 SUMMARY_FILE = "train_summary.json"
 CHECKPOINTS = "checkpoints"
+# Written into every output folder the project creates. --force replaces a folder only when it carries this
+# file (or is empty): a folder of someone else's files (models/, the repository, a home folder) is never removed.
+MARKER_FILE = ".medllm-output"
+
+
+def mark_output(folder: str | os.PathLike) -> Path:
+    """Create folder (and parents) and put the project's marker in it."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    marker = folder / MARKER_FILE
+    if not marker.exists():
+        marker.write_text("created by MedLLM; `--force` may replace this folder\n", encoding="utf-8")
+    return folder
+
+
+def check_replaceable(out: Path, flag: str = "--force") -> None:
+    """UserError unless out is missing, an empty folder, or a folder the project made (it holds the marker)."""
+    if not out.exists() and not out.is_symlink():
+        return
+    if not out.is_dir():
+        raise UserError(f"{out} is a file, not an output folder: {flag} will not replace it; pass another --output-dir")
+    if (out / MARKER_FILE).is_file() or not any(out.iterdir()):
+        return
+    raise UserError(
+        f"{out} was not created by MedLLM (it has no {MARKER_FILE} marker): {flag} replaces only folders MedLLM "
+        "made; pass another --output-dir"
+    )
 
 
 def last_checkpoint(folder: str | os.PathLike) -> Path | None:
@@ -40,6 +67,7 @@ def check_output_dir(out: Path, resume: bool, force: bool) -> Path | None:
             )
         if finished and not force:
             raise UserError(f"{out} holds a finished model; add --force to train on from {ckpt.name} and replace it")
+        check_replaceable(out)
         return ckpt
     if out.exists() and (not out.is_dir() or any(out.iterdir())) and not force:
         if ckpt is not None and not finished:
@@ -48,6 +76,8 @@ def check_output_dir(out: Path, resume: bool, force: bool) -> Path | None:
                 "or start over with --force"
             )
         raise UserError(f"{out} already exists: add --force to overwrite it, or pass another --output-dir")
+    if force:
+        check_replaceable(out)
     return None
 
 
@@ -69,6 +99,7 @@ def clear_output_dir(out: Path, keep_checkpoints: bool) -> None:
 
 def publish(tmp: Path, out: Path) -> None:
     """Move the finished files from tmp into out, train_summary.json last, then drop tmp."""
+    mark_output(tmp)
     for item in sorted(tmp.iterdir(), key=lambda p: p.name == SUMMARY_FILE):
         target = out / item.name
         if target.is_dir():

@@ -63,6 +63,7 @@ from train_outputs import (  # noqa: E402
     apply_training_flags,
     check_output_dir,
     clear_output_dir,
+    mark_output,
     publish,
     read_split,
 )
@@ -542,6 +543,7 @@ def train(cfg, resume: bool = False, force: bool = False, console=None) -> Train
     logger = None
     if main_process:  # inputs are valid: only now is anything removed or written
         clear_output_dir(out, keep_checkpoints=resume)
+        mark_output(out)
         (out / CHECKPOINTS).mkdir(parents=True, exist_ok=True)
         metrics = run_dir / "metrics.jsonl"
         if not resume:

@@ -49,6 +49,7 @@ from train_outputs import (  # noqa: E402
     check_output_dir,
     clear_output_dir,
     last_checkpoint,
+    mark_output,
     publish,
     read_split,
 )
@@ -323,6 +324,7 @@ def train(cfg, resume: bool = False, force: bool = False, callbacks=(), console=
     state.wait_for_everyone()  # every process has checked the folder before anything in it changes
     if state.is_main_process:  # inputs are valid: only now is anything removed
         clear_output_dir(out, keep_checkpoints=resume)
+        mark_output(out)
         (out / CHECKPOINTS).mkdir(parents=True, exist_ok=True)
     state.wait_for_everyone()
 

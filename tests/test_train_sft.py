@@ -268,6 +268,38 @@ def test_existing_output_and_resume_without_checkpoint(tmp_path, tiny_llama_dir,
     assert (tmp_path / "sft" / "notes.txt").read_text() == "keep me"
 
 
+def test_force_replaces_only_folders_the_project_made(tmp_path, tiny_llama_dir, splits, capsys, monkeypatch):
+    import train_outputs
+
+    models = tmp_path / "models"  # e.g. `--output-dir models --force`: someone's folder, not an SFT output
+    (models / "base").mkdir(parents=True)
+    (models / "keep.gguf").write_bytes(b"GGUF")
+    argv = argv_for(tmp_path, tiny_llama_dir, splits, "--force")
+    code, _, err = run_main([*argv, "--output-dir", str(models)], capsys)
+    assert code == 2 and "not created by MedLLM" in err and one_error_line(err)
+    assert (models / "keep.gguf").read_bytes() == b"GGUF" and (models / "base").is_dir()
+    # --set sft.output_dir=. in a folder of other files
+    monkeypatch.chdir(models)
+    code, _, err = run_main([*argv, "--set", "sft.output_dir=."], capsys)
+    assert code == 2 and "not created by MedLLM" in err and one_error_line(err)
+    assert (models / "keep.gguf").is_file()
+    # a file is never an output folder
+    code, _, err = run_main([*argv, "--output-dir", str(models / "keep.gguf")], capsys)
+    assert code == 2 and "is a file" in err and (models / "keep.gguf").is_file()
+    # --resume --force on a foreign folder with a checkpoint in it: refused too
+    (models / "checkpoints" / "checkpoint-2").mkdir(parents=True)
+    (models / "checkpoints" / "checkpoint-2" / "trainer_state.json").write_text("{}")
+    (models / "adapter_config.json").write_text("{}")
+    code, _, err = run_main([*argv, "--resume", "--output-dir", str(models)], capsys)
+    assert code == 2 and "not created by MedLLM" in err
+    # an empty folder, or one carrying the marker, may be replaced
+    (tmp_path / "empty").mkdir()
+    assert train_outputs.check_output_dir(tmp_path / "empty", resume=False, force=True) is None
+    train_outputs.mark_output(tmp_path / "ours")
+    (tmp_path / "ours" / "adapter_config.json").write_text("{}")
+    assert train_outputs.check_output_dir(tmp_path / "ours", resume=False, force=True) is None
+
+
 # --------------------------------------------------------------------------- slow
 
 
