@@ -51,16 +51,20 @@ def build_messages(record: Mapping, system_prompt: str, include_explanation: boo
 # --------------------------------------------------------------------------- answer extraction
 
 _MARKUP = re.compile(r"[*_`#>]+")
-# "(B)" / "B)" / "B." / "B:" / "[B]" at the very start of the answer
-_START_MARKED = re.compile(r"^\s*(?:\(([A-E])\)|\[([A-E])\]|([A-E])\s*[\).:\]](?!\d))")
+# "(B)" / "B)" / "B." / "B:" / "[B]" at the very start of the answer; "(b)" and "b)" in lower case too
+_START_MARKED = re.compile(r"^\s*(?:\(([A-Ea-e])\)|\[([A-E])\]|([A-E])\s*[\).:\]](?!\d)|([a-e])\)(?!\d))")
 _START_ALONE = re.compile(r"^\s*([A-E])\s*$")
 _START_WORD = re.compile(r"^\s*([A-E])\s+(.+)", re.S)
-# "answer is B", "Answer: (C)", "correct option is D)", "I would choose B", "option E"
+# "answer is B", "Answer: (c)", "correct option is D)", "I would choose B", "option E"; what follows the
+# letter is checked in code, so "Answer: A deficiency of B12" is no letter at all
 _EXPLICIT = re.compile(
-    r"(?i:\b(?:answer|option|choice|choose|select|pick)(?:\s+(?:is|would\s+be|will\s+be|=|:|-))?"
-    r"(?:\s+(?:option|choice|letter))?)\s*[:\-=]?\s*[\(\[]?([A-E])(?![A-Za-z0-9])"
+    r"(?i)\b(?:answer|option|choice|choose|select|pick)(?:\s+(?:is|would\s+be|will\s+be|=|:|-))?"
+    r"(?:\s+(?:option|choice|letter))?\s*[:\-=]?\s*[\(\[]?([A-E])(?![A-Za-z0-9])(?=(.{0,80}))", re.S
 )
-_PAREN_ANYWHERE = re.compile(r"\(([A-E])\)")
+_LETTER_IS_CORRECT = re.compile(r"\b\(?([A-E])\)?\s+is\s+(?:the\s+)?(?:correct|right|best)\b")
+_BOXED = re.compile(r"\\boxed\{\s*\(?([A-Ea-e])\)?\s*\}")
+_TAIL_OK = re.compile(r"^\s*(?:$|[\)\]]|[.,;:!?](?:\s|$)|[-\u2013\u2014]|(?:because|since|as|which|is|was)\b)", re.I)
+_PAREN_ANYWHERE = re.compile(r"\(([A-Ea-e])\)")
 
 
 def _norm(text: str) -> str:
@@ -75,12 +79,25 @@ def _one(letters: list[str]) -> str | None | bool:
     return None if distinct else False
 
 
+def _tail_ok(tail: str, letter: str, options: Mapping[str, str] | None) -> bool:
+    """After "the answer is X": the end, punctuation, "because ...", or X's own option text; not another word.
+
+    Only "A" and lower-case letters can be English words ("a deficiency"); "choose D here" needs no check.
+    """
+    if letter in "BCDE" or _TAIL_OK.match(tail):
+        return True
+    text = options.get(letter.upper()) if options else None
+    return bool(text) and _norm(tail).startswith(_norm(text))
+
+
 def extract_answer(text: str, options: Mapping[str, str] | None = None) -> str | None:
     """The option letter a generated answer chooses, or None when it is missing or ambiguous.
 
-    Tried in order: a letter marked at the start ("(B) ...", "B.", "B)"), an explicit statement
-    anywhere ("Answer: B", "the answer is B) ..."), a parenthesised letter anywhere, and finally the
-    text of exactly one option. Two different letters at the same level count as ambiguous.
+    Tried in order: a letter marked at the start ("(B) ...", "B.", "B)", "(b)"), \\boxed{B}, an explicit
+    statement anywhere ("Answer: B", "the answer is b.", "B is correct"; the letter must end there or be
+    followed by its option's text, so "Answer: A deficiency of ..." is no letter), a parenthesised letter
+    anywhere, and finally the text of exactly one option. Two different letters at the same level count as
+    ambiguous.
     """
     if not text or not text.strip():
         return None
@@ -89,7 +106,7 @@ def extract_answer(text: str, options: Mapping[str, str] | None = None) -> str |
 
     m = _START_MARKED.match(clean)
     if m:
-        letter = next(g for g in m.groups() if g)
+        letter = next(g for g in m.groups() if g).upper()
         if letter in valid:
             return letter
     m = _START_ALONE.match(clean)
@@ -101,8 +118,9 @@ def extract_answer(text: str, options: Mapping[str, str] | None = None) -> str |
         if rest.startswith(_norm(options[m.group(1)])):
             return m.group(1)
 
-    for pattern in (_EXPLICIT, _PAREN_ANYWHERE):
-        found = _one([x for x in pattern.findall(clean) if x in valid])
+    explicit = [m.group(1).upper() for m in _EXPLICIT.finditer(clean) if _tail_ok(m.group(2), m.group(1), options)]
+    for letters in (_BOXED.findall(clean), explicit, _LETTER_IS_CORRECT.findall(clean), _PAREN_ANYWHERE.findall(clean)):
+        found = _one([x.upper() for x in letters if x.upper() in valid])
         if found is None:
             return None
         if found:

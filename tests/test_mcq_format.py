@@ -76,3 +76,31 @@ def test_reward_is_one_for_the_right_letter_and_point_one_otherwise():
     assert mf.correctness_reward("no idea", "B", OPTIONS) == 0.1
     assert mf.correctness_reward("A or B", "B", OPTIONS) == 0.1
     assert mf.correctness_reward("(B)", "B", OPTIONS, correct=2.0, wrong=-1.0) == 2.0
+
+
+OPTIONS_B12 = {"A": "Vitamin A", "B": "Vitamin B12", "C": "Folate", "D": "Iron"}
+
+
+@pytest.mark.parametrize("text, letter", [
+    ("(b)", "B"),
+    ("B is correct", "B"),
+    ("\\boxed{B}", "B"),
+    ("\\boxed{d}", "D"),
+    ("The answer is b.", "B"),
+    ("answer: b", "B"),
+    ("Option b", "B"),
+    ("The answer is (C).", "C"),
+    ("The answer is B because the folate level is normal", "B"),
+    ("The answer is B Vitamin B12", "B"),
+    ("Both A and C are wrong; the answer is D", "D"),
+    ("Answer: **C**", "C"),
+    ("Answer: A deficiency of B12 causes this", None),   # "A" is an article here, not option A
+    ("The answer is A deficiency", None),
+    ("Answer: a patient with anaemia", None),
+    ("A 45-year-old", None),
+    ("a", None),
+])
+def test_reward_extraction_table(text, letter):
+    assert mf.extract_answer(text, OPTIONS_B12) == letter
+    reward = mf.correctness_reward(text, "B", OPTIONS_B12)
+    assert reward == (1.0 if letter == "B" else 0.1)
