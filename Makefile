@@ -14,12 +14,12 @@ export HF_HUB_DISABLE_TELEMETRY := 1
 export TOKENIZERS_PARALLELISM := false
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: setup rebuild-llama test test-all demo bench clean help
+.PHONY: setup rebuild-llama test test-all test-slow demo bench clean help
 
 help:
 	@echo "make demo      set up, then run every stage on the tiny preset and ask the exported model a question"
 	@echo "make test      set up, then the fast test suite"
-	@echo "make test-all  the fast and the slow tests"
+	@echo "make test-all  the fast and the slow tests (make test-slow: the slow ones alone)"
 	@echo "make bench     run bench/*.py and write bench/RESULTS.md"
 	@echo "make setup     create $(VENV), install the pinned requirements, build llama.cpp portably and check it (idempotent)"
 	@echo "make rebuild-llama  compile llama-cpp-python again (MEDLLM_LLAMA_NATIVE=1 for this CPU only)"
@@ -54,6 +54,10 @@ test: setup
 
 test-all: setup
 	$(PY) -m pytest -q $(PYTEST_ARGS)
+
+# The slow tests alone (CI runs them after `make test`): the real model end to end.
+test-slow: setup
+	$(PY) -m pytest -q -m slow $(PYTEST_ARGS)
 
 # ---------------------------------------------------------------- the demo, stage by stage
 # Each stage is a file target, so a second `make demo` skips the stages whose outputs are current.
