@@ -95,7 +95,7 @@ NOTICE_MARKERS: list[str] = [
 class ModelConfig:
     name: str = "embedded"  # 'embedded', a hub id, a local HF folder, or a .gguf file
     backend: str = "auto"  # auto | unsloth | hf
-    load_in_4bit: bool = False  # 4-bit bitsandbytes / Unsloth; only on CUDA
+    load_in_4bit: bool = False  # nf4 4-bit: Unsloth on CUDA, else bitsandbytes (CUDA or CPU)
     max_seq_length: int = 1024
     dtype: str = "auto"  # auto | float32 | float16 | bfloat16
     base_dir: str = "models/base"  # converted GGUF checkpoints are cached here

@@ -290,26 +290,47 @@ def load_base_model(model_cfg, ref: str | None = None, backend: str | None = Non
         kwargs["low_cpu_mem_usage"] = True
         if getattr(conf, "quantization_config", None):
             raise UserError(f"{ref} is a 4-bit bitsandbytes checkpoint and cannot be loaded on the CPU")
+    elif model_cfg.load_in_4bit or getattr(conf, "quantization_config", None):
+        # nf4 4-bit through bitsandbytes: on CUDA, and on the CPU with bitsandbytes >= 0.50 (tests, laptops).
+        if importlib.util.find_spec("bitsandbytes") is None:
+            raise UserError(f"4-bit loading of {ref} needs bitsandbytes: `.venv/bin/pip install -r requirements.txt`, "
+                            "or --set model.load_in_4bit=false for a 16-bit model")
+        kwargs["device_map"] = {"": int(os.environ.get("LOCAL_RANK", 0))} if cuda_available() else {"": "cpu"}
+        if not getattr(conf, "quantization_config", None):
+            kwargs["quantization_config"] = nf4_config(torch_dtype(model_cfg))
     elif cuda_available():
         kwargs["device_map"] = {"": int(os.environ.get("LOCAL_RANK", 0))}
-        if model_cfg.load_in_4bit:
-            import torch
-            from transformers import BitsAndBytesConfig
-
-            kwargs["quantization_config"] = BitsAndBytesConfig(
-                load_in_4bit=True,
-                bnb_4bit_quant_type="nf4",
-                bnb_4bit_compute_dtype=torch_dtype(model_cfg),
-                bnb_4bit_use_double_quant=True,
-            )
-    elif getattr(conf, "quantization_config", None):
-        # A pre-quantized 4-bit checkpoint (e.g. the paper's bnb-4bit Llama) needs CUDA.
-        raise UserError(f"{ref} is a 4-bit bitsandbytes checkpoint and needs a CUDA GPU; use a 16-bit model on CPU")
     try:
         model = AutoModelForCausalLM.from_pretrained(ref, **kwargs)
     except (OSError, ValueError) as exc:
         raise _hub_error(ref, exc) from exc
     return model, load_tokenizer(ref), backend
+
+
+def nf4_config(compute_dtype):
+    """The paper's 4-bit setting: nf4 weights, double quantization, compute in the model's dtype."""
+    from transformers import BitsAndBytesConfig
+
+    return BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_quant_type="nf4", bnb_4bit_compute_dtype=compute_dtype,
+                              bnb_4bit_use_double_quant=True)
+
+
+def keep_lora_fp32(model) -> int:
+    """Cast every trainable (LoRA) parameter to fp32 and return how many were cast.
+
+    With a 4-bit base, TRL and PEFT leave the LoRA weights in bf16/fp16; at the paper's learning rate
+    (3e-6) an AdamW update is far below half a bf16 ulp of a weight of size ~1e-2, so it rounds away and
+    most entries never change. fp32 LoRA weights keep every update (the adapter is a few MB, so it is free).
+    Call it after the trainer is built, since the trainer may cast again.
+    """
+    import torch
+
+    cast = 0
+    for param in model.parameters():
+        if param.requires_grad and param.dtype != torch.float32:
+            param.data = param.data.float()
+            cast += 1
+    return cast
 
 
 def lora_peft_config(lora_cfg):
@@ -343,10 +364,17 @@ def add_lora(model, lora_cfg, backend: str, gradient_checkpointing: bool = False
     from peft import get_peft_model
 
     if getattr(model, "is_loaded_in_4bit", False):
-        from peft import prepare_model_for_kbit_training
-
-        model = prepare_model_for_kbit_training(model, use_gradient_checkpointing=gradient_checkpointing)
-    return get_peft_model(model, lora_peft_config(lora_cfg))
+        # What prepare_model_for_kbit_training does, minus its upcast of the embeddings and lm_head to fp32
+        # (about +2 GB on the 8B model, which would break the 8 GB budget): freeze the base, and let
+        # gradients reach the LoRA layers through checkpointed blocks.
+        for param in model.parameters():
+            param.requires_grad_(False)
+        if gradient_checkpointing:
+            model.enable_input_require_grads()
+            model.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
+    peft_model = get_peft_model(model, lora_peft_config(lora_cfg))
+    keep_lora_fp32(peft_model)
+    return peft_model
 
 
 def adapter_base_name(adapter_dir: str | os.PathLike) -> str:
