@@ -112,3 +112,30 @@ def test_logprobs_and_entropy():
     logits = torch.log(torch.tensor([[[0.5, 0.25, 0.25], [1 / 3, 1 / 3, 1 / 3]]]))
     close(pc.logprobs_of(logits, torch.tensor([[1, 2]])), [[math.log(0.25), math.log(1 / 3)]])
     close(pc.entropy_of(logits), [[-(0.5 * math.log(0.5) + 0.5 * math.log(0.25)), math.log(3)]])
+
+
+def _letter_advantage(score: float, lam: float, whiten_with: float) -> float:
+    """Advantage at the answer letter (position 5) of a 128-token rollout, whitened with a second rollout."""
+    T = 128
+    mask = torch.ones(2, T)
+    zeros = torch.zeros(2, T)
+    # a learned value head: about the mean reward, with token-to-token noise that both rollouts share
+    # (they start from the same prompt and differ only in the letter)
+    torch.manual_seed(0)
+    values = (0.55 + 0.1 * torch.randn(T)).expand(2, T).clone()
+    rewards, _ = pc.kl_penalty_rewards(zeros, zeros, torch.tensor([score, whiten_with]), mask, 0.05)
+    adv, _ = pc.gae(rewards, values, mask, gamma=1.0, lam=lam)
+    return pc.masked_whiten(adv, mask)[0, 5].item()
+
+
+def test_the_letter_is_credited_by_the_answers_reward():
+    """Reward 1.0 (right) vs 0.1 (wrong) arrives on token 128; the letter at token 5 must see its sign."""
+    import config
+
+    lam = config.PPOConfig().lam
+    right = _letter_advantage(1.0, lam, whiten_with=0.1)
+    wrong = _letter_advantage(0.1, lam, whiten_with=1.0)
+    assert right > 0 > wrong
+    # with the old lam 0.95 the letter's advantage is set by the value baseline alone: the same sign
+    old_right, old_wrong = _letter_advantage(1.0, 0.95, 0.1), _letter_advantage(0.1, 0.95, 1.0)
+    assert (old_right > 0) == (old_wrong > 0)
