@@ -56,11 +56,26 @@ def last_checkpoint(folder: str | os.PathLike) -> Path | None:
     return max(done, key=lambda p: int(p.name[11:]), default=None)
 
 
+def staging_dir(out: str | os.PathLike) -> Path:
+    """The folder beside out that a run writes into: .<name>.partial. It is swapped in for out only when the
+    run finished, so the previous output stays whole until then, and after any failure or Ctrl+C."""
+    out = Path(os.path.abspath(out))
+    return out.with_name(f".{out.name}.partial")
+
+
 def check_output_dir(out: Path, resume: bool, force: bool) -> Path | None:
-    """Refuse to overwrite without --force; with --resume, the checkpoint to continue from."""
+    """Refuse to overwrite without --force; with --resume, the checkpoint to continue from (that of an
+    interrupted run in the staging folder first, else one under out/checkpoints). Touches nothing."""
+    if not Path(os.path.abspath(out)).name:
+        raise UserError(f"--output-dir {out} is a filesystem root; pass a folder inside it")
+    stage = staging_dir(out)
+    check_replaceable(stage, "a new run")
     finished = (out / SUMMARY_FILE).exists() or (out / "adapter_config.json").exists()
+    staged = last_checkpoint(stage / CHECKPOINTS)
     ckpt = last_checkpoint(out / CHECKPOINTS)
     if resume:
+        if staged is not None:
+            return staged
         if ckpt is None:
             raise UserError(
                 f"--resume: there is no checkpoint in {out / CHECKPOINTS}; start a new run without --resume"
@@ -69,6 +84,11 @@ def check_output_dir(out: Path, resume: bool, force: bool) -> Path | None:
             raise UserError(f"{out} holds a finished model; add --force to train on from {ckpt.name} and replace it")
         check_replaceable(out)
         return ckpt
+    if staged is not None and not force:
+        raise UserError(
+            f"{stage} holds an unfinished run (last checkpoint: {staged.name}): continue it with --resume, "
+            "or start over with --force"
+        )
     if out.exists() and (not out.is_dir() or any(out.iterdir())) and not force:
         if ckpt is not None and not finished:
             raise UserError(
@@ -81,31 +101,80 @@ def check_output_dir(out: Path, resume: bool, force: bool) -> Path | None:
     return None
 
 
-def clear_output_dir(out: Path, keep_checkpoints: bool) -> None:
-    """Remove what a previous run left (train_summary.json first, so the folder never looks finished)."""
-    if out.is_file():
-        out.unlink()
-    if not out.is_dir():
-        return
-    (out / SUMMARY_FILE).unlink(missing_ok=True)
-    for item in out.iterdir():
-        if keep_checkpoints and item.name == CHECKPOINTS:
-            continue
-        if item.is_dir():
-            shutil.rmtree(item)
+def begin_stage(out: Path, ckpt: Path | None, resume: bool) -> tuple[Path, Path | None]:
+    """Make the staging folder for a run (validated by check_output_dir) -> (stage, checkpoint inside it).
+
+    A new run starts from an empty stage; a resumed one keeps its stage, or copies the checkpoint it continues
+    from into a new one. out itself is not touched."""
+    stage = staging_dir(out)
+    if resume and ckpt is not None and stage in ckpt.parents:
+        return stage, ckpt
+    if stage.exists():
+        shutil.rmtree(stage)
+    mark_output(stage)
+    (stage / CHECKPOINTS).mkdir()
+    if resume and ckpt is not None:
+        shutil.copytree(ckpt, stage / CHECKPOINTS / ckpt.name)
+        ckpt = stage / CHECKPOINTS / ckpt.name
+    return stage, ckpt
+
+
+def swap_in(stage: Path, out: Path) -> None:
+    """Replace out with the finished stage: out is renamed aside, the stage renamed to out, the old one removed."""
+    out = Path(out)
+    mark_output(stage)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    old = None
+    if out.exists() or out.is_symlink():
+        old = out.with_name(f".{out.name}.old-{os.getpid()}")
+        os.replace(out, old)
+    try:
+        os.replace(stage, out)
+    except BaseException:
+        if old is not None:
+            os.replace(old, out)
+        raise
+    if old is not None:
+        if old.is_dir() and not old.is_symlink():
+            shutil.rmtree(old)
         else:
-            item.unlink()
+            old.unlink()
 
 
-def publish(tmp: Path, out: Path) -> None:
-    """Move the finished files from tmp into out, train_summary.json last, then drop tmp."""
-    mark_output(tmp)
-    for item in sorted(tmp.iterdir(), key=lambda p: p.name == SUMMARY_FILE):
-        target = out / item.name
-        if target.is_dir():
-            shutil.rmtree(target)
-        os.replace(item, target)
-    tmp.rmdir()
+# --------------------------------------------------------------------------- settings
+
+
+def require(ok: bool, name: str, value, allowed: str) -> None:
+    """UserError `name must be <allowed>, not <value>` unless ok."""
+    if not ok:
+        raise UserError(f"{name} must be {allowed}, not {value!r}")
+
+
+def check_common_settings(section, name: str, lora=None) -> None:
+    """The training settings SFT and PPO share, each against its allowed range."""
+    import math
+
+    def finite(x):
+        return isinstance(x, (int, float)) and math.isfinite(x)
+
+    s = section
+    require(finite(s.epochs) and s.epochs > 0, f"{name}.epochs (--epochs)", s.epochs, "above 0, e.g. 1")
+    require(s.max_steps >= -1, f"{name}.max_steps (--max-steps)", s.max_steps, "-1 or 0 (use --epochs) or a positive step count")
+    require(s.max_samples >= 0, f"{name}.max_samples (--max-samples)", s.max_samples, "0 (all) or a positive count")
+    require(finite(s.learning_rate) and s.learning_rate > 0, f"{name}.learning_rate", s.learning_rate, "above 0, e.g. 1e-4")
+    require(s.batch_size >= 1, f"{name}.batch_size", s.batch_size, "at least 1")
+    require(finite(s.max_grad_norm) and s.max_grad_norm > 0, f"{name}.max_grad_norm", s.max_grad_norm, "above 0")
+    for field in ("logging_steps", "save_steps"):
+        require(getattr(s, field) >= 1, f"{name}.{field}", getattr(s, field), "at least 1")
+    require(s.save_total_limit >= 1, f"{name}.save_total_limit", s.save_total_limit, "at least 1")
+    require(s.torch_threads >= 0, f"{name}.torch_threads", s.torch_threads, "0 (torch's default) or more")
+    require(bool(str(s.output_dir).strip()), f"{name}.output_dir (--output-dir)", s.output_dir, "a folder path")
+    require("\0" not in str(s.output_dir), f"{name}.output_dir (--output-dir)", s.output_dir, "a path without NUL")
+    if lora is not None:
+        require(lora.r >= 1, "lora.r", lora.r, "at least 1, e.g. 16")
+        require(finite(lora.alpha) and lora.alpha > 0, "lora.alpha", lora.alpha, "above 0")
+        require(finite(lora.dropout) and 0 <= lora.dropout < 1, "lora.dropout", lora.dropout, "at least 0 and below 1")
+        require(bool(lora.target_modules), "lora.target_modules", lora.target_modules, "one or more module names")
 
 
 # --------------------------------------------------------------------------- Ctrl+C

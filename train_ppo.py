@@ -61,11 +61,13 @@ from train_outputs import (  # noqa: E402
     InterruptFlag,
     add_training_flags,
     apply_training_flags,
+    begin_stage,
+    check_common_settings,
     check_output_dir,
-    clear_output_dir,
-    mark_output,
-    publish,
     read_split,
+    require,
+    staging_dir,
+    swap_in,
 )
 VALUE_HEAD_FILE = "value_head.safetensors"
 POLICY, REFERENCE = "ppo", "sft"  # the two adapter names on the one base model
@@ -76,7 +78,17 @@ ADAM_EPS = 1e-5  # "N implementation details": PPO uses Adam's epsilon 1e-5, not
 
 
 def check_settings(ppo) -> None:
-    """UserError for settings PPO cannot run with."""
+    """UserError for settings PPO cannot run with (each names its allowed range)."""
+    check_common_settings(ppo, "ppo")
+    require(ppo.value_learning_rate > 0, "ppo.value_learning_rate", ppo.value_learning_rate, "above 0")
+    require(0 < ppo.clip_eps, "ppo.clip_eps", ppo.clip_eps, "above 0, e.g. 0.2")
+    require(0 < ppo.value_clip_eps, "ppo.value_clip_eps", ppo.value_clip_eps, "above 0, e.g. 0.2")
+    require(ppo.vf_coef >= 0 and ppo.kl_coef >= 0, "ppo.vf_coef and ppo.kl_coef", (ppo.vf_coef, ppo.kl_coef),
+            "0 or more")
+    require(0 <= ppo.gamma <= 1 and 0 <= ppo.lam <= 1, "ppo.gamma and ppo.lam", (ppo.gamma, ppo.lam),
+            "between 0 and 1")
+    require(ppo.top_k >= 0, "ppo.top_k", ppo.top_k, "0 (off) or more")
+    require(0 < ppo.top_p <= 1, "ppo.top_p", ppo.top_p, "above 0 and at most 1")
     positive = ("batch_size", "mini_batch_size", "ppo_epochs", "max_new_tokens", "save_steps", "logging_steps")
     for name in positive:
         if getattr(ppo, name) < 1:
@@ -539,12 +551,11 @@ def train(cfg, resume: bool = False, force: bool = False, console=None) -> Train
         raise UserError(f"{ckpt} is already at step {step} of {total}: raise --max-steps or --epochs to train on")
 
     main_process = accelerator.is_main_process
+    stage = staging_dir(out)
     run_dir = Path(ppo.logs_dir) / (ppo.run_name or "ppo")
     logger = None
-    if main_process:  # inputs are valid: only now is anything removed or written
-        clear_output_dir(out, keep_checkpoints=resume)
-        mark_output(out)
-        (out / CHECKPOINTS).mkdir(parents=True, exist_ok=True)
+    if main_process:  # inputs are valid: only now is anything written (into a staging folder beside out)
+        stage, ckpt = begin_stage(out, ckpt, resume)
         metrics = run_dir / "metrics.jsonl"
         if not resume:
             metrics.unlink(missing_ok=True)
@@ -588,7 +599,7 @@ def train(cfg, resume: bool = False, force: bool = False, console=None) -> Train
                 stopped = stopper.agreed(accelerator)
                 if stopped or step % ppo.save_steps == 0 or step == total:
                     if main_process:
-                        ckpt = save_checkpoint(learner, out, step, history, ppo.save_total_limit)
+                        ckpt = save_checkpoint(learner, stage, step, history, ppo.save_total_limit)
                     accelerator.wait_for_everyone()
                 if stopped:
                     break
@@ -608,14 +619,12 @@ def train(cfg, resume: bool = False, force: bool = False, console=None) -> Train
         "sft_adapter": str(sft_dir),
         "run_dir": str(run_dir),
     }
-    if main_process:
-        tmp = out / f".final-{os.getpid()}"
-        shutil.rmtree(tmp, ignore_errors=True)
-        save_adapter(learner, tmp)
-        tokenizer.save_pretrained(str(tmp))
-        cli.save_config(cfg, "ppo", tmp)
-        cli.atomic_write_json(tmp / SUMMARY_FILE, summary)
-        publish(tmp, out)
+    if main_process:  # the finished files beside the checkpoints, the summary last; then swap
+        save_adapter(learner, stage)
+        tokenizer.save_pretrained(str(stage))
+        cli.save_config(cfg, "ppo", stage)
+        cli.atomic_write_json(stage / SUMMARY_FILE, summary)
+        swap_in(stage, out)
     accelerator.wait_for_everyone()
     return TrainResult(summary, step, None, run_dir)
 

@@ -24,7 +24,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import shutil
 import sys
 import time
 from dataclasses import dataclass
@@ -46,12 +45,13 @@ from train_outputs import (  # noqa: E402
     InterruptFlag,
     add_training_flags,
     apply_training_flags,
+    begin_stage,
+    check_common_settings,
     check_output_dir,
-    clear_output_dir,
     last_checkpoint,
-    mark_output,
-    publish,
     read_split,
+    require,
+    swap_in,
 )
 
 
@@ -295,6 +295,21 @@ def _eval_losses(log_history: list[dict]) -> list[tuple[int, float]]:
     return [(h["step"], h["eval_loss"]) for h in log_history if "eval_loss" in h]
 
 
+def check_settings(cfg) -> None:
+    """UserError, naming the allowed range, for any setting SFT cannot run with (before anything is loaded)."""
+    s = cfg.sft
+    check_common_settings(s, "sft", cfg.lora)
+    require(s.grad_accum >= 1, "sft.grad_accum", s.grad_accum, "at least 1")
+    require(s.eval_batch_size >= 0, "sft.eval_batch_size", s.eval_batch_size, "0 (= batch_size) or more")
+    require(s.eval_max_samples >= 0, "sft.eval_max_samples", s.eval_max_samples, "0 (all) or a positive count")
+    require(s.eval_steps >= 1, "sft.eval_steps", s.eval_steps, "at least 1")
+    require(s.max_length >= 8, "sft.max_length", s.max_length, "at least 8 tokens, e.g. 1024")
+    require(s.warmup_ratio >= 0, "sft.warmup_ratio", s.warmup_ratio, "0 or more (below 1: a fraction of the steps)")
+    require(s.weight_decay >= 0, "sft.weight_decay", s.weight_decay, "0 or more")
+    if s.wandb not in run_logging.WANDB_MODES:
+        raise UserError(f"sft.wandb must be one of {', '.join(run_logging.WANDB_MODES)}, not {s.wandb!r}")
+
+
 def train(cfg, resume: bool = False, force: bool = False, callbacks=(), console=None) -> TrainResult:
     """Train the SFT adapter described by cfg and write it to cfg.sft.output_dir."""
     from accelerate import PartialState
@@ -304,8 +319,7 @@ def train(cfg, resume: bool = False, force: bool = False, callbacks=(), console=
     # and shared with it, so it must know about the CPU: else several CPU processes would not connect.
     state = PartialState(cpu=not modeling.cuda_available())
     s = cfg.sft
-    if s.wandb not in run_logging.WANDB_MODES:
-        raise UserError(f"sft.wandb must be one of {', '.join(run_logging.WANDB_MODES)}, not {s.wandb!r}")
+    check_settings(cfg)
     backend = modeling.pick_backend(cfg.model)
     if backend == "unsloth":
         import unsloth  # noqa: F401  (must be imported before trl / transformers to patch them)
@@ -321,12 +335,17 @@ def train(cfg, resume: bool = False, force: bool = False, callbacks=(), console=
     model, tokenizer, backend = modeling.load_base_model(cfg.model, backend=backend)
     model = modeling.add_lora(model, cfg.lora, backend, gradient_checkpointing=s.gradient_checkpointing, seed=s.seed)
 
-    state.wait_for_everyone()  # every process has checked the folder before anything in it changes
-    if state.is_main_process:  # inputs are valid: only now is anything removed
-        clear_output_dir(out, keep_checkpoints=resume)
-        mark_output(out)
-        (out / CHECKPOINTS).mkdir(parents=True, exist_ok=True)
+    state.wait_for_everyone()  # every process has checked the folder before anything is written
+    stage = None
+    if state.is_main_process:  # inputs are valid: the run writes into a staging folder beside out
+        stage, ckpt = begin_stage(out, ckpt, resume)
     state.wait_for_everyone()
+    if stage is None:  # the other processes: the same folder (a shared file system)
+        from train_outputs import staging_dir
+
+        stage = staging_dir(out)
+        if ckpt is not None:
+            ckpt = stage / CHECKPOINTS / ckpt.name
 
     run_dir = Path(s.logs_dir) / (s.run_name or "sft")
     logger = None
@@ -347,7 +366,7 @@ def train(cfg, resume: bool = False, force: bool = False, callbacks=(), console=
     stopper, timer = StopOnInterrupt(), _step_timer()
     trainer = build_trainer(
         cfg, model, tokenizer, train_records, eval_records, backend, resume,
-        [*monitor, timer, stopper.callback(), *callbacks],
+        [*monitor, timer, stopper.callback(), *callbacks], output_dir=str(stage / CHECKPOINTS),
     )
     if state.is_main_process:
         trainer.model.print_trainable_parameters()
@@ -364,7 +383,7 @@ def train(cfg, resume: bool = False, force: bool = False, callbacks=(), console=
             logger.close()
 
     if stopper.stopped_at is not None:
-        return TrainResult(None, trainer, last_checkpoint(out / CHECKPOINTS))
+        return TrainResult(None, trainer, last_checkpoint(stage / CHECKPOINTS))
 
     losses = [h["loss"] for h in trainer.state.log_history if "loss" in h]
     summary = {
@@ -382,14 +401,12 @@ def train(cfg, resume: bool = False, force: bool = False, callbacks=(), console=
         "base_model": cfg.model.name,
         "run_dir": str(run_dir),
     }
-    if state.is_main_process:
-        tmp = out / f".final-{os.getpid()}"
-        shutil.rmtree(tmp, ignore_errors=True)
-        trainer.model.save_pretrained(tmp)
-        tokenizer.save_pretrained(tmp)
-        cli.save_config(cfg, "sft", tmp)
-        cli.atomic_write_json(tmp / SUMMARY_FILE, summary)
-        publish(tmp, out)
+    if state.is_main_process:  # the finished files beside the checkpoints, the summary last; then swap
+        trainer.model.save_pretrained(stage)
+        tokenizer.save_pretrained(stage)
+        cli.save_config(cfg, "sft", stage)
+        cli.atomic_write_json(stage / SUMMARY_FILE, summary)
+        swap_in(stage, out)
     state.wait_for_everyone()
     return TrainResult(summary, trainer, None)
 

@@ -343,7 +343,8 @@ def test_ctrl_c_saves_and_resume_matches_an_uninterrupted_run(
     assert code == 130 and "Continue with --resume" in out
     folder = tmp_path / "b" / "ppo"
     assert not (folder / "train_summary.json").exists()  # an interrupted run never looks finished
-    assert (folder / "checkpoints" / "checkpoint-2" / "trainer_state.json").is_file()
+    assert not (folder / "checkpoints").exists()  # the interrupted run lives beside the output
+    assert (tmp_path / "b" / ".ppo.partial" / "checkpoints" / "checkpoint-2" / "trainer_state.json").is_file()
     monkeypatch.setattr(tp, "ppo_step", real_step)
 
     code, _, err = run(argv[:-2], capsys)  # no --resume, no --force: refused
@@ -378,6 +379,10 @@ def other_base_adapter(embedded_tokenizer_dir, tmp_path_factory) -> Path:
         ("no_train_file", ["does not exist", "data_processor.py"]),
         ("resume_without_checkpoint", ["no checkpoint"]),
         ("bad_setting", ["ppo.mini_batch_size must be at least 1"]),
+        ("zero_lr", ["ppo.learning_rate must be above 0"]),
+        ("zero_epochs", ["ppo.epochs (--epochs) must be above 0"]),
+        ("top_p", ["ppo.top_p must be above 0 and at most 1"]),
+        ("foreign_folder", ["not created by MedLLM"]),
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(case, fragments, tiny_llama_dir, sft_dir, train_file, other_base_adapter,
@@ -396,6 +401,15 @@ def test_bad_input_is_one_line_and_exit_2(case, fragments, tiny_llama_dir, sft_d
         extra = ["--resume"]
     elif case == "bad_setting":
         extra = ["--set", "ppo.mini_batch_size=0"]
+    elif case == "zero_lr":
+        extra = ["--set", "ppo.learning_rate=0"]
+    elif case == "zero_epochs":
+        extra = ["--epochs", "0"]
+    elif case == "top_p":
+        extra = ["--set", "ppo.top_p=0"]
+    elif case == "foreign_folder":
+        extra = ["--force", "--output-dir", str(tmp_path)]
+        (tmp_path / "notes.txt").write_text("keep")
     code, _, err = run(argv_for(tiny_llama_dir, sft, data, tmp_path, *extra), capsys)
     assert code == 2
     lines = err.strip().splitlines()
@@ -403,6 +417,7 @@ def test_bad_input_is_one_line_and_exit_2(case, fragments, tiny_llama_dir, sft_d
     for fragment in fragments:
         assert fragment in lines[-1]
     assert not (tmp_path / "ppo").exists() and not (tmp_path / "logs").exists()  # nothing written
+    assert case != "foreign_folder" or (tmp_path / "notes.txt").read_text() == "keep"
 
 
 def _medmcqa_only(train_file: Path) -> list[dict]:

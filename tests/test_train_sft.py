@@ -185,7 +185,8 @@ def test_ctrl_c_saves_a_checkpoint_and_resume_reaches_the_same_end(tmp_path, tin
     argv = argv_for(tmp_path / "b", tiny_llama_dir, splits, "--max-steps", "5", "--set", "sft.save_steps=100")
     stopped = train_sft.train(config_for(argv), callbacks=[SigintAtStep(2).callback])
     folder = tmp_path / "b" / "sft"
-    assert stopped.summary is None and stopped.checkpoint == folder / "checkpoints" / "checkpoint-3"
+    stage = folder.with_name(".sft.partial")  # an unfinished run lives beside the output, never in it
+    assert stopped.summary is None and stopped.checkpoint == stage / "checkpoints" / "checkpoint-3"
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # our handler is gone again
     assert not (folder / "train_summary.json").exists() and not (folder / "adapter_config.json").exists()
 
@@ -196,6 +197,7 @@ def test_ctrl_c_saves_a_checkpoint_and_resume_reaches_the_same_end(tmp_path, tin
     assert code == 0, err
     resumed = json.loads((folder / "train_summary.json").read_text())
     assert resumed["steps"] == reference["steps"] == 5
+    assert not stage.exists() and (folder / "checkpoints" / "checkpoint-5").is_dir()
     # Same batches in the same order, same weights: the same numbers as the uninterrupted run.
     assert resumed["initial_eval_loss"] == reference["initial_eval_loss"]
     assert resumed["final_eval_loss"] == reference["final_eval_loss"]
@@ -298,6 +300,55 @@ def test_force_replaces_only_folders_the_project_made(tmp_path, tiny_llama_dir, 
     train_outputs.mark_output(tmp_path / "ours")
     (tmp_path / "ours" / "adapter_config.json").write_text("{}")
     assert train_outputs.check_output_dir(tmp_path / "ours", resume=False, force=True) is None
+
+
+@pytest.mark.parametrize("extra, fragment", [
+    (["--epochs", "0"], "sft.epochs (--epochs) must be above 0"),
+    (["--epochs", "nan"], "sft.epochs (--epochs) must be above 0"),
+    (["--set", "sft.max_samples=-1"], "sft.max_samples (--max-samples) must be 0 (all) or a positive count"),
+    (["--max-steps", "-5"], "sft.max_steps (--max-steps) must be -1 or 0"),
+    (["--set", "sft.learning_rate=0"], "sft.learning_rate must be above 0"),
+    (["--set", "sft.learning_rate=-1e-4"], "sft.learning_rate must be above 0"),
+    (["--set", "sft.batch_size=0"], "sft.batch_size must be at least 1"),
+    (["--set", "sft.grad_accum=0"], "sft.grad_accum must be at least 1"),
+    (["--set", "sft.eval_steps=0"], "sft.eval_steps must be at least 1"),
+    (["--set", "sft.save_steps=-1"], "sft.save_steps must be at least 1"),
+    (["--set", "sft.max_length=0"], "sft.max_length must be at least 8"),
+    (["--set", "lora.r=0"], "lora.r must be at least 1"),
+    (["--set", "lora.dropout=1.5"], "lora.dropout must be at least 0 and below 1"),
+    (["--set", "sft.output_dir="], "sft.output_dir (--output-dir) must be a folder path"),
+])
+def test_nonsense_settings_are_refused_before_anything_is_touched(tmp_path, tiny_llama_dir, splits, capsys,
+                                                                   extra, fragment):
+    import train_outputs
+
+    folder = train_outputs.mark_output(tmp_path / "sft")
+    (folder / "adapter_config.json").write_text("old")
+    code, _, err = run_main(argv_for(tmp_path, tiny_llama_dir, splits, "--force", *extra), capsys)
+    assert code == 2 and fragment in err and one_error_line(err), err
+    assert (folder / "adapter_config.json").read_text() == "old" and not (tmp_path / "logs").exists()
+    assert not (tmp_path / ".sft.partial").exists()
+
+
+def test_a_failed_run_keeps_the_previous_output(tmp_path, tiny_llama_dir, splits, capsys, monkeypatch):
+    """--force no longer deletes the old adapter first: the run writes beside it and swaps at the end."""
+    import train_outputs
+    from transformers import TrainerCallback
+
+    folder = train_outputs.mark_output(tmp_path / "sft")
+    (folder / "adapter_config.json").write_text("old")
+    (folder / "train_summary.json").write_text("{}")
+
+    class Boom(TrainerCallback):
+        def on_step_begin(self, args, state, control, **kw):
+            if state.global_step == 1:
+                raise RuntimeError("disk on fire")
+
+    real = train_sft.train
+    monkeypatch.setattr(train_sft, "train", lambda cfg, **kw: real(cfg, callbacks=[Boom()], **kw))
+    code, _, err = run_main(argv_for(tmp_path, tiny_llama_dir, splits, "--max-steps", "3", "--force"), capsys)
+    assert code == 1 and "disk on fire" in err
+    assert (folder / "adapter_config.json").read_text() == "old" and (folder / "train_summary.json").is_file()
 
 
 # --------------------------------------------------------------------------- slow
