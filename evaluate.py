@@ -257,9 +257,14 @@ class HFModel:
         return torch.log_softmax(out.logits[:, -1, :].float(), dim=-1)
 
     def letter_logprobs(self, chats, letters):
+        return [scores for scores, _ in self.answer_distributions(chats, letters)]
+
+    def answer_distributions(self, chats, letters):
+        """For each chat: (letter log-probs, the whole next-token log-softmax as a numpy vector)."""
         prepared = [answer_prefix_ids(self._encode, self._template(c), ls) for c, ls in zip(chats, letters)]
         logp = self.last_logprobs([ids for ids, _ in prepared])
-        return [{L: float(logp[i, t]) for L, t in token_of.items()} for i, (_, token_of) in enumerate(prepared)]
+        return [({L: float(logp[i, t]) for L, t in token_of.items()}, logp[i].double().cpu().numpy())
+                for i, (_, token_of) in enumerate(prepared)]
 
     def generate(self, chats):
         import torch
@@ -312,6 +317,10 @@ class GGUFModel:
         return self.llm.tokenize(text.encode("utf-8"), add_bos=False, special=True)
 
     def letter_logprobs(self, chats, letters):
+        return [scores for scores, _ in self.answer_distributions(chats, letters)]
+
+    def answer_distributions(self, chats, letters):
+        """For each chat: (letter log-probs, the whole next-token log-softmax as a numpy vector)."""
         import numpy as np
 
         out = []
@@ -326,8 +335,8 @@ class GGUFModel:
             self.llm.eval(ids[keep:])
             ptr = self._llama_cpp.llama_get_logits_ith(self.llm.ctx, -1)
             logits = np.ctypeslib.as_array(ptr, shape=(self.llm.n_vocab(),)).astype(np.float64)
-            logz = logits.max() + np.log(np.exp(logits - logits.max()).sum())
-            out.append({L: float(logits[t] - logz) for L, t in token_of.items()})
+            logp = logits - (logits.max() + np.log(np.exp(logits - logits.max()).sum()))
+            out.append(({L: float(logp[t]) for L, t in token_of.items()}, logp))
         return out
 
     def generate(self, chats):
