@@ -22,6 +22,7 @@ import difflib
 import hashlib
 import json
 import platform
+import re
 import sys
 import time
 from pathlib import Path
@@ -60,6 +61,34 @@ CHAT_FLAGS = {
     "repeat_penalty": (float, "penalty for repeated tokens (1 = none)"),
     "max_tokens": (int, "longest answer in tokens"),
 }
+
+
+# Terminal escape sequences (CSI, OSC, DCS/PM/APC strings, two-byte ESC sequences) and the other control
+# characters (C0 but tab and newline, DEL, C1): typed or pasted text is stored and echoed without them.
+_ESCAPES = re.compile(
+    r"\x1b\[[0-?]*[ -/]*[@-~]"                        # CSI ... final byte (colours, cursor moves, clears)
+    r"|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"           # OSC ... BEL or ST (window titles, hyperlinks)
+    r"|\x1b[PX^_][^\x1b]*(?:\x1b\\)?"                  # DCS / SOS / PM / APC ... ST
+    r"|\x1b[ -/]*[0-~]?"                               # other ESC sequences, or a lone ESC
+    r"|\x9b[0-?]*[ -/]*[@-~]"                          # 8-bit CSI
+    r"|[\x00-\x08\x0b-\x1f\x7f-\x9f]"                    # the remaining control characters
+)
+# Chat-template control tokens: <|im_start|>, <|eot_id|>, <|start_header_id|>, <s>, </s>, [INST], <<SYS>>,
+# <start_of_turn>, ... Typed by a user they would be read as special tokens and could forge a system or
+# assistant turn; a zero-width joiner after the first character keeps them visible but plain text.
+_CONTROL_TOKENS = re.compile(
+    r"<\|[^<>|\n]{0,40}\|>|<｜[^<>｜\n]{0,40}｜>|</?s>|\[/?INST\]|<</?SYS>>|\[/?(?:SYSTEM_PROMPT|AVAILABLE_TOOLS|TOOL_CALLS)\]"
+    r"|</?(?:bos|eos|unk|pad|start_of_turn|end_of_turn|eot|sep|cls|mask)>",
+    re.IGNORECASE,
+)
+ZWJ = "\u2060"  # WORD JOINER: invisible, and no tokenizer's special-token match spans it
+MAX_INPUT_CHARS = 100_000  # longer input is refused before it is tokenized
+
+
+def clean_user_text(text: str) -> str:
+    """User text without terminal escapes or control characters, and with chat control tokens neutralised."""
+    text = _ESCAPES.sub("", text.replace("\r\n", "\n"))
+    return _CONTROL_TOKENS.sub(lambda m: m.group(0)[0] + ZWJ + m.group(0)[1:], text)
 
 
 def now_iso() -> str:
@@ -229,6 +258,12 @@ class ChatSession:
     def prepare(self, question: str) -> Prepared:
         """Check the question for red flags and build the prompt, dropping the oldest turns that do not fit."""
         started, asked_at = time.perf_counter(), now_iso()
+        question = clean_user_text(question).strip()
+        if not question:
+            raise UserError("the question is empty once control characters are removed; type a question")
+        if len(question) > MAX_INPUT_CHARS:
+            raise UserError(f"the question is too long: {len(question):,} characters (at most {MAX_INPUT_CHARS:,}); "
+                            "shorten it")
         skip, tokens = 0, self.count_tokens(self.messages(question))
         while tokens + self.cfg.max_tokens > self.n_ctx and skip < len(self.history):
             skip += 1
@@ -238,8 +273,7 @@ class ChatSession:
                 f"the question is too long: with the system prompt it takes {tokens} tokens of the "
                 f"{self.n_ctx}-token context; shorten it or raise --n-ctx"
             )
-        messages = self.messages(question, skip)
-        self.history = self.history[skip:]
+        messages = self.messages(question, skip)  # the history is trimmed once the answer is in (generate)
         flags = safety.find_red_flags(question, self.cfg.red_flags)
         max_tokens = min(self.cfg.max_tokens, self.n_ctx - tokens)
         return Prepared(question, messages, flags, skip, tokens, max_tokens, started, asked_at)
@@ -314,6 +348,7 @@ class ChatSession:
             "interrupted": finish == "interrupted",
         }
         self.turns.append(turn)
+        self.history = self.history[prep.trimmed:]
         if not turn["interrupted"]:
             self.history.append((prep.question, response))
         return turn
@@ -380,12 +415,27 @@ class ChatSession:
             "turns": self.turns,
         }
 
-    def save(self, path: str | None = None) -> Path:
-        """The session as JSON: temp file + rename, readable by the user only."""
+    def save_target(self, path: str | None = None) -> Path:
+        """Where `save [path]` writes: path, a timestamped file in it when it is a folder, or in sessions_dir."""
         default_name = f"session-{dt.datetime.now():%Y%m%d-%H%M%S}.json"
         target = Path(path).expanduser() if path else Path(self.cfg.sessions_dir) / default_name
         if target.is_dir():
             target = target / default_name
+        if not path or target.name == default_name:  # a default name is never taken: -2, -3, ...
+            n = 2
+            while target.exists():
+                target = target.with_name(f"{default_name[:-5]}-{n}.json")
+                n += 1
+        return target
+
+    def save(self, path: str | None = None, overwrite: bool = False) -> Path:
+        """The session as JSON: temp file + rename, readable by the user only. An existing file is replaced only
+        with overwrite=True (FileExistsError otherwise)."""
+        if path is not None and "\0" in path:
+            raise ValueError("the path contains a NUL character")
+        target = self.save_target(path)
+        if (target.exists() or target.is_symlink()) and not overwrite:
+            raise FileExistsError(17, "the file exists", str(target))
         return cli.atomic_write_json(target, self.record(), mode=0o600)
 
     def stats(self) -> dict:
@@ -501,7 +551,26 @@ class TerminalChat:
 
     def save(self, arg: str) -> None:
         try:
-            path = self.session.save(arg or None)
+            target = self.session.save_target(arg or None)
+            overwrite = False
+            if target.exists() or target.is_symlink():
+                if target.is_dir() or not target.is_file():
+                    self.console.print(Text(f"{target} is not a file: nothing saved; try `save` with another path.",
+                                            style="red"))
+                    return
+                reply = self.console.input(Text.assemble(f"{target} exists. Overwrite it? [y/N] ")).strip().lower()
+                if reply not in ("y", "yes"):
+                    self.console.print(f"Not saved; `save {Path(target).with_name('another-name.json')}` saves under "
+                                       "another name.", markup=False)
+                    return
+                overwrite = True
+            path = self.session.save(str(target), overwrite=overwrite)
+        except (KeyboardInterrupt, EOFError):
+            self.console.print("Not saved.")
+            return
+        except ValueError as exc:
+            self.console.print(Text(f"Could not save to {arg!r}: {exc}. The session is still in memory.", style="red"))
+            return
         except OSError as exc:
             reason = exc.strerror or str(exc)
             self.console.print(Text.assemble((f"Could not save to {exc.filename or arg}: {reason}.", "red"),
@@ -533,7 +602,7 @@ class TerminalChat:
 
             def on_text(piece: str) -> None:
                 nonlocal last_refresh
-                text.append(piece)
+                text.append(_ESCAPES.sub("", piece))  # the model's text cannot drive the terminal either
                 now = time.perf_counter()
                 if now - last_refresh > 0.08:  # ~12 frames/s: smooth, and cheap next to decoding
                     live.refresh()
@@ -554,12 +623,22 @@ class TerminalChat:
 
     def run(self) -> int:
         self.welcome()
+        input_errors = 0
         while True:
             try:
                 line = self.console.input("[bold cyan]you ›[/] ")
+                input_errors = 0
             except (KeyboardInterrupt, EOFError):
                 self.console.print("\nGoodbye.")
                 return 0
+            except Exception as exc:  # e.g. bytes that are not UTF-8: the line is lost, the chat is not
+                input_errors += 1
+                self.console.print(Text(f"Could not read that line ({type(exc).__name__}: {exc}); type it again.",
+                                        style="red"))
+                if input_errors >= 5:
+                    raise UserError("the terminal input keeps failing; leaving") from None
+                continue
+            line = clean_user_text(line)
             if not line.strip():
                 continue
             command = parse_command(line)
@@ -571,6 +650,10 @@ class TerminalChat:
                     return 0
             except KeyboardInterrupt:
                 self.console.print("[yellow]Stopped.[/]")
+            except Exception as exc:  # one command or one answer failed: say so in one line, keep the chat
+                what = "answer" if command is None else command[0]
+                self.console.print(Text(f"The {what} failed: {_one_line(exc)}. The conversation is kept; "
+                                        "try again or type `help`.", style="red"))
 
     def dispatch(self, name: str, arg: str) -> bool:
         """Run a command; False means leave."""
@@ -594,6 +677,12 @@ class TerminalChat:
             self.console.print(Text.assemble((f"Unknown command /{arg}.", "yellow"), f"{hint} Type ", ("help", "bold"),
                                              " for the commands."))
         return True
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    text = _ESCAPES.sub("", text)
+    return (text[:300] + "...") if len(text) > 300 else text
 
 
 def stats_line(turn: dict) -> str:
