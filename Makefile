@@ -23,7 +23,9 @@ help:
 	@echo "make bench     run bench/*.py and write bench/RESULTS.md"
 	@echo "make setup     create $(VENV), install the pinned requirements, build llama.cpp portably and check it (idempotent)"
 	@echo "make rebuild-llama  compile llama-cpp-python again (MEDLLM_LLAMA_NATIVE=1 for this CPU only)"
-	@echo "make clean     remove generated models, logs and processed data (keeps $(VENV))"
+	@echo "make clean     remove what can be rebuilt: models, processed data, evaluation results, caches"
+	@echo "               (keeps saved chat sessions in logs/sessions, the run logs in logs/ and $(VENV))"
+	@echo "make distclean make clean, and remove the chat sessions and run logs too (keeps $(VENV))"
 
 setup: $(STAMP)
 
@@ -103,6 +105,15 @@ $(GGUF): $(COMPARE) export_gguf.py
 bench: setup
 	$(PY) bench/run_all.py
 
+# clean: what the pipeline rebuilds (models, splits, the GGUF conversion cache, evaluation results, Python
+# caches, half-finished .partial / .old-* folders). Saved chat sessions (logs/sessions) and the training
+# run logs (logs/<run>/metrics.jsonl, logs/export.log) are kept: they cannot be rebuilt. distclean removes them.
 clean:
-	rm -rf data/processed logs/* models/sft models/ppo models/medllm_finetuning.* models/Modelfile wandb
+	rm -rf data/processed data/.processed.* models/sft models/ppo models/base models/medllm_finetuning.* \
+		models/Modelfile models/.*.partial models/.*.old-* models/.export-* logs/eval wandb .pytest_cache
+	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
+	@touch models/.gitkeep logs/.gitkeep
+
+distclean: clean
+	rm -rf logs/* logs/.*.partial
 	@touch logs/.gitkeep
