@@ -48,6 +48,33 @@ def build_messages(record: Mapping, system_prompt: str, include_explanation: boo
     return prompt_messages(record, system_prompt) + [{"role": "assistant", "content": target}]
 
 
+_LETTER_REFERENCE = re.compile(r"\([A-E]\)|\b[A-E]\)|\b(?:option|answer|choice)\s+[A-E]\b", re.I)
+
+
+def permute_options(record: Mapping, rng, system_prompt: str | None = None) -> dict:
+    """The record with its options in a random order and the answer relabelled (SFT augmentation).
+
+    Teaches the content, not a position: a model trained on one fixed order can learn that the answer is
+    often "B". An explanation that names option letters ("option A is wrong") would be wrong after the
+    shuffle, so a permuted copy drops it; one that does not is kept. rng is a random.Random.
+    """
+    letters = list(record["options"])
+    texts = [record["options"][k] for k in letters]
+    order = list(range(len(texts)))
+    rng.shuffle(order)
+    options = {letters[i]: texts[j] for i, j in enumerate(order)}
+    answer = letters[order.index(letters.index(record["answer"]))]
+    explanation = record.get("explanation", "") or ""
+    if _LETTER_REFERENCE.search(explanation):
+        explanation = ""
+    if system_prompt is None:
+        system_prompt = record["messages"][0]["content"] if record.get("messages") else ""
+    out = {**record, "options": options, "answer": answer, "explanation": explanation,
+           "id": f"{record.get('id', '')}#perm"}
+    out["messages"] = build_messages(out, system_prompt)
+    return out
+
+
 # --------------------------------------------------------------------------- answer extraction
 
 _MARKUP = re.compile(r"[*_`#>]+")

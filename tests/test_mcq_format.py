@@ -104,3 +104,26 @@ def test_reward_extraction_table(text, letter):
     assert mf.extract_answer(text, OPTIONS_B12) == letter
     reward = mf.correctness_reward(text, "B", OPTIONS_B12)
     assert reward == (1.0 if letter == "B" else 0.1)
+
+
+def test_permute_options_moves_the_answer_with_its_text():
+    import random
+
+    rec = {"id": "q1", "question": "Which vitamin deficiency causes scurvy in sailors?", "answer": "C",
+           "answer_text": "Vitamin C", "explanation": "Collagen synthesis needs ascorbate.",
+           "options": {"A": "Vitamin A", "B": "Vitamin D", "C": "Vitamin C", "D": "Vitamin K"}}
+    rec["messages"] = mf.build_messages(rec, "sys")
+    rng = random.Random(3)
+    answers = set()
+    for _ in range(20):
+        out = mf.permute_options(rec, rng)
+        assert out["options"][out["answer"]] == "Vitamin C"
+        assert sorted(out["options"].values()) == sorted(rec["options"].values())
+        assert list(out["options"]) == ["A", "B", "C", "D"]
+        assert out["messages"][-1]["content"].startswith(f"({out['answer']}) Vitamin C")
+        assert f"{out['answer']}) Vitamin C" in out["messages"][1]["content"]
+        assert out["messages"][0]["content"] == "sys" and out["explanation"] == rec["explanation"]
+        answers.add(out["answer"])
+    assert len(answers) >= 3  # the answer really moves
+    lettered = mf.permute_options({**rec, "explanation": "Option A is wrong: vitamin A is for vision."}, rng)
+    assert lettered["explanation"] == "" and "vision" not in lettered["messages"][-1]["content"]
