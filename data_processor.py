@@ -31,6 +31,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import sys
 from collections import Counter
 from pathlib import Path
@@ -42,6 +43,7 @@ import pyarrow.compute as pc
 
 import cli
 import mcq_format
+import train_outputs
 from cli import UserError
 
 LETTERS = mcq_format.LETTERS  # "ABCDE"
@@ -415,10 +417,18 @@ def check_settings(data) -> None:
             raise UserError(f"data.{name}={getattr(data, name)}: must be 0 or more")
 
 
+OUTPUT_NAMES = frozenset({"train.jsonl", "validation.jsonl", "stats.json", "config.json", "manifest.json"})
+
+
 def process(cfg, progress=None) -> dict:
     """Build the splits and write them; returns stats (also written to <output_dir>/stats.json)."""
     data = cfg.data
     check_settings(data)
+    if not str(data.output_dir).strip() or "\0" in str(data.output_dir):
+        raise UserError(f"data.output_dir (--output-dir) must be a folder path, not {data.output_dir!r}")
+    # The folder is replaced as a whole at the end: only one this script made (or an empty one) may be.
+    train_outputs.check_replaceable(Path(data.output_dir), "data_processor.py", OUTPUT_NAMES)
+    train_outputs.check_replaceable(train_outputs.staging_dir(data.output_dir), "data_processor.py")
     datasets.disable_progress_bars()
     datasets.logging.set_verbosity_error()
     task = progress.add_task("loading", total=4) if progress else None
@@ -524,28 +534,31 @@ def records(table: pa.Table, system_prompt: str, include_explanation: bool):
 
 
 def write_outputs(out: Path, splits: dict[str, pa.Table], stats: dict, cfg, progress=None) -> None:
-    out.mkdir(parents=True, exist_ok=True)
-    temps: dict[Path, Path] = {}
+    """Splits, stats.json and config.json into a staging folder beside out, manifest.json (sizes and sha256)
+    last, then the folder replaces out in one rename: readers see the old set or the new one, never a mix."""
+    stage = train_outputs.staging_dir(out)
+    if stage.exists():
+        shutil.rmtree(stage)
+    train_outputs.mark_output(stage)
     try:
+        written = []
         for name, table in splits.items():
-            final = out / f"{name}.jsonl"
-            tmp = out / f".{final.name}.{os.getpid()}.tmp"
-            temps[final] = tmp
+            final = stage / f"{name}.jsonl"
             task = progress.add_task(f"writing {final.name}", total=table.num_rows) if progress else None
-            with open(tmp, "w", encoding="utf-8") as fh:
+            with open(final, "w", encoding="utf-8") as fh:
                 for n, text in records(table, cfg.data.system_prompt, cfg.data.include_explanation):
                     fh.write(text)
                     if progress:
                         progress.advance(task, n)
                 fh.flush()
                 os.fsync(fh.fileno())
-        for final, tmp in temps.items():
-            os.replace(tmp, final)
+            written.append(final)
+        written.append(cli.atomic_write_json(stage / "stats.json", stats))
+        written.append(cli.save_config(cfg, "data", stage))
+        train_outputs.write_manifest(stage / train_outputs.MANIFEST_FILE, written)
+        train_outputs.swap_in(stage, out)
     finally:
-        for tmp in temps.values():
-            tmp.unlink(missing_ok=True)
-    cli.atomic_write_json(out / "stats.json", stats)
-    cli.save_config(cfg, "data", out)
+        shutil.rmtree(stage, ignore_errors=True)
 
 
 # --------------------------------------------------------------------------- command line

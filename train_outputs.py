@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 from typing import Callable, Iterator
 
+import cli
 from cli import UserError
 
 SUMMARY_FILE = "train_summary.json"
@@ -33,13 +34,16 @@ def mark_output(folder: str | os.PathLike) -> Path:
     return folder
 
 
-def check_replaceable(out: Path, flag: str = "--force") -> None:
-    """UserError unless out is missing, an empty folder, or a folder the project made (it holds the marker)."""
+def check_replaceable(out: Path, flag: str = "--force", known: frozenset = frozenset()) -> None:
+    """UserError unless out is missing, an empty folder, a folder the project made (it holds the marker), or one
+    holding only `known` file names (an output written before the marker existed)."""
     if not out.exists() and not out.is_symlink():
         return
     if not out.is_dir():
         raise UserError(f"{out} is a file, not an output folder: {flag} will not replace it; pass another --output-dir")
     if (out / MARKER_FILE).is_file() or not any(out.iterdir()):
+        return
+    if known and all(p.name in known and p.is_file() for p in out.iterdir()):
         return
     raise UserError(
         f"{out} was not created by MedLLM (it has no {MARKER_FILE} marker): {flag} replaces only folders MedLLM "
@@ -229,6 +233,9 @@ def read_split(path: Path, what: str, fix: str, valid: Callable[[dict], bool], e
     that is not JSON or fails `valid`; `expected` says what a line should be, `fix` how to remake the file."""
     if not path.is_file():
         raise UserError(f"the {what} split {path} does not exist: {fix}")
+    manifest = path.parent / MANIFEST_FILE
+    if manifest.is_file():  # written by data_processor.py last: the splits and stats belong together
+        verify_manifest(manifest, [path.name], "regenerate it with `python data_processor.py`")
     with open(path, encoding="utf-8") as fh:
         for number, line in enumerate(fh, 1):
             if not line.strip():
@@ -242,3 +249,48 @@ def read_split(path: Path, what: str, fix: str, valid: Callable[[dict], bool], e
                     f"{path} line {number} is not {expected}: regenerate it with `python data_processor.py`"
                 ) from None
             yield record
+
+
+# --------------------------------------------------------------------------- manifests
+
+MANIFEST_FORMAT = "medllm-manifest/1"
+MANIFEST_FILE = "manifest.json"
+
+
+def file_sha256(path: str | os.PathLike) -> str:
+    import hashlib
+
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def write_manifest(manifest: Path, files: list[Path]) -> Path:
+    """manifest (JSON): size and sha256 of each file (named relative to the manifest's folder). Written last, it
+    says the set of files is complete and belongs together."""
+    entries = {Path(f).name: {"size": Path(f).stat().st_size, "sha256": file_sha256(f)} for f in files}
+    return cli.atomic_write_json(manifest, {"format": MANIFEST_FORMAT, "files": entries})
+
+
+def verify_manifest(manifest: Path, names: list[str] | None = None, fix: str = "", hashes: bool = True) -> dict:
+    """UserError unless every file the manifest lists (or just `names`) is there with its size and sha256."""
+    try:
+        data = json.loads(manifest.read_text(encoding="utf-8"))
+        files = data["files"]
+        if data.get("format") != MANIFEST_FORMAT or not isinstance(files, dict):
+            raise ValueError
+    except (OSError, ValueError, KeyError, TypeError):
+        raise UserError(f"{manifest} is not a readable manifest: {fix}") from None
+    for name in names if names is not None else list(files):
+        entry = files.get(name)
+        path = manifest.parent / name
+        if entry is None:
+            raise UserError(f"{path} is not listed in {manifest}: the files do not belong together; {fix}")
+        if not path.is_file() or path.stat().st_size != entry.get("size"):
+            raise UserError(f"{path} is missing or changed since it was written (its size does not match "
+                            f"{manifest.name}): {fix}")
+        if hashes and file_sha256(path) != entry.get("sha256"):
+            raise UserError(f"{path} changed since it was written (its sha256 does not match {manifest.name}): {fix}")
+    return files

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 from pathlib import Path
 
@@ -357,3 +358,61 @@ def test_five_option_rows_after_the_first_10_mb(tmp_path):
     assert stats["splits"]["train"] == 6001
     last = next(r for r in train if r["id"] == "medqa-6000")
     assert last["options"]["E"] == "e" and last["answer"] == "E"
+
+
+# --------------------------------------------------------------------------- nothing lost: one commit
+
+
+def test_outputs_commit_as_one_with_a_manifest_and_readers_verify_it(tmp_path, capsys):
+    import train_outputs
+    import train_sft
+
+    cfg = make_cfg(tmp_path, medmcqa=str(MEDMCQA_RULES))
+    dp.process(cfg)
+    out = Path(cfg.data.output_dir)
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert set(manifest["files"]) == {"train.jsonl", "validation.jsonl", "stats.json", "config.json"}
+    for name, entry in manifest["files"].items():
+        assert entry["size"] == (out / name).stat().st_size
+        assert entry["sha256"] == hashlib.sha256((out / name).read_bytes()).hexdigest()
+    assert (out / train_outputs.MARKER_FILE).is_file() and not list(tmp_path.glob(".out*"))
+    assert train_sft.load_split(out / "train.jsonl", "training")  # a reader verifies it and reads on
+    # a split changed (or from another run) after the manifest: refused by every reader, one clear line
+    with open(out / "validation.jsonl", "a", encoding="utf-8") as fh:
+        fh.write(" \n")
+    with pytest.raises(cli.UserError, match="validation.jsonl is missing or changed .* data_processor.py"):
+        train_sft.load_split(out / "validation.jsonl", "validation")
+    # a failure while writing leaves the previous set whole
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+
+    def boom(*a, **k):
+        raise OSError(28, "No space left on device")
+
+    real = train_outputs.write_manifest
+    train_outputs.write_manifest = boom
+    try:
+        with pytest.raises(OSError):
+            dp.process(cfg)
+    finally:
+        train_outputs.write_manifest = real
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert not train_outputs.staging_dir(out).exists()
+
+
+def test_a_folder_of_other_files_is_never_replaced(tmp_path, capsys):
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "thesis.docx").write_text("years of work")
+    rc, _, err = run_main(["--medqa", "", "--medmcqa", str(MEDMCQA_RULES), "--output-dir", str(mine)], capsys)
+    assert rc == 2 and "not created by MedLLM" in err.strip().splitlines()[-1]
+    assert sorted(p.name for p in mine.iterdir()) == ["thesis.docx"]
+    # an output written before the marker existed (only the script's own files) is replaced
+    old = tmp_path / "old"
+    old.mkdir()
+    for name in ("train.jsonl", "validation.jsonl", "stats.json", "config.json"):
+        (old / name).write_text("old\n")
+    rc, _, err = run_main(["--medqa", "", "--medmcqa", str(MEDMCQA_RULES), "--output-dir", str(old)], capsys)
+    assert rc == 0, err
+    assert (old / "manifest.json").is_file() and not (old / ".medllm-output").read_text() == ""
+    rc, _, err = run_main(["--medqa", "", "--medmcqa", str(MEDMCQA_RULES), "--output-dir", ""], capsys)
+    assert rc == 2 and "must be a folder path" in err
