@@ -174,10 +174,10 @@ class PPOConfig:
     mini_batch_size: int = 2
     ppo_epochs: int = 4  # optimisation passes over each rollout batch
     learning_rate: float = 5e-7
-    value_learning_rate: float = 1e-4  # the value head's own AdamW learning rate (it starts from zero)
+    value_learning_rate: float = 1e-4  # the value head's own AdamW learning rate (it starts from zero; its loss
+    # trains only the head, so this, not a loss weight, sets how fast the value baseline learns)
     clip_eps: float = 0.2
     value_clip_eps: float = 0.2
-    vf_coef: float = 0.1
     kl_coef: float = 0.05
     gamma: float = 1.0
     lam: float = 1.0  # with gamma 1: the answer's reward reaches every token undiscounted (lam 0.95 over 128 tokens left the letter's advantage to value noise)

@@ -13,8 +13,10 @@ One step = one rollout batch of ppo.batch_size questions (per process):
   3. one forward pass of the policy (log-probs + value head) and one of the reference (the SFT adapter);
   4. per-token reward -kl_coef * (logp - ref_logp) with the score added on the last token, GAE
      advantages and returns, advantages whitened over the batch (ppo_core.py has the math);
-  5. ppo.ppo_epochs passes over shuffled minibatches: clipped policy loss + vf_coef * clipped value
-     loss, gradients clipped to ppo.max_grad_norm, AdamW.
+  5. ppo.ppo_epochs passes over shuffled minibatches: clipped policy loss + clipped value loss,
+     gradients clipped to ppo.max_grad_norm (adapter and value head apart), AdamW. The head reads
+     detached hidden states, so the value loss trains only the head, at ppo.value_learning_rate: a
+     vf_coef weight would be normalised away by AdamW and is not offered.
 
 Policy and reference share one copy of the base weights: the SFT adapter is loaded twice, as "ppo"
 (trainable, starts equal to SFT) and "sft" (frozen, the reference), and the forward pass switches
@@ -83,8 +85,7 @@ def check_settings(ppo) -> None:
     require(ppo.value_learning_rate > 0, "ppo.value_learning_rate", ppo.value_learning_rate, "above 0")
     require(0 < ppo.clip_eps, "ppo.clip_eps", ppo.clip_eps, "above 0, e.g. 0.2")
     require(0 < ppo.value_clip_eps, "ppo.value_clip_eps", ppo.value_clip_eps, "above 0, e.g. 0.2")
-    require(ppo.vf_coef >= 0 and ppo.kl_coef >= 0, "ppo.vf_coef and ppo.kl_coef", (ppo.vf_coef, ppo.kl_coef),
-            "0 or more")
+    require(ppo.kl_coef >= 0, "ppo.kl_coef", ppo.kl_coef, "0 or more")
     require(0 <= ppo.gamma <= 1 and 0 <= ppo.lam <= 1, "ppo.gamma and ppo.lam", (ppo.gamma, ppo.lam),
             "between 0 and 1")
     require(ppo.top_k >= 0, "ppo.top_k", ppo.top_k, "0 (off) or more")
@@ -381,7 +382,7 @@ def ppo_update(learner: Learner, mb: dict, width: int) -> dict:
         values, mb["old_values"], mb["returns"], mb["mask"], ppo.value_clip_eps
     )
     learner.optimizer.zero_grad(set_to_none=True)
-    learner.accelerator.backward(pg_loss + ppo.vf_coef * vf_loss)
+    learner.accelerator.backward(pg_loss + vf_loss)  # disjoint parameters: each loss trains its own group
     # the adapter and the value head are clipped apart: the head's gradient must not shrink the policy's
     grad_norm = learner.accelerator.clip_grad_norm_(learner.adapter_params, ppo.max_grad_norm)
     torch.nn.utils.clip_grad_norm_(learner.policy.value_head.parameters(), ppo.max_grad_norm)

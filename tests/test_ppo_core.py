@@ -139,3 +139,17 @@ def test_the_letter_is_credited_by_the_answers_reward():
     # with the old lam 0.95 the letter's advantage is set by the value baseline alone: the same sign
     old_right, old_wrong = _letter_advantage(1.0, 0.95, 0.1), _letter_advantage(0.1, 0.95, 1.0)
     assert (old_right > 0) == (old_wrong > 0)
+
+
+def test_the_value_heads_step_size_is_its_learning_rate_and_no_dead_loss_weight_exists():
+    """AdamW normalises a loss weight away on a parameter group of its own: only the learning rate counts."""
+    import config
+
+    fields = set(vars(config.PPOConfig()))
+    assert "value_learning_rate" in fields and "vf_coef" not in fields
+    for weight in (0.1, 10.0):  # the same Adam step whatever the loss is scaled by
+        p = torch.nn.Parameter(torch.ones(3))
+        opt = torch.optim.AdamW([p], lr=1e-2, eps=1e-5, weight_decay=0.0)
+        (weight * (p * torch.tensor([1.0, 2.0, 3.0])).sum()).backward()
+        opt.step()
+        assert torch.allclose(p.detach(), torch.full((3,), 1 - 1e-2), atol=1e-5)
