@@ -34,16 +34,22 @@ def kl_divergence(logp: np.ndarray, logq: np.ndarray) -> float:
 
 
 def compare(source, exported, records: Sequence[dict], system_prompt: str, generate: bool = True,
-            advance: Callable[[], Any] | None = None) -> dict:
+            advance: Callable[[], Any] | None = None, source_cache: dict | None = None) -> dict:
     """Score records on both models -> {"n", "loglik_agreement", "kl_mean", "kl_max", "generate_agreement", ...}.
 
     source / exported are evaluate.py scorers (HFModel, GGUFModel): answer_distributions() and generate().
+    source_cache (a dict the caller keeps) holds the source's answers, so comparing several GGUFs with one
+    source model scores the source once.
     """
+    cache = {} if source_cache is None else source_cache
     details = []
-    for rec in records:
+    for i, rec in enumerate(records):
         chat = mcq_format.prompt_messages(rec, system_prompt)
         letters = sorted(rec["options"])
-        (src_scores, src_logp), = source.answer_distributions([chat], [letters])
+        key = (rec.get("id", i), system_prompt)
+        if key not in cache:
+            cache[key] = {"dist": source.answer_distributions([chat], [letters])[0]}
+        (src_scores, src_logp) = cache[key]["dist"]
         (exp_scores, exp_logp), = exported.answer_distributions([chat], [letters])
         row = {"id": rec.get("id"), "answer": rec.get("answer"),
                "loglik_source": max(src_scores, key=src_scores.get),
@@ -51,7 +57,9 @@ def compare(source, exported, records: Sequence[dict], system_prompt: str, gener
                "kl": kl_divergence(src_logp, exp_logp)}
         row["loglik_agree"] = row["loglik_source"] == row["loglik_exported"]
         if generate:
-            src_text, = source.generate([chat])
+            if "text" not in cache[key]:
+                cache[key]["text"] = source.generate([chat])[0]
+            src_text = cache[key]["text"]
             exp_text, = exported.generate([chat])
             a = mcq_format.extract_answer(src_text, rec["options"])
             b = mcq_format.extract_answer(exp_text, rec["options"])

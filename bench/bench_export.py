@@ -39,7 +39,7 @@ def measure(n: int, n_generate: int = 20) -> list[dict]:
     ref = Path(modeling.resolve_model("embedded", ROOT / "models" / "base"))
     model, tok, _ = modeling.load_base_model(cfg.model, ref=str(ref), backend="hf")
     source = evaluate.HFModel(model, tok, max_new_tokens=32)
-    results = []
+    results, cache = [], {}
     (ROOT / "bench" / "_work").mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=ROOT / "bench" / "_work") as work:
         work = Path(work)
@@ -53,8 +53,10 @@ def measure(n: int, n_generate: int = 20) -> list[dict]:
             gguf = evaluate.GGUFModel(path, max_new_tokens=32, n_ctx=2048, seed=0)
             t0 = time.time()
             try:
-                loglik = faithfulness.compare(source, gguf, records, cfg.chat.system_prompt, generate=False)
-                gen = faithfulness.compare(source, gguf, records[:n_generate], cfg.chat.system_prompt, generate=True)
+                loglik = faithfulness.compare(source, gguf, records, cfg.chat.system_prompt, generate=False,
+                                              source_cache=cache)
+                gen = faithfulness.compare(source, gguf, records[:n_generate], cfg.chat.system_prompt, generate=True,
+                                           source_cache=cache)
             finally:
                 gguf.close()
             results.append({"quant": quant, "size_mb": path.stat().st_size / 1e6, "n": loglik["n"],

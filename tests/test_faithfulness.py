@@ -79,3 +79,18 @@ def test_gate_passes_only_within_both_limits():
     assert not faithfulness.gate({**good, "kl_mean": float("nan")}, "Q4_K_M", GATE)[0]
     assert not faithfulness.gate(good, "Q5_K_M", GATE)[0]  # no threshold set: no pass
     assert not faithfulness.gate({**good, "n": 0}, "Q4_K_M", GATE)[0]
+
+
+def test_the_source_is_scored_once_across_several_exports():
+    class Counting(Scripted):
+        calls = 0
+
+        def answer_distributions(self, chats, letters):
+            Counting.calls += 1
+            return super().answer_distributions(chats, letters)
+
+    records, cache = [rec(i) for i in range(5)], {}
+    source = Counting(lambda i: "A")
+    for favourite in ("A", "B"):
+        out = faithfulness.compare(source, Scripted(lambda i, f=favourite: f), records, "sys", source_cache=cache)
+    assert Counting.calls == 5 and out["loglik_agreement"] == 0.0
