@@ -110,7 +110,7 @@ bench: setup
 # run logs (logs/<run>/metrics.jsonl, logs/export.log) are kept: they cannot be rebuilt. distclean removes them.
 clean:
 	rm -rf data/processed data/.processed.* models/sft models/ppo models/base models/medllm_finetuning.* \
-		models/Modelfile models/.*.partial models/.*.old-* models/.export-* logs/eval wandb .pytest_cache
+		models/Modelfile models/.*.partial models/.*.old-* models/.*-export-* logs/eval wandb .pytest_cache
 	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
 	@touch models/.gitkeep logs/.gitkeep
 

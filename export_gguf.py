@@ -89,7 +89,31 @@ def output_paths(cfg) -> dict[str, Path]:
     gguf = Path(cfg.export.output)
     if gguf.suffix.lower() != ".gguf":
         raise UserError(f"export.output must be a .gguf file name, got {gguf}")
-    return {"gguf": gguf, "json": gguf.with_suffix(".json"), "modelfile": gguf.parent / "Modelfile"}
+    return {"gguf": gguf, "json": gguf.with_suffix(".json"), "modelfile": gguf.parent / "Modelfile",
+            "manifest": manifest_path(gguf)}
+
+
+def manifest_path(gguf: str | os.PathLike) -> Path:
+    """<name>.manifest.json beside the GGUF: sizes and sha256 of the GGUF, its metadata JSON and the Modelfile,
+    written after the three are in place. Without it (or when it does not match) the set is not a whole export."""
+    return Path(gguf).with_suffix(".manifest.json")
+
+
+def publish(work: Path, paths: dict[str, Path], gguf: Path, meta: dict, modelfile: str) -> None:
+    """Stage the metadata and Modelfile beside the GGUF in work, then publish the three as one: the old manifest
+    goes first (so a half-published set never verifies), the files are renamed in, the new manifest last."""
+    import train_outputs
+
+    staged = {"gguf": work / paths["gguf"].name}
+    os.replace(gguf, staged["gguf"])
+    staged["json"] = cli.atomic_write_json(work / paths["json"].name, meta, mode=0o644)
+    staged["modelfile"] = cli.atomic_write_text(work / paths["modelfile"].name, modelfile, mode=0o644)
+    manifest = train_outputs.write_manifest(work / paths["manifest"].name, list(staged.values()),
+                                            known={paths["gguf"].name: meta["sha256"]})
+    paths["manifest"].unlink(missing_ok=True)
+    for key in ("gguf", "json", "modelfile"):
+        os.replace(staged[key], paths[key])
+    os.replace(manifest, paths["manifest"])
 
 
 def check_outputs(paths: dict[str, Path], force: bool) -> None:
@@ -518,12 +542,8 @@ def export(cfg, force: bool = False, console=None) -> dict:
             finished = {k: v for k, v in timings.items() if k != "write"}  # "write" is still running
             meta["timings_s"] = {**finished, "total": round(time.time() - start, 2)}
             # Everything is written in the work folder first (a full disk fails here, before any rename),
-            # then the three files are moved into place together.
-            staged_json = cli.atomic_write_json(work / paths["json"].name, meta, mode=0o644)
-            staged_modelfile = cli.atomic_write_text(work / paths["modelfile"].name, modelfile, mode=0o644)
-            os.replace(final, paths["gguf"])
-            os.replace(staged_json, paths["json"])
-            os.replace(staged_modelfile, paths["modelfile"])
+            # then the three files are moved into place together and the manifest written last.
+            publish(work, paths, final, meta, modelfile)
             done("write", f"wrote {paths['gguf']}, {paths['json'].name} and {paths['modelfile'].name}")
     finally:
         shutil.rmtree(work, ignore_errors=True)

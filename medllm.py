@@ -21,6 +21,7 @@ import datetime as dt
 import difflib
 import hashlib
 import json
+import os
 import platform
 import re
 import sys
@@ -127,6 +128,66 @@ def find_model(name: str, is_default: bool) -> Path:
     if path.is_dir():
         raise UserError(f"{path} is a folder: pass the .gguf file inside it, or --model embedded")
     return modeling.check_gguf(path)
+
+
+# --------------------------------------------------------------------------- verified files
+
+
+def _hash_cache_file() -> Path:
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return base / "medllm" / "gguf-sha256.json"
+
+
+def verified_sha256(path: Path) -> str:
+    """The file's sha256, computed once per version of the file: cached under ~/.cache/medllm keyed by the
+    resolved path, size, mtime and inode, so a file changed in place (even to the same size) is hashed again."""
+    st = path.stat()
+    key = f"{path.resolve()}|{st.st_size}|{st.st_mtime_ns}|{st.st_ino}"
+    cache_file = _hash_cache_file()
+    cache: dict = {}
+    with contextlib.suppress(OSError, ValueError):
+        loaded = json.loads(cache_file.read_text(encoding="utf-8"))
+        cache = loaded if isinstance(loaded, dict) else {}
+    if isinstance(cache.get(key), str):
+        return cache[key]
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    value = digest.hexdigest()
+    prefix = f"{path.resolve()}|"
+    cache = {k: v for k, v in cache.items() if not k.startswith(prefix)}  # one entry per file
+    cache[key] = value
+    with contextlib.suppress(OSError):  # a read-only home only costs the next start a hash
+        cli.atomic_write_json(cache_file, cache)
+    return value
+
+
+def verify_export(gguf: Path) -> None:
+    """UserError when the GGUF, its metadata JSON or Modelfile do not match the export's manifest (or, for an
+    export without one, when the GGUF's sha256 differs from its metadata's)."""
+    import export_gguf
+    import train_outputs
+
+    fix = "the export was cut short or a file changed since: run `python export_gguf.py --force` again"
+    manifest = export_gguf.manifest_path(gguf)
+    expected = None
+    if manifest.is_file():
+        files = train_outputs.verify_manifest(manifest, [], fix)
+        others = [name for name in files if name != gguf.name]
+        train_outputs.verify_manifest(manifest, others, fix)
+        entry = files.get(gguf.name)
+        if not isinstance(entry, dict):
+            raise UserError(f"{gguf} is not listed in {manifest}: {fix}")
+        if gguf.stat().st_size != entry.get("size"):
+            raise UserError(f"{gguf} does not match {manifest.name} (its size differs): {fix}")
+        expected = entry.get("sha256")
+    else:
+        meta, _ = read_metadata(gguf)
+        expected = (meta or {}).get("sha256")
+    if expected and verified_sha256(gguf) != expected:
+        raise UserError(f"{gguf} does not match its {'manifest' if manifest.is_file() else 'metadata'} "
+                        f"(sha256 differs): {fix}")
 
 
 def load_llm(path: Path, c) -> Any:
@@ -366,18 +427,9 @@ class ChatSession:
     # -- records
 
     def sha256(self) -> str:
-        """The GGUF's sha256: the export metadata's when its size matches, else computed once."""
+        """The GGUF's sha256, hashed once per version of the file (verified_sha256)."""
         if self._sha256 is None:
-            meta = self.metadata or {}
-            size = self.model_path.stat().st_size
-            if meta.get("sha256") and meta.get("size_bytes") == size:
-                self._sha256 = str(meta["sha256"])
-            else:
-                digest = hashlib.sha256()
-                with open(self.model_path, "rb") as fh:
-                    for block in iter(lambda: fh.read(1 << 20), b""):
-                        digest.update(block)
-                self._sha256 = digest.hexdigest()
+            self._sha256 = verified_sha256(self.model_path)
         return self._sha256
 
     def quantization(self) -> str:
@@ -865,6 +917,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.show_config:
         cli.show_config(cfg, "chat", err)
     path = find_model(chat_cfg.model, is_default=args.model is None)
+    with err.status(f"Verifying {path.name}...", spinner="dots") if err.is_terminal else contextlib.nullcontext():
+        verify_export(path)
     with err.status(f"Loading {path.name}...", spinner="dots") if err.is_terminal else contextlib.nullcontext():
         llm = load_llm(path, chat_cfg)
     try:

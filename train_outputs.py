@@ -267,10 +267,12 @@ def file_sha256(path: str | os.PathLike) -> str:
     return digest.hexdigest()
 
 
-def write_manifest(manifest: Path, files: list[Path]) -> Path:
+def write_manifest(manifest: Path, files: list[Path], known: dict[str, str] | None = None) -> Path:
     """manifest (JSON): size and sha256 of each file (named relative to the manifest's folder). Written last, it
-    says the set of files is complete and belongs together."""
-    entries = {Path(f).name: {"size": Path(f).stat().st_size, "sha256": file_sha256(f)} for f in files}
+    says the set of files is complete and belongs together. `known`: sha256s already computed, by name."""
+    known = known or {}
+    entries = {Path(f).name: {"size": Path(f).stat().st_size, "sha256": known.get(Path(f).name) or file_sha256(f)}
+               for f in files}
     return cli.atomic_write_json(manifest, {"format": MANIFEST_FORMAT, "files": entries})
 
 

@@ -20,6 +20,7 @@ import cli
 import config
 import export_gguf
 import mcq_format
+from cli import UserError
 from conftest import build_tiny_llama
 
 
@@ -299,6 +300,9 @@ def test_export_end_to_end_on_a_tiny_model(tmp_path, tiny_llama_dir, tiny_adapte
     assert meta["model_file"] == "medllm_finetuning.gguf" and meta["quantization"] == "Q8_0"
     assert meta["size_bytes"] == gguf_file.stat().st_size
     assert meta["sha256"] == hashlib.sha256(gguf_file.read_bytes()).hexdigest()
+    manifest = json.loads((out / "medllm_finetuning.manifest.json").read_text())["files"]
+    assert set(manifest) == {"medllm_finetuning.gguf", "medllm_finetuning.json", "Modelfile"}
+    assert manifest["medllm_finetuning.gguf"] == {"size": meta["size_bytes"], "sha256": meta["sha256"]}
     assert meta["adapter"] == str(tiny_adapter) and meta["base_model"] == str(tiny_llama_dir)
     assert meta["ppo"] is None and meta["evaluation"] is None
     assert meta["system_prompt"] == config.SYSTEM_PROMPT
@@ -420,3 +424,41 @@ def test_export_the_embedded_model_end_to_end(tmp_path, repo_root, capsys):
         answer, n_tokens = export_gguf.gguf_answer(llm, messages, 24, tmp_path / "log")
         llm.close()
         assert n_tokens > 0 and answer.strip(), path
+
+
+def test_publish_writes_the_three_files_then_the_manifest_and_the_chat_verifies_them(tmp_path, monkeypatch):
+    import medllm
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    out, work = tmp_path / "out", tmp_path / "out" / ".x-export-1"
+    work.mkdir(parents=True)
+    (out / "medllm_finetuning.manifest.json").write_text("{}")  # an older export's manifest
+    staged = work / "model-Q8_0.gguf"
+    staged.write_bytes(b"GGUF new weights")
+    paths = {"gguf": out / "medllm_finetuning.gguf", "json": out / "medllm_finetuning.json",
+             "modelfile": out / "Modelfile", "manifest": out / "medllm_finetuning.manifest.json"}
+    meta = {"sha256": hashlib.sha256(b"GGUF new weights").hexdigest(), "size_bytes": 16}
+    order = []
+    real_replace = export_gguf.os.replace
+    monkeypatch.setattr(export_gguf.os, "replace", lambda a, b: (order.append(Path(b).name), real_replace(a, b)))
+    export_gguf.publish(work, paths, staged, meta, "FROM ./medllm_finetuning.gguf\n")
+    assert order[-4:] == ["medllm_finetuning.gguf", "medllm_finetuning.json", "Modelfile",
+                          "medllm_finetuning.manifest.json"]  # the manifest last
+    files = json.loads(paths["manifest"].read_text())["files"]
+    assert files["medllm_finetuning.gguf"] == {"size": 16, "sha256": meta["sha256"]}
+    assert files["Modelfile"]["sha256"] == hashlib.sha256(b"FROM ./medllm_finetuning.gguf\n").hexdigest()
+    medllm.verify_export(paths["gguf"])
+    # the same size, other bytes: the cached hash is keyed by size + mtime + inode, so this is caught
+    paths["gguf"].write_bytes(b"GGUF old weights")
+    os.utime(paths["gguf"], ns=(1, 1))
+    with pytest.raises(UserError, match="sha256 differs"):
+        medllm.verify_export(paths["gguf"])
+    paths["gguf"].write_bytes(b"GGUF new weights")
+    medllm.verify_export(paths["gguf"])
+    paths["modelfile"].write_text("FROM ./another.gguf\n")  # a Modelfile from another export
+    with pytest.raises(UserError, match="Modelfile is missing or changed"):
+        medllm.verify_export(paths["gguf"])
+    paths["manifest"].unlink()  # no manifest (cut short): the metadata's sha256 still has to match
+    paths["json"].write_text(json.dumps({"sha256": "0" * 64}))
+    with pytest.raises(UserError, match="does not match its metadata"):
+        medllm.verify_export(paths["gguf"])

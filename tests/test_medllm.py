@@ -579,3 +579,19 @@ def test_user_text_loses_escapes_and_cannot_forge_a_turn(tmp_path):
     ids = vocab.tokenize(cleaned.encode(), add_bos=False, special=True)
     assert special and not special & set(ids)
     vocab.close()
+
+
+def test_chat_refuses_an_export_whose_gguf_does_not_match(tmp_path, monkeypatch, capsys, embedded_sha256):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(sys, "stdin", _Terminal())
+    gguf = tmp_path / "m.gguf"
+    gguf.symlink_to(EMBEDDED)
+    (tmp_path / "m.json").write_text(json.dumps({"sha256": "0" * 64, "size_bytes": EMBEDDED.stat().st_size}))
+    rc, out, err = run_main(["--model", str(gguf), "--ask", "x", "--threads", "1"], capsys)
+    assert rc == 2 and "does not match its metadata (sha256 differs)" in err and err.count("\n") == 1, err
+    # with the right hash it is hashed once, then served from the cache keyed by size + mtime + inode
+    (tmp_path / "m.json").write_text(json.dumps({"sha256": embedded_sha256}))
+    medllm.verify_export(gguf)
+    cache = json.loads((tmp_path / "cache" / "medllm" / "gguf-sha256.json").read_text())
+    assert list(cache.values()) == [embedded_sha256]
