@@ -158,6 +158,7 @@ class SFTConfig:
     eval_max_samples: int = 0  # cap on validation rows (0 = all)
     group_by_length: bool = True  # batch similar lengths together: less padding
     torch_threads: int = 0  # CPU threads for torch (0 = torch's default, one per core)
+    permute_options: int = 0  # extra copies of each training question with its options shuffled (0 = off)
 
 
 @dataclass

@@ -77,6 +77,18 @@ def load_split(path: str | os.PathLike, what: str, limit: int = 0) -> list[dict]
     return records
 
 
+def augment_with_permutations(records: list[dict], copies: int, seed: int) -> list[dict]:
+    """records plus `copies` option-shuffled versions of each (mcq_format.permute_options), seeded."""
+    if copies <= 0:
+        return records
+    import random
+
+    import mcq_format
+
+    rng = random.Random(seed)
+    return records + [mcq_format.permute_options(r, rng) for _ in range(copies) for r in records]
+
+
 def to_prompt_completion(record: dict) -> dict:
     """TRL's conversational prompt-completion form: loss on the completion (the assistant turn) only."""
     return {"prompt": record["messages"][:-1], "completion": record["messages"][-1:]}
@@ -306,6 +318,7 @@ def check_settings(cfg) -> None:
     require(s.max_length >= 8, "sft.max_length", s.max_length, "at least 8 tokens, e.g. 1024")
     require(s.warmup_ratio >= 0, "sft.warmup_ratio", s.warmup_ratio, "0 or more (below 1: a fraction of the steps)")
     require(s.weight_decay >= 0, "sft.weight_decay", s.weight_decay, "0 or more")
+    require(s.permute_options >= 0, "sft.permute_options", s.permute_options, "0 (off) or a number of shuffled copies")
     if s.wandb not in run_logging.WANDB_MODES:
         raise UserError(f"sft.wandb must be one of {', '.join(run_logging.WANDB_MODES)}, not {s.wandb!r}")
 
@@ -325,7 +338,8 @@ def train(cfg, resume: bool = False, force: bool = False, callbacks=(), console=
         import unsloth  # noqa: F401  (must be imported before trl / transformers to patch them)
     out = Path(s.output_dir)
     ckpt = check_output_dir(out, resume, force)
-    train_records = load_split(s.train_file, "training", s.max_samples)
+    train_records = augment_with_permutations(load_split(s.train_file, "training", s.max_samples),
+                                              s.permute_options, s.seed)
     eval_records = load_split(s.validation_file, "validation", s.eval_max_samples)
 
     set_threads(s.torch_threads)

@@ -387,3 +387,20 @@ def test_tiny_preset_on_the_sample_data_lowers_eval_loss(tmp_path, sample_dir, c
     summary = json.loads((tmp_path / "sft" / "train_summary.json").read_text())
     assert summary["final_eval_loss"] < 0.9 * summary["initial_eval_loss"]
     assert "before" in out
+
+
+def test_permuted_copies_keep_each_answer_with_its_text_and_move_the_letters(sample_dir):
+    import evaluate
+    import mcq_format
+
+    records, _ = evaluate.load_questions(sample_dir / "medqa.jsonl", max_samples=40, seed=0)
+    for r in records:
+        r["messages"] = mcq_format.build_messages(r, "sys")
+    out = train_sft.augment_with_permutations(records, 2, seed=1)
+    assert len(out) == 3 * len(records) and out[: len(records)] == records
+    assert train_sft.augment_with_permutations(records, 0, seed=1) is records
+    copies = out[len(records):]
+    assert all(c["options"][c["answer"]] == r["options"][r["answer"]] for c, r in zip(copies, records * 2))
+    moved = sum(c["answer"] != r["answer"] for c, r in zip(copies, records * 2))
+    assert moved > len(copies) / 2  # with 4-5 options most answers land on another letter
+    assert train_sft.augment_with_permutations(records, 1, seed=1) == train_sft.augment_with_permutations(records, 1, seed=1)
