@@ -15,6 +15,7 @@ Run as a script it prepares the preset's base model (what `make demo` does first
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import importlib.util
 import json
 import os
@@ -81,11 +82,11 @@ def resolve_model(name: str, base_dir: str | os.PathLike = "models/base") -> str
     if not name:
         raise UserError("no model given: pass --model embedded, a local folder, a .gguf file or a hub id")
     if name == EMBEDDED:
-        return str(convert_gguf(embedded_gguf_path(), Path(base_dir) / EMBEDDED_NAME))
+        return str(convert_gguf(embedded_gguf_path(), conversion_dir(embedded_gguf_path(), base_dir, EMBEDDED_NAME)))
     path = Path(name).expanduser()
     if name.lower().endswith(".gguf"):
         check_gguf(path)
-        return str(convert_gguf(path, Path(base_dir) / _slug(path.stem)))
+        return str(convert_gguf(path, conversion_dir(path, base_dir)))
     if path.is_dir():
         if (path / "adapter_config.json").is_file():  # checked first: MedLLM adapters also hold a config.json
             raise UserError(
@@ -97,11 +98,61 @@ def resolve_model(name: str, base_dir: str | os.PathLike = "models/base") -> str
         return str(path)
     if path.exists():
         if is_gguf(path):
-            return str(convert_gguf(path, Path(base_dir) / _slug(path.stem)))
+            return str(convert_gguf(path, conversion_dir(path, base_dir)))
         raise UserError(f"{path} is neither a model folder nor a GGUF file")
     if _HUB_ID.match(name) and not name.startswith((".", "/", "~")) and not os.path.exists(name.split("/")[0]):
         return name
     raise UserError(f"model not found: {name!r} is not a local folder, a .gguf file, 'embedded' or a hub id")
+
+
+CONVERSION_VERSION = 2  # bump when _convert_into changes what it writes
+
+
+def cached_sha256(path: Path, cache_file: Path) -> str:
+    """path's sha256, hashed once per version of the file: cached in cache_file (JSON) keyed by the resolved
+    path, size, mtime and inode, so a file replaced or changed in place is hashed again."""
+    path = Path(path)
+    st = path.stat()
+    resolved = str(path.resolve())
+    key = f"{resolved}|{st.st_size}|{st.st_mtime_ns}|{st.st_ino}"
+    cache: dict = {}
+    with contextlib.suppress(OSError, ValueError):
+        loaded = json.loads(Path(cache_file).read_text(encoding="utf-8"))
+        cache = loaded if isinstance(loaded, dict) else {}
+    if isinstance(cache.get(key), str):
+        return cache[key]
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    value = digest.hexdigest()
+    cache = {k: v for k, v in cache.items() if not k.startswith(resolved + "|")}  # one entry per file
+    cache[key] = value
+    with contextlib.suppress(OSError):  # an unwritable cache only costs the next call a hash
+        Path(cache_file).parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(cache_file).with_name(f".{Path(cache_file).name}.{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(cache, indent=1) + "\n", encoding="utf-8")
+        os.replace(tmp, cache_file)
+    return value
+
+
+def conversion_key(gguf: Path, base_dir: str | os.PathLike) -> str:
+    """What a converted checkpoint depends on: the GGUF's bytes (sha256), the converter and transformers."""
+    import importlib.metadata
+
+    digest = cached_sha256(gguf, Path(base_dir) / ".sha256-cache.json")
+    try:
+        transformers_version = importlib.metadata.version("transformers")
+    except importlib.metadata.PackageNotFoundError:
+        transformers_version = "none"
+    settings = f"{digest}|float32|v{CONVERSION_VERSION}|transformers {transformers_version}"
+    return hashlib.sha256(settings.encode()).hexdigest()
+
+
+def conversion_dir(gguf: Path, base_dir: str | os.PathLike, name: str | None = None) -> Path:
+    """base_dir/<name>-<key>: keyed by the GGUF's content and the conversion settings, not its file name, so
+    another file of the same name (or the same file changed) is never served a stale conversion."""
+    return Path(base_dir) / f"{_slug(name or Path(gguf).stem)}-{conversion_key(gguf, base_dir)[:16]}"
 
 
 def _slug(text: str) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -77,7 +78,7 @@ def test_corrupt_gguf_leaves_no_half_written_folder(tmp_path):
     with pytest.raises(cli.UserError) as err:
         modeling.resolve_model(str(bad), base)
     assert "could not read" in str(err.value)
-    assert [p for p in base.iterdir() if not p.name.endswith(".lock")] == []
+    assert [p for p in base.iterdir() if not p.name.endswith(".lock") and p.name != ".sha256-cache.json"] == []
 
 
 def test_script_exit_code_and_single_line(repo_root, tmp_path):
@@ -155,3 +156,31 @@ def test_converted_logits_match_llama_cpp_on_the_source_gguf():
             hf = model(ids).logits[0, -1].double().numpy()
         assert np.corrcoef(cpp, hf)[0, 1] >= 0.99, prompt
         assert int(hf.argmax()) in np.argsort(-cpp)[:3].tolist(), prompt
+
+
+def test_conversion_cache_is_keyed_by_content_not_file_name(tmp_path, monkeypatch):
+    converted = []
+
+    def fake_convert(gguf, folder):
+        converted.append(gguf.read_bytes())
+        (folder / "config.json").write_text("{}")
+        (folder / "model.safetensors").write_bytes(gguf.read_bytes())
+
+    monkeypatch.setattr(modeling, "_convert_into", fake_convert)
+    base = tmp_path / "base"
+    a, b = tmp_path / "a" / "model.gguf", tmp_path / "b" / "model.gguf"  # same name, other weights
+    for path, body in ((a, b"GGUF" + b"1" * 60), (b, b"GGUF" + b"2" * 60)):
+        path.parent.mkdir()
+        path.write_bytes(body)
+    ref_a = modeling.resolve_model(str(a), base)
+    assert modeling.resolve_model(str(a), base) == ref_a and len(converted) == 1  # reused
+    ref_b = modeling.resolve_model(str(b), base)
+    assert ref_b != ref_a and (Path(ref_b) / "model.safetensors").read_bytes() == b.read_bytes()
+    # the same file changed in place, to the same size: converted again, not served the stale copy
+    a.write_bytes(b"GGUF" + b"3" * 60)
+    ref_a2 = modeling.resolve_model(str(a), base)
+    assert ref_a2 not in (ref_a, ref_b) and (Path(ref_a2) / "model.safetensors").read_bytes() == a.read_bytes()
+    assert len(converted) == 3
+    key = modeling.conversion_key(b, base)
+    monkeypatch.setattr(modeling, "CONVERSION_VERSION", modeling.CONVERSION_VERSION + 1)
+    assert modeling.conversion_key(b, base) != key  # a new converter: a new key
