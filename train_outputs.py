@@ -43,7 +43,7 @@ def check_replaceable(out: Path, flag: str = "--force", known: frozenset = froze
         raise UserError(f"{out} is a file, not an output folder: {flag} will not replace it; pass another --output-dir")
     if (out / MARKER_FILE).is_file() or not any(out.iterdir()):
         return
-    if known and all(p.name in known and p.is_file() for p in out.iterdir()):
+    if known and all(p.name in known for p in out.iterdir()):
         return
     raise UserError(
         f"{out} was not created by MedLLM (it has no {MARKER_FILE} marker): {flag} replaces only folders MedLLM "
@@ -145,6 +145,59 @@ def swap_in(stage: Path, out: Path) -> None:
             old.unlink()
 
 
+# --------------------------------------------------------------------------- run logs
+
+LOG_NAMES = frozenset({"metrics.jsonl", "wandb", "plots", MARKER_FILE})  # what a run folder under logs/ holds
+
+
+def run_log_dir(section, stage: str) -> Path:
+    """logs/<run>: <run_name> when set; else <stage> for the default output folder (models/sft -> logs/sft), and
+    <stage>-<folder>-<hash of its absolute path> for any other, so each output keeps its own log."""
+    import hashlib
+    import re
+
+    name = section.run_name
+    if not name:
+        out = os.path.abspath(section.output_dir)
+        if out == os.path.abspath(type(section)().output_dir):
+            name = stage
+        else:
+            slug = re.sub(r"[^A-Za-z0-9._-]+", "-", Path(out).name).strip("-.") or "out"
+            name = f"{stage}-{slug}-{hashlib.sha256(out.encode()).hexdigest()[:8]}"
+    return Path(section.logs_dir) / name
+
+
+def log_staging_dir(run_dir: Path) -> Path:
+    """logs/.partial/<run>: where a run's log is written until the run finished (same name, so W&B's is too)."""
+    return Path(run_dir).parent / ".partial" / Path(run_dir).name
+
+
+def check_log_dir(run_dir: Path) -> None:
+    """UserError unless the run's log folder (replaced at the end of the run) is one a MedLLM run wrote."""
+    check_replaceable(run_dir, "a new run", LOG_NAMES)
+    check_replaceable(log_staging_dir(run_dir), "a new run", LOG_NAMES)
+
+
+def begin_log_stage(run_dir: Path, resume: bool, upto_step: int | None) -> Path:
+    """The staging folder for the run's log. A resumed run continues its own (or a copy of the finished one),
+    without the records of steps past its checkpoint; a new run starts empty. run_dir is not touched."""
+    stage = log_staging_dir(run_dir)
+    if not (resume and stage.is_dir()):
+        if stage.exists():
+            shutil.rmtree(stage)
+        if resume and run_dir.is_dir():
+            stage.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copytree(run_dir, stage)
+    mark_output(stage)
+    metrics = stage / "metrics.jsonl"
+    if resume and metrics.exists() and upto_step is not None:
+        rows = [json.loads(line) for line in metrics.read_text(encoding="utf-8").splitlines() if line.strip()]
+        cli.atomic_write_jsonl(metrics, [r for r in rows if r.get("step", 0) <= upto_step])
+    elif not resume:
+        metrics.unlink(missing_ok=True)
+    return stage
+
+
 # --------------------------------------------------------------------------- settings
 
 
@@ -173,6 +226,10 @@ def check_common_settings(section, name: str, lora=None) -> None:
     require(s.save_total_limit >= 1, f"{name}.save_total_limit", s.save_total_limit, "at least 1")
     require(s.torch_threads >= 0, f"{name}.torch_threads", s.torch_threads, "0 (torch's default) or more")
     require(bool(str(s.output_dir).strip()), f"{name}.output_dir (--output-dir)", s.output_dir, "a folder path")
+    import re
+
+    require(not s.run_name or (re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", s.run_name) is not None),
+            f"{name}.run_name", s.run_name, "letters, digits, '.', '_' or '-' (it names logs/<run_name>/)")
     require("\0" not in str(s.output_dir), f"{name}.output_dir (--output-dir)", s.output_dir, "a path without NUL")
     if lora is not None:
         require(lora.r >= 1, "lora.r", lora.r, "at least 1, e.g. 16")

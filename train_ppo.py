@@ -29,7 +29,8 @@ tokenizer, config.json and train_summary.json (written last: a folder without it
 Checkpoints go to <output_dir>/checkpoints/ every ppo.save_steps and at the end; each step reseeds
 the sampler from (seed, step), so a resumed run repeats exactly what an uninterrupted one does.
 Ctrl+C saves a checkpoint after the current step and stops (continue with --resume); a second Ctrl+C
-stops at once. Metrics: logs/<run_name>/metrics.jsonl, one record per step (reward_mean, accuracy,
+stops at once. Metrics: logs/<run>/metrics.jsonl (logs/ppo for
+the default output folder, logs/ppo-<folder>-<hash> for another, --set ppo.run_name to choose), one record per step (reward_mean, accuracy,
 kl = KL(policy || SFT) summed over an answer's tokens, policy_loss, value_loss, clip_frac, entropy,
 response_len, tokens_per_s = answer tokens generated per second of the whole step, ...) and Weights &
 Biases offline. On a busy shared CPU, --set ppo.torch_threads=1 is often faster than the default.
@@ -63,11 +64,14 @@ from train_outputs import (  # noqa: E402
     InterruptFlag,
     add_training_flags,
     apply_training_flags,
+    begin_log_stage,
     begin_stage,
     check_common_settings,
+    check_log_dir,
     check_output_dir,
     read_split,
     require,
+    run_log_dir,
     staging_dir,
     swap_in,
 )
@@ -526,6 +530,8 @@ def train(cfg, resume: bool = False, force: bool = False, console=None) -> Train
     if out.resolve() == sft_dir.resolve():
         raise UserError(f"--output-dir {out} is the SFT adapter folder; PPO must write elsewhere (default models/ppo)")
     ckpt = check_output_dir(out, resume, force)
+    run_dir = run_log_dir(ppo, "ppo")
+    check_log_dir(run_dir)
     records = load_questions(ppo)
     backend = modeling.pick_backend(cfg.model)
     if backend == "unsloth":
@@ -553,17 +559,14 @@ def train(cfg, resume: bool = False, force: bool = False, console=None) -> Train
 
     main_process = accelerator.is_main_process
     stage = staging_dir(out)
-    run_dir = Path(ppo.logs_dir) / (ppo.run_name or "ppo")
     logger = None
+    log_stage = None
     if main_process:  # inputs are valid: only now is anything written (into a staging folder beside out)
         stage, ckpt = begin_stage(out, ckpt, resume)
-        metrics = run_dir / "metrics.jsonl"
-        if not resume:
-            metrics.unlink(missing_ok=True)
-        elif metrics.exists():  # drop the records of steps the checkpoint does not hold
-            cli.atomic_write_jsonl(metrics, [r for r in run_logging.read_metrics(metrics) if r.get("step", 0) <= step])
+        # the log is written beside its final place too, and swapped in with the output
+        log_stage = begin_log_stage(run_dir, resume, step if resume else None)
         wandb_mode = ppo.wandb  # WANDB_MODE=disabled in the environment still wins (run_logging)
-        logger = run_logging.RunLogger(run_dir, config=cli.stage_config(cfg, "ppo"), total_steps=total,
+        logger = run_logging.RunLogger(log_stage, config=cli.stage_config(cfg, "ppo"), total_steps=total,
                                        wandb_mode=wandb_mode, description="PPO", console=console)
         logger.advance(step)
         trainable = sum(p.numel() for p in learner.adapter_params)
@@ -626,6 +629,7 @@ def train(cfg, resume: bool = False, force: bool = False, console=None) -> Train
         cli.save_config(cfg, "ppo", stage)
         cli.atomic_write_json(stage / SUMMARY_FILE, summary)
         swap_in(stage, out)
+        swap_in(log_stage, run_dir)
     accelerator.wait_for_everyone()
     return TrainResult(summary, step, None, run_dir)
 

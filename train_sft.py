@@ -17,7 +17,8 @@ Outputs (sft.output_dir, default models/sft): the LoRA adapter (adapter_config.j
 adapter_model.safetensors), the tokenizer, config.json and train_summary.json, which is written last:
 a folder without it is unfinished. Checkpoints go to <output_dir>/checkpoints/ every sft.save_steps.
 Ctrl+C saves a checkpoint and stops (continue with --resume); a second Ctrl+C stops at once. Metrics:
-logs/<run_name>/metrics.jsonl and Weights & Biases in offline mode (--wandb online to upload).
+logs/<run>/metrics.jsonl (logs/sft for
+the default output folder, logs/sft-<folder>-<hash> for another, --set sft.run_name to choose) and Weights & Biases in offline mode (--wandb online to upload).
 """
 from __future__ import annotations
 
@@ -45,12 +46,15 @@ from train_outputs import (  # noqa: E402
     InterruptFlag,
     add_training_flags,
     apply_training_flags,
+    begin_log_stage,
     begin_stage,
     check_common_settings,
+    check_log_dir,
     check_output_dir,
     last_checkpoint,
     read_split,
     require,
+    run_log_dir,
     swap_in,
 )
 
@@ -338,6 +342,8 @@ def train(cfg, resume: bool = False, force: bool = False, callbacks=(), console=
         import unsloth  # noqa: F401  (must be imported before trl / transformers to patch them)
     out = Path(s.output_dir)
     ckpt = check_output_dir(out, resume, force)
+    run_dir = run_log_dir(s, "sft")
+    check_log_dir(run_dir)
     train_records = augment_with_permutations(load_split(s.train_file, "training", s.max_samples),
                                               s.permute_options, s.seed)
     eval_records = load_split(s.validation_file, "validation", s.eval_max_samples)
@@ -361,18 +367,13 @@ def train(cfg, resume: bool = False, force: bool = False, callbacks=(), console=
         if ckpt is not None:
             ckpt = stage / CHECKPOINTS / ckpt.name
 
-    run_dir = Path(s.logs_dir) / (s.run_name or "sft")
     logger = None
     monitor: list = []
-    if state.is_main_process:
-        metrics = run_dir / "metrics.jsonl"
-        if not resume:
-            metrics.unlink(missing_ok=True)
-        elif metrics.exists():  # drop the records of the steps the checkpoint does not hold
-            step = int(ckpt.name.split("-")[-1])
-            cli.atomic_write_jsonl(metrics, [r for r in run_logging.read_metrics(metrics) if r.get("step", 0) <= step])
+    log_stage = None
+    if state.is_main_process:  # the log, too, is written beside its final place and swapped in at the end
+        log_stage = begin_log_stage(run_dir, resume, int(ckpt.name.split("-")[-1]) if ckpt else None)
         logger = run_logging.RunLogger(
-            run_dir, config=cli.stage_config(cfg, "sft"), total_steps=max(s.max_steps, 1), wandb_mode=s.wandb,
+            log_stage, config=cli.stage_config(cfg, "sft"), total_steps=max(s.max_steps, 1), wandb_mode=s.wandb,
             description="SFT", console=console,
         )
         monitor = [run_logging.training_monitor(logger)]
@@ -421,6 +422,7 @@ def train(cfg, resume: bool = False, force: bool = False, callbacks=(), console=
         cli.save_config(cfg, "sft", stage)
         cli.atomic_write_json(stage / SUMMARY_FILE, summary)
         swap_in(stage, out)
+        swap_in(log_stage, run_dir)
     state.wait_for_everyone()
     return TrainResult(summary, trainer, None)
 

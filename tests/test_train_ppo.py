@@ -95,6 +95,7 @@ def argv_for(tiny_llama_dir, sft_dir, train_file, tmp_path, *extra) -> list[str]
         "--model", str(tiny_llama_dir), "--sft-adapter", str(sft_dir), "--output-dir", str(tmp_path / "ppo"),
         "--wandb", "disabled", "--max-steps", "3",
         "--set", f"ppo.train_file={train_file}", "--set", f"ppo.logs_dir={tmp_path / 'logs'}",
+        "--set", "ppo.run_name=ppo",
         "--set", "ppo.batch_size=2", "--set", "ppo.mini_batch_size=1", "--set", "ppo.ppo_epochs=2",
         "--set", "ppo.max_new_tokens=4", "--set", "ppo.learning_rate=1e-3", "--set", "ppo.save_steps=1",
         *extra,

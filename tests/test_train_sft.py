@@ -50,7 +50,7 @@ def argv_for(tmp_path: Path, model_dir: Path, splits: Path, *extra: str) -> list
         "--model", str(model_dir), "--output-dir", str(tmp_path / "sft"), "--wandb", "disabled",
         "--set", f"sft.train_file={splits / 'train.jsonl'}",
         "--set", f"sft.validation_file={splits / 'validation.jsonl'}",
-        "--set", f"sft.logs_dir={tmp_path / 'logs'}",
+        "--set", f"sft.logs_dir={tmp_path / 'logs'}", "--set", "sft.run_name=sft",
         "--set", "sft.max_samples=0", "--set", "sft.batch_size=4", "--set", "sft.eval_batch_size=4",
         "--set", "sft.learning_rate=0.01", "--set", "sft.warmup_ratio=0", "--set", "sft.lr_scheduler=constant",
         "--set", "sft.logging_steps=1", "--set", "sft.eval_steps=100", "--set", "sft.save_steps=2",
@@ -349,6 +349,36 @@ def test_a_failed_run_keeps_the_previous_output(tmp_path, tiny_llama_dir, splits
     code, _, err = run_main(argv_for(tmp_path, tiny_llama_dir, splits, "--max-steps", "3", "--force"), capsys)
     assert code == 1 and "disk on fire" in err
     assert (folder / "adapter_config.json").read_text() == "old" and (folder / "train_summary.json").is_file()
+
+
+def test_each_output_keeps_its_own_run_log(tmp_path, tiny_llama_dir, splits, capsys, monkeypatch):
+    import train_outputs
+
+    # the default output folder logs to logs/sft (the Makefile demo and `evaluate.py --plots logs/sft`)
+    monkeypatch.chdir(tmp_path)
+    default = config.get_preset("tiny").sft
+    default.logs_dir = "logs"
+    assert train_outputs.run_log_dir(default, "sft") == Path("logs/sft")
+    default.output_dir = str(tmp_path / "models" / "sft")  # the same folder, spelled absolutely
+    assert train_outputs.run_log_dir(default, "sft") == Path("logs/sft")
+    for bad in ("../..", "a/b", ".", ""):
+        if bad:
+            code, _, err = run_main(argv_for(tmp_path, tiny_llama_dir, splits, "--set", f"sft.run_name={bad}"), capsys)
+            assert code == 2 and "sft.run_name must be letters" in err and one_error_line(err)
+    # two runs into two output folders: two logs, neither overwritten
+    logs = {}
+    for name in ("one", "two"):
+        argv = argv_for(tmp_path, tiny_llama_dir, splits, "--max-steps", "1")
+        i = argv.index("sft.run_name=sft")
+        del argv[i - 1:i + 1]  # the default run name
+        code, out, err = run_main([*argv, "--output-dir", str(tmp_path / name)], capsys)
+        assert code == 0, err
+        summary = json.loads((tmp_path / name / "train_summary.json").read_text())
+        logs[name] = Path(summary["run_dir"])
+        assert logs[name].parent == tmp_path / "logs" and logs[name].name.startswith(f"sft-{name}-")
+        assert f"metrics in {logs[name]}/metrics.jsonl" in out
+    assert logs["one"] != logs["two"] and all((p / "metrics.jsonl").is_file() for p in logs.values())
+    assert not (tmp_path / "logs" / ".partial").exists() or not any((tmp_path / "logs" / ".partial").iterdir())
 
 
 # --------------------------------------------------------------------------- slow
