@@ -115,5 +115,5 @@ clean:
 	@touch models/.gitkeep logs/.gitkeep
 
 distclean: clean
-	rm -rf logs/* logs/.*.partial
+	rm -rf logs/* logs/.partial
 	@touch logs/.gitkeep

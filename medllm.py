@@ -141,26 +141,9 @@ def _hash_cache_file() -> Path:
 def verified_sha256(path: Path) -> str:
     """The file's sha256, computed once per version of the file: cached under ~/.cache/medllm keyed by the
     resolved path, size, mtime and inode, so a file changed in place (even to the same size) is hashed again."""
-    st = path.stat()
-    key = f"{path.resolve()}|{st.st_size}|{st.st_mtime_ns}|{st.st_ino}"
-    cache_file = _hash_cache_file()
-    cache: dict = {}
-    with contextlib.suppress(OSError, ValueError):
-        loaded = json.loads(cache_file.read_text(encoding="utf-8"))
-        cache = loaded if isinstance(loaded, dict) else {}
-    if isinstance(cache.get(key), str):
-        return cache[key]
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    value = digest.hexdigest()
-    prefix = f"{path.resolve()}|"
-    cache = {k: v for k, v in cache.items() if not k.startswith(prefix)}  # one entry per file
-    cache[key] = value
-    with contextlib.suppress(OSError):  # a read-only home only costs the next start a hash
-        cli.atomic_write_json(cache_file, cache)
-    return value
+    import modeling
+
+    return modeling.cached_sha256(path, _hash_cache_file())
 
 
 def verify_export(gguf: Path) -> None:

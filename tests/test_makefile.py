@@ -16,7 +16,7 @@ REBUILDABLE = [
     "wandb/run/x", "pkg/__pycache__/m.pyc",
 ]
 KEPT_BY_CLEAN = ["logs/sessions/session-1.json", "logs/sft/metrics.jsonl", "logs/ppo/metrics.jsonl",
-                 "logs/export.log"]
+                 "logs/export.log", "logs/.partial/sft/metrics.jsonl"]
 ALWAYS_KEPT = ["data/sample/medqa.jsonl", ".venv/lib/__pycache__/x.pyc", "notes.txt"]
 
 
