@@ -469,6 +469,10 @@ class ChatSession:
         if path is not None and "\0" in path:
             raise ValueError("the path contains a NUL character")
         target = self.save_target(path)
+        sessions = Path(self.cfg.sessions_dir).expanduser().resolve()
+        if not target.parent.is_dir() and target.parent.resolve() != sessions:  # only sessions_dir is created
+            raise FileNotFoundError(2, "the folder does not exist (create it first, or save elsewhere)",
+                                    str(target.parent))
         if (target.exists() or target.is_symlink()) and not overwrite:
             raise FileExistsError(17, "the file exists", str(target))
         return cli.atomic_write_json(target, self.record(), mode=0o600)

@@ -146,6 +146,10 @@ def test_clear_forgets_the_conversation_but_keeps_the_record(tmp_path):
 def test_save_writes_user_only_json_and_reports_bad_paths(tmp_path):
     s = fake_session(tmp_path)
     s.ask("What is metformin?")
+    with pytest.raises(FileNotFoundError):  # a folder that does not exist is not made up
+        s.save(str(tmp_path / "out" / "s.json"))
+    assert not (tmp_path / "out").exists()
+    (tmp_path / "out").mkdir()
     path = s.save(str(tmp_path / "out" / "s.json"))
     data = json.loads(path.read_text())
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
@@ -513,6 +517,7 @@ def test_chat_survives_every_failing_command_and_answer(tmp_path):
         "info",                                # the fake model has no llama.cpp handle: AttributeError
         "training",                            # corrupt metadata
         f"save {blocker}/s.json",              # a file where a folder should be
+        f"save {tmp_path}/nowhere/s.json",     # a folder that does not exist
         "x" * (medllm.MAX_INPUT_CHARS + 10),   # over-long input
         "\x1b[2J\x1b[31m",                     # only escapes: nothing to ask
         "third question",
@@ -524,7 +529,8 @@ def test_chat_survives_every_failing_command_and_answer(tmp_path):
     assert "Could not save to" in text and "question is too long" in text and "Goodbye" in text
     assert [q for q, _ in s.history] == ["first question", "third question"]
     assert [t["question"] for t in s.turns] == ["first question", "third question"]
-    assert blocker.read_text() == "x"
+    assert blocker.read_text() == "x" and not (tmp_path / "nowhere").exists()
+    assert "the folder does not exist" in text
     # a NUL in a path, straight to the command
     chat.save("a\x00b.json")
     assert "NUL" in out.getvalue() and not list(tmp_path.glob("a*b.json"))
