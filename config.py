@@ -31,55 +31,175 @@ EMERGENCY_NOTICE = (
     "AI answer."
 )
 
-# Red flags that put the chat's emergency notice before an answer, in safety.py's pattern language:
-# " + " joins terms that must all appear, in any order; "|" separates alternatives; words of 4+ letters
-# match any word starting with them ("breath" -> breathing, breathless), shorter ones whole words.
+# Red flags that put the chat's emergency notice before an answer, in safety.py's pattern language
+# ("category: term + term", "|" between alternatives, 4+ letter words are stems, ">=N" / "<=N" / "N-M"
+# match a number in the text). Accents are stripped, so "pecho", "poitrine", "Brust", "peito" are plain.
 RED_FLAGS: list[str] = [
-    # heart
-    "chest + pain|ache|hurt|pressure|tight|crush|squeez|heavy|discomfort + "
-    "breath|winded|dyspn|sweat|clammy|arm|jaw|faint|dizz|nause|vomit",
-    "crushing|squeezing + chest",
-    "heart attack|cardiac arrest|no pulse|heart stopped|heart has stopped",
-    # stroke
-    "face|facial|mouth|smile + droop|uneven|lopsided",
-    "slur|garbl + speech|speak|talk|word",
-    "stroke + having|think|sign|symptom|now|sudden|just|mini",
-    "sudden + weak|numb|paraly|confus|vision|blind|speak|speech|talk|walk|balance|headache",
-    "one side + numb|weak|paraly|droop",
-    "worst|thunderclap + headache",
-    # mental health
-    "suicid",
-    "kill myself|end my life|ending my life|end it all|take my own life|take my life|better off dead",
-    "want|thought|thinking|urge|going to|feel like|plan + hurt myself|hurting myself|harm myself|"
-    "harming myself|want to die",
-    "self harm|selfharm",
-    # poisoning and overdose
-    "overdos",
-    "took|taken|swallow|ate + too many|whole bottle|entire bottle|handful + pill|tablet|capsul",
-    "swallow|drank|drunk|drink|ate|eaten + bleach|antifreeze|button batter|batteries|detergent pod|"
-    "drain cleaner|pesticide|rat poison|weed killer",
-    "carbon monoxide",
-    # allergy and breathing
-    "anaphyla",
-    "throat|tongue + swell|swollen|closing|tight",
-    "allerg|sting|stung|peanut|shellfish + face|lip + swell|swollen",
-    "can not breath|could not breath|unable to breath|struggling to breath|trouble breath|"
-    "difficulty breath|not breathing|stopped breathing|gasping|choking",
-    "blue|grey|gray + lip|face",
-    # consciousness and seizures
-    "unconscious|unresponsive|collaps|pass out|passed out|passing out",
-    "not wake|can not wake|will not wake",
-    "seiz|convuls|fitting + having|now|not stop|minute|still|started|again|first time ever",
-    "convulsing",
-    "head + hit|bang|banged|injur|trauma|fell|fall|knock + vomit|confus|drowsy|sleepy|unconscious|seiz|"
-    "pass out|passed out",
-    "stiff + neck + fever|rash|light",
-    # bleeding
-    "bleed|blood + heavy|heavily|lot|profuse|spurt|gush|soak|not stop|uncontrol|pouring|everywhere",
-    "vomit blood|vomiting blood|throwing up blood|threw up blood|cough up blood|coughing up blood|"
-    "coughing blood|spitting blood|blood in my vomit|black tarry",
-    "pregnan + bleed",
+    "cardiac: chest|pecho|poitrine|thorax|thorac|brust|peito|breastbone|sternum + pain|ache|hurt|pressure|tight|"
+    "crush|squeez|heavy|discomfort|dolor|douleur|schmerz|dor|aprieta|druck|elephant|vice|oppress + breath|winded|"
+    "sweat|clammy|arm|jaw|back|neck|faint|dizz|nause|sick|vomit|throw|grey|gray|pale|minute|min|mins|hour|hours|"
+    "severe|really bad|crush|respir|sudor|sudando|sueur|transpir|schwitz|atem|luft|bras|brazo|braco|forte|fuerte|"
+    "stark|starke|intense|minutos|minuten|irradi",
+    "cardiac: brustschmerz|douleur thoracique|dor no peito|dolor en el pecho|dolor de pecho|clutch chest|clutching his chest|"
+    "clutching her chest|clutching my chest",
+    "cardiac: heart attack|cardiac arrest|no pulse|heart stopped|infarto|crise cardiaque|herzinfarkt|ataque cardiaco|"
+    "attaque cardiaque|herzstillstand|arret cardiaque",
+    "cardiac: heart|pulse|puls|coeur|corazon|coracao + >=150",
+    "stroke: face|facial|mouth|smile|cara|boca|visage|bouche|gesicht|mund|rosto + droop|uneven|lopsided|crooked|torc|"
+    "torta|deform|schief|hang|paral",
+    "stroke: slur|garbl|gibberish|lallt + speech|speak|talk|word|habla|parl|sprech|fala",
+    "stroke: can not speak|can not talk|can not get my words|not making sense|not make sense|no puede hablar|"
+    "no puedo hablar|plus parler|arrive plus a parler|nicht mehr sprechen|kann nicht sprechen|nao consegue falar|"
+    "can not understand me",
+    "stroke: stroke|avc|ictus|derrame|schlaganfall|apoplex + having|think|sign|symptom|now|sudden|just|mini|creo|pense|"
+    "glaube|acho|fait|esta|teniendo|hat|tendo",
+    "stroke: sudden|suddenly|all of a sudden|out of nowhere|plotzlich|de repente|soudain|d un coup|subita|subito|"
+    "brutal + weak|numb|paraly|confus|vision|blind|see|speak|speech|talk|walk|balance|headache|dizz|double|lost",
+    "stroke: one side|left side|right side|un lado|un cote|einer seite|um lado|half my|half of my + numb|weak|paraly|"
+    "droop|feel|floppy|move",
+    "stroke: worst|thunderclap + headache|headach|head",
+    "stroke: paralys|paralyz|gelahmt|paralis|lahm",
+    "breathing: can not breath|could not breath|unable to breath|struggling to breath|struggle to breath|"
+    "trouble breath|difficulty breath|hard to breath|not breathing|stopped breathing|stop breathing|stopping breathing|"
+    "gasping|choking|can not get air|barely get air|can not catch my breath|air hunger|turned blue|turning blue|"
+    "went blue|going blue|gone blue|no puedo respirar|no puede respirar|me ahogo|se ahoga|dificultad para respirar|"
+    "me cuesta respirar|cuesta respirar|arrive plus a respirer|arrive pas a respirer|peux pas respirer|"
+    "peux plus respirer|du mal a respirer|etouff|keine luft|atemnot|kann nicht atmen|erstick|nao consigo respirar|"
+    "nao consegue respirar|falta de ar|sufoc|respire mal|respira mal",
+    "breathing: short of breath|breathless|out of breath|shortness of breath + sentence|talk|speak|rest|sitting|still|"
+    "lying|worse|faint|blue|grey|gray|can not",
+    "breathing: wheez + badly|bad|severe|grey|gray|blue|not help|can not|really|puffy",
+    "breathing: inhaler|puffs|nebul + not help|not working|not work|no help|>=6",
+    "breathing: rib|ribs|chest|neck + suck|sucking|retract|caving|pulling in",
+    "breathing: grunting",
+    "breathing: blue|grey|gray|azul|azules|bleu|bleue|blau|roxo|roxa|morado + lip|face|labio|levre|lippe|boca|rosto",
+    "breathing: breath + fast|rapid + faint|shallow|confus|fever|grunt",
+    "breathing: stuck + throat + air|breath|cough|swallow",
+    "anaphylaxis: anaphyla|anafila|epipen|epi pen",
+    "anaphylaxis: throat|tongue|lip|lips|face|garganta|lengua|labio|cara|gorge|langue|levre|visage|zunge|lippe|"
+    "hals|gesicht|rachen|lingua|rosto + swell|swollen|closing|close|tight|puff|hincha|cerrada|cierra|gonfl|schwill|"
+    "geschwoll|inch|fechando|huge",
+    "anaphylaxis: hives|urticaria|welts + faint|dizz|breath|wheez|vomit|throat|swell",
+    "anaphylaxis: allerg|alerg + severe|fuerte|strong|bad|swell|swollen|breath|throat|tongue|lip|faint|dizz|chest|"
+    "hincha|schwill|zunge|gorge|garganta|shock",
+    "anaphylaxis: sting|stung|peanut|nut|nuts|shellfish|shrimp|prawn|egg|cashew|piqur|picadur + wheez|breath|faint|"
+    "dizz|swell|puff|throat|gorge|garganta",
+    "bleeding: nosebleed|nose bleed|bleed|blood|sangr|saign|sang|blut|sangue + heavy|heavily|a lot|lots|profuse|spurt|squirt|gush|soak|"
+    "not stop|will not stop|uncontrol|pouring|everywhere|really bad|so much|mucho|beaucoup|stark|starke|muito|no para|"
+    "arrete pas|hort nicht auf|nao para|clots|pads|faint|dizz|lightheaded|light headed|pass out|passing out",
+    "bleeding: vomit|throwing up|threw up|cough|spit|vomitando|vomis|crach|erbrech|tosiendo + blood|sangre|sang|blut|"
+    "sangue",
+    "bleeding: tarry|black stool|black poop|black stools|melena",
+    "bleeding: stabbed|stab wound|knifed|gunshot|been shot|got shot|apunalado|poignarde|erstochen|esfaqueado",
+    "overdose: overdos|sobredosis|surdose|uberdosis|intoxica|vergift|envenen|empoison",
+    "overdose: took|taken|take|swallow|ate|eaten|drank|had|tome|tomo|avale|genommen|tomei|tomou|pris + >=10 + pill|"
+    "tablet|capsul|paracetamol|acetaminophen|ibuprofen|tylenol|pastilla|comprim|tablett|pilul|antidepress|sleeping|"
+    "aspirin|cachet|of my|of them|gelule",
+    "overdose: took|taken|take|swallow|ate|drank|tome|tomo|tomei|avale|genommen|se tomo + too many|too much|whole bottle|"
+    "entire bottle|whole pack|whole box|handful|bunch of|frasco|toute une boite|muitos|lots of|all my|all of my|"
+    "a lot of|tous mes|alle|todas|una caja + pill|tablet|capsul|pastilla|comprim|tablett|pilul|somnif|medic|meds|"
+    "heroin|insulin",
+    "overdose: swallow|drank|drink|ate|eaten|got into|bebio|bebeu|trank|getrunken|bu + bleach|antifreeze|batter|magnet|"
+    "detergent|laundry pod|pod|drain cleaner|oven cleaner|pesticide|rat poison|weed killer|lejia|javel|bleich|poison|"
+    "lye|gasoline|petrol|kerosene|lavandina|water bead",
+    "overdose: carbon monoxide|monoxido|monoxyde|kohlenmonoxid",
+    "overdose: toddler|child|kid|baby|son|daughter|year old + ate|swallow|took|got into + pill|tablet|meds|medicine|capsul",
+    "overdose: heroin|fentanyl|opiat|opioid|methadone|oxy + too much|not respond|unrespons|not breath|blue|not wake",
+    "overdose: pill|tablet|meds + alcohol|vodka|drunk|drinking",
+    "suicide: suicid|suizid|selbstmord|kill myself|killing myself|kill herself|kill himself|kill themselves|kms|"
+    "end my life|ending my life|end his life|end her life|end it all|take my own life|take my life|better off dead|"
+    "better off without me|want to die|wanna die|wants to die|wish i was dead|wish i were dead|no reason to live|"
+    "not want to live|not worth living|never wake up|goodbye letter|goodbye note|hang myself|jump off|"
+    "burden to everyone|want to disappear|no point in living|no point in going on|can not go on|"
+    "can not do this anymore|hurt myself|harm myself|hurting myself|harming myself|cut myself|cutting myself|"
+    "cut my wrist|slit my wrist|self harm|selfharm|want to end it|going to end it|gonna end it|"
+    "no quiero vivir|no quiero seguir viviendo|quiero morir|quitarme la vida|matarme|veux mourir|me tuer|"
+    "envie de mourir|en finir|nicht mehr leben|will sterben|mich umbringen|umbringen|quero morrer|nao quero mais viver|"
+    "nao quero viver|me matar|tirar minha vida|acabar com tudo|quiero desaparecer|pills ready",
+    "suicide: bridge|ledge|roof + standing|jump|end|anymore",
+    "seizure: unconscious|unresponsive|collaps|pass out|passed out|passing out|blacked out|fainted|not respond|"
+    "not responding|not answering|not moving|bewusstlos|ohnmacht|inconscien|desmai|desmay|evanoui|sin respuesta|"
+    "no responde|no reacciona|reagiert nicht|nao responde|nao acorda|nao reage|knocked out|floppy|limp",
+    "seizure: not wake|can not wake|will not wake|not waking|hard to wake|difficult to wake|can not rouse|unrousable|"
+    "not woken|wake him|wake her|no despierta|se reveille pas|wacht nicht",
+    "seizure: seiz|convuls|fitting|having a fit|tonic clonic|krampf|crise d epilepsie|epilep|convulsion + having|now|"
+    "not stop|minute|min|mins|still|started|again|first|second|hour|just|>=3|arret|hort|para|since|after",
+    "seizure: convulsing|convulsionando|convulsiona|krampft|fait une crise|having a seizure|having a fit|is seizing|"
+    "seizing|shaking all over|eyes rolled",
+    "head_spine: head|cabeza|tete|kopf|cabeca + hit|bang|banged|injur|trauma|fell|fall|knock|golpe|golpeo|cogne|"
+    "gefallen|schlag|bateu + vomit|throw|confus|drowsy|sleepy|unconscious|seiz|pass out|passed out|blacked out|"
+    "blood thinner|warfarin|pupil|fluid|slur|worse|vomitando|verwirrt|erbrech|vomi|confuso|sonolent",
+    "head_spine: can not feel|can not move|numb|tingl|paraly + leg|legs|arm|arms|feet|foot + neck|back|spine|fall|fell|"
+    "crash|accident|dove|dive|diving|roof|ladder",
+    "head_spine: bladder|bowel|peed myself|wet myself|saddle + back|numb|can not feel|can not control",
+    "head_spine: pupil + different|unequal",
+    "head_spine: concussion + worse|vomit|seiz|confus",
+    "head_spine: accident|crash|fell|fall|fallen + not making sense|confus|vomit|drowsy|sleepy|can not move",
+    "obstetric: pregnan|embaraz|enceinte|schwanger|gravid|preggo + bleed|sangr|saign|blut|sangue|blood|seiz|fit|"
+    "headache|flash|vision|contraction|waters|severe|really bad|sharp|not moving|fluid|faint|blutung",
+    "obstetric: weeks|wks + headache|flash|vision|bleed|contraction + flash|vision|swell|swollen|blur|bleed|every",
+    "obstetric: not felt|stopped moving|not moving|no movement|less movement|reduced movement|not kicked + baby|weeks",
+    "obstetric: cord + see|prolap|coming out|hanging",
+    "obstetric: gave birth|had my baby|postpartum|post partum|after birth|delivered|after delivery + bleed|clots|"
+    "breath|chest|swollen|fever|headache",
+    "obstetric: baby is coming|baby coming|in labour|in labor + now|car|home|early",
+    "paediatric: newborn|week old|weeks old|1 month|2 month|3 month|one month|two month|2 months|3 months|1 mois|"
+    "2 mois|3 mois|1 mes|2 meses|3 meses|monate alt|wochen alt|semanas + fever|temp|fiebre|fievre|febre|fieber|>=38",
+    "paediatric: baby|infant|newborn|bebe|toddler|child|kid|son|daughter|nourrisson|hijo|hija|filho|filha|kind|sohn|"
+    "tochter|saugling|year old + floppy|limp|letharg|unrespons|not respond|hard to wake|not waking|will not wake|"
+    "will not feed|not feeding|no wet|high pitch|bulging|grunt|schlapp|mole|no reacciona|green vomit|bile|bilious|"
+    "not fade|seeing things|hallucin",
+    "paediatric: baby|infant|bebe|toddler|nourrisson|saugling|newborn|child|son|daughter|kid|hijo|kind|month|months + >=39 + fever|"
+    "temp|grad|fiebre|fievre|febre|fieber",
+    "paediatric: rash|spots|manchas|taches|flecken|petechi + purple|violet|roxa|morad|not fade|glass|blanch|pressed|lila",
+    "sepsis: stiff|rigid|steif|raide|rigidez + neck|nacken|cuello|nuque|pescoco|nuchal",
+    "sepsis: fever|temp|fiebre|fieber|fievre|febre|burning up|chills|shiver|rigor + confus|mottled|racing|not peed|"
+    "faint|breathing fast|breathing really fast|can not think|dying|spreading|purple|>=40|chemo|neutropen|surgery|"
+    "violet|roxa|taches|manchas|flecken|uncontrol|not fade",
+    "sepsis: sepsis|septic|sepsi|meningit|meningococ|septicemi",
+    "abdominal: stomach|belly|abdom|tummy|barriga|ventre|bauch|vientre|abdomen + severe|worst|agony|unbearable|excruciat|"
+    "10 10|hard as|rigid|can not walk|can not stand|passed out|tearing|burst|insupportable|muy fuerte|muito forte|"
+    "stark|starke|kann nicht|swollen|bent over|curled|so bad|punch|really bad",
+    "abdominal: lower right|right side|right lower|lado derecho + pain|hurt|dolor + fever|walk|vomit|severe|worse|fiebre",
+    "abdominal: appendix + burst|rupture",
+    "abdominal: not pooped|not farted|no bowel|can not poop|not passed wind + vomit|swollen|pain",
+    "abdominal: can not keep water|can not keep fluids|can not keep anything down|can not keep down|poop smelling vomit",
+    "abdominal: yellow eyes|jaundice|yellow skin + fever + pain",
+    "eye: eye|eyes|ojo|oeil|auge|olho|vision|sight + bleach|chemical|acid|alkali|cleaner|splash|metal|glass|stabbed|stick|"
+    "punched|lost|losing|blind|curtain|shadow|halo|double|can not see|sudden|suddenly|no veo|perdu|sehe nichts|"
+    "nichts mehr|white spot|severe|burning",
+    "eye: curtain|shadow + vision|eye|sight",
+    "eye: eye|eyes|vision + pain|painful + blur|headache|vomit|halo",
+    "eye: flashes|flash + floaters|floater|vision",
+    "eye: lost vision|loss of vision|vision loss|lost my sight|went blind|gone blind|blindness|can not see out of",
+    "testicular: testic|testis|testes|scrot|hoden|testicul|balls|ball pain|my ball|my nuts|privates|groin + sudden|"
+    "severe|swollen|swell|agonis|terrible|twist|vomit|sick|nause|higher|purple|can not walk|hurts like|extreme|fuerte|"
+    "starke|stark|brutal|subita|plotzlich|so bad|repentin",
+    "testicular: torsion",
+    "burns: burn|burnt|burned|scald|quem|brul|verbrann|verbruh + boiling|oil|acid|chemical|electric|fire|whole|large|"
+    "big|face|blister|white|charred|black|chest|severe|schwer|grave|toda|todo|hirviendo|quente|bigger|inhal|smoke|"
+    "breath|hoarse|drain",
+    "burns: electrocut|electric shock|struck by lightning|lightning strike|stromschlag|electrocu",
+    "burns: smoke|fire + inhal|cough|hoarse|soot|breath",
+    "burns: boiling|hot oil|hot water|kettle|chemical + splash|spill|pulled|poured + face|chest|arm|leg|hand|body|"
+    "blister|skin|himself|herself|myself|eye",
+    "glycaemia: sugar|glucose|bs|bg|glycemi|glucemi|zucker|acucar|azucar|glycaemi + <=3.5|20-70|>=300|hi",
+    "glycaemia: hypo|hypoglyc|unterzucker|hipoglucemia|low blood sugar|low sugar|muito baixo|azucar bajo + confus|"
+    "unconscious|passing out|pass out|can not swallow|not respond|fit|seiz|reagiert nicht|desmai|shaking|sweaty|"
+    "not making sense",
+    "glycaemia: diabet + confus|not making sense|unconscious|fruity|drowsy|sweaty|desmai|ketone",
+    "glycaemia: dka|ketoacidosis|diabetic coma|hyperosmolar",
+    "glycaemia: ketones + high|vomit|>=1.5",
 ]
+
+# Figures of speech removed before matching ("this heat is killing me", "gave me a heart attack lol").
+RED_FLAG_EXCEPTIONS: list[str] = [
+    "giving me a heart attack", "give me a heart attack", "gave me a heart attack", "killing me", "killed it",
+    "dying to", "to die for", "die laughing", "dead lol", "my legs are dead",
+]
+
+# Short disclaimer shown under every answer after the first one in a session.
+DISCLAIMER_SHORT = "Not medical advice: ask a doctor, nurse or pharmacist about your own care."
 
 # Phrases that count as a safety notice in a model's answer; answers without one get the disclaimer.
 NOTICE_MARKERS: list[str] = [
@@ -219,13 +339,27 @@ class EvalConfig:
     gguf: str = "models/medllm_finetuning.gguf"
 
 
+# The export's faithfulness gate: per quant type, the lowest share of validation questions on which the GGUF's
+# log-likelihood answer letter equals the merged model's, and the highest mean KL(merged || GGUF) of the
+# next-token distribution at the answer position (nats). No threshold lets through a GGUF that changes more than
+# 10% of the answers. Set from bench/bench_export.py (bench/RESULTS.md): SmolLM2-135M, 100 real MedQA questions.
+FAITHFULNESS_GATE = {
+    "F16": {"min_loglik_agreement": 0.98, "max_kl": 0.002},
+    "Q8_0": {"min_loglik_agreement": 0.95, "max_kl": 0.01},
+    "Q5_K_M": {"min_loglik_agreement": 0.90, "max_kl": 0.05},
+    "Q4_K_M": {"min_loglik_agreement": 0.90, "max_kl": 0.10},
+}
+
+
 @dataclass
 class ExportConfig:
     output: str = "models/medllm_finetuning.gguf"
     adapter: str = ""  # '' = models/ppo if present, else models/sft
     quant: str = "Q4_K_M"  # Q4_K_M | Q5_K_M | Q8_0 | F16
-    faithfulness_questions: int = 8
+    faithfulness_questions: int = 0  # validation questions the GGUF is checked on (0 = all of them)
+    faithfulness_generate: int = 20  # of those, how many are also compared by greedy generation (the slow part)
     faithfulness_max_tokens: int = 32  # greedy tokens per answer in the faithfulness check
+    faithfulness_gate: dict = field(default_factory=lambda: {k: dict(v) for k, v in FAITHFULNESS_GATE.items()})
     validation_file: str = "data/processed/validation.jsonl"  # else questions from data.medqa / data.medmcqa
     merge_base: str = ""  # 16-bit base to merge into ('' = model.name); for a pre-quantized 4-bit base
     converter_dir: str = ".venv/convert-hf-to-gguf"  # llama.cpp's converter (make setup); relative to the repo
@@ -247,9 +381,11 @@ class ChatConfig:
     seed: int = -1
     system_prompt: str = SYSTEM_PROMPT
     disclaimer: str = DISCLAIMER
+    disclaimer_short: str = DISCLAIMER_SHORT  # under every answer after a session's first
     emergency_notice: str = EMERGENCY_NOTICE
     red_flags: list[str] = field(default_factory=lambda: list(RED_FLAGS))  # safety.py pattern language
     notice_markers: list[str] = field(default_factory=lambda: list(NOTICE_MARKERS))
+    red_flag_exceptions: list[str] = field(default_factory=lambda: list(RED_FLAG_EXCEPTIONS))
     sessions_dir: str = "logs/sessions"
 
 
@@ -318,7 +454,8 @@ def paper() -> Config:
         save_steps=100,
     )
     cfg.eval = EvalConfig(max_new_tokens=256, batch_size=4, n_ctx=4096)
-    cfg.export = ExportConfig(quant="Q4_K_M", merge_base="unsloth/Meta-Llama-3.1-8B-Instruct")
+    # 500 of the ~3,000 validation questions: a tight enough estimate (+-3 points) in minutes on the 8B model
+    cfg.export = ExportConfig(quant="Q4_K_M", merge_base="unsloth/Meta-Llama-3.1-8B-Instruct", faithfulness_questions=500)
     cfg.chat = ChatConfig(n_gpu_layers=-1, n_ctx=4096)
     return cfg
 
@@ -366,7 +503,7 @@ def tiny() -> Config:
         save_steps=4,
     )
     cfg.eval = EvalConfig(max_new_tokens=48, batch_size=8)
-    cfg.export = ExportConfig(quant="Q4_K_M", faithfulness_questions=8)
+    cfg.export = ExportConfig(quant="Q4_K_M")
     cfg.chat = ChatConfig(n_ctx=2048, max_tokens=160, temperature=0.2)
     return cfg
 

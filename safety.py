@@ -1,25 +1,42 @@
-"""Safety text for the chat: emergency red flags in questions, the disclaimer under answers.
+"""Safety text for the chat: emergency red flags in what users write, the disclaimer under answers.
 
-Red flags and safety-notice markers are written in config.py (ChatConfig.red_flags / notice_markers)
-in one small pattern language, so they can be changed without touching code:
+Red flags are written in config.py (ChatConfig.red_flags) in one small pattern language, so they can be
+read and extended without touching code:
 
-    "chest + pain|pressure|tight + breath|sweat|arm"
+    "cardiac: chest + pain|pressure|tight + breath|sweat|arm|>=10"
 
+* An optional `category:` prefix names the kind of emergency (reported, not used for matching).
 * ` + ` separates terms; every term must occur in the text, in any order.
 * `|` separates the alternatives of a term; any one of them is enough.
 * An alternative of several words ("not stop", "kill myself") must occur as consecutive words.
 * A pattern word of 4+ letters matches every word that starts with it ("breath" matches breathe,
-  breathing, breathless; "suicid" matches suicide, suicidal); a shorter one ("arm", "lip", "not")
-  matches only itself and its plural, so "arm" does not match "army".
+  breathing); a shorter one matches only itself and its plural, so "arm" does not match "army".
+* Spelling is tolerated: a text word of 4+ letters that is close to a pattern word of 4+ letters
+  (same first letter, difflib ratio >= 0.88: "chst", "breth", "atack", "headach") matches it.
+* `>=N`, `<=N` and `N-M` match a number in the text ("took 30 paracetamol", "baby 40C fever",
+  "sugar 2.1"); decimals with "." or "," count.
+* A term does not count where "no", "without", "denies" (and sin/sans/ohne/kein/sem) stand in the
+  two words before it: "no chest pain" is not chest pain. "not" is not a negation here ("can not
+  breathe" is the emergency).
 
-Text is lower-cased, contractions are spelled out ("can't" -> "can not", "won't" -> "will not") and
-punctuation is dropped, so "CHEST-PAIN!!" and "chest pain" read the same. Negations are not parsed:
-"no chest pain but short of breath" still raises the notice, on purpose (a needless notice costs
-less than a missed one).
+Text is lower-cased, accents stripped ("respiração" -> "respiracao"), contractions spelled out
+("can't" / "cant" -> "can not") and punctuation dropped. Figures of speech in
+ChatConfig.red_flag_exceptions ("killing me", "gave me a heart attack") are removed first.
+
+Two kinds of message get no emergency notice even when a pattern matches, unless they speak in
+the first person or about now ("I", "my", "right now"): exam stems (options A-D, "which of the
+following", "most likely", "next best step", a "year-old ... presents" vignette) and general
+education questions ("what is", "how does", "explain", "why"; for education "he/she" also counts as
+personal). `find_red_flags_in_conversation` checks the last few user turns, alone and together.
+
+The disclaimer goes under every answer whatever the model wrote; the emergency notice depends only
+on the user's words, never on the model's output.
 """
 from __future__ import annotations
 
+import difflib
 import re
+import unicodedata
 from functools import lru_cache
 from typing import Iterable, Sequence
 
@@ -30,40 +47,98 @@ _CONTRACTIONS = [
     (re.compile(r"\b(do|does|did|is|are|was|were|could|would|should|has|have|had)n'?t\b"), r"\1 not"),
     (re.compile(r"n't\b"), " not"),
 ]
-_NON_WORD = re.compile(r"[^a-z0-9]+")
+_TOKEN = re.compile(r"\d+(?:[.,]\d+)?|[a-z]+")
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
+_NUMERIC_ALT = re.compile(r"(>=|<=)(\d+(?:\.\d+)?)|(\d+(?:\.\d+)?)-(\d+(?:\.\d+)?)")
+_CATEGORY = re.compile(r"^\s*([a-z_]+)\s*:\s*")
+NEGATIONS = frozenset({"no", "without", "denies", "denied", "never", "nor", "sin", "sans", "ohne", "kein", "keine", "sem"})
+# In Spanish/Portuguese "no" is also "in the" ("dor no peito"): there it is not read as a negation.
+_IBERIAN = frozenset("el la los las de del do da dos das em um uma com que y dor dores muito forte subita tenho estou sinto".split())
+FIRST_PERSON = frozenset(
+    "i im me my mine myself we our ours yo mi mis je moi mon ma mes ich mein meine meinen mir mich eu meu minha "
+    "estou estoy tengo tenho".split()
+)
+THIRD_PERSON = frozenset("he she him his her they them hes shes".split())
+NOW = ("right now", "tonight", "currently", "at the moment", "just now", "help me", "please help")
+EDU_START = frozenset(
+    "what whats how why explain describe define which when list difference tell compare does do is are".split()
+)
+EDU_LEAD = ("can you explain", "could you explain", "can you tell me", "tell me about", "explain to me",
+            "help me understand", "i want to know", "i would like to know", "quick question", "please")
+EXAM_PHRASES = ("which of the following", "most likely", "next best step", "best next step", "most appropriate",
+                "first line", "first step", "year old man", "year old woman", "year old boy", "year old girl",
+                "presents with", "is brought to", "year old presents", "what is the diagnosis")
+_OPTION = re.compile(r"(?:^|[\s(])[A-Ea-e][).:](?=\s)")
 
 
 def words(text: str) -> list[str]:
-    """The text as lower-case words, contractions spelled out, punctuation gone."""
-    text = (text or "").lower().translate(_APOSTROPHES)
+    """The text as lower-case words and numbers, accents and punctuation gone, contractions spelled out."""
+    text = unicodedata.normalize("NFKD", (text or "").lower().translate(_APOSTROPHES))
+    text = "".join(ch for ch in text if not unicodedata.combining(ch)).replace("ß", "ss")
+    text = re.sub(r"\bcant\b", "can not", re.sub(r"\bwont\b", "will not", text))
     for pattern, repl in _CONTRACTIONS:
         text = pattern.sub(repl, text)
-    return _NON_WORD.sub(" ", text).split()
+    text = re.sub(r"(\d),(\d)", r"\1.\2", text)
+    return _TOKEN.findall(text)
 
 
+@lru_cache(maxsize=200_000)
 def _word_matches(word: str, pattern: str) -> bool:
     if len(pattern) <= 3:
         return word == pattern or word == pattern + "s"
-    return word.startswith(pattern)
+    if word.startswith(pattern):
+        return True
+    if len(word) < 4 or word[0] != pattern[0] or not word.isalpha() or abs(len(word) - len(pattern)) > 3:
+        return False
+    # spelling tolerance: the word (or its start, for stems) is close to the pattern word
+    stem = word[: len(pattern) + 1] if len(word) > len(pattern) else word
+    return max(difflib.SequenceMatcher(None, w, pattern).ratio() for w in {stem, word, word[: len(pattern)]}) >= 0.88
 
 
-def _phrase_in(text_words: Sequence[str], phrase: tuple[str, ...]) -> bool:
-    n = len(phrase)
-    return any(
-        all(_word_matches(text_words[i + k], phrase[k]) for k in range(n))
-        for i in range(len(text_words) - n + 1)
-    )
+def _number_in(token: str, alt: tuple) -> bool:
+    if not _NUMBER.fullmatch(token):
+        return False
+    value = float(token)
+    _, op, a, b = alt
+    return value >= a if op == ">=" else value <= a if op == "<=" else a <= value <= b
 
 
-@lru_cache(maxsize=512)
-def compile_pattern(entry: str) -> tuple[tuple[tuple[str, ...], ...], ...]:
-    """'a b|c + d' -> ((('a', 'b'), ('c',)), (('d',),)): terms of alternatives of word tuples."""
+def _phrase_in(text_words: Sequence[str], phrase: tuple) -> bool:
+    negations = NEGATIONS - {"no"} if _IBERIAN.intersection(text_words) else NEGATIONS
+    n = 1 if phrase and phrase[0] == "#" else len(phrase)
+    for i in range(len(text_words) - n + 1):
+        hit = (_number_in(text_words[i], phrase) if n == 1 and phrase[0] == "#"
+               else all(_word_matches(text_words[i + k], phrase[k]) for k in range(n)))
+        if hit and not negations.intersection(text_words[max(0, i - 2):i]):
+            return True
+    return False
+
+
+def _alternative(alt: str) -> tuple:
+    m = _NUMERIC_ALT.fullmatch(alt.strip())
+    if m:
+        if m.group(1):
+            return ("#", m.group(1), float(m.group(2)), None)
+        return ("#", "-", float(m.group(3)), float(m.group(4)))
+    return tuple(words(alt))
+
+
+@lru_cache(maxsize=2048)
+def compile_pattern(entry: str) -> tuple:
+    """'a b|c + d' -> ((('a', 'b'), ('c',)), (('d',),)): terms of alternatives of word tuples
+    (a number alternative ">=10" becomes ('#', '>=', 10.0, None))."""
     terms = []
-    for term in entry.split("+"):
-        alternatives = tuple(tuple(words(alt)) for alt in term.split("|") if words(alt))
+    for term in _CATEGORY.sub("", entry).split("+"):
+        alternatives = tuple(a for a in (_alternative(alt) for alt in term.split("|")) if a)
         if alternatives:
             terms.append(alternatives)
     return tuple(terms)
+
+
+def category(entry: str) -> str:
+    """The `category:` prefix of a red-flag entry ('' when it has none)."""
+    m = _CATEGORY.match(entry)
+    return m.group(1) if m else ""
 
 
 def matches(text_words: Sequence[str], entry: str) -> bool:
@@ -71,27 +146,97 @@ def matches(text_words: Sequence[str], entry: str) -> bool:
     return bool(terms) and all(any(_phrase_in(text_words, alt) for alt in term) for term in terms)
 
 
-def find_red_flags(text: str, red_flags: Iterable[str]) -> list[str]:
-    """The red-flag patterns the text matches (empty when none)."""
-    text_words = words(text)
+def _has_phrase(text_words: Sequence[str], phrase: str) -> bool:
+    p = phrase.split()
+    return any(list(text_words[i:i + len(p)]) == p for i in range(len(text_words) - len(p) + 1))
+
+
+def _strip_exceptions(text_words: list[str], exceptions: Iterable[str]) -> list[str]:
+    for phrase in exceptions:
+        p = words(phrase)
+        i = 0
+        while p and i <= len(text_words) - len(p):
+            if text_words[i:i + len(p)] == p:
+                text_words = text_words[:i] + ["."] + text_words[i + len(p):]
+            i += 1
+    return text_words
+
+
+def is_exam_stem(text: str) -> bool:
+    """A question written as an exam item: options A-D/A-E or exam phrasing about a vignette."""
+    w = words(text)
+    return len(_OPTION.findall(text or "")) >= 3 or any(_has_phrase(w, p) for p in EXAM_PHRASES)
+
+
+def is_educational(text: str) -> bool:
+    """A general question (what is / how does / explain / why ...) about no one in particular."""
+    w = words(text)
+    joined = " ".join(w)
+    for lead in EDU_LEAD:
+        if joined.startswith(lead + " "):
+            w = w[len(lead.split()):]
+            break
+    return bool(w) and w[0] in EDU_START and not THIRD_PERSON.intersection(w)
+
+
+def is_personal_now(text: str) -> bool:
+    """Speaks in the first person or about the present moment ('my dad ... right now')."""
+    w = words(re.sub(r"\b(IM|MI)\b", " ", text or ""))  # intramuscular, myocardial infarction
+    return bool(FIRST_PERSON.intersection(w)) or any(_has_phrase(w, p) for p in NOW)
+
+
+def is_general_question(text: str) -> bool:
+    """An exam stem or education question that no one says is happening to them now: no notice."""
+    return (is_exam_stem(text) or is_educational(text)) and not is_personal_now(text)
+
+
+def find_red_flags(text: str, red_flags: Iterable[str], exceptions: Iterable[str] = ()) -> list[str]:
+    """The red-flag entries the text matches (empty when none, and for exam and education questions)."""
+    if is_general_question(text):
+        return []
+    text_words = _strip_exceptions(words(text), exceptions)
     return [entry for entry in red_flags if matches(text_words, entry)]
 
 
+def find_red_flags_in_conversation(
+    user_messages: Sequence[str], red_flags: Iterable[str], exceptions: Iterable[str] = (), turns: int = 3
+) -> list[str]:
+    """Red flags in the last `turns` user messages, each alone and all together (so "my chest feels
+    odd" then "now my arm is numb and I'm sweating" counts), most recent message's flags first."""
+    recent = [m for m in list(user_messages)[-turns:] if m and m.strip()]
+    red_flags = list(red_flags)
+    found: list[str] = []
+    for message in reversed(recent):
+        found += [f for f in find_red_flags(message, red_flags, exceptions) if f not in found]
+    together = [m for m in recent if not is_general_question(m)]
+    if len(together) > 1:
+        found += [f for f in find_red_flags(" . ".join(together), red_flags, exceptions) if f not in found]
+    return found
+
+
 def has_safety_notice(text: str, markers: Iterable[str]) -> bool:
-    """True when the answer already carries a safety notice (so no disclaimer is added)."""
+    """True when the model's text mentions a safety notice. Informational only: it never decides
+    whether the disclaimer is shown."""
     text_words = words(text)
     return any(matches(text_words, entry) for entry in markers)
 
 
 def compose_answer(
-    response: str, *, emergency: bool, emergency_notice: str, disclaimer: str, markers: Iterable[str]
+    response: str,
+    *,
+    emergency: bool,
+    emergency_notice: str,
+    disclaimer: str,
+    markers: Iterable[str] = (),
+    first: bool = True,
+    short_disclaimer: str | None = None,
 ) -> tuple[str, bool]:
-    """The answer as shown to the user: emergency notice first (if any), the model's text, then the
-    disclaimer when the text has no safety notice of its own. Returns (answer, disclaimer_added)."""
-    add = not has_safety_notice(response, markers)
+    """The answer as shown to the user: the emergency notice first (when the user's words raised a red
+    flag), the model's text, then the disclaimer, always, whatever the model wrote: the full text on a
+    session's first answer, `short_disclaimer` (when given) after it. Returns (answer, True); `markers`
+    is accepted for old callers and ignored."""
     parts = [f"EMERGENCY: {emergency_notice}"] if emergency else []
     if response.strip():
         parts.append(response.strip())
-    if add:
-        parts.append(disclaimer)
-    return "\n\n".join(parts), add
+    parts.append(disclaimer if first or not short_disclaimer else short_disclaimer)
+    return "\n\n".join(parts), True
