@@ -163,6 +163,11 @@ def load_questions(path: str | os.PathLike, max_samples: int = 0, seed: int = 42
     if path.stat().st_size == 0:
         raise UserError(f"--data {path}: the file is empty; pass a file with labelled questions")
     if is_processed(_first_object(path)):
+        import train_outputs
+
+        manifest = path.parent / train_outputs.MANIFEST_FILE
+        if manifest.is_file():  # data_processor.py's manifest: the split is the one it wrote, whole
+            train_outputs.verify_manifest(manifest, [path.name], "regenerate it with `python data_processor.py`")
         records, dropped = _read_processed(path)
         fmt = "processed"
     else:

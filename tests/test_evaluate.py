@@ -477,3 +477,20 @@ def test_embedded_base_model_both_modes_writes_the_json_fields(tmp_path, sample_
                    for j in range(len(m["confusion_matrix"]["predicted"]))) == 3
     for p in preds:  # the log-likelihood answer is the letter it scored highest
         assert p["loglik"] == max(p["loglik_scores"], key=p["loglik_scores"].get)
+
+
+def test_a_processed_split_that_does_not_match_its_manifest_is_refused(tmp_path):
+    import data_processor
+    import train_outputs
+
+    cfg = config.get_preset("tiny")
+    cfg.data.output_dir = str(tmp_path / "processed")
+    cfg.data.cache_dir = str(tmp_path / "cache")
+    data_processor.process(cfg)
+    split = tmp_path / "processed" / "validation.jsonl"
+    assert evaluate.load_questions(split)[0]  # verified, then read
+    lines = split.read_text().splitlines(keepends=True)
+    split.write_text("".join(lines[:-1]))  # cut short, e.g. copied while it was written
+    with pytest.raises(cli.UserError, match="validation.jsonl is missing or changed"):
+        evaluate.load_questions(split)
+    assert (tmp_path / "processed" / train_outputs.MANIFEST_FILE).is_file()
