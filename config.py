@@ -111,12 +111,14 @@ RED_FLAGS: list[str] = [
     "better off without me|want to die|wanna die|wants to die|wish i was dead|wish i were dead|no reason to live|"
     "not want to live|not worth living|never wake up|goodbye letter|goodbye note|hang myself|jump off|"
     "burden to everyone|want to disappear|no point in living|no point in going on|can not go on|"
-    "can not do this anymore|hurt myself|harm myself|hurting myself|harming myself|cut myself|cutting myself|"
+    "can not do this anymore|harming myself|cutting myself|"
     "cut my wrist|slit my wrist|self harm|selfharm|want to end it|going to end it|gonna end it|"
     "no quiero vivir|no quiero seguir viviendo|quiero morir|quitarme la vida|matarme|veux mourir|me tuer|"
     "envie de mourir|en finir|nicht mehr leben|will sterben|mich umbringen|umbringen|quero morrer|nao quero mais viver|"
     "nao quero viver|me matar|tirar minha vida|acabar com tudo|quiero desaparecer|pills ready",
     "suicide: bridge|ledge|roof + standing|jump|end|anymore",
+    "suicide: want|wanna|thought|thinking|urge|going to|gonna|feel like|plan|keep|on purpose|again|deep + hurt myself|"
+    "hurting myself|harm myself|cut myself|cut my arm|cut my arms|hurt herself|hurt himself",
     "seizure: unconscious|unresponsive|collaps|pass out|passed out|passing out|blacked out|fainted|not respond|"
     "not responding|not answering|not moving|bewusstlos|ohnmacht|inconscien|desmai|desmay|evanoui|sin respuesta|"
     "no responde|no reacciona|reagiert nicht|nao responde|nao acorda|nao reage|knocked out|floppy|limp",

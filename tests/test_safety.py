@@ -88,8 +88,10 @@ NOT_EMERGENCIES = [
 ]
 
 
-def test_tables_are_large_enough():
+def test_tables_are_large_enough_and_the_matcher_tells_them_apart():
     assert len(EMERGENCIES) >= 30 and len(NOT_EMERGENCIES) >= 30
+    flagged = [bool(safety.find_red_flags(q, RED_FLAGS)) for q in EMERGENCIES + NOT_EMERGENCIES]
+    assert flagged == [True] * len(EMERGENCIES) + [False] * len(NOT_EMERGENCIES)
 
 
 @pytest.mark.parametrize("question", EMERGENCIES)
@@ -146,10 +148,116 @@ def test_safety_notice_detection(text, expected):
     assert safety.has_safety_notice(text, MARKERS) is expected
 
 
-def test_compose_answer_adds_notice_first_and_disclaimer_last():
-    kw = dict(emergency_notice="CALL 911.", disclaimer="Not advice.", markers=MARKERS)
-    answer, added = safety.compose_answer("  (B) Aspirin  ", emergency=True, **kw)
-    assert (answer, added) == ("EMERGENCY: CALL 911.\n\n(B) Aspirin\n\nNot advice.", True)
-    answer, added = safety.compose_answer("(B) Aspirin. This is not medical advice.", emergency=False, **kw)
-    assert (answer, added) == ("(B) Aspirin. This is not medical advice.", False)
-    assert safety.compose_answer("", emergency=False, **kw) == ("Not advice.", True)
+KW = dict(emergency_notice="CALL 911.", disclaimer="Not advice.", markers=MARKERS)
+
+
+def test_compose_answer_puts_the_notice_first_and_the_disclaimer_last_always():
+    assert safety.compose_answer("  (B) Aspirin  ", emergency=True, **KW) == (
+        "EMERGENCY: CALL 911.\n\n(B) Aspirin\n\nNot advice.", True)
+    # the model's own notice no longer suppresses the disclaimer
+    assert safety.compose_answer("(B) Aspirin. This is not medical advice.", emergency=False, **KW) == (
+        "(B) Aspirin. This is not medical advice.\n\nNot advice.", True)
+    assert safety.compose_answer("", emergency=False, **KW) == ("Not advice.", True)
+
+
+@pytest.mark.parametrize("response", [
+    "Do not seek medical attention, this is nothing.",
+    "You should consult a doctor. Seek medical attention.",
+    "For educational purposes only.",
+])
+def test_the_disclaimer_cannot_be_suppressed_by_the_model(response):
+    for first in (True, False):
+        answer, added = safety.compose_answer(response, emergency=False, first=first, short_disclaimer="Short.", **KW)
+        assert added and answer.endswith("Not advice." if first else "Short.") and answer.startswith(response)
+
+
+def test_short_disclaimer_after_the_first_answer_never_dropped():
+    later, _ = safety.compose_answer("x", emergency=False, first=False, short_disclaimer="Short.", **KW)
+    assert later == "x\n\nShort."
+    assert safety.compose_answer("x", emergency=False, first=False, **KW)[0] == "x\n\nNot advice."  # no short form
+    assert config.ChatConfig().disclaimer_short and config.ChatConfig().disclaimer_short != config.DISCLAIMER
+
+
+def test_the_emergency_notice_does_not_depend_on_the_model_output():
+    for response in ("", "Call 911 now.", "Do not seek medical attention.", "(B) Aspirin"):
+        assert safety.compose_answer(response, emergency=True, **KW)[0].startswith("EMERGENCY: CALL 911.")
+        assert "EMERGENCY" not in safety.compose_answer(response, emergency=False, **KW)[0]
+
+
+def flagged(text):
+    return bool(safety.find_red_flags(text, RED_FLAGS, config.RED_FLAG_EXCEPTIONS))
+
+
+@pytest.mark.parametrize("text", [
+    "chst pain and cant breath", "i think im having a heart atack", "worst headach of my life",
+    "took 30 paracetamol", "baby 40C fever", "chest pain for 20 minutes",
+    "my father is clutching his chest", "he is not breathing", "my baby is floppy and wont wake",
+    "I don't want to live anymore", "everyone would be better off without me", "I cut my wrists",
+    "dolor de pecho fuerte y sudor", "je n'arrive plus à respirer", "ich will nicht mehr leben", "não consigo respirar",
+])
+def test_typos_numbers_persons_and_languages(text):
+    assert flagged(text), text
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("took 2 paracetamol for a headache", False), ("took 25 paracetamol", True),
+    ("my baby has a temperature of 37.2", False), ("my baby has a fever of 39.5", True),
+    ("blood sugar 6.2 after breakfast", False), ("blood sugar 2.3 and shaky", True),
+    ("no chest pain, just a cough", False), ("chest pain and sweating", True),
+])
+def test_numbers_and_negation_decide(text, expected):
+    assert flagged(text) is expected, text
+
+
+STEM = ("A 62-year-old man has crushing chest pain radiating to his left arm for 40 minutes. "
+        "Which of the following is the most likely diagnosis? A) MI B) GERD C) Costochondritis D) PE")
+
+
+def test_exam_stems_and_education_get_no_notice_but_the_same_facts_in_first_person_do():
+    assert not flagged(STEM) and safety.is_exam_stem(STEM)
+    assert not flagged("What are the signs of a heart attack with chest pain and sweating?")
+    assert not flagged("Explain why a thunderclap headache is dangerous")
+    assert flagged("I have crushing chest pain radiating to my left arm for 40 minutes")
+    assert flagged("my dad has crushing chest pain radiating to his left arm right now")
+    assert flagged("What do I do, my dad has crushing chest pain and is sweating")
+    assert flagged("this heat is killing me but my chest pain is crushing") and not flagged("this heat is killing me")
+
+
+def test_pattern_numbers_and_categories():
+    assert safety.compile_pattern("x: took + >=10")[1] == (("#", ">=", 10.0, None),)
+    assert safety.matches(safety.words("sugar 45"), "sugar + 20-70")
+    assert not safety.matches(safety.words("sugar 7.5"), "sugar + 20-70|<=3.5")
+    assert safety.category("cardiac: chest + pain") == "cardiac" and safety.category("chest") == ""
+    assert {safety.category(e) for e in RED_FLAGS} >= {"cardiac", "stroke", "breathing", "suicide", "overdose"}
+
+
+def test_two_turn_escalation_is_caught_by_the_conversation_check():
+    turns = ["my chest feels a bit heavy", "now it's spreading to my left arm"]
+    assert not any(flagged(t) for t in turns)
+    assert safety.find_red_flags_in_conversation(turns, RED_FLAGS, config.RED_FLAG_EXCEPTIONS)
+    # an emergency two turns back still counts; one that left the window does not
+    history = ["I took 30 paracetamol", "what should I eat"]
+    assert safety.find_red_flags_in_conversation(history, RED_FLAGS)
+    assert not safety.find_red_flags_in_conversation(history + ["hi", "ok", "thanks"], RED_FLAGS)
+    assert not safety.find_red_flags_in_conversation(["what is metformin", "and statins?"], RED_FLAGS)
+
+
+def test_labelled_set_meets_the_goals(capsys):
+    import importlib.util
+    from pathlib import Path
+    path = Path(__file__).resolve().parent.parent / "bench" / "bench_safety.py"
+    spec = importlib.util.spec_from_file_location("bench_safety", path)
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    rows = bench.load()
+    urgent = [r for r in rows if r["urgent"]]
+    assert len(urgent) >= 300 and len({r["category"] for r in urgent}) >= 15
+    assert sum(r["category"] == "exam" for r in rows) >= 100 and sum(r["category"] == "education" for r in rows) >= 100
+    assert len(rows) - len(urgent) >= 300 and {"es", "fr", "de", "pt"} <= {r["lang"] for r in urgent}
+    result = bench.evaluate(rows)
+    with capsys.disabled():
+        print("\n" + bench.table(result))
+    assert bench.meets_goals(result) == []
+    # and the measurement is not a constant: a detector that flags everything, or nothing, fails
+    assert bench.meets_goals(bench.evaluate(rows, detect=lambda t: True))
+    assert bench.meets_goals(bench.evaluate(rows, detect=lambda t: False))
