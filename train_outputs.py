@@ -1,8 +1,11 @@
-"""What SFT and PPO share: the training flags and the life of an output folder (models/sft/, models/ppo/).
+"""What SFT and PPO share: the training flags, their settings checks, and the life of an output folder.
 
-A folder is finished when it holds train_summary.json, which is written last. Checkpoints live in
-<folder>/checkpoints/checkpoint-N; one is complete when its trainer_state.json exists. Nothing finished is
-overwritten without --force, and final files are written to a temp folder and moved in (summary last).
+A folder is finished when it holds train_summary.json, which is written last. A run writes everything
+(checkpoints in checkpoints/checkpoint-N, then the final files) into a staging folder beside its output,
+.<name>.partial, and swaps it in only when the run finished: the previous output stays whole until then,
+and after any failure or Ctrl+C (--resume continues from the staging folder). The run's log is staged the
+same way in logs/.partial/<run>. --force replaces only a folder that is empty or carries the project's
+.medllm-output marker. Multi-file outputs carry a manifest (sizes + sha256) written last, which readers verify.
 """
 from __future__ import annotations
 
