@@ -63,6 +63,15 @@ def last_checkpoint(folder: str | os.PathLike) -> Path | None:
     return max(done, key=lambda p: int(p.name[11:]), default=None)
 
 
+# What a trainer's output folder holds: a folder of only these (written before the marker existed) is ours too.
+TRAINING_NAMES = frozenset({
+    SUMMARY_FILE, CHECKPOINTS, "adapter_config.json", "adapter_model.safetensors", "adapter_model.bin", "README.md",
+    "config.json", "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "chat_template.jinja",
+    "vocab.json", "merges.txt", "tokenizer.model", "added_tokens.json", "generation_config.json",
+    "value_head.safetensors", MARKER_FILE,
+})
+
+
 def staging_dir(out: str | os.PathLike) -> Path:
     """The folder beside out that a run writes into: .<name>.partial. It is swapped in for out only when the
     run finished, so the previous output stays whole until then, and after any failure or Ctrl+C."""
@@ -89,7 +98,7 @@ def check_output_dir(out: Path, resume: bool, force: bool) -> Path | None:
             )
         if finished and not force:
             raise UserError(f"{out} holds a finished model; add --force to train on from {ckpt.name} and replace it")
-        check_replaceable(out)
+        check_replaceable(out, known=TRAINING_NAMES)
         return ckpt
     if staged is not None and not force:
         raise UserError(
@@ -104,7 +113,7 @@ def check_output_dir(out: Path, resume: bool, force: bool) -> Path | None:
             )
         raise UserError(f"{out} already exists: add --force to overwrite it, or pass another --output-dir")
     if force:
-        check_replaceable(out)
+        check_replaceable(out, known=TRAINING_NAMES)
     return None
 
 

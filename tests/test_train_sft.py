@@ -300,6 +300,10 @@ def test_force_replaces_only_folders_the_project_made(tmp_path, tiny_llama_dir, 
     train_outputs.mark_output(tmp_path / "ours")
     (tmp_path / "ours" / "adapter_config.json").write_text("{}")
     assert train_outputs.check_output_dir(tmp_path / "ours", resume=False, force=True) is None
+    legacy = tmp_path / "legacy"  # an output written before the marker: only the trainer's own file names
+    (legacy / "checkpoints").mkdir(parents=True)
+    (legacy / "adapter_config.json").write_text("{}")
+    assert train_outputs.check_output_dir(legacy, resume=False, force=True) is None
 
 
 @pytest.mark.parametrize("extra, fragment", [
