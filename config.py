@@ -42,6 +42,10 @@ RED_FLAGS: list[str] = [
     "stark|starke|intense|minutos|minuten|irradi",
     "cardiac: brustschmerz|douleur thoracique|dor no peito|dolor en el pecho|dolor de pecho|clutch chest|clutching his chest|"
     "clutching her chest|clutching my chest",
+    "cardiac: duele|dolor|aprieta + pecho",
+    "cardiac: mal|douleur|serre + poitrine",
+    "cardiac: weh|tut|schmerz + brust",
+    "cardiac: doi|dor|aperto + peito",
     "cardiac: heart attack|cardiac arrest|no pulse|heart stopped|infarto|crise cardiaque|herzinfarkt|ataque cardiaco|"
     "attaque cardiaque|herzstillstand|arret cardiaque",
     "cardiac: heart|pulse|puls|coeur|corazon|coracao + >=150",
@@ -66,6 +70,8 @@ RED_FLAGS: list[str] = [
     "me cuesta respirar|cuesta respirar|arrive plus a respirer|arrive pas a respirer|peux pas respirer|"
     "peux plus respirer|du mal a respirer|etouff|keine luft|atemnot|kann nicht atmen|erstick|nao consigo respirar|"
     "nao consegue respirar|falta de ar|sufoc|respire mal|respira mal",
+    "breathing: ne respire plus|ne respire pas|no respira|atmet nicht|nao respira|nao esta respirando|"
+    "respire plus|not breathe|isnt breathing",
     "breathing: short of breath|breathless|out of breath|shortness of breath + sentence|talk|speak|rest|sitting|still|"
     "lying|worse|faint|blue|grey|gray|can not",
     "breathing: wheez + badly|bad|severe|grey|gray|blue|not help|can not|really|puffy",
@@ -115,7 +121,9 @@ RED_FLAGS: list[str] = [
     "cut my wrist|slit my wrist|self harm|selfharm|want to end it|going to end it|gonna end it|"
     "no quiero vivir|no quiero seguir viviendo|quiero morir|quitarme la vida|matarme|veux mourir|me tuer|"
     "envie de mourir|en finir|nicht mehr leben|will sterben|mich umbringen|umbringen|quero morrer|nao quero mais viver|"
-    "nao quero viver|me matar|tirar minha vida|acabar com tudo|quiero desaparecer|pills ready",
+    "nao quero viver|me matar|tirar minha vida|acabar com tudo|quiero desaparecer|pills ready|ending everything|"
+    "end everything|nobody would miss me|no one would miss me|nobody would care if i|if i was gone|if i were gone|"
+    "better off if i|tired of living|ne plus vivre|no vale la pena vivir",
     "suicide: bridge|ledge|roof + standing|jump|end|anymore",
     "suicide: want|wanna|thought|thinking|urge|going to|gonna|feel like|plan|keep|on purpose|again|deep + hurt myself|"
     "hurting myself|harm myself|cut myself|cut my arm|cut my arms|hurt herself|hurt himself",
@@ -125,8 +133,8 @@ RED_FLAGS: list[str] = [
     "seizure: not wake|can not wake|will not wake|not waking|hard to wake|difficult to wake|can not rouse|unrousable|"
     "not woken|wake him|wake her|no despierta|se reveille pas|wacht nicht",
     "seizure: seiz|convuls|fitting|having a fit|tonic clonic|krampf|crise d epilepsie|epilep|convulsion + having|now|"
-    "not stop|minute|min|mins|still|started|again|first|second|hour|just|>=3|arret|hort|para|since|after",
-    "seizure: convulsing|convulsionando|convulsiona|krampft|fait une crise|having a seizure|having a fit|is seizing|"
+    "not stop|minute|min|mins|still|started|again|first|second|hour|just|>=3|arret|hort|para|since|after|had a|has a",
+    "seizure: krampfanfall|anfall|convulsao|convulsiones|convulsion|crise convulsive|convulsing|convulsionando|convulsiona|krampft|fait une crise|having a seizure|having a fit|is seizing|"
     "seizing|shaking all over|eyes rolled",
     "head_spine: head|cabeza|tete|kopf|cabeca + hit|bang|banged|injur|trauma|fell|fall|knock|golpe|golpeo|cogne|"
     "gefallen|schlag|bateu + vomit|throw|confus|drowsy|sleepy|unconscious|seiz|pass out|passed out|blacked out|"
@@ -153,6 +161,8 @@ RED_FLAGS: list[str] = [
     "not fade|seeing things|hallucin",
     "paediatric: baby|infant|bebe|toddler|nourrisson|saugling|newborn|child|son|daughter|kid|hijo|kind|month|months + >=39 + fever|"
     "temp|grad|fiebre|fievre|febre|fieber",
+    "paediatric: baby|infant|newborn|bebe|nourrisson|saugling + week|weeks|semana|semaine|woche + >=38|fever|hot|"
+    "temp|fiebre|fievre|febre|fieber",
     "paediatric: rash|spots|manchas|taches|flecken|petechi + purple|violet|roxa|morad|not fade|glass|blanch|pressed|lila",
     "sepsis: stiff|rigid|steif|raide|rigidez + neck|nacken|cuello|nuque|pescoco|nuchal",
     "sepsis: fever|temp|fiebre|fieber|fievre|febre|burning up|chills|shiver|rigor + confus|mottled|racing|not peed|"
