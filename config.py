@@ -51,7 +51,7 @@ RED_FLAGS: list[str] = [
     "cardiac: heart|pulse|puls|coeur|corazon|coracao + >=150",
     "stroke: face|facial|mouth|smile|cara|boca|visage|bouche|gesicht|mund|rosto + droop|uneven|lopsided|crooked|torc|"
     "torta|deform|schief|hang|paral",
-    "stroke: slur|garbl|gibberish|lallt + speech|speak|talk|word|habla|parl|sprech|fala",
+    "stroke: slur|garbl|gibberish|jumbl|muddl|lallt + speech|speak|talk|word|habla|parl|sprech|fala",
     "stroke: can not speak|can not talk|can not get my words|not making sense|not make sense|no puede hablar|"
     "no puedo hablar|plus parler|arrive plus a parler|nicht mehr sprechen|kann nicht sprechen|nao consegue falar|"
     "can not understand me",
@@ -62,6 +62,8 @@ RED_FLAGS: list[str] = [
     "stroke: one side|left side|right side|un lado|un cote|einer seite|um lado|half my|half of my + numb|weak|paraly|"
     "droop|feel|floppy|move",
     "stroke: worst|thunderclap + headache|headach|head",
+    "stroke: can not lift|can not raise|can not move + right arm|left arm|right leg|left leg|his arm|her arm|his leg|"
+    "her leg",
     "stroke: paralys|paralyz|gelahmt|paralis|lahm",
     "breathing: can not breath|could not breath|unable to breath|struggling to breath|struggle to breath|"
     "trouble breath|difficulty breath|hard to breath|not breathing|stopped breathing|stop breathing|stopping breathing|"
@@ -108,6 +110,8 @@ RED_FLAGS: list[str] = [
     "overdose: swallow|drank|drink|ate|eaten|got into|bebio|bebeu|trank|getrunken|bu + bleach|antifreeze|batter|magnet|"
     "detergent|laundry pod|pod|drain cleaner|oven cleaner|pesticide|rat poison|weed killer|lejia|javel|bleich|poison|"
     "lye|gasoline|petrol|kerosene|lavandina|water bead",
+    "overdose: remedio demais|remedios demais|comprimidos demais|demasiadas pastillas|trop de medicaments|"
+    "trop de comprimes|zu viele tabletten|load of my tablets|load of pills|load of tablets|load of my pills",
     "overdose: carbon monoxide|monoxido|monoxyde|kohlenmonoxid",
     "overdose: toddler|child|kid|baby|son|daughter|year old + ate|swallow|took|got into + pill|tablet|meds|medicine|capsul",
     "overdose: heroin|fentanyl|opiat|opioid|methadone|oxy + too much|not respond|unrespons|not breath|blue|not wake",
@@ -123,7 +127,8 @@ RED_FLAGS: list[str] = [
     "envie de mourir|en finir|nicht mehr leben|will sterben|mich umbringen|umbringen|quero morrer|nao quero mais viver|"
     "nao quero viver|me matar|tirar minha vida|acabar com tudo|quiero desaparecer|pills ready|ending everything|"
     "end everything|nobody would miss me|no one would miss me|nobody would care if i|if i was gone|if i were gone|"
-    "better off if i|tired of living|ne plus vivre|no vale la pena vivir",
+    "better off if i|tired of living|done with life|no way out|ganas de morir|las venas|cortarme|going to jump|"
+    "gonna jump|jump in front|ne plus vivre|no vale la pena vivir",
     "suicide: bridge|ledge|roof + standing|jump|end|anymore",
     "suicide: want|wanna|thought|thinking|urge|going to|gonna|feel like|plan|keep|on purpose|again|deep + hurt myself|"
     "hurting myself|harm myself|cut myself|cut my arm|cut my arms|hurt herself|hurt himself",
@@ -138,7 +143,7 @@ RED_FLAGS: list[str] = [
     "seizing|shaking all over|eyes rolled",
     "head_spine: head|cabeza|tete|kopf|cabeca + hit|bang|banged|injur|trauma|fell|fall|knock|golpe|golpeo|cogne|"
     "gefallen|schlag|bateu + vomit|throw|confus|drowsy|sleepy|unconscious|seiz|pass out|passed out|blacked out|"
-    "blood thinner|warfarin|pupil|fluid|slur|worse|vomitando|verwirrt|erbrech|vomi|confuso|sonolent",
+    "blood thinner|warfarin|pupil|fluid|slur|worse|being sick|vomitando|verwirrt|erbrech|vomi|confuso|sonolent",
     "head_spine: can not feel|can not move|numb|tingl|paraly + leg|legs|arm|arms|feet|foot + neck|back|spine|fall|fell|"
     "crash|accident|dove|dive|diving|roof|ladder",
     "head_spine: bladder|bowel|peed myself|wet myself|saddle + back|numb|can not feel|can not control",
@@ -163,6 +168,8 @@ RED_FLAGS: list[str] = [
     "temp|grad|fiebre|fievre|febre|fieber",
     "paediatric: baby|infant|newborn|bebe|nourrisson|saugling + week|weeks|semana|semaine|woche + >=38|fever|hot|"
     "temp|fiebre|fievre|febre|fieber",
+    "paediatric: baby|infant|newborn|month old|months old|week old|weeks old + breath + weird|funny|strange|fast|"
+    "noisy|pale|struggl|grunt",
     "paediatric: rash|spots|manchas|taches|flecken|petechi + purple|violet|roxa|morad|not fade|glass|blanch|pressed|lila",
     "sepsis: stiff|rigid|steif|raide|rigidez + neck|nacken|cuello|nuque|pescoco|nuchal",
     "sepsis: fever|temp|fiebre|fieber|fievre|febre|burning up|chills|shiver|rigor + confus|mottled|racing|not peed|"
@@ -189,7 +196,7 @@ RED_FLAGS: list[str] = [
     "starke|stark|brutal|subita|plotzlich|so bad|repentin",
     "testicular: torsion",
     "burns: burn|burnt|burned|scald|quem|brul|verbrann|verbruh + boiling|oil|acid|chemical|electric|fire|whole|large|"
-    "big|face|blister|white|charred|black|chest|severe|schwer|grave|toda|todo|hirviendo|quente|bigger|inhal|smoke|"
+    "big|face|blister|white|charred|black|chest|severe|badly|peeling|skin off|schwer|grave|toda|todo|hirviendo|quente|bigger|inhal|smoke|"
     "breath|hoarse|drain",
     "burns: electrocut|electric shock|struck by lightning|lightning strike|stromschlag|electrocu",
     "burns: smoke|fire + inhal|cough|hoarse|soot|breath",

@@ -11,7 +11,7 @@ read and extended without touching code:
 * An alternative of several words ("not stop", "kill myself") must occur as consecutive words.
 * A pattern word of 4+ letters matches every word that starts with it ("breath" matches breathe,
   breathing); a shorter one matches only itself and its plural, so "arm" does not match "army".
-* Spelling is tolerated: a text word of 4+ letters that is close to a pattern word of 4+ letters
+* Spelling is tolerated: two swapped letters ("pian") match; a text word of 4+ letters that is close to a pattern word of 4+ letters
   (same first letter, difflib ratio >= 0.88: "chst", "breth", "atack", "headach") matches it.
 * `>=N`, `<=N` and `N-M` match a number in the text ("took 30 paracetamol", "baby 40C fever",
   "sugar 2.1"); decimals with "." or "," count.
@@ -75,7 +75,7 @@ def words(text: str) -> list[str]:
     """The text as lower-case words and numbers, accents and punctuation gone, contractions spelled out."""
     text = unicodedata.normalize("NFKD", (text or "").lower().translate(_APOSTROPHES))
     text = "".join(ch for ch in text if not unicodedata.combining(ch)).replace("ß", "ss")
-    text = re.sub(r"\bcant\b", "can not", re.sub(r"\bwont\b", "will not", text))
+    text = re.sub(r"\b(?:cant|cnt|cannt|kant)\b", "can not", re.sub(r"\bwont\b", "will not", text))
     for pattern, repl in _CONTRACTIONS:
         text = pattern.sub(repl, text)
     text = re.sub(r"(\d),(\d)", r"\1.\2", text)
@@ -90,6 +90,9 @@ def _word_matches(word: str, pattern: str) -> bool:
         return True
     if len(word) < 4 or word[0] != pattern[0] or not word.isalpha() or abs(len(word) - len(pattern)) > 3:
         return False
+    if len(word) == len(pattern) and any(  # two neighbouring letters swapped: "pian", "cehst"
+            word[:i] + word[i + 1] + word[i] + word[i + 2:] == pattern for i in range(len(word) - 1)):
+        return True
     # spelling tolerance: the word (or its start, for stems) is close to the pattern word
     stem = word[: len(pattern) + 1] if len(word) > len(pattern) else word
     return max(difflib.SequenceMatcher(None, w, pattern).ratio() for w in {stem, word, word[: len(pattern)]}) >= 0.88
