@@ -80,7 +80,7 @@ RED_FLAGS: list[str] = [
     "breathing: inhaler|puffs|nebul + not help|not working|not work|no help|>=6",
     "breathing: rib|ribs|chest|neck + suck|sucking|retract|caving|pulling in",
     "breathing: grunting",
-    "breathing: blue|grey|gray|azul|azules|bleu|bleue|blau|roxo|roxa|morado + lip|face|labio|levre|lippe|boca|rosto",
+    "breathing: blue|grey|gray|purple|azul|azules|bleu|bleue|blau|roxo|roxa|morado + lip|face|labio|levre|lippe|boca|rosto",
     "breathing: breath + fast|rapid + faint|shallow|confus|fever|grunt",
     "breathing: stuck + throat + air|breath|cough|swallow",
     "anaphylaxis: anaphyla|anafila|epipen|epi pen",
@@ -112,6 +112,8 @@ RED_FLAGS: list[str] = [
     "lye|gasoline|petrol|kerosene|lavandina|water bead",
     "overdose: remedio demais|remedios demais|comprimidos demais|demasiadas pastillas|trop de medicaments|"
     "trop de comprimes|zu viele tabletten|load of my tablets|load of pills|load of tablets|load of my pills",
+    "overdose: avale|swallow|ate|took|got into|tomo|tomou|genommen + grand|granny|grandma|nan|nana|someone else|"
+    "mum s|mom s|dad s|parents + medic|pill|tablet|meds",
     "overdose: carbon monoxide|monoxido|monoxyde|kohlenmonoxid",
     "overdose: toddler|child|kid|baby|son|daughter|year old + ate|swallow|took|got into + pill|tablet|meds|medicine|capsul",
     "overdose: heroin|fentanyl|opiat|opioid|methadone|oxy + too much|not respond|unrespons|not breath|blue|not wake",
@@ -127,7 +129,8 @@ RED_FLAGS: list[str] = [
     "envie de mourir|en finir|nicht mehr leben|will sterben|mich umbringen|umbringen|quero morrer|nao quero mais viver|"
     "nao quero viver|me matar|tirar minha vida|acabar com tudo|quiero desaparecer|pills ready|ending everything|"
     "end everything|nobody would miss me|no one would miss me|nobody would care if i|if i was gone|if i were gone|"
-    "better off if i|tired of living|done with life|no way out|ganas de morir|las venas|cortarme|going to jump|"
+    "better off if i|tired of living|want it all to stop|want everything to stop|make it all stop|feel like i am dying|"
+    "feel like im dying|done with life|no way out|ganas de morir|las venas|cortarme|going to jump|"
     "gonna jump|jump in front|ne plus vivre|no vale la pena vivir",
     "suicide: bridge|ledge|roof + standing|jump|end|anymore",
     "suicide: want|wanna|thought|thinking|urge|going to|gonna|feel like|plan|keep|on purpose|again|deep + hurt myself|"
@@ -139,7 +142,7 @@ RED_FLAGS: list[str] = [
     "not woken|wake him|wake her|no despierta|se reveille pas|wacht nicht",
     "seizure: seiz|convuls|fitting|having a fit|tonic clonic|krampf|crise d epilepsie|epilep|convulsion + having|now|"
     "not stop|minute|min|mins|still|started|again|first|second|hour|just|>=3|arret|hort|para|since|after|had a|has a",
-    "seizure: krampfanfall|anfall|convulsao|convulsiones|convulsion|crise convulsive|convulsing|convulsionando|convulsiona|krampft|fait une crise|having a seizure|having a fit|is seizing|"
+    "seizure: had a fit|first seizure|first fit|first ever seizure|krampfanfall|anfall|convulsao|convulsiones|convulsion|crise convulsive|convulsing|convulsionando|convulsiona|krampft|fait une crise|having a seizure|having a fit|is seizing|"
     "seizing|shaking all over|eyes rolled",
     "head_spine: head|cabeza|tete|kopf|cabeca + hit|bang|banged|injur|trauma|fell|fall|knock|golpe|golpeo|cogne|"
     "gefallen|schlag|bateu + vomit|throw|confus|drowsy|sleepy|unconscious|seiz|pass out|passed out|blacked out|"
@@ -148,6 +151,7 @@ RED_FLAGS: list[str] = [
     "crash|accident|dove|dive|diving|roof|ladder",
     "head_spine: bladder|bowel|peed myself|wet myself|saddle + back|numb|can not feel|can not control",
     "head_spine: pupil + different|unequal",
+    "head_spine: bleeding from|blood from|fluid from|blood coming out of + ear|ears|nose",
     "head_spine: concussion + worse|vomit|seiz|confus",
     "head_spine: accident|crash|fell|fall|fallen + not making sense|confus|vomit|drowsy|sleepy|can not move",
     "obstetric: pregnan|embaraz|enceinte|schwanger|gravid|preggo + bleed|sangr|saign|blut|sangue|blood|seiz|fit|"

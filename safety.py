@@ -27,7 +27,8 @@ Two kinds of message get no emergency notice even when a pattern matches, unless
 the first person or about now ("I", "my", "right now"): exam stems (options A-D, "which of the
 following", "most likely", "next best step", a "year-old ... presents" vignette) and general
 education questions ("what is", "how does", "explain", "why"; for education "he/she" also counts as
-personal). `find_red_flags_in_conversation` checks the last few user turns, alone and together.
+personal). Messages about an episode long ago ("years ago", "last year") with nothing
+happening now get none either. `find_red_flags_in_conversation` checks the last few user turns, alone and together.
 
 The disclaimer goes under every answer whatever the model wrote; the emergency notice depends only
 on the user's words, never on the model's output.
@@ -68,6 +69,9 @@ EDU_LEAD = ("can you explain", "could you explain", "can you tell me", "tell me 
 EXAM_PHRASES = ("which of the following", "most likely", "next best step", "best next step", "most appropriate",
                 "first line", "first step", "year old man", "year old woman", "year old boy", "year old girl",
                 "presents with", "is brought to", "year old presents", "what is the diagnosis")
+PAST = ("years ago", "year ago", "last year", "last month", "months ago", "month ago", "weeks ago", "in the past",
+        "history of", "when i was", "as a child", "once at", "used to")
+CURRENT = ("now", "today", "tonight", "again", "still", "currently", "just")
 _OPTION = re.compile(r"(?:^|[\s(])[A-Ea-e][).:](?=\s)")
 
 
@@ -179,7 +183,14 @@ def is_educational(text: str) -> bool:
         if joined.startswith(lead + " "):
             w = w[len(lead.split()):]
             break
-    return bool(w) and w[0] in EDU_START and not THIRD_PERSON.intersection(w)
+    starts = bool(w) and (w[0] in EDU_START or (w[0] in ("can", "could") and w[1:2] != ["not"]))
+    return starts and not THIRD_PERSON.intersection(w)
+
+
+def is_past_event(text: str) -> bool:
+    """About an episode long ago ("had a heart attack last year") and nothing happening now."""
+    w = words(text)
+    return any(_has_phrase(w, p) for p in PAST) and not any(_has_phrase(w, p) for p in CURRENT)
 
 
 def is_personal_now(text: str) -> bool:
@@ -195,7 +206,7 @@ def is_general_question(text: str) -> bool:
 
 def find_red_flags(text: str, red_flags: Iterable[str], exceptions: Iterable[str] = ()) -> list[str]:
     """The red-flag entries the text matches (empty when none, and for exam and education questions)."""
-    if is_general_question(text):
+    if is_general_question(text) or is_past_event(text):
         return []
     text_words = _strip_exceptions(words(text), exceptions)
     return [entry for entry in red_flags if matches(text_words, entry)]

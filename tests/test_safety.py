@@ -261,3 +261,10 @@ def test_labelled_set_meets_the_goals(capsys):
     # and the measurement is not a constant: a detector that flags everything, or nothing, fails
     assert bench.meets_goals(bench.evaluate(rows, detect=lambda t: True))
     assert bench.meets_goals(bench.evaluate(rows, detect=lambda t: False))
+
+
+def test_past_episodes_and_hypotheticals_get_no_notice_but_current_ones_do():
+    assert not flagged("My friend had a heart attack last year, how long is recovery?")
+    assert not flagged("can an anxiety attack feel like a heart attack?")
+    assert flagged("I had a heart attack last year and now I have crushing chest pain again")
+    assert flagged("can not breathe") and flagged("I think I'm having a heart attack")
