@@ -36,7 +36,7 @@ EMERGENCY_NOTICE = (
 # match a number in the text). Accents are stripped, so "pecho", "poitrine", "Brust", "peito" are plain.
 RED_FLAGS: list[str] = [
     "cardiac: chest|pecho|poitrine|thorax|thorac|brust|peito|breastbone|sternum + pain|ache|hurt|pressure|tight|"
-    "crush|squeez|heavy|discomfort|dolor|douleur|schmerz|dor|aprieta|druck|elephant|vice|oppress + breath|winded|"
+    "crush|squeez|heavy|discomfort|killing|dolor|douleur|schmerz|dor|aprieta|druck|elephant|vice|oppress + breath|winded|"
     "sweat|clammy|arm|jaw|back|neck|faint|dizz|nause|sick|vomit|throw|grey|gray|pale|minute|min|mins|hour|hours|"
     "severe|really bad|crush|respir|sudor|sudando|sueur|transpir|schwitz|atem|luft|bras|brazo|braco|forte|fuerte|"
     "stark|starke|intense|minutos|minuten|irradi",
@@ -46,6 +46,7 @@ RED_FLAGS: list[str] = [
     "cardiac: mal|douleur|serre + poitrine",
     "cardiac: weh|tut|schmerz + brust",
     "cardiac: doi|dor|aperto + peito",
+    "cardiac: grey|gray|pale|ashen + sweat|clammy",
     "cardiac: heart attack|cardiac arrest|no pulse|heart stopped|infarto|crise cardiaque|herzinfarkt|ataque cardiaco|"
     "attaque cardiaque|herzstillstand|arret cardiaque",
     "cardiac: heart|pulse|puls|coeur|corazon|coracao + >=150",
@@ -64,6 +65,8 @@ RED_FLAGS: list[str] = [
     "stroke: worst|thunderclap + headache|headach|head",
     "stroke: can not lift|can not raise|can not move + right arm|left arm|right leg|left leg|his arm|her arm|his leg|"
     "her leg",
+    "stroke: dolor de cabeza|mal de tete|mal a la tete|kopfschmerz|dor de cabeca + peor|pire|schlimmst|pior|repentin|"
+    "brutal|plotzlich|subit|terrible",
     "stroke: paralys|paralyz|gelahmt|paralis|lahm",
     "breathing: can not breath|could not breath|unable to breath|struggling to breath|struggle to breath|"
     "trouble breath|difficulty breath|hard to breath|not breathing|stopped breathing|stop breathing|stopping breathing|"
@@ -80,6 +83,7 @@ RED_FLAGS: list[str] = [
     "breathing: inhaler|puffs|nebul + not help|not working|not work|no help|>=6",
     "breathing: rib|ribs|chest|neck + suck|sucking|retract|caving|pulling in",
     "breathing: grunting",
+    "breathing: asthma + hardly|can not talk|can not speak|not help|severe|really bad|blue|worst",
     "breathing: blue|grey|gray|purple|azul|azules|bleu|bleue|blau|roxo|roxa|morado + lip|face|labio|levre|lippe|boca|rosto",
     "breathing: breath + fast|rapid + faint|shallow|confus|fever|grunt",
     "breathing: stuck + throat + air|breath|cough|swallow",
@@ -102,7 +106,8 @@ RED_FLAGS: list[str] = [
     "overdose: overdos|sobredosis|surdose|uberdosis|intoxica|vergift|envenen|empoison",
     "overdose: took|taken|take|swallow|ate|eaten|drank|had|tome|tomo|avale|genommen|tomei|tomou|pris + >=10 + pill|"
     "tablet|capsul|paracetamol|acetaminophen|ibuprofen|tylenol|pastilla|comprim|tablett|pilul|antidepress|sleeping|"
-    "aspirin|cachet|of my|of them|gelule",
+    "aspirin|cachet|of my|of them|gelule|codamol|codeine|tramadol|diazepam|xanax|oxy|sertraline|citalopram|"
+    "amitriptyline|lithium|propranolol|iron",
     "overdose: took|taken|take|swallow|ate|drank|tome|tomo|tomei|avale|genommen|se tomo + too many|too much|whole bottle|"
     "entire bottle|whole pack|whole box|handful|bunch of|frasco|toute une boite|muitos|lots of|all my|all of my|"
     "a lot of|tous mes|alle|todas|una caja + pill|tablet|capsul|pastilla|comprim|tablett|pilul|somnif|medic|meds|"
@@ -129,7 +134,7 @@ RED_FLAGS: list[str] = [
     "envie de mourir|en finir|nicht mehr leben|will sterben|mich umbringen|umbringen|quero morrer|nao quero mais viver|"
     "nao quero viver|me matar|tirar minha vida|acabar com tudo|quiero desaparecer|pills ready|ending everything|"
     "end everything|nobody would miss me|no one would miss me|nobody would care if i|if i was gone|if i were gone|"
-    "better off if i|tired of living|want it all to stop|want everything to stop|make it all stop|feel like i am dying|"
+    "better off if i|tired of living|point in living|point of living|point to living|reason to go on|want it all to stop|want everything to stop|make it all stop|feel like i am dying|"
     "feel like im dying|done with life|no way out|ganas de morir|las venas|cortarme|going to jump|"
     "gonna jump|jump in front|ne plus vivre|no vale la pena vivir",
     "suicide: bridge|ledge|roof + standing|jump|end|anymore",
@@ -151,6 +156,7 @@ RED_FLAGS: list[str] = [
     "crash|accident|dove|dive|diving|roof|ladder",
     "head_spine: bladder|bowel|peed myself|wet myself|saddle + back|numb|can not feel|can not control",
     "head_spine: pupil + different|unequal",
+    "head_spine: hit by a car|run over|knocked down by|hit by a bus|hit by a truck|atropell|renverse par|angefahren|atropelad",
     "head_spine: bleeding from|blood from|fluid from|blood coming out of + ear|ears|nose",
     "head_spine: concussion + worse|vomit|seiz|confus",
     "head_spine: accident|crash|fell|fall|fallen + not making sense|confus|vomit|drowsy|sleepy|can not move",
@@ -210,6 +216,7 @@ RED_FLAGS: list[str] = [
     "glycaemia: hypo|hypoglyc|unterzucker|hipoglucemia|low blood sugar|low sugar|muito baixo|azucar bajo + confus|"
     "unconscious|passing out|pass out|can not swallow|not respond|fit|seiz|reagiert nicht|desmai|shaking|sweaty|"
     "not making sense",
+    "glycaemia: sugar|sugars|glucose|bs + low + shak|confus|sweat|faint|drowsy",
     "glycaemia: diabet + confus|not making sense|unconscious|fruity|drowsy|sweaty|desmai|ketone",
     "glycaemia: dka|ketoacidosis|diabetic coma|hyperosmolar",
     "glycaemia: ketones + high|vomit|>=1.5",
