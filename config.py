@@ -52,6 +52,7 @@ RED_FLAGS: list[str] = [
     "cardiac: heart|pulse|puls|coeur|corazon|coracao + >=150",
     "stroke: face|facial|mouth|smile|cara|boca|visage|bouche|gesicht|mund|rosto + droop|uneven|lopsided|crooked|torc|"
     "torta|deform|schief|hang|paral",
+    "stroke: fala enrolada|habla arrastrada|verwaschen|parle bizarrement|arrastra las palabras",
     "stroke: slur|garbl|gibberish|jumbl|muddl|lallt + speech|speak|talk|word|habla|parl|sprech|fala",
     "stroke: can not speak|can not talk|can not get my words|not making sense|not make sense|no puede hablar|"
     "no puedo hablar|plus parler|arrive plus a parler|nicht mehr sprechen|kann nicht sprechen|nao consegue falar|"
@@ -99,7 +100,7 @@ RED_FLAGS: list[str] = [
     "bleeding: nosebleed|nose bleed|bleed|blood|sangr|saign|sang|blut|sangue + heavy|heavily|a lot|lots|profuse|spurt|squirt|gush|soak|"
     "not stop|will not stop|uncontrol|pouring|everywhere|really bad|so much|mucho|beaucoup|stark|starke|muito|no para|"
     "arrete pas|hort nicht auf|nao para|clots|pads|faint|dizz|lightheaded|light headed|pass out|passing out",
-    "bleeding: vomit|throwing up|threw up|cough|spit|vomitando|vomis|crach|erbrech|tosiendo + blood|sangre|sang|blut|"
+    "bleeding: vomit|throwing up|threw up|cough|spit|vomitando|vomis|crach|erbrech|erbroch|tosiendo + blood|sangre|sang|blut|"
     "sangue",
     "bleeding: tarry|black stool|black poop|black stools|melena",
     "bleeding: stabbed|stab wound|knifed|gunshot|been shot|got shot|apunalado|poignarde|erstochen|esfaqueado",
@@ -111,8 +112,8 @@ RED_FLAGS: list[str] = [
     "overdose: took|taken|take|swallow|ate|drank|tome|tomo|tomei|avale|genommen|se tomo + too many|too much|whole bottle|"
     "entire bottle|whole pack|whole box|handful|bunch of|frasco|toute une boite|muitos|lots of|all my|all of my|"
     "a lot of|tous mes|alle|todas|una caja + pill|tablet|capsul|pastilla|comprim|tablett|pilul|somnif|medic|meds|"
-    "heroin|insulin",
-    "overdose: swallow|drank|drink|ate|eaten|got into|bebio|bebeu|trank|getrunken|bu + bleach|antifreeze|batter|magnet|"
+    "heroin|insulin|xanax|valium|diazepam|codeine|tramadol|oxy|benzo|sleeping",
+    "overdose: swallow|drank|drink|ate|eaten|got into|bebio|bebeu|trank|getrunken|bu|avale|bois|tomou|geschluckt|trague + bleach|antifreeze|batter|magnet|"
     "detergent|laundry pod|pod|drain cleaner|oven cleaner|pesticide|rat poison|weed killer|lejia|javel|bleich|poison|"
     "lye|gasoline|petrol|kerosene|lavandina|water bead",
     "overdose: remedio demais|remedios demais|comprimidos demais|demasiadas pastillas|trop de medicaments|"
@@ -134,14 +135,14 @@ RED_FLAGS: list[str] = [
     "envie de mourir|en finir|nicht mehr leben|will sterben|mich umbringen|umbringen|quero morrer|nao quero mais viver|"
     "nao quero viver|me matar|tirar minha vida|acabar com tudo|quiero desaparecer|pills ready|ending everything|"
     "end everything|nobody would miss me|no one would miss me|nobody would care if i|if i was gone|if i were gone|"
-    "better off if i|tired of living|point in living|point of living|point to living|reason to go on|want it all to stop|want everything to stop|make it all stop|feel like i am dying|"
+    "better off if i|tired of living|stockpil|saving up my pills|take them all|point in living|point of living|point to living|reason to go on|want it all to stop|want everything to stop|make it all stop|feel like i am dying|"
     "feel like im dying|done with life|no way out|ganas de morir|las venas|cortarme|going to jump|"
     "gonna jump|jump in front|ne plus vivre|no vale la pena vivir",
     "suicide: bridge|ledge|roof + standing|jump|end|anymore",
     "suicide: want|wanna|thought|thinking|urge|going to|gonna|feel like|plan|keep|on purpose|again|deep + hurt myself|"
     "hurting myself|harm myself|cut myself|cut my arm|cut my arms|hurt herself|hurt himself",
     "seizure: unconscious|unresponsive|collaps|pass out|passed out|passing out|blacked out|fainted|not respond|"
-    "not responding|not answering|not moving|bewusstlos|ohnmacht|inconscien|desmai|desmay|evanoui|sin respuesta|"
+    "not responding|not answering|will not answer|not answer|not moving|bewusstlos|ohnmacht|inconscien|desmai|desmay|evanoui|sin respuesta|"
     "no responde|no reacciona|reagiert nicht|nao responde|nao acorda|nao reage|knocked out|floppy|limp",
     "seizure: not wake|can not wake|will not wake|not waking|hard to wake|difficult to wake|can not rouse|unrousable|"
     "not woken|wake him|wake her|no despierta|se reveille pas|wacht nicht",
@@ -156,6 +157,7 @@ RED_FLAGS: list[str] = [
     "crash|accident|dove|dive|diving|roof|ladder",
     "head_spine: bladder|bowel|peed myself|wet myself|saddle + back|numb|can not feel|can not control",
     "head_spine: pupil + different|unequal",
+    "head_spine: broke my neck|broken neck|broke my back|broken back|broke his neck|broke her neck",
     "head_spine: hit by a car|run over|knocked down by|hit by a bus|hit by a truck|atropell|renverse par|angefahren|atropelad",
     "head_spine: bleeding from|blood from|fluid from|blood coming out of + ear|ears|nose",
     "head_spine: concussion + worse|vomit|seiz|confus",
@@ -164,6 +166,7 @@ RED_FLAGS: list[str] = [
     "headache|flash|vision|contraction|waters|severe|really bad|sharp|not moving|fluid|faint|blutung",
     "obstetric: weeks|wks + headache|flash|vision|bleed|contraction + flash|vision|swell|swollen|blur|bleed|every",
     "obstetric: not felt|stopped moving|not moving|no movement|less movement|reduced movement|not kicked + baby|weeks",
+    "obstetric: waters|water broke|waters broke + green|brown|blood|smell|meconium",
     "obstetric: cord + see|prolap|coming out|hanging",
     "obstetric: gave birth|had my baby|postpartum|post partum|after birth|delivered|after delivery + bleed|clots|"
     "breath|chest|swollen|fever|headache",
@@ -208,7 +211,7 @@ RED_FLAGS: list[str] = [
     "burns: burn|burnt|burned|scald|quem|brul|verbrann|verbruh + boiling|oil|acid|chemical|electric|fire|whole|large|"
     "big|face|blister|white|charred|black|chest|severe|badly|peeling|skin off|schwer|grave|toda|todo|hirviendo|quente|bigger|inhal|smoke|"
     "breath|hoarse|drain",
-    "burns: electrocut|electric shock|struck by lightning|lightning strike|stromschlag|electrocu",
+    "burns: live wire|electric fence|power line|into a socket|electrocu|electric shock|struck by lightning|lightning strike|stromschlag|electrocu",
     "burns: smoke|fire + inhal|cough|hoarse|soot|breath",
     "burns: boiling|hot oil|hot water|kettle|chemical + splash|spill|pulled|poured + face|chest|arm|leg|hand|body|"
     "blister|skin|himself|herself|myself|eye",
