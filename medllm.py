@@ -9,9 +9,10 @@ In the chat, commands work bare or with a slash: help, info, training, save [pat
 Ctrl+C stops an answer; Ctrl+C or Ctrl+D at the prompt leaves.
 
 The prompt is the model's own chat template: the system prompt, the conversation so far and the new
-question; the oldest turns are dropped when they no longer fit --n-ctx. Every answer ends with a
-disclaimer unless it carries a safety notice of its own, and questions with emergency red flags
-(chat.red_flags in config.py, matched by safety.py) get an emergency notice before the answer.
+question; the oldest turns are dropped when they no longer fit --n-ctx. Every answer ends with the
+disclaimer, whatever the model wrote (a short form after the session's first answer). When the user's
+words in the last three turns raise an emergency red flag (chat.red_flags in config.py, matched by
+safety.py), the emergency notice comes before the answer; it never depends on the model's text.
 """
 from __future__ import annotations
 
@@ -318,7 +319,9 @@ class ChatSession:
                 f"{self.n_ctx}-token context; shorten it or raise --n-ctx"
             )
         messages = self.messages(question, skip)  # the history is trimmed once the answer is in (generate)
-        flags = safety.find_red_flags(question, self.cfg.red_flags)
+        # the user's last turns of this conversation too: a situation can become urgent over two messages
+        flags = safety.find_red_flags_in_conversation([q for q, _ in self.history] + [question],
+                                                      self.cfg.red_flags, self.cfg.red_flag_exceptions)
         max_tokens = min(self.cfg.max_tokens, self.n_ctx - tokens)
         return Prepared(question, messages, flags, skip, tokens, max_tokens, started, asked_at)
 
@@ -367,7 +370,8 @@ class ChatSession:
             emergency=bool(prep.red_flags),
             emergency_notice=c.emergency_notice,
             disclaimer=c.disclaimer,
-            markers=c.notice_markers,
+            first=not self.turns,
+            short_disclaimer=c.disclaimer_short,
         )
         n = len(pieces)
         turn = {
@@ -653,7 +657,8 @@ class TerminalChat:
             if turn["interrupted"]:
                 text.append(" [stopped]", style="yellow")
             if turn["disclaimer_added"]:
-                text.append("\n\n" + s.cfg.disclaimer, style="dim italic")
+                text.append("\n\n" + (s.cfg.disclaimer if turn["n"] == 1 else s.cfg.disclaimer_short),
+                            style="dim italic")
             live.refresh()
         self.console.print(Text(stats_line(turn), style="dim"))
         return turn

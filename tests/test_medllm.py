@@ -19,6 +19,7 @@ import pexpect
 import pytest
 
 import cli
+import safety
 import config
 import medllm
 import modeling
@@ -125,7 +126,9 @@ def test_a_turn_records_the_answer_safety_text_and_settings(tmp_path):
     assert (kwargs["temperature"], kwargs["top_k"], kwargs["max_tokens"], kwargs["seed"]) == (0.3, 7, 20, None)
     flagged = s.ask("I have crushing chest pain")
     assert flagged["emergency"] and flagged["answer"].startswith("EMERGENCY: " + config.EMERGENCY_NOTICE)
-    assert flagged["red_flags"] == ["crushing|squeezing + chest"]
+    assert [safety.category(f) for f in flagged["red_flags"]] == ["cardiac"]
+    later = s.ask("Thanks. What does metformin do?")
+    assert later["answer"].endswith(config.ChatConfig().disclaimer_short)  # shortened, never dropped
 
 
 def test_ctrl_c_keeps_the_partial_turn_out_of_the_history(tmp_path):

@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+import config
+
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPTS = ["data_processor.py", "train_sft.py", "train_ppo.py", "evaluate.py", "export_gguf.py", "medllm.py",
            "modeling.py"]
@@ -108,7 +110,8 @@ def test_whole_pipeline_on_a_small_slice(tmp_path):
     gguf = work / "models/medllm_finetuning.gguf"
     assert gguf.read_bytes()[:4] == b"GGUF"
     meta = json.loads((work / "models/medllm_finetuning.json").read_text())
-    assert meta["quantization"] == "Q4_K_M" and meta["size_bytes"] == gguf.stat().st_size
+    assert meta["quantization"] == config.tiny().export.quant and meta["size_bytes"] == gguf.stat().st_size
+    assert meta["faithfulness"]["gate"]["passed"] is True
     assert meta["sft"]["summary"] and meta["ppo"]["summary"] and meta["faithfulness"]["n"] == 2
     assert "FROM " in (work / "models/Modelfile").read_text()
     assert "not medical advice" in answer
