@@ -398,7 +398,7 @@ def test_interactive_session(tmp_path, embedded_sha256):
     child.expect(PROMPT)
 
     child.sendline("What is aspirin used for?")  # the model answers normally after a stopped answer
-    child.expect(re.escape(DISCLAIMER[:60]))
+    child.expect(re.escape(config.DISCLAIMER_SHORT[:40]))  # the short form after the first answer, never none
     child.expect(PROMPT)
 
     child.sendline("clear")  # the stopped answer never joined the conversation
