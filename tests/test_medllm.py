@@ -604,3 +604,24 @@ def test_chat_refuses_an_export_whose_gguf_does_not_match(tmp_path, monkeypatch,
     medllm.verify_export(gguf)
     cache = json.loads((tmp_path / "cache" / "medllm" / "gguf-sha256.json").read_text())
     assert list(cache.values()) == [embedded_sha256]
+
+
+def test_a_conversation_that_becomes_urgent_over_two_turns_gets_the_notice(tmp_path):
+    """Typed into the real chat: the second message alone is harmless, with the first it is an emergency."""
+    assert not safety.find_red_flags("What should I do now?", config.ChatConfig().red_flags)
+    child = spawn(["--model", "embedded", "--max-tokens", "8", "--seed", "1", "--threads", "1"], tmp_path)
+    child.expect(PROMPT)
+    child.sendline("What does the thyroid gland do?")
+    child.expect(re.escape(DISCLAIMER[:60]))
+    child.expect(PROMPT)
+    before = child.logfile_read.getvalue()
+    child.sendline("My husband suddenly can't lift his right arm and his words are coming out slurred")
+    child.expect(re.escape(config.EMERGENCY_NOTICE[:40]))
+    child.expect(PROMPT)
+    child.sendline("What should I do now?")
+    child.expect(re.escape(config.EMERGENCY_NOTICE[:40]))  # the last turns count, not only this message
+    child.expect(re.escape(config.DISCLAIMER_SHORT[:40]))
+    child.expect(PROMPT)
+    child.sendline("quit")
+    child.expect(pexpect.EOF)
+    assert config.EMERGENCY_NOTICE[:40] not in before  # the educational first question got no notice
