@@ -455,8 +455,11 @@ def test_export_the_embedded_model_end_to_end(tmp_path, repo_root, capsys):
     out = tmp_path / "out"
     meta = json.loads((out / "medllm_finetuning.json").read_text())
     assert meta["quantization"] == "F16" and meta["base_model"] == "embedded"
-    assert meta["faithfulness"]["n"] == 4 and meta["faithfulness"]["agreement"] == 1.0, meta["faithfulness"]
-    assert all(d["hf"] == d["gguf"] for d in meta["faithfulness"]["details"])
+    faith = meta["faithfulness"]
+    assert faith["n"] == 4 and faith["agreement"] == 1.0 and faith["gate"]["passed"] is True, faith["gate"]
+    assert all(d["loglik_source"] == d["loglik_exported"] for d in faith["details"])
+    assert faith["kl_mean"] < 1e-3  # F16 of the same weights: float rounding only
+    assert faith["generate_n"] == 4 and all(d["source_text"] for d in faith["generate_details"])
     assert 250e6 < meta["size_bytes"] < 300e6  # 135M parameters in 16 bits
     assert "<|im_start|>" in (out / "Modelfile").read_text()
 
