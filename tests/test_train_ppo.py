@@ -443,6 +443,7 @@ def test_tiny_preset_runs_to_the_end(repo_root, sample_dir, tmp_path, capsys):
     code, out, err = run(["--sft-adapter", str(sft), "--output-dir", str(tmp_path / "ppo"), "--wandb", "disabled",
                           "--set", f"model.base_dir={repo_root / 'models' / 'base'}",
                           "--set", f"ppo.train_file={data}", "--set", f"ppo.logs_dir={tmp_path / 'logs'}",
+                          "--set", "ppo.run_name=ppo",  # logs/ppo: a non-default --output-dir gets its own folder
                           "--set", "ppo.torch_threads=1"], capsys)
     took = time.time() - start
     assert code == 0, err
