@@ -152,18 +152,18 @@ def converter_dir(cfg) -> Path:
 
 
 def validation_records(cfg, n: int) -> list[dict]:
-    """Up to n questions: the processed validation split, else the raw MedQA / MedMCQA files of the preset."""
+    """Up to n questions (0 = all): the processed validation split, else the preset's raw MedQA / MedMCQA files."""
     path = Path(cfg.export.validation_file)
     if path.is_file():
         rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-        return rows[:n]
+        return rows[:n] if n else rows
     import evaluate  # its reader normalises native MedQA / MedMCQA files through data_processor
 
     sources = [evaluate.load_questions(p)[0] for p in (cfg.data.medqa, cfg.data.medmcqa) if p and Path(p).is_file()]
     rows: list[dict] = []
     for group in zip(*sources):  # alternate MedQA and MedMCQA questions
         rows.extend(group)
-    return rows[:n]
+    return rows[:n] if n else rows
 
 
 def trained_system_prompt(cfg) -> str:

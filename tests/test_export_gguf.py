@@ -535,3 +535,13 @@ def test_an_export_that_fails_its_gate_keeps_the_previous_one(tmp_path, tiny_lla
     meta = json.loads((out / "medllm_finetuning.json").read_text())
     assert meta["faithfulness"]["gate"]["passed"] is False and "gate:" in meta["faithfulness"]["gate"]["summary"]
     assert "FAILED" in stdout
+
+
+def test_zero_faithfulness_questions_means_every_validation_question(tmp_path):
+    split = tmp_path / "validation.jsonl"
+    split.write_text("".join(json.dumps({"id": f"q{i}"}) + "\n" for i in range(7)))
+    cfg = config.tiny()
+    cfg.export.validation_file = str(split)
+    assert cfg.export.faithfulness_questions == 0
+    assert [r["id"] for r in export_gguf.validation_records(cfg, 0)] == [f"q{i}" for i in range(7)]
+    assert len(export_gguf.validation_records(cfg, 3)) == 3
