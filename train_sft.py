@@ -51,6 +51,7 @@ from train_outputs import (  # noqa: E402
     check_common_settings,
     check_log_dir,
     check_output_dir,
+    file_sha256,
     last_checkpoint,
     read_split,
     require,
@@ -344,8 +345,9 @@ def train(cfg, resume: bool = False, force: bool = False, callbacks=(), console=
     ckpt = check_output_dir(out, resume, force)
     run_dir = run_log_dir(s, "sft")
     check_log_dir(run_dir)
-    train_records = augment_with_permutations(load_split(s.train_file, "training", s.max_samples),
-                                              s.permute_options, s.seed)
+    source_records = load_split(s.train_file, "training", s.max_samples)
+    n_source_rows = len(source_records)
+    train_records = augment_with_permutations(source_records, s.permute_options, s.seed)
     eval_records = load_split(s.validation_file, "validation", s.eval_max_samples)
 
     set_threads(s.torch_threads)
@@ -411,6 +413,10 @@ def train(cfg, resume: bool = False, force: bool = False, callbacks=(), console=
         "wall_time_s": round(time.time() - start, 1),
         "peak_memory_mb": round(run_logging.peak_memory_mb(), 1),
         "train_examples": len(train_records),
+        # which training rows this adapter saw: the first `train_rows` of `train_file` (PPO prefers the others)
+        "train_file": str(s.train_file),
+        "train_file_sha256": file_sha256(s.train_file),
+        "train_rows": n_source_rows,
         "eval_examples": len(eval_records),
         "backend": backend,
         "base_model": cfg.model.name,
