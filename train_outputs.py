@@ -81,9 +81,11 @@ def staging_dir(out: str | os.PathLike) -> Path:
 
 def check_output_dir(out: Path, resume: bool, force: bool) -> Path | None:
     """Refuse to overwrite without --force; with --resume, the checkpoint to continue from (that of an
-    interrupted run in the staging folder first, else one under out/checkpoints). Touches nothing."""
+    interrupted run in the staging folder first, else one under out/checkpoints). Touches nothing but what a
+    process killed inside swap_in left (recover_swap puts the previous output back first)."""
     if not Path(os.path.abspath(out)).name:
         raise UserError(f"--output-dir {out} is a filesystem root; pass a folder inside it")
+    recover_swap(out)
     stage = staging_dir(out)
     check_replaceable(stage, "a new run")
     finished = (out / SUMMARY_FILE).exists() or (out / "adapter_config.json").exists()
@@ -135,14 +137,67 @@ def begin_stage(out: Path, ckpt: Path | None, resume: bool) -> tuple[Path, Path 
     return stage, ckpt
 
 
+def _aside(out: Path) -> Path:
+    """Where swap_in keeps out while the stage takes its place: .<name>.old-<pid> beside it."""
+    return out.with_name(f".{out.name}.old-{os.getpid()}")
+
+
+def _remove(path: Path) -> None:
+    """Delete a file, link or folder; a folder is first renamed to <name>.deleting, so a removal cut short leaves
+    only a name that recover_swap deletes and never mistakes for a whole output."""
+    if path.is_dir() and not path.is_symlink():
+        doomed = path.with_name(f"{path.name}.deleting")
+        try:
+            os.replace(path, doomed)
+        except FileNotFoundError:  # another process (a second rank) got there first
+            return
+        shutil.rmtree(doomed, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)
+
+
+def recover_swap(out: str | os.PathLike) -> Path | None:
+    """Undo what a process killed inside swap_in left behind, before a run looks at out.
+
+    swap_in renames out to .<name>.old-<pid> for the moment the stage takes its place. If the process died in
+    between, out is missing and the previous output sits under that hidden name: it is renamed back to out (the
+    newest, if there are several) and a line says so. Once out is in place, any .old-<pid> left (a process killed
+    before it removed the old output) and any .deleting folder are removed. Returns the restored path or None."""
+    out = Path(os.path.abspath(out))
+    prefix = f".{out.name}.old-"
+    try:
+        aside = [p for p in out.parent.iterdir() if p.name.startswith(prefix) and p.name[len(prefix):].isdigit()]
+    except OSError:  # no such folder yet, or one this user cannot list: nothing of ours is there
+        return None
+    restored = None
+    if aside and not (out.exists() or out.is_symlink()):
+        newest = max(aside, key=lambda p: p.lstat().st_ctime)
+        try:
+            os.replace(newest, out)
+            restored = newest
+            print(f"note: restored {out} from {newest.name}, where a run stopped while replacing it had left it",
+                  file=sys.stderr)
+        except OSError:  # another process restored it first (out exists now) or it is gone
+            pass
+    if out.exists() or out.is_symlink():
+        for path in out.parent.iterdir():
+            name = path.name
+            stale = (name.startswith(prefix) and (name[len(prefix):].isdigit() or name.endswith(".deleting")))
+            if stale and path != restored:
+                _remove(path)
+    return out if restored else None
+
+
 def swap_in(stage: Path, out: Path) -> None:
-    """Replace out with the finished stage: out is renamed aside, the stage renamed to out, the old one removed."""
+    """Replace out with the finished stage: out is renamed aside, the stage renamed to out, the old one removed.
+    A process killed between the renames leaves the old output aside; the next run puts it back (recover_swap)."""
     out = Path(out)
+    recover_swap(out)
     mark_output(stage)
     out.parent.mkdir(parents=True, exist_ok=True)
     old = None
     if out.exists() or out.is_symlink():
-        old = out.with_name(f".{out.name}.old-{os.getpid()}")
+        old = _aside(out)
         os.replace(out, old)
     try:
         os.replace(stage, out)
@@ -151,10 +206,7 @@ def swap_in(stage: Path, out: Path) -> None:
             os.replace(old, out)
         raise
     if old is not None:
-        if old.is_dir() and not old.is_symlink():
-            shutil.rmtree(old)
-        else:
-            old.unlink()
+        _remove(old)
 
 
 # --------------------------------------------------------------------------- run logs
@@ -185,7 +237,9 @@ def log_staging_dir(run_dir: Path) -> Path:
 
 
 def check_log_dir(run_dir: Path) -> None:
-    """UserError unless the run's log folder (replaced at the end of the run) is one a MedLLM run wrote."""
+    """UserError unless the run's log folder (replaced at the end of the run) is one a MedLLM run wrote (after
+    recover_swap has put back a log a process killed inside swap_in left aside)."""
+    recover_swap(run_dir)
     check_replaceable(run_dir, "a new run", LOG_NAMES)
     check_replaceable(log_staging_dir(run_dir), "a new run", LOG_NAMES)
 
