@@ -46,3 +46,115 @@ def test_distclean_removes_them_too(tree):
     make(tree, "distclean")
     assert [n for n in REBUILDABLE + KEPT_BY_CLEAN if (tree / n).exists()] == []
     assert all((tree / n).is_file() for n in ALWAYS_KEPT) and (tree / "logs" / ".gitkeep").exists()
+
+
+# --------------------------------------------------------------------------- a second run does nothing
+
+SETUP_INPUTS = ["requirements.txt", "requirements-nodeps.txt", "requirements-converter.txt", "requirements-llama.txt",
+                "llama_build.py"]
+# The demo's file targets in the order they are built, each with the sources it depends on.
+DEMO_STAGES = [
+    ("data/processed/train.jsonl", ["data/sample/medqa.jsonl", "data/sample/medmcqa.jsonl", "data_processor.py",
+                                    "mcq_format.py"], "data_processor.py"),
+    ("models/sft/train_summary.json", ["train_sft.py"], "train_sft.py"),
+    ("models/ppo/train_summary.json", ["train_ppo.py", "ppo_core.py"], "train_ppo.py"),
+    ("logs/eval/compare.json", ["evaluate.py"], "evaluate.py --preset tiny --compare"),
+    ("models/medllm_finetuning.gguf", ["export_gguf.py"], "export_gguf.py"),
+]
+
+
+def _touch(path: Path, when: float) -> None:
+    import os
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.touch()
+    os.utime(path, (when, when))
+
+
+@pytest.fixture
+def fake_project(tmp_path):
+    """The Makefile with a fake .venv/bin/python that records its arguments instead of installing anything."""
+    if shutil.which("make") is None:
+        pytest.skip("make is not installed")
+    shutil.copy(ROOT / "Makefile", tmp_path / "Makefile")
+    for name in SETUP_INPUTS:
+        _touch(tmp_path / name, 1_000_000)
+    python = tmp_path / ".venv" / "bin" / "python"
+    python.parent.mkdir(parents=True)
+    python.write_text(f'#!/bin/sh\necho "$*" >> "{tmp_path}/calls.log"\n')
+    python.chmod(0o755)
+    return tmp_path
+
+
+def make_run(tree: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(["make", *args], cwd=tree, capture_output=True, text=True, timeout=60)
+
+
+def calls(tree: Path) -> list[str]:
+    log = tree / "calls.log"
+    return log.read_text().splitlines() if log.exists() else []
+
+
+def test_a_second_make_setup_installs_nothing(fake_project):
+    first = make_run(fake_project, "setup")
+    assert first.returncode == 0, first.stderr
+    installs = calls(fake_project)
+    assert any("pip install" in c for c in installs) and "llama_build.py build" in installs
+    assert "llama_build.py check" in installs and (fake_project / ".venv" / ".installed").is_file()
+
+    second = make_run(fake_project, "setup")
+    assert second.returncode == 0 and calls(fake_project) == installs  # nothing ran a second time
+    assert "pip" not in second.stdout and make_run(fake_project, "-q", "setup").returncode == 0
+
+    import time
+
+    _touch(fake_project / "requirements.txt", time.time() + 10)  # a changed pin: setup runs again
+    assert make_run(fake_project, "-q", "setup").returncode != 0
+    assert make_run(fake_project, "setup").returncode == 0 and len(calls(fake_project)) > len(installs)
+
+
+def test_the_real_setup_stamp_is_current_so_make_setup_returns_at_once(repo_root):
+    """After `make setup` (which `make test` runs first), a second `make setup` has nothing to do."""
+    if shutil.which("make") is None:
+        pytest.skip("make is not installed")
+    if not (repo_root / ".venv" / ".installed").is_file():
+        pytest.skip("make setup has not finished here")
+    dry = subprocess.run(["make", "-n", "setup"], cwd=repo_root, capture_output=True, text=True, timeout=60)
+    assert dry.returncode == 0 and "pip" not in dry.stdout and "llama_build.py" not in dry.stdout, dry.stdout
+    assert subprocess.run(["make", "-q", "setup"], cwd=repo_root, timeout=60).returncode == 0
+
+
+def _demo_tree(tree: Path) -> None:
+    """Every demo output newer than its inputs, as a finished `make demo` leaves them."""
+    when = 2_000_000
+    _touch(tree / ".venv" / ".installed", when)
+    for target, sources, _ in DEMO_STAGES:
+        for source in sources:
+            if not (tree / source).exists():
+                _touch(tree / source, 1_000_000)
+        when += 100
+        _touch(tree / target, when)
+
+
+def test_a_second_make_demo_runs_only_the_chat_answer(fake_project):
+    _demo_tree(fake_project)
+    dry = make_run(fake_project, "-n", "demo")
+    assert dry.returncode == 0, dry.stderr
+    assert "medllm.py --preset tiny --ask" in dry.stdout
+    for _, _, command in DEMO_STAGES:
+        assert command not in dry.stdout, command  # no stage runs again
+    assert "pip install" not in dry.stdout
+    for target, _, _ in DEMO_STAGES:
+        assert make_run(fake_project, "-q", target).returncode == 0, target
+
+
+@pytest.mark.parametrize("changed", [1, 3])
+def test_make_demo_reruns_a_changed_stage_and_the_ones_after_it(fake_project, changed):
+    import time
+
+    _demo_tree(fake_project)
+    _touch(fake_project / DEMO_STAGES[changed][1][0], time.time() + 10)  # e.g. train_sft.py edited
+    dry = make_run(fake_project, "-n", "demo")
+    assert dry.returncode == 0, dry.stderr
+    for i, (_, _, command) in enumerate(DEMO_STAGES):
+        assert (command in dry.stdout) == (i >= changed), (command, dry.stdout)
