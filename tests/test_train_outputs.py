@@ -5,7 +5,6 @@ block running, as under SIGKILL or a power cut. The next run's first look at the
 """
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import textwrap
