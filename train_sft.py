@@ -247,7 +247,51 @@ def _trainer_class():
             with _answer_tokens_only_on_cpu():
                 return super().compute_loss(*args, **kwargs)
 
+        letter_records: list[dict] = []  # set by build_trainer: the validation questions
+
+        def evaluation_loop(self, *args, **kwargs):
+            """The Trainer's evaluation, plus the answer letter's own loss, accuracy and letter histogram."""
+            output = super().evaluation_loop(*args, **kwargs)
+            prefix = kwargs.get("metric_key_prefix", "eval")
+            if self.letter_records:
+                was_training = self.model.training
+                letters = letter_metrics(self.model, self.processing_class, self.letter_records,
+                                         self.args.per_device_eval_batch_size)
+                self.model.train(was_training)
+                output.metrics.update({f"{prefix}_{k}": v for k, v in letters.items()})
+            return output
+
     return MedSFTTrainer
+
+
+def letter_metrics(model, tokenizer, records: list[dict], batch_size: int = 8) -> dict[str, float]:
+    """The answer letter alone, scored on the validation questions the way evaluate.py's loglik mode does.
+
+    letter_loss: mean -log p(correct letter) over the whole vocabulary at the answer position (the one
+    token of the completion that decides the answer; the whole-answer loss can fall while it rises);
+    letter_acc: how often the correct letter has the highest probability among the options;
+    letter_frac_<L>: the share of questions whose top option is L (a collapse onto one letter shows here).
+    """
+    import math
+
+    import evaluate
+
+    scored = [r for r in records if r.get("options") and r.get("answer") in r["options"]]
+    if not scored:
+        return {}
+    preds = evaluate.predict(evaluate.HFModel(model, tokenizer), scored, "loglik", batch_size=max(1, batch_size))
+    losses, hits, counts = [], 0, {}
+    for record, pred in zip(scored, preds):
+        scores = pred["scores"]
+        losses.append(-scores[record["answer"]])
+        hits += pred["pred"] == record["answer"]
+        counts[pred["pred"]] = counts.get(pred["pred"], 0) + 1
+    n = len(scored)
+    out = {"letter_loss": round(math.fsum(losses) / n, 4), "letter_acc": round(hits / n, 4)}
+    letters = sorted({L for r in scored for L in r["options"]})
+    out.update({f"letter_frac_{L}": round(counts.get(L, 0) / n, 4) for L in letters})
+    out["letter_top_frac"] = round(max(counts.values()) / n, 4)
+    return out
 
 
 def build_trainer(
@@ -269,6 +313,7 @@ def build_trainer(
         callbacks=list(callbacks),
     )
     trainer.remove_callback(PrinterCallback)  # our TrainingMonitor reports instead
+    trainer.letter_records = list(eval_records)
     return trainer
 
 
@@ -403,10 +448,15 @@ def train(cfg, resume: bool = False, force: bool = False, callbacks=(), console=
         return TrainResult(None, trainer, last_checkpoint(stage / CHECKPOINTS))
 
     losses = [h["loss"] for h in trainer.state.log_history if "loss" in h]
+    letter_evals = [h for h in trainer.state.log_history if "eval_letter_acc" in h]
     summary = {
         "initial_eval_loss": evals[0][1] if evals and evals[0][0] == 0 else None,
         "final_eval_loss": evals[-1][1] if evals else None,
         "final_train_loss": losses[-1] if losses else output.training_loss,
+        # the answer letter alone at the first and the last evaluation (see letter_metrics)
+        "letter_eval": {when: {k[len("eval_"):]: v for k, v in h.items() if k.startswith("eval_letter_")}
+                        for when, h in (("initial", letter_evals[0]), ("final", letter_evals[-1]))}
+        if letter_evals else None,
         "steps": trainer.state.global_step,
         "epochs": round(trainer.state.epoch or 0.0, 4),
         "tokens_per_s": round(timer.tokens / max(timer.seconds, 1e-9), 2),  # optimiser steps only, all processes
@@ -472,6 +522,11 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Eval loss: {before if before is None else f'{before:.4f}'} before -> {after:.4f} after{change}")
     print(f"Train loss (last logged): {s['final_train_loss']:.4f}; {s['steps']} steps, {s['epochs']} epochs, "
           f"{s['tokens_per_s']:.0f} tokens/s, {s['wall_time_s']:.0f} s, peak memory {s['peak_memory_mb']:.0f} MB")
+    if s.get("letter_eval"):
+        first, last = s["letter_eval"]["initial"], s["letter_eval"]["final"]
+        hist = "  ".join(f"{k[len('letter_frac_'):]} {v:.0%}" for k, v in last.items() if k.startswith("letter_frac_"))
+        print(f"Answer letter on validation: accuracy {first['letter_acc']:.1%} -> {last['letter_acc']:.1%}, "
+              f"loss {first['letter_loss']:.3f} -> {last['letter_loss']:.3f}; predicted letters: {hist}")
     print(f"Adapter saved to {cfg.sft.output_dir}; metrics in {s['run_dir']}/metrics.jsonl")
     return 0
 
