@@ -438,3 +438,124 @@ def test_permuted_copies_keep_each_answer_with_its_text_and_move_the_letters(sam
     moved = sum(c["answer"] != r["answer"] for c, r in zip(copies, records * 2))
     assert moved > len(copies) / 2  # with 4-5 options most answers land on another letter
     assert train_sft.augment_with_permutations(records, 1, seed=1) == train_sft.augment_with_permutations(records, 1, seed=1)
+
+
+# --------------------------------------------------------------------------- the LM head on answer tokens only
+
+
+def test_answer_only_lm_head_gives_the_full_logits_loss_and_gradients(tiny_llama_dir, sample_dir, monkeypatch):
+    """train_sft's LM-head patch: the loss and LoRA gradients of the model's own full-logits loss, from fewer rows."""
+    import torch
+    import trl.trainer.utils as trl_utils
+
+    records = sample_records(sample_dir, 4)
+    cfg = config.get_preset("tiny")
+    cfg.model.name = str(tiny_llama_dir)
+    model, tok, backend = modeling.load_base_model(cfg.model)
+    model = modeling.add_lora(model, cfg.lora, backend)
+    with torch.no_grad():  # non-zero LoRA B, so the LoRA A gradients are not all zero
+        for name, p in model.named_parameters():
+            if "lora_B" in name:
+                p.copy_(torch.randn_like(p) * 0.1)
+    trainer = train_sft.build_trainer(cfg, model, tok, records, records)
+    batch = trainer.data_collator([trainer.train_dataset[i] for i in range(4)])
+    answer_tokens = int((batch["labels"][:, 1:] != -100).sum())
+    positions = batch["labels"][:, 1:].numel()
+    assert 0 < answer_tokens < positions / 2  # the prompt is most of an MCQ example
+
+    rows_scored = []
+    real_apply = trl_utils._ChunkedLogProbFunction.apply
+    monkeypatch.setattr(trl_utils._ChunkedLogProbFunction, "apply",
+                        lambda hidden, *a: rows_scored.append(hidden.shape[0]) or real_apply(hidden, *a))
+
+    def loss_and_grads(compute):
+        trainer.model.zero_grad()
+        loss = compute()
+        loss.backward()
+        grads = {n: p.grad.detach().clone() for n, p in trainer.model.named_parameters() if p.requires_grad}
+        return loss.detach(), grads
+
+    trainer.model.train()
+    patched, patched_grads = loss_and_grads(lambda: trainer.compute_loss(trainer.model, dict(batch)))
+    # TRL's own path on a CPU (every position through the head, then masked) and the model's plain loss
+    trl_loss, trl_grads = loss_and_grads(
+        lambda: super(type(trainer), trainer).compute_loss(trainer.model, dict(batch)))
+    plain, plain_grads = loss_and_grads(lambda: trainer.model(
+        input_ids=batch["input_ids"], attention_mask=batch["attention_mask"], labels=batch["labels"]).loss)
+
+    assert rows_scored == [answer_tokens, positions]  # the patch really scores the answer tokens only
+    assert plain.item() > 1.0  # a random model: a real loss, not a constant
+    torch.testing.assert_close(patched, plain, atol=1e-5, rtol=1e-5)
+    torch.testing.assert_close(trl_loss, plain, atol=1e-5, rtol=1e-5)
+    assert set(patched_grads) == set(plain_grads) and any(g.abs().max() > 0 for g in plain_grads.values())
+    for name, grad in plain_grads.items():
+        torch.testing.assert_close(patched_grads[name], grad, atol=1e-5, rtol=1e-4)
+        torch.testing.assert_close(trl_grads[name], grad, atol=1e-5, rtol=1e-4)
+
+
+# --------------------------------------------------------------------------- Weights & Biases
+
+
+def wandb_records(run_file: Path) -> list[bytes]:
+    """The records of a W&B run file (.wandb): a ":W&B" header, then 32 KiB blocks of LevelDB-log-style
+    chunks, each with a crc32 (seeded by its type), a length and a type (1 full, 2 first, 3 middle, 4 last)."""
+    import struct
+    import zlib
+
+    data = run_file.read_bytes()
+    ident, magic, version = struct.unpack("<4sHB", data[:7])
+    assert (ident, magic, version) == (b":W&B", 0xBEE1, 0), "not a W&B run file"
+    block, pos, records, parts = 32768, 7, [], []
+    while pos + 7 <= len(data):
+        if block - pos % block < 7:  # too little room left in this block for a chunk header: padding
+            pos += block - pos % block
+            continue
+        crc, length, kind = struct.unpack("<IHB", data[pos:pos + 7])
+        chunk = data[pos + 7:pos + 7 + length]
+        if kind == 0 and length == 0:
+            break
+        assert zlib.crc32(chunk, zlib.crc32(bytes([kind]))) & 0xFFFFFFFF == crc, f"bad checksum at byte {pos}"
+        parts.append(chunk)
+        if kind in (1, 4):
+            records.append(b"".join(parts))
+            parts = []
+        pos += 7 + length
+    return records
+
+
+def _wandb_history(run_file: Path) -> list[dict]:
+    """The metrics rows an offline W&B run file holds (its history records)."""
+    from wandb.proto import wandb_internal_pb2
+
+    rows = []
+    for data in wandb_records(run_file):
+        record = wandb_internal_pb2.Record()
+        record.ParseFromString(data)
+        if record.WhichOneof("record_type") == "history":
+            rows.append({item.key or "/".join(item.nested_key): json.loads(item.value_json)
+                         for item in record.history.item})
+    return rows
+
+
+def test_wandb_offline_writes_a_run_with_the_logged_metrics(tmp_path, tiny_llama_dir, splits, capsys, monkeypatch):
+    pytest.importorskip("wandb")
+    monkeypatch.delenv("WANDB_MODE", raising=False)  # conftest switches W&B off for every other test
+    for var in ("WANDB_CONFIG_DIR", "WANDB_CACHE_DIR", "WANDB_DATA_DIR", "WANDB_ARTIFACT_DIR"):
+        monkeypatch.setenv(var, str(tmp_path / "wandb-home"))
+    argv = argv_for(tmp_path, tiny_llama_dir, splits, "--max-steps", "2")
+    argv[argv.index("--wandb") + 1] = "offline"
+    code, _, err = run_main(argv, capsys)
+    assert code == 0, err
+
+    run_dirs = list((tmp_path / "logs" / "sft" / "wandb").glob("offline-run-*"))
+    assert len(run_dirs) == 1, list((tmp_path / "logs" / "sft").rglob("*"))
+    run_files = list(run_dirs[0].glob("run-*.wandb"))
+    assert len(run_files) == 1
+    history = _wandb_history(run_files[0])
+    metrics = run_logging.read_metrics(tmp_path / "logs" / "sft")
+    logged = [r for r in metrics if "loss" in r]
+    assert [r["step"] for r in logged] == [1, 2]
+    for record in logged:  # every training record of metrics.jsonl is in the W&B run, with its values
+        match = [h for h in history if h.get("_step") == record["step"] and "loss" in h]
+        assert match and match[0]["loss"] == pytest.approx(record["loss"]), (record, history)
+    assert any(h.get("eval_loss") == pytest.approx(metrics[0]["eval_loss"]) for h in history)
