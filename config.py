@@ -325,8 +325,12 @@ class PPOConfig:
     max_steps: int = -1  # > 0: number of rollout batches, overrides epochs
     max_samples: int = 0  # alias cap on num_examples (0 = no cap)
     batch_size: int = 2  # questions per rollout batch
-    mini_batch_size: int = 2
+    samples_per_question: int = 1  # answers sampled per question (rloo needs 2 or more)
+    mini_batch_size: int = 2  # answers per optimizer step
+    micro_batch_size: int = 1  # answers per forward/backward (gradients accumulated over the minibatch)
+    gradient_checkpointing: bool = True  # recompute each layer in the backward (train mode; rollouts keep the KV cache)
     ppo_epochs: int = 4  # optimisation passes over each rollout batch
+    advantage: str = "gae"  # gae (value baseline) | rloo (group baseline over samples_per_question answers)
     learning_rate: float = 5e-7
     value_learning_rate: float = 1e-4  # the value head's own AdamW learning rate (it starts from zero; its loss
     # trains only the head, so this, not a loss weight, sets how fast the value baseline learns)
@@ -536,6 +540,7 @@ def tiny() -> Config:
         learning_rate=2e-5,
         max_new_tokens=16,
         save_steps=4,
+        gradient_checkpointing=False,  # a 135M model fits easily; recomputing would only cost time
     )
     cfg.eval = EvalConfig(max_new_tokens=48, batch_size=8)
     # F16: on this 135M model even Q8_0 changes 8% of the log-likelihood answer letters (its letter

@@ -7,16 +7,23 @@
     accelerate launch --num_processes 2 train_ppo.py --backend hf   # data-parallel, one process per GPU
     accelerate launch --multi_gpu --num_processes 2 train_ppo.py    # the same on a CPU-only machine (gloo)
 
-One step = one rollout batch of ppo.batch_size questions (per process):
-  1. generate an answer to each question (sampling with temperature / top-k / top-p, KV cache);
-  2. score it with mcq_format.correctness_reward (1.0 right letter, 0.1 wrong, missing or ambiguous);
-  3. one forward pass of the policy (log-probs + value head) and one of the reference (the SFT adapter);
-  4. per-token reward -kl_coef * (logp - ref_logp) with the score added on the last token, GAE
-     advantages and returns, advantages whitened over the batch (ppo_core.py has the math);
-  5. ppo.ppo_epochs passes over shuffled minibatches: clipped policy loss + clipped value loss,
-     gradients clipped to ppo.max_grad_norm (adapter and value head apart), AdamW. The head reads
-     detached hidden states, so the value loss trains only the head, at ppo.value_learning_rate: a
-     vf_coef weight would be normalised away by AdamW and is not offered.
+One step = one rollout batch of ppo.batch_size questions x ppo.samples_per_question answers (per process):
+  1. generate the answers (sampling with temperature / top-k / top-p, KV cache, left padding);
+  2. score them with mcq_format.correctness_reward (1.0 right letter, 0.1 wrong, missing or ambiguous);
+  3. policy log-probs + values and reference log-probs, one unpadded sequence at a time;
+  4. advantages: ppo.advantage = "gae": per-token reward -kl_coef * (logp - ref_logp) with the score on
+     the last token, GAE, whitened over the batch; "rloo" (needs samples_per_question >= 2): each answer's
+     score minus the mean of the other answers to its question, on every token, and the KL to the
+     reference as a loss term (ppo_core.py has the math, ppo_learner.py the model side);
+  5. ppo.ppo_epochs passes over shuffled minibatches of ppo.mini_batch_size answers, each accumulated over
+     micro-batches of ppo.micro_batch_size (default 1: memory does not grow with the batch): clipped
+     policy loss + clipped value loss, gradients clipped to ppo.max_grad_norm (adapter and value head
+     apart), AdamW. The head reads detached hidden states, so the value loss trains only the head, at
+     ppo.value_learning_rate: a vf_coef weight would be normalised away by AdamW and is not offered.
+
+Questions come from the training split only (never the validation split). When models/sft's
+train_summary.json shows SFT trained on the same file (same sha256), the rows SFT did not see come
+first; the summary records how many of PPO's questions SFT saw (sft_seen_questions, sft_seen_fraction).
 
 Policy and reference share one copy of the base weights: the SFT adapter is loaded twice, as "ppo"
 (trainable, starts equal to SFT) and "sft" (frozen, the reference), and the forward pass switches
@@ -37,7 +44,6 @@ Biases offline. On a busy shared CPU, --set ppo.torch_threads=1 is often faster 
 """
 from __future__ import annotations
 
-import contextlib
 import json
 import math
 import os
@@ -47,16 +53,28 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import torch
 
 import cli
 import mcq_format
 import modeling
-import ppo_core
 import run_logging
 from cli import UserError
+from ppo_learner import (  # noqa: F401  (the step's parts, importable from here too)
+    POLICY,
+    REFERENCE,
+    Learner,
+    RewardFn,
+    attach_adapters,
+    generate,
+    make_accelerator,
+    make_learner,
+    ppo_step,
+    ppo_update,
+    reference_adapter,
+)
 
 from train_outputs import (  # noqa: E402
     CHECKPOINTS,
@@ -69,6 +87,7 @@ from train_outputs import (  # noqa: E402
     check_common_settings,
     check_log_dir,
     check_output_dir,
+    file_sha256,
     read_split,
     require,
     run_log_dir,
@@ -76,8 +95,7 @@ from train_outputs import (  # noqa: E402
     swap_in,
 )
 VALUE_HEAD_FILE = "value_head.safetensors"
-POLICY, REFERENCE = "ppo", "sft"  # the two adapter names on the one base model
-ADAM_EPS = 1e-5  # "N implementation details": PPO uses Adam's epsilon 1e-5, not 1e-8
+ADVANTAGES = ("gae", "rloo")
 
 
 # --------------------------------------------------------------------------- inputs
@@ -94,10 +112,16 @@ def check_settings(ppo) -> None:
             "between 0 and 1")
     require(ppo.top_k >= 0, "ppo.top_k", ppo.top_k, "0 (off) or more")
     require(0 < ppo.top_p <= 1, "ppo.top_p", ppo.top_p, "above 0 and at most 1")
-    positive = ("batch_size", "mini_batch_size", "ppo_epochs", "max_new_tokens", "save_steps", "logging_steps")
+    positive = ("batch_size", "mini_batch_size", "micro_batch_size", "samples_per_question", "ppo_epochs",
+                "max_new_tokens", "save_steps", "logging_steps")
     for name in positive:
         if getattr(ppo, name) < 1:
             raise UserError(f"ppo.{name} must be at least 1, not {getattr(ppo, name)}")
+    if ppo.advantage not in ADVANTAGES:
+        raise UserError(f"ppo.advantage must be one of {', '.join(ADVANTAGES)}, not {ppo.advantage!r}")
+    if ppo.advantage == "rloo" and ppo.samples_per_question < 2:
+        raise UserError("ppo.advantage=rloo needs ppo.samples_per_question of 2 or more (its baseline is the "
+                        f"other answers to the same question), not {ppo.samples_per_question}")
     if ppo.temperature <= 0:
         raise UserError(f"ppo.temperature must be above 0, not {ppo.temperature} (PPO needs sampled answers)")
     if ppo.num_examples < 0 or ppo.max_samples < 0:
@@ -123,25 +147,68 @@ def _is_question_record(row: dict) -> bool:
     return bool(row["question"]) and isinstance(row["options"], dict) and row["answer"] in row["options"]
 
 
+def sft_rows_seen(ppo, path: Path) -> int | None:
+    """How many leading rows of the PPO train file SFT trained on, or None when unknown (no summary, another file).
+
+    SFT's train_summary.json names its train_file, that file's sha256 and train_rows: SFT saw the first
+    train_rows rows. The sha256 decides, so a copy of the same file under another name counts as the same.
+    """
+    summary_file = Path(ppo.sft_adapter) / SUMMARY_FILE
+    try:
+        summary = json.loads(summary_file.read_text())
+        digest, rows = summary["train_file_sha256"], int(summary["train_rows"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return rows if digest == file_sha256(path) else None
+
+
 def load_questions(ppo) -> list[dict]:
-    """The questions PPO samples from: rows of ppo.source, shuffled with the seed, num_examples of them."""
+    """The questions PPO samples from: rows of ppo.source, shuffled with the seed, num_examples of them.
+
+    When SFT trained on this very file, the rows it did not see come first (each group shuffled with the
+    seed); every row carries "_sft_seen" (True, False, or None when unknown) for question_overlap.
+    """
     path = Path(ppo.train_file)
     fix = "run `python data_processor.py` first (or point --set ppo.train_file at a processed split)"
-    rows = [
-        row
-        for row in read_split(path, "training", fix, _is_question_record,
-                              "a question record with options and an answer letter")
-        if not ppo.source or row.get("source") == ppo.source
-    ]
+    seen_rows = sft_rows_seen(ppo, path) if path.is_file() else None
+    rows = []
+    for number, row in enumerate(read_split(path, "training", fix, _is_question_record,
+                                            "a question record with options and an answer letter")):
+        if not ppo.source or row.get("source") == ppo.source:
+            rows.append({**row, "_sft_seen": None if seen_rows is None else number < seen_rows})
     if not rows:
         where = f"with source {ppo.source!r} " if ppo.source else ""
         raise UserError(
             f"the PPO subset is empty: {path} has no rows {where}(use --set ppo.source= for every source, "
             "or rebuild the data with `python data_processor.py`)"
         )
-    random.Random(ppo.seed).shuffle(rows)
+    unseen, seen = [r for r in rows if not r["_sft_seen"]], [r for r in rows if r["_sft_seen"]]
+    random.Random(ppo.seed).shuffle(unseen)
+    random.Random(ppo.seed + 1).shuffle(seen)
+    rows = unseen + seen
     limit = min([n for n in (ppo.num_examples, ppo.max_samples) if n > 0], default=0)
     return rows[:limit] if limit else rows
+
+
+def question_overlap(records: list[dict]) -> dict:
+    """How many of PPO's questions SFT trained on: {sft_seen_questions, sft_seen_fraction} (None when unknown)."""
+    if not records or any(r.get("_sft_seen") is None for r in records):
+        return {"sft_seen_questions": None, "sft_seen_fraction": None}
+    n = sum(bool(r["_sft_seen"]) for r in records)
+    return {"sft_seen_questions": n, "sft_seen_fraction": round(n / len(records), 4)}
+
+
+def check_not_validation(train_file: str | os.PathLike, validation_files) -> None:
+    """UserError when PPO's train file is a validation split (the same path or the same bytes)."""
+    train = Path(train_file)
+    if not train.is_file():
+        return  # read_split names the missing file
+    for other in validation_files:
+        other = Path(other) if other else None
+        if other and other.is_file() and (other.resolve() == train.resolve()
+                                          or file_sha256(other) == file_sha256(train)):
+            raise UserError(f"ppo.train_file {train} is the validation split {other}: PPO samples training "
+                            "questions only (point --set ppo.train_file at data/processed/train.jsonl)")
 
 
 def encode_prompts(tokenizer, records: list[dict], system_prompt: str, max_len: int) -> tuple[list, list[dict]]:
@@ -179,18 +246,7 @@ def left_pad(sequences: list[list[int]], pad_id: int, device) -> tuple[Any, Any]
     return ids.to(device), mask.to(device)
 
 
-# --------------------------------------------------------------------------- policy, reference, value
-
-
-def attach_adapters(base_model, sft_dir: str | os.PathLike):
-    """A PeftModel with the SFT adapter loaded twice: "ppo" (trainable, active) and "sft" (frozen)."""
-    from peft import PeftModel
-
-    model = PeftModel.from_pretrained(base_model, str(sft_dir), adapter_name=POLICY, is_trainable=True)
-    model.load_adapter(str(sft_dir), adapter_name=REFERENCE, is_trainable=False)
-    model.set_adapter(POLICY)
-    model.eval()  # no dropout anywhere: log-probs of the rollout and of the update must agree
-    return model
+# --------------------------------------------------------------------------- policy and reward
 
 
 def load_policy(cfg, sft_dir: Path):
@@ -198,204 +254,6 @@ def load_policy(cfg, sft_dir: Path):
     model, tokenizer, backend = modeling.load_base_model(cfg.model)
     modeling.check_adapter_matches(sft_dir, model)
     return attach_adapters(model, sft_dir), tokenizer, backend
-
-
-@contextlib.contextmanager
-def reference_adapter(model):
-    """Run the frozen SFT adapter (the reference policy) inside the block, then switch back."""
-    model.set_adapter(REFERENCE, inference_mode=True)
-    try:
-        yield
-    finally:
-        model.set_adapter(POLICY)
-
-
-class PolicyAndValue(torch.nn.Module):
-    """(input ids, mask, prompt width) -> (response logits / temperature, values), in one forward pass.
-
-    Logits are computed for the response positions only (the prompt's would cost vocab x length for
-    nothing); values come from a linear head on the detached last hidden state.
-    """
-
-    def __init__(self, model, temperature: float):
-        super().__init__()
-        self.model = model
-        self.temperature = temperature
-        hidden = model.get_base_model().config.get_text_config().hidden_size
-        self.value_head = torch.nn.Linear(hidden, 1, device=next(model.parameters()).device)
-        torch.nn.init.zeros_(self.value_head.weight)  # values start at 0; the head learns the reward scale
-        torch.nn.init.zeros_(self.value_head.bias)
-
-    def forward(self, input_ids, attention_mask, context_len: int):
-        lm = self.model.get_base_model()
-        # generate() numbers positions from the attention mask; left padding must not shift them here
-        position_ids = (attention_mask.cumsum(1) - 1).clamp(min=0)
-        hidden = lm.get_decoder()(
-            input_ids=input_ids, attention_mask=attention_mask, position_ids=position_ids, use_cache=False
-        ).last_hidden_state[:, context_len - 1 : -1]
-        logits = lm.get_output_embeddings()(hidden).float() / self.temperature
-        values = self.value_head(hidden.detach().float()).squeeze(-1)
-        return logits, values
-
-
-# --------------------------------------------------------------------------- one PPO step
-
-
-@dataclass
-class Learner:
-    """Everything a PPO step needs: the policy (plain and as prepared by accelerate), optimizer, settings."""
-
-    policy: PolicyAndValue
-    train_policy: Any  # the same module, wrapped for data-parallel training by accelerate
-    optimizer: Any
-    accelerator: Any
-    adapter_params: list
-    ppo: Any
-    pad_id: int
-    eos_ids: list[int]
-    gen_config: Any
-    backend: str = "hf"
-
-    @property
-    def model(self):
-        return self.policy.model
-
-
-def make_accelerator():
-    """accelerate's Accelerator; without CUDA it is told to use the CPU, so that several processes
-    (`accelerate launch --multi_gpu --num_processes 2` or torchrun on a CPU machine) train together
-    over gloo instead of each running alone."""
-    from accelerate import Accelerator
-
-    return Accelerator(cpu=not torch.cuda.is_available())
-
-
-def make_learner(model, ppo, pad_id: int, eos_ids: list[int], backend: str = "hf", accelerator=None) -> Learner:
-    """Value head, AdamW over the "ppo" adapter and the head, and the sampling settings."""
-    from transformers import GenerationConfig
-
-    accelerator = accelerator or make_accelerator()
-    policy = PolicyAndValue(model, ppo.temperature)
-    trainable = [(n, p) for n, p in model.named_parameters() if p.requires_grad]
-    if not trainable or any(f".{POLICY}." not in n for n, _ in trainable):
-        raise RuntimeError("expected the 'ppo' adapter, and only it, to be trainable")
-    adapter_params = [p for _, p in trainable]
-    optimizer = torch.optim.AdamW(
-        [
-            {"params": adapter_params, "lr": ppo.learning_rate},
-            {"params": list(policy.value_head.parameters()), "lr": ppo.value_learning_rate},
-        ],
-        eps=ADAM_EPS,
-        weight_decay=0.0,
-    )
-    train_policy, optimizer = accelerator.prepare(policy, optimizer)
-    gen_config = GenerationConfig(
-        do_sample=True,
-        temperature=ppo.temperature,
-        top_k=ppo.top_k,
-        top_p=ppo.top_p,
-        max_new_tokens=ppo.max_new_tokens,
-        pad_token_id=pad_id,
-        eos_token_id=list(eos_ids),
-    )
-    return Learner(policy, train_policy, optimizer, accelerator, adapter_params, ppo, pad_id, list(eos_ids),
-                   gen_config, backend)
-
-
-def generate(learner: Learner, query, query_mask):
-    """Sample responses -> (response ids [B, T], mask [B, T]); tokens after the first EOS become padding."""
-    model = learner.model
-    if learner.backend == "unsloth":
-        from unsloth import FastLanguageModel
-
-        FastLanguageModel.for_inference(model)
-    try:
-        with torch.no_grad():
-            out = model.generate(input_ids=query, attention_mask=query_mask, generation_config=learner.gen_config)
-    finally:
-        if learner.backend == "unsloth":
-            FastLanguageModel.for_training(model)
-        model.eval()
-    response = out[:, query.shape[1]:]
-    is_eos = torch.isin(response, torch.tensor(learner.eos_ids, device=response.device))
-    after_eos = (is_eos.long().cumsum(1) - is_eos.long()) > 0
-    return response.masked_fill(after_eos, learner.pad_id), (~after_eos).float()
-
-
-# (response ids [B, T], mask [B, T]) -> (scores [B], extra stats such as {"accuracy": share correct})
-RewardFn = Callable[[Any, Any], "tuple[Any, dict]"]
-
-
-def ppo_step(learner: Learner, query, query_mask, reward_fn: RewardFn) -> dict:
-    """Roll out one batch, score it, and run ppo_epochs of clipped updates. Returns this step's stats."""
-    ppo, policy = learner.ppo, learner.policy
-    t0 = time.time()
-    response, mask = generate(learner, query, query_mask)
-    gen_time = time.time() - t0
-    scores, extra = reward_fn(response, mask)
-    scores = torch.as_tensor(scores, dtype=torch.float32, device=response.device)
-
-    input_ids = torch.cat([query, response], 1)
-    attention = torch.cat([query_mask, mask.long()], 1)
-    width = query.shape[1]
-    with torch.no_grad():
-        logits, old_values = policy(input_ids, attention, width)
-        old_logprobs = ppo_core.logprobs_of(logits, response)
-        with reference_adapter(learner.model):
-            ref_logits, _ = policy(input_ids, attention, width)
-        ref_logprobs = ppo_core.logprobs_of(ref_logits, response)
-        del logits, ref_logits
-        rewards, kl = ppo_core.kl_penalty_rewards(old_logprobs, ref_logprobs, scores, mask, ppo.kl_coef)
-        advantages, returns = ppo_core.gae(rewards, old_values, mask, ppo.gamma, ppo.lam)
-        if ppo.whiten_advantages:
-            advantages = ppo_core.masked_whiten(advantages, mask)
-
-    rollout = {"input_ids": input_ids, "attention": attention, "response": response, "mask": mask,
-               "old_logprobs": old_logprobs, "old_values": old_values, "advantages": advantages, "returns": returns}
-    updates = []
-    for _ in range(ppo.ppo_epochs):
-        for idx in torch.randperm(len(query)).to(query.device).split(ppo.mini_batch_size):
-            updates.append(ppo_update(learner, {k: v[idx] for k, v in rollout.items()}, width))
-    tokens = float(mask.sum())
-    step_time = time.time() - t0
-    stats = {
-        "reward_mean": float(scores.mean()),
-        "accuracy": float(extra["accuracy"]) if "accuracy" in extra else float((scores > 0).float().mean()),
-        "kl": float(kl.sum(1).mean()),  # KL(policy || reference) per response, summed over its tokens
-        "non_score_reward": float((rewards.sum(1) - scores).mean()),
-        **{k: sum(u[k] for u in updates) / len(updates) for k in updates[0]},
-        "response_len": tokens / len(query),
-        "tokens": tokens,
-        "tokens_per_s": tokens / max(step_time, 1e-9),  # generated tokens per second of the whole step
-        "gen_tokens_per_s": tokens / max(gen_time, 1e-9),  # ... of the generation alone
-        "step_time_s": step_time,
-    }
-    stats.update({k: v for k, v in extra.items() if k not in stats})
-    return stats
-
-
-def ppo_update(learner: Learner, mb: dict, width: int) -> dict:
-    """One gradient step on a minibatch of the rollout (a function, so its tensors are freed on return)."""
-    ppo = learner.ppo
-    logits, values = learner.train_policy(mb["input_ids"], mb["attention"], width)
-    logprobs = ppo_core.logprobs_of(logits, mb["response"])
-    pg_loss, clip_frac, approx_kl = ppo_core.clipped_policy_loss(
-        logprobs, mb["old_logprobs"], mb["advantages"], mb["mask"], ppo.clip_eps
-    )
-    vf_loss, vf_clip = ppo_core.clipped_value_loss(
-        values, mb["old_values"], mb["returns"], mb["mask"], ppo.value_clip_eps
-    )
-    learner.optimizer.zero_grad(set_to_none=True)
-    learner.accelerator.backward(pg_loss + vf_loss)  # disjoint parameters: each loss trains its own group
-    # the adapter and the value head are clipped apart: the head's gradient must not shrink the policy's
-    grad_norm = learner.accelerator.clip_grad_norm_(learner.adapter_params, ppo.max_grad_norm)
-    torch.nn.utils.clip_grad_norm_(learner.policy.value_head.parameters(), ppo.max_grad_norm)
-    learner.optimizer.step()
-    with torch.no_grad():
-        entropy = ppo_core.masked_mean(ppo_core.entropy_of(logits), mb["mask"])
-    stats = {"policy_loss": pg_loss, "value_loss": vf_loss, "clip_frac": clip_frac, "value_clip_frac": vf_clip,
-             "approx_kl": approx_kl, "entropy": entropy, "grad_norm": grad_norm}
-    return {k: float(v.detach()) if torch.is_tensor(v) else float(v) for k, v in stats.items()}
 
 
 def mcq_reward_fn(tokenizer, records: list[dict], ppo) -> RewardFn:
@@ -532,6 +390,7 @@ def train(cfg, resume: bool = False, force: bool = False, console=None) -> Train
     ckpt = check_output_dir(out, resume, force)
     run_dir = run_log_dir(ppo, "ppo")
     check_log_dir(run_dir)
+    check_not_validation(ppo.train_file, [cfg.sft.validation_file, cfg.eval.data])
     records = load_questions(ppo)
     backend = modeling.pick_backend(cfg.model)
     if backend == "unsloth":
@@ -570,8 +429,12 @@ def train(cfg, resume: bool = False, force: bool = False, console=None) -> Train
                                        wandb_mode=wandb_mode, description="PPO", console=console)
         logger.advance(step)
         trainable = sum(p.numel() for p in learner.adapter_params)
-        logger.console.print(f"PPO on {len(prompts)} questions ({per_process} per process), {total} steps of "
-                             f"{ppo.batch_size} x {ppo.ppo_epochs} PPO epochs; {trainable:,} trainable parameters")
+        overlap = question_overlap(records)
+        seen = ("SFT's rows unknown (no matching models/sft summary)" if overlap["sft_seen_questions"] is None
+                else f"{overlap['sft_seen_questions']} of them seen by SFT")
+        logger.console.print(f"PPO on {len(prompts)} questions ({per_process} per process; {seen}), {total} steps "
+                             f"of {ppo.batch_size} x {ppo.samples_per_question} answers x {ppo.ppo_epochs} PPO "
+                             f"epochs ({ppo.advantage}); {trainable:,} trainable parameters")
     accelerator.wait_for_everyone()
 
     stopped = False
@@ -581,9 +444,12 @@ def train(cfg, resume: bool = False, force: bool = False, console=None) -> Train
                 epoch, k = divmod(step, steps_per_epoch)
                 order = random.Random(ppo.seed + epoch).sample(mine, len(mine))
                 batch = order[k * ppo.batch_size:(k + 1) * ppo.batch_size]
+                answers = [i for i in batch for _ in range(ppo.samples_per_question)]  # each question k times
                 torch.manual_seed(ppo.seed * 1_000_003 + step * 101 + accelerator.process_index)
-                query, query_mask = left_pad([prompts[i] for i in batch], learner.pad_id, accelerator.device)
-                stats = ppo_step(learner, query, query_mask, mcq_reward_fn(tokenizer, [records[i] for i in batch], ppo))
+                query, query_mask = left_pad([prompts[i] for i in answers], learner.pad_id, accelerator.device)
+                reward_fn = mcq_reward_fn(tokenizer, [records[i] for i in answers], ppo)
+                stats = ppo_step(learner, query, query_mask, reward_fn, groups=torch.tensor(answers))
+                stats["sft_seen"] = sum(bool(records[i].get("_sft_seen")) for i in batch) / len(batch)
                 sample = stats.pop("sample", "")
                 if accelerator.num_processes > 1:  # average over processes (token counts add up)
                     keys = sorted(stats)
@@ -618,6 +484,7 @@ def train(cfg, resume: bool = False, force: bool = False, console=None) -> Train
         "wall_time_s": round(time.time() - start, 1),
         "peak_memory_mb": round(run_logging.peak_memory_mb(), 1),
         "questions": len(prompts),
+        **question_overlap(records),
         "backend": backend,
         "base_model": cfg.model.name,
         "sft_adapter": str(sft_dir),

@@ -114,42 +114,135 @@ def test_logprobs_and_entropy():
     close(pc.entropy_of(logits), [[-(0.5 * math.log(0.5) + 0.5 * math.log(0.25)), math.log(3)]])
 
 
-def _letter_advantage(score: float, lam: float, whiten_with: float) -> float:
-    """Advantage at the answer letter (position 5) of a 128-token rollout, whitened with a second rollout."""
-    T = 128
-    mask = torch.ones(2, T)
-    zeros = torch.zeros(2, T)
-    # a learned value head: about the mean reward, with token-to-token noise that both rollouts share
-    # (they start from the same prompt and differ only in the letter)
-    torch.manual_seed(0)
-    values = (0.55 + 0.1 * torch.randn(T)).expand(2, T).clone()
-    rewards, _ = pc.kl_penalty_rewards(zeros, zeros, torch.tensor([score, whiten_with]), mask, 0.05)
-    adv, _ = pc.gae(rewards, values, mask, gamma=1.0, lam=lam)
-    return pc.masked_whiten(adv, mask)[0, 5].item()
+# --------------------------------------------------------------------------- credit assignment at the letter
+
+T, LETTER = 128, 5  # a 128-token answer whose option letter is token 5
 
 
-def test_the_letter_is_credited_by_the_answers_reward():
-    """Reward 1.0 (right) vs 0.1 (wrong) arrives on token 128; the letter at token 5 must see its sign."""
+def _gae_letter_advantages(scores, values):
+    """GAE (gamma = lam = 1, the defaults) + whitening at the letter token of each 128-token answer."""
     import config
 
-    lam = config.PPOConfig().lam
-    right = _letter_advantage(1.0, lam, whiten_with=0.1)
-    wrong = _letter_advantage(0.1, lam, whiten_with=1.0)
-    assert right > 0 > wrong
-    # with the old lam 0.95 the letter's advantage is set by the value baseline alone: the same sign
-    old_right, old_wrong = _letter_advantage(1.0, 0.95, 0.1), _letter_advantage(0.1, 0.95, 1.0)
-    assert (old_right > 0) == (old_wrong > 0)
+    ppo = config.PPOConfig()
+    scores = torch.tensor(scores)
+    mask = torch.ones(len(scores), T)
+    zeros = torch.zeros(len(scores), T)
+    rewards, _ = pc.kl_penalty_rewards(zeros, zeros, scores, mask, ppo.kl_coef)
+    adv, _ = pc.gae(rewards, values, mask, gamma=ppo.gamma, lam=ppo.lam)
+    return pc.masked_whiten(adv, mask)[:, LETTER], adv[:, LETTER]
 
 
-def test_the_value_heads_step_size_is_its_learning_rate_and_no_dead_loss_weight_exists():
-    """AdamW normalises a loss weight away on a parameter group of its own: only the learning rate counts."""
+def test_gae_credits_the_letter_only_while_the_value_lies_between_the_rewards():
+    """With gamma = lam = 1 the raw advantage at the letter is score - V(letter): its sign is right exactly when
+    0.1 < V < 1. Whitening then shifts by the batch's mean advantage, so even a calibrated V can flip it."""
+    torch.manual_seed(0)
+    # one question, a right (1.0) and a wrong (0.1) answer with the same prefix up to the letter, so the same
+    # V there; a value head near the mean reward with token-to-token noise
+    values = (0.55 + 0.1 * torch.randn(T)).expand(2, T).clone()
+    values[:, LETTER] = 0.55
+    whitened, raw = _gae_letter_advantages([1.0, 0.1], values)
+    assert raw[0] == pytest.approx(0.45) and raw[1] == pytest.approx(-0.45)  # score - V, nothing else
+    assert whitened[0] > 0 > whitened[1]
+
+    # Not guaranteed: 3 of 4 answers right, V at the letter 0.85 (about right for this question), but the
+    # head lags elsewhere (0.3 after the letter). The batch's mean advantage (0.47) exceeds the right
+    # answer's 0.15, so whitening gives the right answer's letter a negative advantage.
+    values = torch.full((4, T), 0.3)
+    values[:, LETTER] = 0.85
+    whitened, raw = _gae_letter_advantages([1.0, 1.0, 1.0, 0.1], values)
+    assert raw[0] > 0 > raw[3]  # before whitening the signs are right
+    assert whitened[0] < 0 and whitened[3] < 0  # after it, both answers' letters are pushed down
+
+
+def _rloo_letter(scores, groups, lengths=None, logp=None):
+    n = len(scores)
+    mask = torch.ones(n, T)
+    if lengths is not None:
+        for i, k in enumerate(lengths):
+            mask[i, k:] = 0
+    adv = pc.group_advantages(torch.tensor(scores), torch.tensor(groups), mask)
+    return adv, mask
+
+
+def test_group_baseline_gives_the_letter_the_answers_sign_whatever_the_values():
+    """RLOO: A_i = s_i - mean of the other answers' scores to the same question, on every token, values unused."""
+    adv, mask = _rloo_letter([1.0, 0.1, 0.1, 0.1], [0, 0, 1, 1])
+    # hand-worked: question 0: 1.0 - 0.1 = 0.9 and 0.1 - 1.0 = -0.9; question 1: 0 and 0; std of
+    # [0.9, -0.9, 0, 0] (unbiased) = sqrt(1.62 / 3) = 0.7348
+    std = math.sqrt(2 * 0.81 / 3)
+    close(adv[:, LETTER], [0.9 / std, -0.9 / std, 0.0, 0.0], tol=1e-4)
+    close(adv[0], torch.full((T,), 0.9 / std), tol=1e-4)  # the same on every token of the answer
+    # the counterexample batch above: 3 right, 1 wrong to one question
+    adv, _ = _rloo_letter([1.0, 1.0, 1.0, 0.1], [0, 0, 0, 0])
+    assert (adv[:3, LETTER] > 0).all() and adv[3, LETTER] < 0
+    close(adv[0, LETTER], adv[1, LETTER])
+    # unscaled: right = 1 - (1 + 1 + 0.1) / 3 = 0.3, wrong = 0.1 - 1 = -0.9
+    raw = pc.group_advantages(torch.tensor([1.0, 1.0, 1.0, 0.1]), torch.tensor([0, 0, 0, 0]), torch.ones(4, T),
+                              scale=False)
+    close(raw[:, 0], [0.3, 0.3, 0.3, -0.9])
+
+
+def test_group_baseline_sign_holds_for_any_batch_with_both_answers():
+    """Random batches: groups of 2-6 answers, random lengths >= 6; in every group with a right and a wrong
+    answer, the right answers' letters get A > 0 and the wrong ones' A < 0; padding gets 0."""
+    g = torch.Generator().manual_seed(0)
+    for _ in range(200):
+        sizes = torch.randint(2, 7, (3,), generator=g).tolist()
+        groups = [q for q, k in enumerate(sizes) for _ in range(k)]
+        right = torch.rand(len(groups), generator=g) < 0.5
+        scores = torch.where(right, 1.0, 0.1)
+        lengths = torch.randint(LETTER + 1, T + 1, (len(groups),), generator=g).tolist()
+        adv, mask = _rloo_letter(scores.tolist(), groups, lengths)
+        assert torch.all(adv[mask == 0] == 0)
+        for q in range(len(sizes)):
+            member = torch.tensor(groups) == q
+            if right[member].any() and (~right[member]).any():
+                assert (adv[member & right, LETTER] > 0).all() and (adv[member & ~right, LETTER] < 0).all()
+
+
+def test_group_baseline_needs_two_answers_per_question():
+    with pytest.raises(ValueError, match="at least two answers"):
+        pc.group_advantages(torch.tensor([1.0, 0.1, 1.0]), torch.tensor([0, 0, 1]), torch.ones(3, 4))
+
+
+def test_k3_kl_is_zero_at_the_reference_and_pulls_towards_it():
+    ref = t([-1.0, -2.0, -0.5])
+    close(pc.kl_k3(ref, ref), [0.0, 0.0, 0.0])
+    logp = torch.tensor([-0.5, -3.0, -0.5], requires_grad=True)
+    k3 = pc.kl_k3(logp, ref)
+    # d = ref - logp = [-0.5, 1, 0]: e^d - d - 1 = [0.1065, 0.7183, 0]
+    close(k3, [math.exp(-0.5) + 0.5 - 1, math.e - 2, 0.0], tol=1e-4)
+    k3.sum().backward()
+    # d/dlogp = 1 - e^d: positive where logp is above ref (descent lowers it), negative below
+    close(logp.grad, [1 - math.exp(-0.5), 1 - math.e, 0.0], tol=1e-4)
+
+
+def test_micro_batch_losses_add_up_to_the_minibatch_loss():
+    """With n_tokens = the minibatch's real tokens, the losses of its parts sum to the loss of the whole."""
+    torch.manual_seed(1)
+    logp, old, adv = torch.randn(4, 6), torch.randn(4, 6), torch.randn(4, 6)
+    values, old_values, returns = torch.randn(4, 6), torch.randn(4, 6), torch.randn(4, 6)
+    mask = (torch.arange(6) < torch.tensor([[6], [2], [4], [1]])).float()
+    whole_pg, whole_clip, whole_kl = pc.clipped_policy_loss(logp, old, adv, mask, 0.2)
+    whole_vf, _ = pc.clipped_value_loss(values, old_values, returns, mask, 0.2)
+    n = mask.sum()
+    parts = [pc.clipped_policy_loss(logp[i:i + 1], old[i:i + 1], adv[i:i + 1], mask[i:i + 1], 0.2, n)
+             for i in range(4)]
+    vparts = [pc.clipped_value_loss(values[i:i + 1], old_values[i:i + 1], returns[i:i + 1], mask[i:i + 1], 0.2, n)
+              for i in range(4)]
+    close(sum(p[0] for p in parts), whole_pg)
+    close(sum(p[1] for p in parts), whole_clip)
+    close(sum(p[2] for p in parts), whole_kl)
+    close(sum(v[0] for v in vparts), whole_vf)
+    # a plain mean per part would weigh the 1-token answer like the 6-token one
+    assert not torch.isclose(sum(pc.clipped_policy_loss(logp[i:i + 1], old[i:i + 1], adv[i:i + 1],
+                                                        mask[i:i + 1], 0.2)[0] for i in range(4)) / 4, whole_pg)
+
+
+def test_the_value_head_has_no_dead_loss_weight():
+    """AdamW normalises a loss weight away on a parameter group of its own: the head's speed is its learning
+    rate (tests/test_train_ppo.py checks the step size through a real update)."""
     import config
 
     fields = set(vars(config.PPOConfig()))
     assert "value_learning_rate" in fields and "vf_coef" not in fields
-    for weight in (0.1, 10.0):  # the same Adam step whatever the loss is scaled by
-        p = torch.nn.Parameter(torch.ones(3))
-        opt = torch.optim.AdamW([p], lr=1e-2, eps=1e-5, weight_decay=0.0)
-        (weight * (p * torch.tensor([1.0, 2.0, 3.0])).sum()).backward()
-        opt.step()
-        assert torch.allclose(p.detach(), torch.full((3,), 1 - 1e-2), atol=1e-5)

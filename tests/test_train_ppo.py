@@ -16,6 +16,8 @@ import cli
 import config
 import mcq_format
 import modeling
+import ppo_core
+import ppo_learner as pl
 import run_logging
 import train_ppo as tp
 from conftest import build_tiny_llama
@@ -108,15 +110,51 @@ def run(argv, capsys) -> tuple[int, str, str]:
     return code, captured.out, captured.err
 
 
-def test_questions_are_the_seeded_subset_of_one_source(train_file):
-    ppo = config.PPOConfig(train_file=str(train_file), source="medqa", num_examples=5, seed=1)
+def test_questions_are_the_seeded_subset_of_one_source(train_file, tmp_path):
+    no_sft = str(tmp_path / "no-sft")  # no SFT summary: nothing known about which rows SFT saw
+    ppo = config.PPOConfig(train_file=str(train_file), source="medqa", num_examples=5, seed=1, sft_adapter=no_sft)
     rows = tp.load_questions(ppo)
-    assert len(rows) == 5 and all(r["source"] == "medqa" for r in rows)
+    medqa_ids = [r["id"] for r in map(json.loads, open(train_file, encoding="utf-8")) if r["source"] == "medqa"]
+    assert len(rows) == 5 and {r["id"] for r in rows} <= set(medqa_ids)
     assert [r["id"] for r in rows] == [r["id"] for r in tp.load_questions(ppo)]  # same seed, same questions
+    assert [r["id"] for r in rows] != medqa_ids[:5]  # shuffled, not the file's first rows
+    other = tp.load_questions(config.PPOConfig(train_file=str(train_file), num_examples=5, seed=2, sft_adapter=no_sft))
+    assert [r["id"] for r in other] != [r["id"] for r in rows]  # another seed, another subset
     ppo.max_samples = 3
     assert [r["id"] for r in tp.load_questions(ppo)] == [r["id"] for r in rows[:3]]
     ppo.num_examples, ppo.max_samples, ppo.source = 0, 0, ""
     assert len(tp.load_questions(ppo)) == 16  # 0 = all rows; '' = every source
+    assert tp.question_overlap(rows) == {"sft_seen_questions": None, "sft_seen_fraction": None}
+
+
+def write_sft_summary(folder: Path, train_file: Path, rows: int, digest: str | None = None) -> None:
+    from train_outputs import file_sha256
+
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "train_summary.json").write_text(json.dumps(
+        {"train_file": str(train_file), "train_file_sha256": digest or file_sha256(train_file), "train_rows": rows}))
+
+
+def test_questions_sft_did_not_see_come_first(train_file, tmp_path):
+    """SFT trained on the first 6 rows of this file (same sha256): PPO takes the 6 other medqa rows first."""
+    sft = tmp_path / "sft"
+    write_sft_summary(sft, train_file, rows=6)
+    ids = [r["id"] for r in map(json.loads, open(train_file, encoding="utf-8"))]
+    seen = set(ids[:6])
+    ppo = config.PPOConfig(train_file=str(train_file), source="medqa", num_examples=8, seed=1, sft_adapter=str(sft))
+    rows = tp.load_questions(ppo)
+    got = [r["id"] for r in rows]
+    assert set(got[:6]) == set(ids[6:12]) and set(got[6:]) <= seen  # all unseen medqa rows, then 2 seen ones
+    assert [r["_sft_seen"] for r in rows] == [False] * 6 + [True] * 2
+    assert got[:6] != ids[6:12]  # still shuffled within the group
+    assert tp.question_overlap(rows) == {"sft_seen_questions": 2, "sft_seen_fraction": 0.25}
+    ppo.seed = 2
+    assert set(r["id"] for r in tp.load_questions(ppo)[:6]) == set(ids[6:12])  # any seed: unseen first
+    # another file's summary (a different sha256) says nothing about these rows: plain seeded order
+    write_sft_summary(sft, train_file, rows=6, digest="0" * 64)
+    ppo.seed = 1
+    rows = tp.load_questions(ppo)
+    assert tp.question_overlap(rows)["sft_seen_questions"] is None and all(r["_sft_seen"] is None for r in rows)
 
 
 def test_prompts_use_the_chat_template_and_skip_long_ones(embedded_tokenizer_dir, train_file):
@@ -149,10 +187,10 @@ def test_summary_averages_the_first_and_last_quarter():
 
 # --------------------------------------------------------------------------- a toy model for the loop itself
 
-TOY_TARGET = 7
+CUES = (2, 3, 4, 5)  # the prompt ends with one of these; the reward asks for it as the first answer token
 
 
-def toy_policy(tmp_path: Path, ppo):
+def toy_policy(tmp_path: Path, ppo, seed: int = 0):
     """A 16-token, 2-layer Llama with an "SFT" adapter: a model small enough to learn in seconds."""
     from peft import LoraConfig, get_peft_model
     from transformers import LlamaConfig, LlamaForCausalLM
@@ -160,14 +198,20 @@ def toy_policy(tmp_path: Path, ppo):
     conf = LlamaConfig(vocab_size=16, hidden_size=32, intermediate_size=64, num_hidden_layers=2,
                        num_attention_heads=4, num_key_value_heads=2, pad_token_id=0, bos_token_id=None,
                        eos_token_id=1, tie_word_embeddings=False)
-    torch.manual_seed(0)
+    torch.manual_seed(seed)
     # LoRA on lm_head too: the random head's logits are too flat for a peaked answer otherwise
     lora = LoraConfig(r=4, lora_alpha=8, target_modules=["q_proj", "v_proj", "down_proj", "lm_head"])
     sft = get_peft_model(LlamaForCausalLM(conf), lora)
     sft.save_pretrained(tmp_path / "toy_sft")
-    torch.manual_seed(0)
+    torch.manual_seed(seed)
     model = tp.attach_adapters(LlamaForCausalLM(conf), tmp_path / "toy_sft")
     return tp.make_learner(model, ppo, pad_id=0, eos_ids=[1])
+
+
+def toy_config(**changes):
+    base = dict(batch_size=16, mini_batch_size=8, ppo_epochs=2, learning_rate=3e-3, value_learning_rate=1e-3,
+                max_new_tokens=1, kl_coef=0.05, temperature=1.0, top_k=0, top_p=1.0, gradient_checkpointing=False)
+    return config.PPOConfig(**{**base, **changes})
 
 
 def random_prompts(generator, n: int):
@@ -176,40 +220,165 @@ def random_prompts(generator, n: int):
     return tp.left_pad([torch.randint(2, 16, (int(k),), generator=generator).tolist() for k in lengths], 0, "cpu")
 
 
-def test_toy_task_reward_rises(tmp_path, one_thread):
-    """Reward 1.0 when the first answer token is token 7 (1 in 16 at the start): PPO must learn it."""
-    ppo = config.PPOConfig(batch_size=16, mini_batch_size=8, ppo_epochs=4, learning_rate=3e-3, value_learning_rate=1e-3,
-                           max_new_tokens=4, kl_coef=0.05, temperature=1.0, top_k=0, top_p=1.0)
-    learner = toy_policy(tmp_path, ppo)
+def cue_prompts(generator, n: int):
+    """n prompts: 1-4 filler tokens (6..15) then a cue token; -> (ids, mask, cues)."""
+    cues = torch.tensor(CUES)[torch.randint(0, len(CUES), (n,), generator=generator)]
+    lengths = torch.randint(1, 5, (n,), generator=generator)
+    rows = [torch.randint(6, 16, (int(k),), generator=generator).tolist() + [int(c)] for k, c in zip(lengths, cues)]
+    return (*tp.left_pad(rows, 0, "cpu"), cues)
 
+
+def cue_reward(cues):
     def reward(response, mask):
-        hit = (response[:, 0] == TOY_TARGET).float()
+        hit = (response[:, 0] == cues).float()
         return hit, {"accuracy": float(hit.mean())}
 
-    g = torch.Generator().manual_seed(1)
-    curve, kls = [], []
-    for step in range(40):
+    return reward
+
+
+def train_cue_task(learner, steps: int, groups_of: int = 1, seed: int = 1, stop_at: float | None = None):
+    """Run PPO steps on the cue task -> (reward per step, KL per step); stops once 20 steps average stop_at."""
+    g = torch.Generator().manual_seed(seed)
+    rewards, kls = [], []
+    n = learner.ppo.batch_size
+    for step in range(steps):
         torch.manual_seed(step)
-        query, mask = random_prompts(g, 16)
-        stats = tp.ppo_step(learner, query, mask, reward)
-        curve.append(stats["reward_mean"])
+        query, mask, cues = cue_prompts(g, n // groups_of)
+        rep = torch.arange(len(cues)).repeat_interleave(groups_of)
+        stats = tp.ppo_step(learner, query[rep], mask[rep], cue_reward(cues[rep]), groups=rep)
+        rewards.append(stats["reward_mean"])
         kls.append(stats["kl"])
-    print("\ntoy reward curve (mean of 16 answers per step):")
-    print(" ".join(f"{r:.2f}" for r in curve))
-    print("KL to the reference per step:", " ".join(f"{k:.2f}" for k in kls))
-    start, end = sum(curve[:10]) / 10, sum(curve[-10:]) / 10
-    print(f"reward: first 10 steps {start:.3f} -> last 10 steps {end:.3f}")
-    assert start < 0.2
-    assert end > start + 0.35
-    assert all(torch.isfinite(torch.tensor(kls))) and kls[0] == pytest.approx(0.0, abs=1e-6)
-    assert max(kls) < 20
+        if stop_at is not None and len(rewards) >= 20 and sum(rewards[-20:]) / 20 >= stop_at:
+            break
+    return rewards, kls
 
 
-def test_rollout_logprobs_match_generation(tmp_path, one_thread):
-    """The scoring pass sees the same distribution the sampler used, despite left padding and temperature."""
+def per_20(values):
+    return [round(sum(values[i:i + 20]) / len(values[i:i + 20]), 3) for i in range(0, len(values), 20)]
+
+
+def reference_cue_nats(learner, n: int = 256) -> float:
+    """The largest -log p_ref(cue | prompt) over n cue prompts: the KL of a policy that always answers the cue."""
+    query, mask, cues = cue_prompts(torch.Generator().manual_seed(99), n)
+    with torch.no_grad(), tp.reference_adapter(learner.model):
+        logits = learner.model(input_ids=query, attention_mask=mask).logits[:, -1].float()
+    return float(-(torch.log_softmax(logits, -1).gather(1, cues[:, None])).max())
+
+
+@pytest.mark.parametrize("advantage", ["gae", "rloo"])
+def test_ppo_learns_the_cue_task(tmp_path, one_thread, advantage, capsys):
+    """Reward 1 when the first answer token is the cue the prompt ends with (chance: 1 in 16). Through the real
+    ppo_step, the mean reward over 20 steps must reach 0.8 within 300 steps, and the KL to the reference stay
+    bounded: the reward depends on the first token only, so the KL-regularised optimum moves only that token,
+    and its KL is at most -log p_ref(cue | prompt) (the KL of always answering the cue). Sampled, k1 KL
+    over the two answer tokens is noisy, so the test allows 1.5 nats above that on average and 1 / kl_coef
+    (20 nats: beta * KL <= the reward range 1 at the optimum) at any single step."""
+    groups_of = 4 if advantage == "rloo" else 1
+    learner = toy_policy(tmp_path, toy_config(advantage=advantage, samples_per_question=groups_of))
+    bound = reference_cue_nats(learner)
+    rewards, kls = train_cue_task(learner, 300, groups_of, stop_at=0.8)
+    curve = per_20(rewards)
+    with capsys.disabled():
+        print(f"\ncue task ({advantage}): mean reward per 20 steps {curve}; {len(rewards)} steps; "
+              f"KL per 20 steps {per_20(kls)}; bound {bound:.2f} nats")
+    assert curve[0] < 0.35  # from chance (1/16, plus what the first 20 steps learn)
+    assert sum(rewards[-20:]) / 20 >= 0.8, curve
+    assert kls[0] == pytest.approx(0.0, abs=1e-6)  # the first rollout is the reference's own
+    assert sum(kls[-20:]) / 20 <= bound + 0.5 and max(kls) < 1 / learner.ppo.kl_coef
+
+
+def test_the_first_ratio_is_exactly_one_and_the_reference_never_moves(tmp_path, one_thread, monkeypatch):
+    """Before any update the policy's log-probs equal the rollout's bit for bit (ratio exactly 1), and after a
+    step that moved the policy, the frozen reference still gives bit-identical outputs."""
+    learner = toy_policy(tmp_path, toy_config(ppo_epochs=2, mini_batch_size=4, batch_size=8))
+    query, mask, cues = cue_prompts(torch.Generator().manual_seed(5), 8)
+    probe = torch.tensor([[6, 7, 2], [8, 9, 3]])
+    with torch.no_grad(), tp.reference_adapter(learner.model):
+        ref_before = learner.model(input_ids=probe).logits.clone()
+    policy_before = learner.model(input_ids=probe).logits.detach().clone()
+    seen = []
+    real = ppo_core.clipped_policy_loss
+
+    def record(logprobs, old_logprobs, *args, **kwargs):
+        seen.append((logprobs.detach().clone(), old_logprobs.clone()))
+        return real(logprobs, old_logprobs, *args, **kwargs)
+
+    monkeypatch.setattr(ppo_core, "clipped_policy_loss", record)
+    stats = tp.ppo_step(learner, query, mask, cue_reward(cues))
+    first_new, first_old = seen[0]
+    assert torch.equal(first_new, first_old)  # the first micro-batch of the first epoch: ratio exactly 1
+    assert any(not torch.equal(n, o) for n, o in seen[4:])  # later ones see the updated policy
+    assert stats["approx_kl"] > 0
+    with torch.no_grad(), tp.reference_adapter(learner.model):
+        assert torch.equal(learner.model(input_ids=probe).logits, ref_before)
+    assert not torch.allclose(learner.model(input_ids=probe).logits, policy_before)
+
+
+def _rollout(learner, n: int = 6, seed: int = 3):
+    query, mask = random_prompts(torch.Generator().manual_seed(seed), n)
+    torch.manual_seed(seed)
+    scores = torch.rand(n, generator=torch.Generator().manual_seed(seed))
+    rollout, *_ = pl.collect_rollout(learner, query, mask, lambda r, m: (scores, {}))
+    return query, mask, rollout
+
+
+def _grads(learner):
+    params = learner.adapter_params + list(learner.policy.value_head.parameters())
+    return [p.grad.detach().clone() for p in params]
+
+
+@pytest.mark.parametrize("checkpointing", [False, True])
+def test_micro_batches_give_the_one_pass_gradient(tmp_path, one_thread, checkpointing):
+    """The minibatch's gradient accumulated one answer at a time equals its gradient in one pass (with and
+    without gradient checkpointing, which must not change it either)."""
+    learner = toy_policy(tmp_path, toy_config(max_new_tokens=5, gradient_checkpointing=checkpointing))
+    query, mask, rollout = _rollout(learner)
+    assert len(set(rollout.mask.sum(1).tolist())) > 1 or (mask == 0).any()  # answers or prompts differ in length
+    grads = {}
+    for micro in (1, 2, 6):
+        learner.ppo.micro_batch_size = micro
+        learner.optimizer.zero_grad(set_to_none=True)
+        pl.accumulate_gradients(learner, rollout, torch.arange(6))
+        grads[micro] = _grads(learner)
+    assert any(g.abs().sum() > 0 for g in grads[1][:-2]) and grads[1][-1].abs().sum() > 0  # adapter and head
+    for micro in (2, 6):
+        assert all(torch.allclose(a, b, atol=1e-6, rtol=1e-4) for a, b in zip(grads[1], grads[micro]))
+
+
+def test_checkpointing_recomputes_in_training_and_generation_keeps_the_cache(tmp_path, one_thread):
+    learner = toy_policy(tmp_path, toy_config(max_new_tokens=3, gradient_checkpointing=True))
+    plain = toy_policy(tmp_path / "plain", toy_config(max_new_tokens=3, gradient_checkpointing=False))
+    calls = []
+
+    def hook(module, args, kwargs):
+        hidden = args[0] if args else kwargs["hidden_states"]
+        calls.append((hidden.shape[1], module.training, torch.is_grad_enabled()))
+
+    # on the attention inside the layer: the checkpoint recomputes the layer's forward, not its hooks
+    handles = [lr.model.get_base_model().model.layers[0].self_attn.register_forward_pre_hook(hook, with_kwargs=True)
+               for lr in (learner, plain)]
+    query, mask = random_prompts(torch.Generator().manual_seed(4), 1)
+    tp.generate(learner, query, mask)
+    # generation: the prompt once, then one new token at a time from the KV cache, in eval mode
+    assert [(n, training) for n, training, _ in calls] == [(query.shape[1], False), (1, False), (1, False)]
+    for lr, expected in ((learner, 2), (plain, 1)):
+        calls.clear()
+        _, _, rollout = _rollout(lr, n=1)
+        calls.clear()
+        lr.optimizer.zero_grad(set_to_none=True)
+        pl.accumulate_gradients(lr, rollout, torch.arange(1))
+        # with checkpointing the layer runs twice (forward, then recomputed in the backward), in train mode
+        assert len(calls) == expected and all(training == (expected == 2) for _, training, _ in calls)
+    for h in handles:
+        h.remove()
+
+
+def test_logprobs_do_not_depend_on_the_batchs_left_padding(tmp_path, one_thread):
+    """An answer generated in a left-padded batch is scored like the same sequence alone, positions from 0,
+    and like the sampler's own distribution."""
     from transformers import GenerationConfig
 
-    ppo = config.PPOConfig(temperature=0.7, top_k=0, top_p=1.0, max_new_tokens=5)
+    ppo = toy_config(temperature=0.7, max_new_tokens=5)
     learner = toy_policy(tmp_path, ppo)
     query, qmask = random_prompts(torch.Generator().manual_seed(3), 6)
     assert (qmask == 0).any()  # some rows are padded
@@ -217,21 +386,35 @@ def test_rollout_logprobs_match_generation(tmp_path, one_thread):
     gen.output_scores, gen.return_dict_in_generate = True, True
     torch.manual_seed(0)
     out = learner.model.generate(input_ids=query, attention_mask=qmask, generation_config=gen)
-    response = out.sequences[:, query.shape[1]:]
-    sampled = torch.log_softmax(torch.stack(out.scores, 1), -1).gather(-1, response.unsqueeze(-1)).squeeze(-1)
+    sampled = torch.log_softmax(torch.stack(out.scores, 1), -1)
     torch.manual_seed(0)
-    response2, rmask = tp.generate(learner, query, qmask)
-    with torch.no_grad():
-        logits, values = learner.policy(torch.cat([query, response2], 1), torch.cat([qmask, rmask.long()], 1),
-                                        query.shape[1])
-    ours = tp.ppo_core.logprobs_of(logits, response2)
-    assert torch.equal(response2[rmask.bool()], response[rmask.bool()])
-    assert torch.allclose(ours[rmask.bool()], sampled[rmask.bool()], atol=1e-4)
-    assert values.shape == response2.shape and torch.all(values == 0)  # zero-initialised head
+    rollout, *_ = pl.collect_rollout(learner, query, qmask, lambda r, m: (torch.ones(len(r)), {}))
+    response, rmask = rollout.response, rollout.mask.bool()
+    assert torch.equal(response[rmask], out.sequences[:, query.shape[1]:][rmask])
+    sampled = sampled.gather(-1, response.unsqueeze(-1)).squeeze(-1)
+    assert torch.allclose(rollout.old_logprobs[rmask], sampled[rmask], atol=1e-4)
+    for i in range(len(query)):  # each sequence alone: no padding, no mask, the plain HF forward
+        n = int(rmask[i].sum())
+        alone = torch.cat([query[i][qmask[i].bool()], response[i, :n]])[None]
+        with torch.no_grad():
+            logits = learner.model(input_ids=alone).logits[0, -n - 1:-1].float() / ppo.temperature
+        want = torch.log_softmax(logits, -1).gather(-1, response[i, :n, None]).squeeze(-1)
+        assert torch.allclose(rollout.old_logprobs[i, :n], want, atol=1e-5)
+    assert rollout.old_values.shape == response.shape and torch.all(rollout.old_values == 0)  # zero-initialised head
+
+
+def test_the_value_head_moves_at_its_own_learning_rate(tmp_path, one_thread):
+    """Adam's first step is lr * sign(grad): the head's bias moves by value_learning_rate, not the policy's lr."""
+    learner = toy_policy(tmp_path, toy_config(value_learning_rate=1e-2, learning_rate=1e-4))
+    _, _, rollout = _rollout(learner)
+    head = learner.policy.value_head
+    before = head.bias.detach().clone()
+    tp.ppo_update(learner, rollout, torch.arange(6))
+    assert (head.bias.detach() - before).abs().item() == pytest.approx(1e-2, rel=1e-3)
 
 
 def test_generate_cuts_answers_after_the_end_token(tmp_path):
-    learner = toy_policy(tmp_path, config.PPOConfig(max_new_tokens=4))
+    learner = toy_policy(tmp_path, toy_config(max_new_tokens=4))
 
     class FakeModel(torch.nn.Module):
         def generate(self, input_ids, attention_mask, generation_config):
