@@ -2,7 +2,10 @@
 from __future__ import annotations
 
 import json
+import math
 import os
+import random
+import shutil
 import signal
 import subprocess
 import sys
@@ -474,20 +477,35 @@ def test_policy_starts_as_sft_and_saves_as_a_plain_adapter(tiny_llama_dir, sft_d
 
 
 def test_train_ppo_end_to_end(tiny_llama_dir, sft_dir, train_file, tmp_path, capsys, one_thread):
-    code, out, err = run(argv_for(tiny_llama_dir, sft_dir, train_file, tmp_path), capsys)
+    sft = tmp_path / "sft"  # SFT trained on the first 6 rows of this very file
+    shutil.copytree(sft_dir, sft)
+    write_sft_summary(sft, train_file, rows=6)
+    code, out, err = run(argv_for(tiny_llama_dir, sft, train_file, tmp_path, "--max-samples", "8"), capsys)
     assert code == 0, err
     folder = tmp_path / "ppo"
     names = {p.name for p in folder.iterdir()}
     assert {"adapter_config.json", "adapter_model.safetensors", "value_head.safetensors", "config.json",
             "train_summary.json", "tokenizer.json", "checkpoints"} <= names
     summary = json.loads((folder / "train_summary.json").read_text())
-    assert SUMMARY_KEYS <= set(summary) and summary["steps"] == 3
-    assert 0.1 <= summary["reward_start"] <= 1.0 and summary["kl_end"] == summary["kl_end"]  # not NaN
+    assert SUMMARY_KEYS <= set(summary) and summary["steps"] == 3 and summary["questions"] == 8
+    # 8 questions: the 6 medqa rows SFT did not see, then 2 it did
+    assert (summary["sft_seen_questions"], summary["sft_seen_fraction"]) == (2, 0.25)
     saved = json.loads((folder / "config.json").read_text())
     assert saved["ppo"]["max_steps"] == 3 and saved["model"]["name"] == str(tiny_llama_dir)
     records = run_logging.read_metrics(tmp_path / "logs" / "ppo")
     assert [r["step"] for r in records] == [1, 2, 3]
     assert all(METRIC_KEYS <= set(r) for r in records)
+    # each step logs the share of its questions SFT saw: the epoch's seeded order over the 8 questions
+    pool = tp.load_questions(config.PPOConfig(train_file=str(train_file), num_examples=32, max_samples=8,
+                                              sft_adapter=str(sft)))
+    order = random.Random(config.PPOConfig().seed).sample(range(8), 8)
+    assert [r["sft_seen"] for r in records] == [sum(pool[i]["_sft_seen"] for i in order[k:k + 2]) / 2
+                                                for k in (0, 2, 4)]
+    # the score is the 1.0 / 0.1 rule: each step's mean reward is 0.1 + 0.9 x its accuracy
+    assert all(r["reward_mean"] == pytest.approx(0.1 + 0.9 * r["accuracy"], abs=1e-6) for r in records)
+    # the summary's start / end are the first / last step (window of 1 step for 3 steps)
+    assert summary["reward_start"] == round(records[0]["reward_mean"], 4)
+    assert summary["kl_end"] == round(records[-1]["kl"], 4) and summary["window_steps"] == 1
     assert records[0]["kl"] == pytest.approx(0.0, abs=1e-6)  # the first rollout comes from the reference itself
     assert "Reward:" in out and str(folder) in out
     # only the last save_total_limit (2) checkpoints are kept, each complete
@@ -544,6 +562,30 @@ def test_ctrl_c_saves_and_resume_matches_an_uninterrupted_run(
     assert (sa["reward_end"], sa["kl_end"], sa["steps"]) == (sb["reward_end"], sb["kl_end"], sb["steps"])
 
 
+def test_rloo_samples_each_question_several_times(tiny_llama_dir, sft_dir, train_file, tmp_path, capsys,
+                                                  monkeypatch, one_thread):
+    """--set ppo.advantage=rloo: each question's prompt k times in the batch, its group named for the baseline."""
+    real_step, seen = tp.ppo_step, []
+
+    def spy(learner, query, query_mask, reward_fn, groups=None):
+        seen.append((query.clone(), query_mask.clone(), groups.clone()))
+        return real_step(learner, query, query_mask, reward_fn, groups=groups)
+
+    monkeypatch.setattr(tp, "ppo_step", spy)
+    code, _, err = run(argv_for(tiny_llama_dir, sft_dir, train_file, tmp_path, "--max-steps", "2",
+                                "--set", "ppo.advantage=rloo", "--set", "ppo.samples_per_question=3"), capsys)
+    assert code == 0, err
+    for query, mask, groups in seen:
+        assert len(query) == 6 and groups.tolist()[::3] == groups.tolist()[1::3] == groups.tolist()[2::3]
+        assert len(set(groups.tolist())) == 2  # 2 questions x 3 answers
+        for g in set(groups.tolist()):
+            rows = query[groups == g]
+            assert all(torch.equal(r, rows[0]) for r in rows)
+        assert not torch.equal(query[0], query[3])
+    records = run_logging.read_metrics(tmp_path / "logs" / "ppo")
+    assert all("kl_loss" in r and r["response_len"] > 0 for r in records)
+
+
 # --------------------------------------------------------------------------- bad input
 
 
@@ -567,6 +609,10 @@ def other_base_adapter(embedded_tokenizer_dir, tmp_path_factory) -> Path:
         ("zero_epochs", ["ppo.epochs (--epochs) must be above 0"]),
         ("top_p", ["ppo.top_p must be above 0 and at most 1"]),
         ("foreign_folder", ["not created by MedLLM"]),
+        ("validation_split", ["is the validation split", "training questions only"]),
+        ("rloo_one_answer", ["ppo.advantage=rloo needs ppo.samples_per_question of 2 or more"]),
+        ("bad_advantage", ["ppo.advantage must be one of gae, rloo"]),
+        ("micro_batch", ["ppo.micro_batch_size must be at least 1"]),
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(case, fragments, tiny_llama_dir, sft_dir, train_file, other_base_adapter,
@@ -594,6 +640,15 @@ def test_bad_input_is_one_line_and_exit_2(case, fragments, tiny_llama_dir, sft_d
     elif case == "foreign_folder":
         extra = ["--force", "--output-dir", str(tmp_path)]
         (tmp_path / "notes.txt").write_text("keep")
+    elif case == "validation_split":  # a copy of the train file named as the validation split: same bytes
+        shutil.copy(train_file, tmp_path / "validation.jsonl")
+        extra = ["--set", f"sft.validation_file={tmp_path / 'validation.jsonl'}"]
+    elif case == "rloo_one_answer":
+        extra = ["--set", "ppo.advantage=rloo"]
+    elif case == "bad_advantage":
+        extra = ["--set", "ppo.advantage=ppo"]
+    elif case == "micro_batch":
+        extra = ["--set", "ppo.micro_batch_size=0"]
     code, _, err = run(argv_for(tiny_llama_dir, sft, data, tmp_path, *extra), capsys)
     assert code == 2
     lines = err.strip().splitlines()
@@ -635,7 +690,18 @@ def test_tiny_preset_runs_to_the_end(repo_root, sample_dir, tmp_path, capsys):
     for r in run_logging.read_metrics(tmp_path / "logs" / "ppo"):
         print(f"step {r['step']:3d} reward {r['reward_mean']:.3f} accuracy {r['accuracy']:.2f} kl {r['kl']:.4f} "
               f"len {r['response_len']:.1f} | {r['sample'][:60]!r}")
-    assert summary["steps"] == len(run_logging.read_metrics(tmp_path / "logs" / "ppo"))
+    records = run_logging.read_metrics(tmp_path / "logs" / "ppo")
+    tiny = config.tiny().ppo
+    # the tiny preset's run: num_examples questions (fewer only if a prompt is too long), one epoch of batches
+    assert 0 < summary["questions"] <= tiny.num_examples
+    assert summary["steps"] == len(records) == -(-summary["questions"] // tiny.batch_size)
+    assert records[0]["kl"] == pytest.approx(0.0, abs=1e-6)  # the first rollout is the reference's own
+    assert all(r["reward_mean"] == pytest.approx(0.1 + 0.9 * r["accuracy"], abs=1e-6) for r in records)
+    assert all(math.isfinite(r[k]) for r in records for k in ("kl", "policy_loss", "value_loss", "entropy"))
+    from safetensors.torch import load_file
+
+    ppo_w, sft_w = (load_file(str(d / "adapter_model.safetensors")) for d in (tmp_path / "ppo", sft))
+    assert ppo_w.keys() == sft_w.keys() and any(not torch.equal(ppo_w[k], sft_w[k]) for k in ppo_w)
 
 
 @pytest.mark.slow
@@ -651,7 +717,7 @@ def test_accelerate_launch_two_cpu_processes(tiny_llama_dir, sft_dir, train_file
            str(repo_root / "train_ppo.py"), *argv_for(tiny_llama_dir, sft_dir, train_file, tmp_path)]
     proc = subprocess.run(cmd, cwd=repo_root, env=env, capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr[-3000:]
-    assert "12 questions (6 per process)" in proc.stderr.replace("\n", " ")
+    assert "12 questions (6 per process;" in proc.stderr.replace("\n", " ")
     summary = json.loads((tmp_path / "ppo" / "train_summary.json").read_text())
     assert summary["steps"] == 3 and summary["questions"] == 12
     assert [r["step"] for r in run_logging.read_metrics(tmp_path / "logs" / "ppo")] == [1, 2, 3]  # one writer
