@@ -30,6 +30,16 @@ education questions ("what is", "how does", "explain", "why"; for education "he/
 personal). Messages about an episode long ago ("years ago", "last year") with nothing
 happening now get none either. `find_red_flags_in_conversation` checks the last few user turns, alone and together.
 
+Tense and person: a clause about an episode long ago ("when I was 12", "as a kid", "in 2015", "died of",
+"was treated for") is dropped before matching, so "I had a seizure when I was 12, can I drive now" raises
+nothing while "I had a heart attack last year and now I have crushing chest pain" does. Hypotheticals
+("if someone was choking", "what should you do if", "writing a novel where") with nothing happening now
+raise nothing. Doses are not counts ("2 tablets of 500mg"), "type 2" is not a blood sugar of 2 and a pain
+score "2/10" is not a number 10.
+
+Patterns may name shared word lists as `{name}` (safety_rules.TERMS); `expand` writes them out, so what
+a rule matches is always readable as plain alternatives.
+
 The disclaimer goes under every answer whatever the model wrote; the emergency notice depends only
 on the user's words, never on the model's output.
 """
@@ -62,7 +72,9 @@ FIRST_PERSON = frozenset(
 THIRD_PERSON = frozenset("he she him his her they them hes shes".split())
 NOW = ("right now", "tonight", "currently", "at the moment", "just now", "help me", "please help")
 EDU_START = frozenset(
-    "what whats how why explain describe define which when list difference tell compare does do is are".split()
+    "what whats how why explain describe define which when list difference tell compare does do is are "
+    "que qu quest como cual cuales cuando porque quoi pourquoi comment quel quelle quels was wie warum welche "
+    "welcher qual quais quando".split()
 )
 EDU_LEAD = ("can you explain", "could you explain", "can you tell me", "tell me about", "explain to me",
             "help me understand", "i want to know", "i would like to know", "quick question", "please")
@@ -73,6 +85,33 @@ PAST = ("years ago", "year ago", "last year", "last month", "months ago", "month
         "history of", "when i was", "as a child", "once at", "used to")
 CURRENT = ("now", "today", "tonight", "again", "still", "currently", "just")
 _OPTION = re.compile(r"(?:^|[\s(])[A-Ea-e][).:](?=\s)")
+# Numbers that are not counts or measurements: diabetes type, pain scores, oxygen-saturation names.
+_NORMALISE = [
+    (re.compile(r"\b(?:type\s*1|t1d|t1)\b"), "typeone"), (re.compile(r"\b(?:type\s*2|t2d|t2)\b"), "typetwo"),
+    (re.compile(r"(\d)\s*(?:/|out of)\s*10\b"), r"\1 outoften "),
+    (re.compile(r"(\d)\s*-?\s*(?:yo|y/o|y\.o\.?|yrs? old)(?![a-z])"), r"\1 year old"), (re.compile(r"\b(?:spo2|sp02|o2|sao2)\b"), "oxygensat"),
+]
+DOSE_UNITS = frozenset("mg mcg ug ml mls g gram grams milligram milligrams microgram micrograms".split())
+_READING = frozenset("sugar sugars glucose bs bg bm reading meter level levels".split())  # "sugar 40 mg" is a reading
+NOT_A_VALUE_AFTER = frozenset("type stage grade step level class covid number no nr".split())
+# Episodes long ago: the clause that holds one is dropped before matching ("when I was 12, can I drive now").
+LONG_AGO = ("years ago", "year ago", "last year", "when i was", "as a child", "as a kid", "as a teen", "as a teenager",
+            "as a baby", "in my teens", "growing up", "used to", "last summer", "last winter", "last spring",
+            "last autumn", "died of", "died from", "passed away", "was treated for", "was in hospital",
+            "was hospitalised", "was hospitalized", "was admitted", "recovered from", "el ano pasado", "hace anos",
+            "l annee derniere", "il y a des annees", "letztes jahr", "vor jahren", "ano passado", "ha anos",
+            "cuando era", "quando era", "quand j etais", "als kind") + tuple(
+    f"in {m}" for m in "january february march april may june july august september october november december".split())
+_LONG_AGO_YEAR = re.compile(r"\b(?:in|back in)\s+(?:19|20)\d\d\b")
+_CLAUSE_BREAK = re.compile(r"(?:(?<!\d)[.,]|[.,](?!\d)|[;!?\n])+|(?=\b(?:and|but|so|then|now|today|tonight|again|still|since|currently)\b)")
+# Questions about what one would do: no notice unless something is happening now.
+HYPOTHETICAL = ("if someone", "if somebody", "if a person", "if you", "if a child", "if a baby", "if a bee",
+                "what should you do if", "what do you do if", "what to do if", "what would i do if",
+                "what should i do if", "what do i do if", "what would happen if", "what happens if", "how would you",
+                "hypothetical", "hypothetically", "in theory", "a novel", "my novel", "a story", "a character",
+                "a scene", "first aid course", "first aid exam", "first aid class", "zombie")
+ANIMAL = frozenset("vet vets veterinarian veterinary vet's".split())
+_IF_EVER = re.compile(r"\bif\b[^.?!]*\bever\b")
 
 
 def words(text: str) -> list[str]:
@@ -83,6 +122,8 @@ def words(text: str) -> list[str]:
     for pattern, repl in _CONTRACTIONS:
         text = pattern.sub(repl, text)
     text = re.sub(r"(\d),(\d)", r"\1.\2", text)
+    for pattern, repl in _NORMALISE:
+        text = pattern.sub(repl, text)
     return _TOKEN.findall(text)
 
 
@@ -110,11 +151,20 @@ def _number_in(token: str, alt: tuple) -> bool:
     return value >= a if op == ">=" else value <= a if op == "<=" else a <= value <= b
 
 
+def _is_value(text_words: Sequence[str], i: int) -> bool:
+    """A number that is a count or a measurement: not a dose ("500 mg", but "42 mg/dl" is) nor "type 2"."""
+    after = text_words[i + 1:i + 3]
+    reading = bool(_READING.intersection(text_words[max(0, i - 3):i])) or after[:2] == ["mg", "dl"]
+    if after and after[0] in DOSE_UNITS and not reading:
+        return False
+    return not (i and text_words[i - 1] in NOT_A_VALUE_AFTER)
+
+
 def _phrase_in(text_words: Sequence[str], phrase: tuple) -> bool:
     negations = NEGATIONS - {"no"} if _IBERIAN.intersection(text_words) else NEGATIONS
     n = 1 if phrase and phrase[0] == "#" else len(phrase)
     for i in range(len(text_words) - n + 1):
-        hit = (_number_in(text_words[i], phrase) if n == 1 and phrase[0] == "#"
+        hit = ((_number_in(text_words[i], phrase) and _is_value(text_words, i)) if n == 1 and phrase[0] == "#"
                else all(_word_matches(text_words[i + k], phrase[k]) for k in range(n)))
         if hit and not negations.intersection(text_words[max(0, i - 2):i]):
             return True
@@ -128,6 +178,15 @@ def _alternative(alt: str) -> tuple:
             return ("#", m.group(1), float(m.group(2)), None)
         return ("#", "-", float(m.group(3)), float(m.group(4)))
     return tuple(words(alt))
+
+
+def expand(entry: str, terms: dict[str, str]) -> str:
+    """'x: {chest} + pain' -> 'x: chest|thorax + pain': each {name} replaced by the word list terms[name]."""
+    def sub(m: re.Match) -> str:
+        if m.group(1) not in terms:
+            raise ValueError(f"red flag {entry[:60]!r} names an unknown word list {{{m.group(1)}}}")
+        return terms[m.group(1)]
+    return re.sub(r"\{(\w+)\}", sub, entry)
 
 
 @lru_cache(maxsize=2048)
@@ -183,7 +242,8 @@ def is_educational(text: str) -> bool:
         if joined.startswith(lead + " "):
             w = w[len(lead.split()):]
             break
-    starts = bool(w) and (w[0] in EDU_START or (w[0] in ("can", "could") and w[1:2] != ["not"]))
+    starts = bool(w) and (w[0] in EDU_START or (w[0] in ("can", "could") and w[1:2] != ["not"])
+                          or w[:2] == ["o", "que"])
     return starts and not THIRD_PERSON.intersection(w)
 
 
@@ -191,6 +251,30 @@ def is_past_event(text: str) -> bool:
     """About an episode long ago ("had a heart attack last year") and nothing happening now."""
     w = words(text)
     return any(_has_phrase(w, p) for p in PAST) and not any(_has_phrase(w, p) for p in CURRENT)
+
+
+def is_hypothetical(text: str) -> bool:
+    """'if someone was choking, what would I do', 'writing a novel where ...', with nothing said to happen now."""
+    w = words(text)
+    return ((any(_has_phrase(w, p) for p in HYPOTHETICAL) or bool(_IF_EVER.search(" ".join(w))))
+            and not any(_has_phrase(w, p) for p in CURRENT + NOW))
+
+
+def is_about_an_animal(text: str) -> bool:
+    """A message for the vet ('my cat had a seizure, the vet says ...'): not a human emergency."""
+    return bool(ANIMAL.intersection(words(text)))
+
+
+def without_long_ago(text: str) -> list[str]:
+    """The text's words without the clauses about an episode long ago ('when I was 12', 'in 2015')."""
+    text = _LONG_AGO_YEAR.sub(" in longago ", (text or "").lower())
+    kept: list[str] = []
+    for clause in _CLAUSE_BREAK.split(text):
+        w = words(clause)
+        if "longago" in w or any(_has_phrase(w, p) for p in LONG_AGO):
+            continue
+        kept += w
+    return kept
 
 
 def is_personal_now(text: str) -> bool:
@@ -206,9 +290,9 @@ def is_general_question(text: str) -> bool:
 
 def find_red_flags(text: str, red_flags: Iterable[str], exceptions: Iterable[str] = ()) -> list[str]:
     """The red-flag entries the text matches (empty when none, and for exam and education questions)."""
-    if is_general_question(text) or is_past_event(text):
+    if is_general_question(text) or is_past_event(text) or is_hypothetical(text) or is_about_an_animal(text):
         return []
-    text_words = _strip_exceptions(words(text), exceptions)
+    text_words = _strip_exceptions(without_long_ago(text), exceptions)
     return [entry for entry in red_flags if matches(text_words, entry)]
 
 

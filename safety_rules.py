@@ -1,0 +1,416 @@
+"""The chat's red flags: what in a user's message puts the emergency notice before an answer.
+
+Written for clinicians to read and extend. Each rule is "category: term + term + ...": every term must
+occur in the message, in any order; "|" separates alternatives of a term; a word of 4+ letters is a stem
+("breath" matches breathe, breathless); ">=N", "<=N", "N-M" match a number; a term does not count right
+after "no", "without", "denies". `{name}` stands for the word list TERMS[name] below, so one list of, say,
+severity words serves every rule. Messages are lower-cased and accents dropped before matching
+("respiração" -> "respiracao"); common typos are tolerated. Exam questions, general "what is" questions,
+hypotheticals and episodes long ago are filtered out in safety.py before these rules are tried.
+
+Most rules have the shape body part x symptom x severity / time / companion sign, so they hold for
+phrasings no one listed; a few are fixed phrases (the words people use for suicide, named emergencies).
+"""
+from __future__ import annotations
+
+from safety import expand
+
+# Shared word lists (English, Spanish, French, German, Portuguese).
+TERMS: dict[str, str] = {
+    "chest": "chest|pecho|poitrine|thorax|thorac|brust|peito|breastbone|sternum",
+    "pain": "pain|ache|hurt|pressure|tight|crush|squeez|heavy|discomfort|stabbing|dolor|duele|douleur|schmerz|"
+            "weh|dor|doi|aperto|aprieta|druck|serre|oppress|elephant|vice|band around|weight on|sitting on|killing",
+    "severe": "severe|really bad|very bad|so bad|worst|agony|agonis|agoniz|excruciat|unbearable|terrible|"
+              "horrible|awful|intense|violent|extreme|crushing|10 outoften|9 outoften|screaming|muy fuerte|fuerte|"
+              "muito forte|forte|stark|starke|heftig|violente|insupportable|atroce|brutal|insoportable|insuportavel",
+    "sudden": "sudden|suddenly|all of a sudden|out of nowhere|out of the blue|came on|de repente|repentin|"
+              "soudain|brusquement|d un coup|plotzlich|subita|subito",
+    "breathless": "breathless|short of breath|shortness of breath|out of breath|can not breath|"
+                  "can not catch my breath|can not catch his breath|can not catch her breath|can not get my breath|"
+                  "struggling to breath|struggling for breath|struggling for air|hard to breath|difficulty breath|"
+                  "gasping|winded|falta de aire|essouffl|kurzatmig|atemnot|luftnot|falta de ar",
+    "collapse": "collaps|passed out|pass out|passing out|fainted|blacked out|unconscious|unresponsive|"
+                "not responding|will not wake|can not wake|desmay|desmai|evanoui|bewusstlos|ohnmacht|inconscien",
+    "altered": "confus|drowsy|sleepy|not making sense|talking rubbish|talking nonsense|mumbl|slurr|disorient|"
+               "out of it|not himself|not herself|delirious|hallucin|verwirrt|confuso|confundid",
+    "blue": "blue|grey|gray|purple|ashen|azul|morado|bleu|blau|roxo|roxa",
+    "child": "baby|babies|infant|newborn|toddler|child|kid|son|daughter|boy|girl|bebe|nourrisson|enfant|hijo|"
+             "hija|nino|nina|filho|filha|crianca|kind|sohn|tochter|saugling",
+    "took": "took|taken|take|taking|swallow|ate|eaten|drank|downed|necked|popped|tome|tomo|tomado|avale|pris|"
+            "genommen|geschluckt|tomei|tomou|engoli",
+    "meds": "pill|tablet|tabs|capsul|meds|medication|medicine|paracetamol|acetaminophen|tylenol|ibuprofen|"
+            "aspirin|codeine|codamol|tramadol|morphine|oxy|fentanyl|diazepam|valium|xanax|benzo|sleeping|"
+            "antidepress|sertraline|citalopram|fluoxetine|amitriptyline|lithium|propranolol|insulin|metformin|"
+            "warfarin|digoxin|methotrexate|iron|pastilla|comprim|pilul|cachet|gelule|tablett|schlaftablett|"
+            "remedio|medicament|medikament",
+    "too_much": "too many|too much|whole bottle|entire bottle|whole pack|whole packet|whole box|whole strip|"
+                "handful|bunch of|load of|loads of|lots of|all my|all of my|all of them|all of her|all of his|"
+                "the lot|boxes of|packets of|bottles of|strips of|a bottle of|bottle of my|weeks worth|week s worth|days worth|month s worth|all at once|at once|double dose|"
+                "toda la caja|una caja|frasco|demasiad|toute la boite|toute une boite|une boite entiere|trop de|ganze packung|ganze schachtel|"
+                "ganze flasche|zu viele|muitos|cartela inteira|caixa inteira",
+    "poison": "bleach|antifreeze|batter|magnet|detergent|laundry pod|pod|pods|dishwasher|washing up liquid|"
+              "fabric softener|cleaner|cleaning|disinfectant|chemical|drain|pesticide|rat poison|weed killer|"
+              "slug pellet|fertilis|fertiliz|white spirit|turps|turpentine|paint thinner|lamp oil|paraffin|"
+              "kerosene|petrol|gasoline|lighter fluid|nail polish remover|acetone|e liquid|vape juice|vape liquid|"
+              "nicotine|essential oil|hand sanitiser|hand sanitizer|poison|lye|lejia|javel|bleich|lavandina|"
+              "water bead|toadstool|wild mushroom",
+    "swallowed": "swallow|drank|drink|ate|eaten|got into|licked|chewed|ingest|bebio|bebeu|trank|getrunken|bu|"
+                 "avale|bois|tomou|tomo|geschluckt|trague",
+    "bleed": "bleed|blood|bloody|sangr|saign|sang|blut|sangue|hemorr|haemorr",
+    "heavy_bleed": "heavy|heavily|really bad|badly|a lot|lots|profuse|spurt|squirt|gush|pumping|pour|soak|will not stop|not stop|"
+                   "can not stop|uncontrol|everywhere|so much|clots|pints|litre|mucho|no para|a chorros|jorr|"
+                   "beaucoup|arrete pas|jaillit|stark|starke|hort nicht auf|spritzt|muito|nao para",
+    "head": "head|skull|cabeza|tete|kopf|cabeca",
+    "head_injury": "hit|bang|banged|bump|bumped|knock|injur|trauma|fell|fall|fallen|smack|whack|struck|"
+                   "concuss|golpe|golpeo|cogne|gefallen|schlag|bateu|caiu|cayo|tombe",
+    "head_danger": "vomit|throw|being sick|confus|drowsy|sleepy|unconscious|knocked out|seiz|fitting|pass out|"
+                   "passed out|blacked out|blood thinner|thinners|warfarin|apixaban|rivaroxaban|anticoag|pupil|"
+                   "fluid|slur|worse|same question|can not remember|not remember|ear|nose|floppy|double vision|"
+                   "vomitando|verwirrt|erbrech|vomi|confuso|sonolent",
+    "accident": "crash|accident|fell|fall|fallen|dive|dived|dove|diving|shallow|tackle|thrown|landed|trampoline|ladder|roof|"
+                "horse|motorbike|motorcycle|collision|whiplash|hit by",
+    "belly": "stomach|belly|abdom|tummy|barriga|ventre|bauch|vientre|abdomen",
+    "eye": "eye|eyes|ojo|oeil|yeux|auge|augen|olho|vision|sight",
+    "testis": "testic|testis|testes|scrot|hoden|testicul|balls|ball pain|my ball|my nuts|his nuts|one of my nuts|"
+              "privates|groin",
+    "pregnant": "pregnan|embaraz|enceinte|schwanger|gravid|preggo",
+    "postpartum": "gave birth|given birth|giving birth|had the baby|had my baby|had her baby|had our baby|"
+                  "just delivered|after delivery|after birth|after the birth|since the birth|postpartum|"
+                  "post partum|postnatal|post natal|after labour|after labor|c section|caesarean|cesarean",
+    "fever": "fever|temp|temperature|fiebre|fieber|fievre|febre|burning up|chills|shiver|rigor|hot to touch",
+    "heat": "heat|heatwave|sun|hot day|hot car|festival|sauna|marathon|overheat|hot weather|desert",
+    "cold": "ice cold|freezing|frozen|hypotherm|cold water|icy|snow|through the ice|outside all night",
+    "water": "pool|lake|sea|river|bath|bathtub|pond|canal|underwater|under water",
+    "diabetic": "diabet|typeone|typetwo|insulin|hypo|sugar|sugars|glucose",
+}
+
+RULES: list[str] = [
+    # ---- cardiac: chest pain with a companion sign, time or severity; collapse; very fast pulse
+    "cardiac: {chest} + {pain} + breath|winded|sweat|clammy|arm|jaw|back|neck|shoulder|faint|dizz|nause|sick|vomit|"
+    "throw|{blue}|pale|minute|min|mins|hour|hours|{severe}|respir|sudor|sudando|sueur|transpir|schwitz|atem|luft|"
+    "bras|brazo|braco|minutos|minuten|irradi|spread|radiat|going down|elephant|vice|gtn|spray|nitro|not going|"
+    "not go away|will not go|will not ease|not easing|not settl|getting worse|constant|racing|pounding",
+    "cardiac: brustschmerz|douleur thoracique|dor no peito|dolor en el pecho|dolor de pecho|clutch chest|"
+    "clutching his chest|clutching her chest|clutching my chest",
+    "cardiac: duele|dolor|aprieta + pecho",
+    "cardiac: mal|douleur|serre + poitrine",
+    "cardiac: weh|tut|schmerz + brust",
+    "cardiac: doi|dor|aperto + peito",
+    "cardiac: grey|gray|pale|ashen + sweat|clammy",
+    "cardiac: jaw|left arm + pain|ache|heavy|tight + sweat|clammy|breath|nause|sick|faint|grey|gray|pale",
+    "cardiac: heart attack|cardiac arrest|no pulse|heart stopped|infarto|crise cardiaque|herzinfarkt|"
+    "ataque cardiaco|attaque cardiaque|herzstillstand|arret cardiaque",
+    "cardiac: heart|pulse|puls|coeur|corazon|coracao + >=150",
+    "cardiac: heart|pulse|palpitat + racing|pounding|fluttering|palpitat|skipping|beating fast|irregular + faint|dizz|pass out|"
+    "collaps|{chest}|breath|blacked out",
+    "cardiac: cpr|chest compressions|defib + doing|giving|started|someone|is|are|help",
+    "cardiac: collaps|dropped|fell|found + not breathing|no pulse|is not breathing|unresponsive|not respond",
+    # ---- vascular: aortic dissection (tearing pain), pulmonary embolism (breathless with a clot risk)
+    "vascular: tearing|ripping|ripped|like something tore|something tore + pain|{chest}|back|shoulder|belly|abdom",
+    "vascular: {breathless}|breath + long flight|flight home|flight back|plane|flew|long haul|surgery|operation|c section|caesarean|gave birth|"
+    "postpartum|calf|swollen leg|leg swollen|leg is swollen|dvt|clot|plaster cast|cough blood|coughed up blood|"
+    "coughing up blood|coughed up a bit of blood",
+    "vascular: pain|stab|sharp + breathe in|breathing in|deep breath|when i breathe + breathless|short of breath|"
+    "heart pound|heart racing|pounding|racing|cough|blood|sudden|calf|leg",
+    # ---- stroke / TIA: face, arm, speech, one side, sudden neurological loss, thunderclap headache
+    "stroke: face|facial|mouth|smile|cara|boca|visage|bouche|gesicht|mund|rosto|mundwinkel + droop|dropped|uneven|"
+    "lopsided|crooked|torc|torta|deform|schief|hang|paral|travers|fallen",
+    "stroke: fala enrolada|habla arrastrada|verwaschen|parle bizarrement|arrastra las palabras|hablo raro|"
+    "habla raro|fala estranho|fala enrolado",
+    "stroke: slur|garbl|gibberish|jumbl|muddl|nonsense|wrong words|lallt + speech|speak|talk|word|habla|parl|"
+    "sprech|fala|saying|coming out",
+    "stroke: can not speak|can not talk|can not get my words|can not find my words|can not find his words|"
+    "can not find her words|can not find the words|can not get his words|can not get her words|"
+    "not making sense|not make sense|no puede hablar|no puedo hablar|plus parler|arrive plus a parler|"
+    "nicht mehr sprechen|kann nicht sprechen|nao consegue falar|can not understand me|can not understand what",
+    "stroke: stroke|avc|ictus|derrame|schlaganfall|apoplex + having|think|sign|symptom|now|sudden|just|mini|creo|"
+    "pense|glaube|acho|fait|esta|teniendo|hat|tendo",
+    "stroke: {sudden} + weak|numb|paraly|confus|vision|blind|see|speak|speech|talk|walk|balance|headache|dizz|double|"
+    "lost|word|words|drag|drool|droop|slur|clumsy|understand|floppy|sight",
+    "stroke: one side|left side|right side|half my|half of my|half his|half her|half of his|half of her|"
+    "down one side|un lado|un cote|einer seite|um lado + numb|weak|paraly|droop|feel|floppy|move|heavy|dead|tingl",
+    "stroke: worst|thunderclap + headache|headach|head",
+    "stroke: can not lift|can not raise|can not move|dragging + right arm|left arm|right leg|left leg|his arm|"
+    "her arm|his leg|her leg|my arm|my leg",
+    "stroke: arm|leg|hand + weak|heavy|numb|dead|clumsy + face|speech|slur|talk|words|droop|sudden|suddenly|one side",
+    "stroke: dropping|keeps dropping|dropped his|dropped her + droop|slur|speech|words|talk|nonsense|face|mouth",
+    "stroke: no siento|nao sinto|ne sens plus|spure nicht|kann nicht bewegen + brazo|pierna|braco|perna|bras|"
+    "jambe|arm|bein|cara|visage|rosto|lado|cote",
+    "stroke: dolor de cabeza|mal de tete|mal a la tete|kopfschmerz|dor de cabeca + peor|pire|schlimmst|pior|"
+    "repentin|brutal|plotzlich|subit|terrible",
+    "stroke: paralys|paralyz|gelahmt|paralis|lahm",
+    # ---- breathing
+    "breathing: can not breath|could not breath|unable to breath|struggling to breath|struggle to breath|"
+    "struggling for breath|struggling for air|fighting for breath|fighting for air|gasping for|"
+    "trouble breath|difficulty breath|hard to breath|not breathing|stopped breathing|stop breathing|"
+    "stopping breathing|barely breathing|hardly breathing|can barely breathe|can hardly breathe|gasping|choking|"
+    "can not get air|can not get enough air|barely get air|can not catch my breath|air hunger|turned blue|"
+    "turning blue|went blue|going blue|gone blue|no puedo respirar|no puede respirar|me ahogo|se ahoga|"
+    "dificultad para respirar|me cuesta respirar|cuesta respirar|arrive plus a respirer|arrive pas a respirer|"
+    "peux pas respirer|peux plus respirer|du mal a respirer|etouff|keine luft|atemnot|kann nicht atmen|erstick|"
+    "nao consigo respirar|nao consegue respirar|falta de ar|sufoc|respire mal|respira mal",
+    "breathing: ne respire plus|ne respire pas|no respira|atmet nicht|nao respira|nao esta respirando|"
+    "respire plus|not breathe|is not breathing",
+    "breathing: {breathless} + sentence|talk|speak|rest|sitting|still|lying|worse|faint|{blue}|can not|{severe}|"
+    "{sudden}|confus|chest|lips",
+    "breathing: wheez + badly|bad|severe|{blue}|not help|can not|really|puffy|so bad",
+    "breathing: inhaler|puffs|puffer|pump|nebul|ventolin|salbutamol + not help|not working|not work|no help|"
+    "no better|ne fait rien|no hace nada|hilft nicht|nao faz efeito|nao ajuda|no ayuda|>=6",
+    "breathing: rib|ribs|chest|neck + suck|sucking|retract|caving|pulling in",
+    "breathing: grunting",
+    "breathing: asthma + hardly|can not talk|can not speak|not help|severe|really bad|{blue}|worst",
+    "breathing: {blue} + lip|face|labio|levre|lippe|boca|rosto",
+    "breathing: breath + fast|rapid + faint|shallow|confus|fever|grunt",
+    "breathing: froth|frothy + cough|breath|spit|pink",
+    "breathing: breath + lying|lie flat|sit up all night|sitting up all night|sleep sitting",
+    "breathing: oxygen|sats|saturat + 50-92",
+    "breathing: stridor|whistling|high pitched + breath|noise|gasp|can not",
+    # ---- choking
+    "choking: chok|atragant|etouffe|verschluck|engasg + can not|not breathing|not cough|no noise|no sound|silent|"
+    "not making|{blue}|red|food|stuck|grape|coin|toy|bone|steak|sweet|nut|peanut|{child}|help|algo",
+    "choking: stuck + throat + air|breath|cough|swallow|spit|saliva|drool",
+    "choking: swallow|inhaled + coin|toy|marble|lego|bead + cough|chok|breath|wheez|{blue}|stuck",
+    # ---- anaphylaxis
+    "anaphylaxis: anaphyla|anafila",
+    "anaphylaxis: epipen|epi pen|adrenaline pen|auto injector + used|use|gave|given|injected|jabbed|jab|after|"
+    "twice|second|not work|not help",
+    "anaphylaxis: throat|tongue|lip|lips|face|mouth|garganta|lengua|labio|cara|gorge|langue|levre|visage|zunge|"
+    "lippe|hals|gesicht|rachen|lingua|rosto + swell|swollen|closing|close|tight|puff|hincha|cerrada|cierra|"
+    "gonfl|schwill|geschwoll|inch|fechando|huge|thick|blown up|ballooned|massive",
+    "anaphylaxis: hives|urticaria|welts + faint|dizz|breath|wheez|vomit|throat|swell",
+    "anaphylaxis: allerg|alerg + severe|fuerte|strong|bad|swell|swollen|breath|throat|tongue|lip|faint|dizz|chest|"
+    "hincha|schwill|zunge|gorge|garganta|shock|swallow|tingl|voice|hoarse|wheez",
+    "anaphylaxis: sting|stung|wasp|bee|hornet|peanut|nut|nuts|cashew|shellfish|shrimp|prawn|crab|lobster|egg|"
+    "sesame|dye|contrast|antibiotic|penicillin|latex|satay|piqur|picadur|abeja|avispa|wespe|biene|abelha|vespa|"
+    "cacahu|amendoim|camarao|erdnuss|guepe|abeille + wheez|breath|faint|dizz|swell|puff|throat|gorge|garganta|"
+    "voice|hoarse|swallow|collaps|tongue",
+    # ---- bleeding
+    "bleeding: nosebleed|nose bleed|{bleed} + {heavy_bleed}|faint|dizz|lightheaded|light headed|pass out|"
+    "passing out|pads",
+    "bleeding: vomit|throwing up|threw up|cough|spit|spat|being sick|vomitando|vomis|crach|erbrech|erbroch|"
+    "tosiendo + blood|sangre|sang|blut|sangue",
+    "bleeding: tarry|black stool|black poop|black stools|melena",
+    "bleeding: black|tar + poo|poop|stool|faeces|feces + dizz|faint|weak|pale|vomit|sick|lightheaded|breath|"
+    "collaps|blood",
+    "bleeding: stabbed|stab wound|knifed|gunshot|been shot|got shot|apunalado|poignarde|erstochen|esfaqueado",
+    "bleeding: nosebleed|nose bleed|nose + bleed + hour|hours|warfarin|thinner|apixaban|rivaroxaban",
+    "bleeding: period|menstrua + soak|flood|every hour|clots|pad every|faint|dizz",
+    # ---- overdose and poisoning
+    "overdose: overdos|sobredosis|surdose|uberdosis|intoxica|vergift|envenen|empoison|od d|oded|od ed",
+    "overdose: {took}|had + >=10 + {meds}|of my|of them",
+    "overdose: {took}|had|se tomo + {too_much} + {meds}|somnif|heroin",
+    "overdose: {swallowed} + {poison}",
+    "overdose: remedio demais|remedios demais|comprimidos demais|demasiadas pastillas|trop de medicaments|"
+    "trop de comprimes|zu viele tabletten|load of my tablets|load of pills|load of tablets|load of my pills",
+    "overdose: avale|swallow|ate|took|got into|tomo|tomou|genommen + grand|granny|grandma|nan|nana|someone else|"
+    "mum s|mom s|dad s|parents + medic|pill|tablet|meds",
+    "overdose: carbon monoxide|co alarm|co detector|co poisoning|monoxido|monoxyde|kohlenmonoxid",
+    "overdose: boiler|gas fire|gas heater|heater|generator|stove|wood burner|log burner|bbq|barbecue|exhaust|"
+    "chimney|flue|chaudiere|heizung|aquecedor|calefon + headache|dizz|sick|nause|drowsy|sleepy|faint|vomit|confus + "
+    "everyone|all of us|family|both|kids|dog|cat|better when|better outside|go out|leave the house|we",
+    "overdose: {child}|year old + ate|swallow|took|got into + pill|tablet|meds|medicine|capsul",
+    "overdose: heroin|fentanyl|opiat|opioid|methadone|oxy|morphine|ketamine|ghb|mdma|spice + too much|"
+    "not respond|unrespons|not breath|{blue}|not wake|will not wake|snor|pinpoint|collaps|fitting|overheat",
+    "overdose: pill|tablet|meds + alcohol|vodka|drunk|drinking",
+    # ---- suicide and self-harm, direct and indirect
+    "suicide: suicid|suizid|selbstmord|kill myself|killing myself|kill herself|kill himself|kill themselves|kms|"
+    "kys|unaliv|unalive|sewerslide|end myself|off myself|top myself|"
+    "end my life|ending my life|end his life|end her life|end it all|take my own life|take my life|better off dead|"
+    "better off without me|better off without him|better off without her|better without me|want to die|"
+    "wanna die|wants to die|wish i was dead|wish i were dead|rather be dead|no reason to live|"
+    "not want to live|not want to be alive|not want to exist|not want to be here anymore|"
+    "not want to be here any more|not worth living|never wake up|to not wake up|not to wake up|goodbye letter|goodbye note|"
+    "suicide note|hang myself|jump off|in front of a train|in front of a bus|in front of a lorry|"
+    "in front of a truck|under a train|throw myself|off a bridge|off the bridge|off a cliff|off the roof|"
+    "off a building|driving into a wall|drive into a wall|driving into a tree|drive into a tree|"
+    "crash my car on purpose|burden to everyone|want to disappear|disappear forever|want to sleep forever|wanted to sleep forever|"
+    "no point in living|no point in going on|can not go on|can not do this anymore|harming myself|cutting myself|"
+    "cut my wrist|slit my wrist|self harm|selfharm|want to end it|going to end it|gonna end it|"
+    "no quiero vivir|no quiero seguir viviendo|quiero morir|quitarme la vida|matarme|veux mourir|me tuer|"
+    "envie de mourir|en finir|nicht mehr leben|will sterben|mich umbringen|umbringen|quero morrer|"
+    "nao quero mais viver|nao quero viver|me matar|tirar minha vida|acabar com tudo|quiero desaparecer|"
+    "pills ready|ending everything|end everything|nobody would miss me|no one would miss me|"
+    "nobody would care if i|if i was gone|if i were gone|better off if i|tired of living|stockpil|"
+    "saving up my pills|take them all|taking them all|point in living|point of living|point to living|"
+    "reason to go on|want it all to stop|want everything to stop|make it all stop|feel like i am dying|"
+    "feel like im dying|done with life|no way out|ganas de morir|las venas|cortarme|going to jump|gonna jump|"
+    "jump in front|ne plus vivre|no vale la pena vivir|mejor sin mi|mejor sin el|mejor sin ella|"
+    "mieux sans moi|besser ohne mich|melhor sem mim|melhor sem ele|melhor sem ela|hope i do not wake|"
+    "hope i never wake|and not wake up|if i died|if i was dead|if i were dead|if i disappeared|written a note|"
+    "wrote a note|left a note|want it to end|want it all to end|want my life to end",
+    "suicide: bridge|ledge|roof + standing|jump|end|anymore",
+    "suicide: want|wanna|thought|thinking|urge|going to|gonna|feel like|plan|keep|on purpose|again|deep + "
+    "hurt myself|hurting myself|harm myself|cut myself|cut my arm|cut my arms|hurt herself|hurt himself|"
+    "burn myself|burning myself",
+    "suicide: point + living|waking|wake up|going on|carrying on|being alive|being here|existing|of me|anymore",
+    "suicide: ending it|end it|end things|end this + tonight|now|soon|rope|pills|plan|thinking|want|going|gonna|"
+    "ready|decided",
+    "suicide: rope|noose|ligature + got|bought|ready|tied|tonight|end|myself|neck|hang",
+    "suicide: saving them|saving up|hoard|collecting + pills|tablets|them|meds",
+    "suicide: goodbye|letters to|wrote letters|note for + gave away|giving away|given away|ready to go|"
+    "not answering|stuff|belongings|pills|rope|tonight",
+    "suicide: how many|how much + {meds} + die|kill|not wake|lethal|fatal|deadly|to end",
+    # ---- seizures
+    "seizure: unconscious|unresponsive|collaps|pass out|passed out|passing out|blacked out|fainted|not respond|"
+    "not responding|not answering|will not answer|not answer|not moving|bewusstlos|ohnmacht|inconscien|desmai|"
+    "desmay|evanoui|sin respuesta|no responde|no reacciona|reagiert nicht|nao responde|nao acorda|nao reage|"
+    "knocked out|knocked himself out|knocked herself out|knocked myself out|floppy|limp",
+    "seizure: not wake|can not wake|will not wake|not waking|hard to wake|difficult to wake|can not rouse|"
+    "unrousable|not woken|wake him|wake her|no despierta|se reveille pas|wacht nicht|not come round|"
+    "not coming round",
+    "seizure: seiz|convuls|fitting|having a fit|tonic clonic|krampf|crise d epilepsie|epilep|convulsion + having|"
+    "now|not stop|minute|min|mins|still|started|again|first|second|hour|just|>=3|arret|hort|para|since|after|"
+    "had a|has a|back to back|another",
+    "seizure: had a fit|first seizure|first fit|first ever seizure|first ever fit|krampfanfall|anfall|convulsao|"
+    "convulsiones|convulsion|crise convulsive|convulsing|convulsionando|convulsiona|krampft|fait une crise|"
+    "having a seizure|having a fit|is seizing|seizing|shaking all over|eyes rolled|foaming at the mouth|"
+    "frothing at the mouth",
+    "seizure: fit|fits + first ever|back to back|another one|not stop|will not stop|minutes|shaking|jerking|"
+    "{blue}|froth|foam|convuls|epilep|unconscious|eyes rolled|never had",
+    "seizure: jerk|shaking|twitching + eyes rolled|foam|froth|unrespons|not respond|all over|whole body|rigid|stiff",
+    # ---- head and spine injuries
+    "head_spine: {head} + {head_injury} + {head_danger}",
+    "head_spine: can not feel|can not move|numb|tingl|pins and needles|paraly|weak + leg|legs|arm|arms|feet|foot|"
+    "hand|hands|fingers|toes + neck|back|spine|{accident}",
+    "head_spine: {accident} + neck + pain|hurt|sore|stiff|numb|tingl",
+    "head_spine: bladder|bowel|peed myself|wet myself|saddle + back|numb|can not feel|can not control",
+    "head_spine: pupil + different|unequal",
+    "head_spine: broke my neck|broken neck|broke my back|broken back|broke his neck|broke her neck",
+    "head_spine: hit by a car|run over|knocked down by|hit by a bus|hit by a truck|atropell|renverse par|"
+    "angefahren|atropelad",
+    "head_spine: bleeding from|blood from|fluid from|blood coming out of|fluid dripping from|fluid coming from|"
+    "fluid coming out of|fluid leaking from|clear fluid + "
+    "ear|ears|nose",
+    "head_spine: concussion + worse|vomit|seiz|confus",
+    "head_spine: accident|crash|fell|fall|fallen + not making sense|confus|vomit|drowsy|sleepy|can not move",
+    # ---- pregnancy, birth and after birth
+    "obstetric: {pregnant} + {bleed}|blutung|seiz|fit|convuls|headache|flash|vision|contraction|waters|{severe}|"
+    "sharp|stab|not moving|not moved|fluid|faint|dizz|collaps|shoulder|one side|fever|swell|swollen",
+    "obstetric: weeks|wks|semanas|semaines|wochen|semana + headache|flash|vision|bleed|contraction|sangr|saign|"
+    "blut|sangue + flash|vision|swell|swollen|blur|bleed|every|sangr|saign|blut|sangue|heavy|forte|mucho|stark|"
+    "beaucoup",
+    "obstetric: not felt|stopped moving|not moving|not moved|no movement|less movement|reduced movement|"
+    "moving less|not kicked|not kicking|no kicks + baby|weeks|bump|pregnan",
+    "obstetric: waters|water broke|waters broke + green|brown|blood|smell|meconium|cord",
+    "obstetric: cord + see|seen|feel|prolap|coming out|hanging",
+    "obstetric: {postpartum} + {bleed}|clots|white|pale|faint|dizz|breath|chest|swollen|fever|headache|confus|"
+    "pour|soak|pads",
+    "obstetric: missed period|missed my period|late period|period is late|positive pregnancy test|"
+    "pregnancy test|positive test + pain|bleed|faint|dizz|shoulder|stab|sharp|{severe}|one side",
+    "obstetric: shoulder tip + pregnan|period|weeks|ectopic",
+    "obstetric: baby is coming|baby coming|in labour|in labor + now|car|home|early",
+    # ---- babies and children
+    "paediatric: newborn|week old|weeks old|1 month|2 month|3 month|one month|two month|2 months|3 months|"
+    "1 mois|2 mois|3 mois|1 mes|2 meses|3 meses|monate alt|wochen alt|semanas + fever|temp|fiebre|fievre|febre|"
+    "fieber|>=38",
+    "paediatric: {child}|year old + floppy|limp|letharg|unrespons|not respond|hard to wake|not waking|"
+    "will not wake|will not feed|not feeding|refusing feeds|no wet|high pitch|bulging|grunt|schlapp|mole|"
+    "no reacciona|green vomit|bile|bilious|not fade|seeing things|hallucin|trinkt nicht|boit plus|sunken|"
+    "mottled|fontanel|soft spot",
+    "paediatric: {child}|month|months + >=39 + fever|temp|grad|fiebre|fievre|febre|fieber",
+    "paediatric: baby|infant|newborn|bebe|nourrisson|saugling + week|weeks|semana|semaine|woche + >=38|fever|hot|"
+    "temp|fiebre|fievre|febre|fieber",
+    "paediatric: baby|infant|newborn|month old|months old|week old|weeks old + breath + weird|funny|strange|fast|"
+    "noisy|pale|struggl|grunt",
+    "paediatric: {child} + wet nappy|wet nappies|wet diaper|wet diapers + not|hours",
+    "paediatric: green|bile|bilious + vomit|sick|throwing|puke",
+    "paediatric: rash|spots|manchas|taches|flecken|petechi + purple|violet|roxa|morad|not fade|glass|blanch|"
+    "pressed|lila",
+    # ---- sepsis and meningitis
+    "sepsis: stiff|rigid|steif|raide|rigidez + neck|nacken|cuello|nuque|pescoco|nuchal",
+    "sepsis: {fever} + confus|mottled|racing|not peed|no urine|faint|breathing fast|breathing really fast|"
+    "fast breathing|can not think|dying|spreading|purple|>=40|chemo|neutropen|surgery|operation|violet|roxa|"
+    "taches|manchas|flecken|uncontrol|not fade|blotch",
+    "sepsis: sepsis|septic|sepsi|meningit|meningococ|septicemi",
+    "sepsis: photophob|can not look at light|can not look at the light|light hurts|light hurting + headache|"
+    "fever|neck|vomit",
+    "sepsis: purple|blotchy|blotches + spots|rash|marks|patches + {fever}|unwell|out of it|drowsy|confus",
+    "sepsis: spreading fast|spreading quickly|red streak|red line + cut|wound|bite|{fever}|skin|arm|leg",
+    "sepsis: chemo|chemotherapy|neutropen|immunosupp + {fever}|>=37.5|unwell",
+    # ---- abdominal emergencies
+    "abdominal: {belly} + {severe}|hard as|rigid|can not walk|can not stand|passed out|tearing|burst|"
+    "can not move|kann nicht|swollen|bent over|curled|punch",
+    "abdominal: lower right|right side|right lower|bottom right|lado derecho + pain|hurt|dolor + fever|walk|vomit|"
+    "{severe}|worse|fiebre",
+    "abdominal: belly button|navel|umbilic + moved|right side|right lower|lower right|bottom right",
+    "abdominal: appendix + burst|rupture",
+    "abdominal: not pooped|not pooed|not farted|no bowel|can not poop|not passed wind|not passed gas + vomit|"
+    "swollen|pain|bloat|distend",
+    "abdominal: can not keep water|can not keep fluids|can not keep anything down|can not keep down|"
+    "poop smelling vomit",
+    "abdominal: vomit|sick|throwing up + poo|faec|feces|fecal|poop",
+    "abdominal: {belly} + kicked|punched|hit|crash|trauma|injur|seatbelt|handlebar + pale|faint|dizz|shoulder|"
+    "vomit|swell|swollen|blood|worse|rigid|hard",
+    "abdominal: {severe} + side|flank|loin|kidney|groin|back + pee|urine|blood|fever|shiver|vomit|can not keep still|"
+    "writh|rolling",
+    "abdominal: af|atrial fib + belly|stomach|abdom|tummy + pain|{severe}",
+    "abdominal: out of proportion",
+    "abdominal: yellow eyes|jaundice|yellow skin + fever + pain",
+    # ---- eyes
+    "eye: {eye} + bleach|chemical|acid|alkali|cleaner|oven|lime|cement|ammonia|caustic|pepper spray|superglue|"
+    "splash|metal|grinder|glass|shard|stabbed|poked|stick|firework|pellet|punched|lost|losing|blind|curtain|shadow|"
+    "halo|double|can not see|{sudden}|no veo|perdu|sehe nichts|nichts mehr|white spot|severe|burning",
+    "eye: curtain|shadow|veil + vision|eye|sight",
+    "eye: eye|eyes|vision + pain|painful + blur|headache|vomit|halo",
+    "eye: flashes|flash|flashing lights + floaters|floater|vision",
+    "eye: lost vision|loss of vision|vision loss|lost my sight|lost the sight|lost sight|went blind|gone blind|"
+    "blindness|can not see out of|gone dark|vision went",
+    # ---- testicular torsion
+    "testicular: {testis} + {sudden}|{severe}|swollen|swell|twist|vomit|sick|nause|higher|purple|can not walk|"
+    "hurts like|agonis|fuerte|starke|stark|brutal|subita|plotzlich|repentin",
+    "testicular: torsion",
+    # ---- burns and electrical injury
+    "burns: burn|burnt|burned|scald|quem|brul|verbrann|verbruh + boiling|oil|acid|chemical|electric|fire|whole|"
+    "large|big|face|blister|white|charred|black|chest|severe|badly|peeling|skin off|schwer|grave|toda|todo|"
+    "hirviendo|quente|bigger|inhal|smoke|breath|hoarse|drain|leathery|painless|does not hurt|most of|all over",
+    "burns: caught fire|on fire|set alight|went up in flames + shirt|clothes|hair|skin|burn|body|back|arm|leg|"
+    "face|dress|pyjamas",
+    "burns: smoke|fire + inhal|cough|hoarse|soot|breath",
+    "burns: boiling|hot oil|hot water|kettle|chemical + splash|spill|pulled|poured + face|chest|arm|leg|hand|body|"
+    "blister|skin|himself|herself|myself|eye|neck",
+    # ---- blood sugar
+    "glycaemia: sugar|glucose|bs|bg|bm|glycemi|glucemi|zucker|acucar|azucar|glycaemi + <=3.5|20-70|>=300|hi",
+    "glycaemia: hypo|hypoglyc|unterzucker|hipoglucemia|low blood sugar|low sugar|muito baixo|azucar bajo + confus|"
+    "unconscious|passing out|pass out|can not swallow|not respond|fit|seiz|reagiert nicht|desmai|shaking|sweaty|"
+    "not making sense",
+    "glycaemia: sugar|sugars|glucose|bs + low + shak|confus|sweat|faint|drowsy",
+    "glycaemia: diabet + confus|not making sense|unconscious|fruity|drowsy|sweaty|desmai|ketone|{collapse}",
+    "glycaemia: dka|ketoacidosis|diabetic coma|hyperosmolar",
+    "glycaemia: ketones + high|vomit|>=1.5|breath",
+    "glycaemia: pear drops|fruity|acetone|nail varnish|nail polish + breath|smell",
+    "glycaemia: {diabetic} + vomit|throwing up|can not keep down|breathing fast|deep breath|breathing deep",
+    # ---- any emergency: extreme pain, an ambulance called or asked about
+    "severe_pain: worst pain of my life|worst pain ever|worst pain i have ever|pain is 10 outoften|"
+    "10 outoften pain|screaming in pain|writhing in pain|screaming with pain",
+    "general: ambulance|911|999|112|samu|ambulancia|rettungswagen|notruf + should i|do i need|call|called|calling|"
+    "on the way|waiting|coming|now",
+    # ---- heat, cold, water, electricity, venom
+    "environmental: heat stroke|heatstroke|sunstroke",
+    "environmental: {heat} + confus|collaps|stopped sweating|not sweating|dry skin|seiz|fitting|unconscious|"
+    "unresponsive|talking rubbish|not making sense|>=40",
+    "environmental: left in a hot car|locked in a hot car|in the hot car|locked in the car",
+    "environmental: {cold} + {altered}|collaps|stopped shivering|not shivering|unconscious|floor|not respond|"
+    "slow breathing",
+    "environmental: drown|nearly drowned|pulled out of the water|pulled from the water|went under|face down + "
+    "cough|sleepy|drowsy|breath|{blue}|vomit|confus|unconscious|minute|seconds|froth|chest",
+    "environmental: {water} + pulled out|pulled from|face down|went under|under|underwater|unconscious|"
+    "not breathing|{blue}|cough|minute",
+    "environmental: electrocut|electric shock|shock from the mains|from the mains|live wire|high voltage|"
+    "power line|lightning|into a socket|electric fence|stromschlag",
+    "environmental: snake|adder|viper|rattlesnake|scorpion|funnel web|black widow|box jellyfish|stonefish + "
+    "bite|bit|bitten|sting|stung",
+]
+
+RED_FLAGS: list[str] = [expand(rule, TERMS) for rule in RULES]
+
+# Figures of speech removed before matching ("this heat is killing me", "gave me a heart attack lol").
+RED_FLAG_EXCEPTIONS: list[str] = [
+    "giving me a heart attack", "give me a heart attack", "gave me a heart attack", "heat is killing me",
+    "is killing me lol", "killing me haha", "work is killing me", "you are killing me", "killed it",
+    "dying to", "to die for", "die laughing", "died laughing", "dead lol", "my legs are dead", "fell asleep",
+    "fall asleep", "falling asleep", "fallen asleep", "midnight oil", "food poisoning", "overdosing on coffee",
+    "overdose on coffee", "overdosing on caffeine", "ending it with", "end it with", "end things with",
+    "skipped a beat", "took my breath away", "take my breath away", "bleeding money", "bleeding me dry",
+    "drowning in", "suffocating under", "kill time", "killing time", "bored to death", "scared to death",
+    "stroke of genius", "stroke of luck", "seizure of",
+]
