@@ -46,7 +46,7 @@ TERMS: dict[str, str] = {
     "too_much": "too many|too much|whole bottle|entire bottle|whole pack|whole packet|whole box|whole strip|"
                 "handful|bunch of|load of|loads of|lots of|all my|all of my|all of them|all of her|all of his|"
                 "the lot|boxes of|packets of|bottles of|strips of|a bottle of|bottle of my|weeks worth|week s worth|days worth|month s worth|all at once|at once|double dose|"
-                "toda la caja|una caja|frasco|demasiad|toute la boite|toute une boite|une boite entiere|trop de|ganze packung|ganze schachtel|"
+                "toda la caja|una caja|frasco|muchas|muchos|beaucoup de|viele|muitas|demasiad|toute la boite|toute une boite|une boite entiere|trop de|ganze packung|ganze schachtel|"
                 "ganze flasche|zu viele|muitos|cartela inteira|caixa inteira",
     "poison": "bleach|antifreeze|batter|magnet|detergent|laundry pod|pod|pods|dishwasher|washing up liquid|"
               "fabric softener|cleaner|cleaning|disinfectant|chemical|drain|pesticide|rat poison|weed killer|"
@@ -92,6 +92,7 @@ RULES: list[str] = [
     "not go away|will not go|will not ease|not easing|not settl|getting worse|constant|racing|pounding",
     "cardiac: brustschmerz|douleur thoracique|dor no peito|dolor en el pecho|dolor de pecho|clutch chest|"
     "clutching his chest|clutching her chest|clutching my chest",
+    "cardiac: clutch|clutched|clutching|grabbing|grabbed + chest",
     "cardiac: duele|dolor|aprieta + pecho",
     "cardiac: mal|douleur|serre + poitrine",
     "cardiac: weh|tut|schmerz + brust",
@@ -101,8 +102,8 @@ RULES: list[str] = [
     "cardiac: heart attack|cardiac arrest|no pulse|heart stopped|infarto|crise cardiaque|herzinfarkt|"
     "ataque cardiaco|attaque cardiaque|herzstillstand|arret cardiaque",
     "cardiac: heart|pulse|puls|coeur|corazon|coracao + >=150",
-    "cardiac: heart|pulse|palpitat + racing|pounding|fluttering|palpitat|skipping|beating fast|irregular + faint|dizz|pass out|"
-    "collaps|{chest}|breath|blacked out",
+    "cardiac: heart|pulse|palpitat + racing|pounding|fluttering|palpitat|skipping|beating fast|irregular|fast|"
+    "crazy + faint|dizz|pass out|collaps|{chest}|breath|blacked out|vision|going dark|went dark|black",
     "cardiac: cpr|chest compressions|defib + doing|giving|started|someone|is|are|help",
     "cardiac: collaps|dropped|fell|found + not breathing|no pulse|is not breathing|unresponsive|not respond",
     # ---- vascular: aortic dissection (tearing pain), pulmonary embolism (breathless with a clot risk)
@@ -116,7 +117,7 @@ RULES: list[str] = [
     "stroke: face|facial|mouth|smile|cara|boca|visage|bouche|gesicht|mund|rosto|mundwinkel + droop|dropped|uneven|"
     "lopsided|crooked|torc|torta|deform|schief|hang|paral|travers|fallen",
     "stroke: fala enrolada|habla arrastrada|verwaschen|parle bizarrement|arrastra las palabras|hablo raro|"
-    "habla raro|fala estranho|fala enrolado",
+    "habla raro|fala estranho|fala enrolado|parle mal|habla mal|fala mal|spricht komisch|spricht undeutlich",
     "stroke: slur|garbl|gibberish|jumbl|muddl|nonsense|wrong words|lallt + speech|speak|talk|word|habla|parl|"
     "sprech|fala|saying|coming out",
     "stroke: can not speak|can not talk|can not get my words|can not find my words|can not find his words|"
@@ -128,13 +129,15 @@ RULES: list[str] = [
     "stroke: {sudden} + weak|numb|paraly|confus|vision|blind|see|speak|speech|talk|walk|balance|headache|dizz|double|"
     "lost|word|words|drag|drool|droop|slur|clumsy|understand|floppy|sight",
     "stroke: one side|left side|right side|half my|half of my|half his|half her|half of his|half of her|"
-    "down one side|un lado|un cote|einer seite|um lado + numb|weak|paraly|droop|feel|floppy|move|heavy|dead|tingl",
+    "down one side|un lado|un cote|einer seite|um lado + numb|weak|paraly|droop|feel|floppy|move|heavy|dead|tingl|"
+    "not working|useless",
     "stroke: worst|thunderclap + headache|headach|head",
     "stroke: can not lift|can not raise|can not move|dragging + right arm|left arm|right leg|left leg|his arm|"
     "her arm|his leg|her leg|my arm|my leg",
     "stroke: arm|leg|hand + weak|heavy|numb|dead|clumsy + face|speech|slur|talk|words|droop|sudden|suddenly|one side",
     "stroke: dropping|keeps dropping|dropped his|dropped her + droop|slur|speech|words|talk|nonsense|face|mouth",
-    "stroke: no siento|nao sinto|ne sens plus|spure nicht|kann nicht bewegen + brazo|pierna|braco|perna|bras|"
+    "stroke: no siento|nao sinto|ne sens plus|spure nicht|kann nicht bewegen|no puede mover|no puedo mover|"
+    "ne peut plus bouger|ne peux plus bouger|nao consegue mexer|nao consigo mexer + brazo|pierna|braco|perna|bras|"
     "jambe|arm|bein|cara|visage|rosto|lado|cote",
     "stroke: dolor de cabeza|mal de tete|mal a la tete|kopfschmerz|dor de cabeca + peor|pire|schlimmst|pior|"
     "repentin|brutal|plotzlich|subit|terrible",
@@ -153,14 +156,15 @@ RULES: list[str] = [
     "respire plus|not breathe|is not breathing",
     "breathing: {breathless} + sentence|talk|speak|rest|sitting|still|lying|worse|faint|{blue}|can not|{severe}|"
     "{sudden}|confus|chest|lips",
-    "breathing: wheez + badly|bad|severe|{blue}|not help|can not|really|puffy|so bad",
+    "breathing: wheez + badly|bad|severe|{blue}|not help|can not|really|puffy|so bad|few words|only say|"
+    "one word|sentences",
     "breathing: inhaler|puffs|puffer|pump|nebul|ventolin|salbutamol + not help|not working|not work|no help|"
     "no better|ne fait rien|no hace nada|hilft nicht|nao faz efeito|nao ajuda|no ayuda|>=6",
     "breathing: rib|ribs|chest|neck + suck|sucking|retract|caving|pulling in",
     "breathing: grunting",
     "breathing: asthma + hardly|can not talk|can not speak|not help|severe|really bad|{blue}|worst",
     "breathing: {blue} + lip|face|labio|levre|lippe|boca|rosto",
-    "breathing: breath + fast|rapid + faint|shallow|confus|fever|grunt",
+    "breathing: breath + fast|rapid + faint|shallow|fever|grunt|floppy|{altered}",
     "breathing: froth|frothy + cough|breath|spit|pink",
     "breathing: breath + lying|lie flat|sit up all night|sitting up all night|sleep sitting",
     "breathing: oxygen|sats|saturat + 50-92",
@@ -195,6 +199,7 @@ RULES: list[str] = [
     "bleeding: stabbed|stab wound|knifed|gunshot|been shot|got shot|apunalado|poignarde|erstochen|esfaqueado",
     "bleeding: nosebleed|nose bleed|nose + bleed + hour|hours|warfarin|thinner|apixaban|rivaroxaban",
     "bleeding: period|menstrua + soak|flood|every hour|clots|pad every|faint|dizz",
+    "bleeding: clots|soak|flooding + pad|pads|every hour|towel|towels|faint|dizz",
     # ---- overdose and poisoning
     "overdose: overdos|sobredosis|surdose|uberdosis|intoxica|vergift|envenen|empoison|od d|oded|od ed",
     "overdose: {took}|had + >=10 + {meds}|of my|of them",
@@ -239,6 +244,8 @@ RULES: list[str] = [
     "hope i never wake|and not wake up|if i died|if i was dead|if i were dead|if i disappeared|written a note|"
     "wrote a note|left a note|want it to end|want it all to end|want my life to end",
     "suicide: bridge|ledge|roof + standing|jump|end|anymore",
+    "suicide: gun|shotgun|firearm|pistol|weapon + on himself|on herself|on myself|use it|shoot himself|"
+    "shoot herself|shoot myself|end it|kill",
     "suicide: want|wanna|thought|thinking|urge|going to|gonna|feel like|plan|keep|on purpose|again|deep + "
     "hurt myself|hurting myself|harm myself|cut myself|cut my arm|cut my arms|hurt herself|hurt himself|"
     "burn myself|burning myself",
@@ -246,6 +253,7 @@ RULES: list[str] = [
     "suicide: ending it|end it|end things|end this + tonight|now|soon|rope|pills|plan|thinking|want|going|gonna|"
     "ready|decided",
     "suicide: rope|noose|ligature + got|bought|ready|tied|tonight|end|myself|neck|hang",
+    "suicide: cutting|been cutting|self harming + again|deep|deeper|stitches|can not stop",
     "suicide: saving them|saving up|hoard|collecting + pills|tablets|them|meds",
     "suicide: goodbye|letters to|wrote letters|note for + gave away|giving away|given away|ready to go|"
     "not answering|stuff|belongings|pills|rope|tonight",
@@ -348,7 +356,7 @@ RULES: list[str] = [
     "abdominal: yellow eyes|jaundice|yellow skin + fever + pain",
     # ---- eyes
     "eye: {eye} + bleach|chemical|acid|alkali|cleaner|oven|lime|cement|ammonia|caustic|pepper spray|superglue|"
-    "splash|metal|grinder|glass|shard|stabbed|poked|stick|firework|pellet|punched|lost|losing|blind|curtain|shadow|"
+    "splash|metal|grinder|glass|shard|stabbed|poked|a stick|firework|pellet|punched|lost|losing|blind|curtain|shadow|"
     "halo|double|can not see|{sudden}|no veo|perdu|sehe nichts|nichts mehr|white spot|severe|burning",
     "eye: curtain|shadow|veil + vision|eye|sight",
     "eye: eye|eyes|vision + pain|painful + blur|headache|vomit|halo",
