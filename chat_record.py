@@ -99,6 +99,8 @@ class SessionRecord:
             raise ValueError("the path contains a NUL character")
         target = self.save_target(path)
         sessions = Path(self.cfg.sessions_dir).expanduser().resolve()
+        if target.parent.exists() and not target.parent.is_dir():
+            raise NotADirectoryError(20, "it is a file, not a folder", str(target.parent))
         if not target.parent.is_dir() and target.parent.resolve() != sessions:  # only sessions_dir is created
             raise FileNotFoundError(2, "the folder does not exist (create it first, or save elsewhere)",
                                     str(target.parent))

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -78,27 +79,50 @@ def verify_export(gguf: Path) -> None:
                         f"(sha256 differs): {fix}")
 
 
+def _quiet():
+    """Silence llama.cpp on stdout/stderr (file descriptors 1 and 2) while a model loads: with verbose=False
+    llama-cpp-python still prints llama.cpp's warnings (e.g. a context longer than the training one)."""
+    try:
+        from llama_cpp._utils import suppress_stdout_stderr
+    except ImportError:  # another llama-cpp-python layout: its own verbose=False is all there is
+        return contextlib.nullcontext()
+    return suppress_stdout_stderr(disable=False)
+
+
 def load_llm(path: Path, c) -> Any:
-    """llama.cpp's model with the chat settings; its log output stays off the screen (verbose=False)."""
+    """llama.cpp's model with the chat settings; its log output stays off the screen. A context longer than the
+    model was trained for works but answers may degrade: one note line on stderr says so."""
     llama_build.require_runnable()
+    import llama_cpp
     from llama_cpp import LLAMA_DEFAULT_SEED, Llama
 
     try:
-        return Llama(
-            model_path=str(path),
-            n_ctx=c.n_ctx,
-            n_batch=c.n_batch,
-            n_gpu_layers=c.n_gpu_layers,
-            n_threads=c.threads or None,  # both like llama-cli's -t: prompt and generation threads
-            n_threads_batch=c.threads or None,
-            seed=c.seed if c.seed >= 0 else LLAMA_DEFAULT_SEED,
-            verbose=False,
-        )
+        with _quiet():
+            llm = Llama(
+                model_path=str(path),
+                n_ctx=c.n_ctx,
+                n_batch=c.n_batch,
+                n_gpu_layers=c.n_gpu_layers,
+                n_threads=c.threads or None,  # both like llama-cli's -t: prompt and generation threads
+                n_threads_batch=c.threads or None,
+                seed=c.seed if c.seed >= 0 else LLAMA_DEFAULT_SEED,
+                verbose=False,
+            )
     except (ValueError, RuntimeError, OSError) as exc:
+        if "llama_context" in str(exc):  # the model loaded; its context (the KV cache for n_ctx tokens) did not
+            raise UserError(
+                f"llama.cpp could not make a {c.n_ctx}-token context for {path.name} ({exc}): lower --n-ctx "
+                f"(the default is {type(c)().n_ctx}) or --n-batch"
+            ) from None
         raise UserError(
             f"llama.cpp could not load {path} ({exc}); the file may be truncated or from a newer "
             "llama.cpp: export it again with export_gguf.py"
         ) from None
+    trained = llama_cpp.llama_model_n_ctx_train(llm.model)
+    if 0 < trained < c.n_ctx:
+        print(f"note: --n-ctx {c.n_ctx} is more than the {trained} tokens {path.name} was trained with; answers "
+              "past that length may degrade", file=sys.stderr)
+    return llm
 
 
 def chat_formatter(llm):

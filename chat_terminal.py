@@ -117,6 +117,7 @@ class TerminalChat:
 
     def save(self, arg: str) -> None:
         """`save [path]`: asks before replacing a file; any failure is one line, and the session stays in memory."""
+        target = arg
         try:
             target = self.session.save_target(arg or None)
             overwrite = False
@@ -136,11 +137,14 @@ class TerminalChat:
             self.console.print("Not saved.")
             return
         except (ValueError, RuntimeError) as exc:  # a NUL in the path; ~user of no such user
-            self.console.print(Text(f"Could not save to {arg!r}: {exc}. The session is still in memory.", style="red"))
+            self.console.print(Text(f"Could not save to {arg!r}: {str(exc).rstrip('.')}. The session is still in "
+                                    "memory.", style="red"))
             return
         except OSError as exc:
             reason = exc.strerror or str(exc)
-            self.console.print(Text.assemble((f"Could not save to {exc.filename or arg}: {reason}.", "red"),
+            # the target or its folder; never the temporary file the write goes through
+            where = exc.filename if exc.filename in (str(target), str(Path(target).parent)) else target
+            self.console.print(Text.assemble((f"Could not save to {where}: {reason}.", "red"),
                                              " The session is still in memory: try `save` with another path."))
             return
         saved = plural(len(self.session.turns), "turn")

@@ -35,9 +35,13 @@ def strip_escapes(text: str) -> str:
     return _ESCAPES.sub("", text)
 
 
+SURROGATES = re.compile("[\ud800-\udfff]")  # bytes that were not UTF-8, as Python decodes them for argv and ttys
+
+
 def clean_user_text(text: str) -> str:
-    """User text without terminal escapes or control characters, and with chat control tokens neutralised."""
-    text = strip_escapes(text.replace("\r\n", "\n"))
+    """User text without terminal escapes or control characters, with chat control tokens neutralised and bytes
+    that were not UTF-8 shown as U+FFFD (they could not be encoded for the model or a saved session)."""
+    text = SURROGATES.sub("\ufffd", strip_escapes(text.replace("\r\n", "\n")))
     return _CONTROL_TOKENS.sub(lambda m: m.group(0)[0] + ZWJ + m.group(0)[1:], text)
 
 

@@ -32,6 +32,7 @@ from chat_runtime import find_model, load_llm, read_metadata, verify_export
 from chat_screens import stats_line
 from chat_session import MAX_INPUT_CHARS, ChatSession
 from chat_terminal import TerminalChat
+from chat_text import SURROGATES
 from cli import UserError
 
 # This script's own flags: ChatConfig field -> (type, help); --n-ctx sets chat.n_ctx and so on.
@@ -85,6 +86,8 @@ def read_question(ask: str | None) -> str | None:
             raise UserError(f"the question on stdin is longer than {STDIN_LIMIT:,} characters; shorten it")
     if ask is not None and not ask.strip():
         raise UserError("the question is empty: pass --ask \"...\" or pipe a question on stdin")
+    if ask is not None and SURROGATES.search(ask):  # argv and a C-locale stdin decode bad bytes to surrogates
+        raise UserError("the question is not UTF-8 text: save it as UTF-8 (e.g. `iconv -t utf-8`) and ask again")
     return ask
 
 
@@ -115,6 +118,7 @@ def check_settings(c) -> None:
         (0 < c.top_p <= 1, f"--top-p must be in (0, 1] (got {c.top_p})"),
         (c.top_k >= 0, f"--top-k must be 0 (all) or more (got {c.top_k})"),
         (c.repeat_penalty > 0, f"--repeat-penalty must be positive (got {c.repeat_penalty})"),
+        (c.seed < 2**32, f"--seed must be below {2**32} (-1: a new seed each run) (got {c.seed})"),
     ]
     for ok, message in checks:
         if not ok:
@@ -150,6 +154,8 @@ def main(argv: list[str] | None = None) -> int:
         # The exported model was trained with the metadata's system prompt; --set chat.system_prompt wins.
         system_override = any(o.split("=", 1)[0].strip() == "chat.system_prompt" for o in args.overrides)
         system_prompt = None if system_override else (metadata or {}).get("system_prompt")
+        if system_prompt is not None and not isinstance(system_prompt, str):
+            raise UserError(f"the system_prompt in {note} is not text: export the model again with export_gguf.py")
         session = ChatSession(llm, chat_cfg, path, metadata, system_prompt)
         if question is not None:
             return answer_once(session, question.strip(), args.json, note)
