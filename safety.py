@@ -80,7 +80,9 @@ EDU_LEAD = ("can you explain", "could you explain", "can you tell me", "tell me 
             "help me understand", "i want to know", "i would like to know", "quick question", "please")
 EXAM_PHRASES = ("which of the following", "most likely", "next best step", "best next step", "most appropriate",
                 "first line", "first step", "year old man", "year old woman", "year old boy", "year old girl",
-                "presents with", "is brought to", "year old presents", "what is the diagnosis")
+                "presents with", "is brought to", "year old presents", "what is the diagnosis", "year old with",
+                "take a history", "focused history", "your differential", "differential diagnosis", "osce",
+                "the actor", "simulated patient", "the examiner", "the candidate")
 PAST = ("years ago", "year ago", "last year", "last month", "months ago", "month ago", "weeks ago", "in the past",
         "history of", "when i was", "as a child", "once at", "used to")
 CURRENT = ("now", "today", "tonight", "again", "still", "currently", "just")
@@ -109,7 +111,8 @@ HYPOTHETICAL = ("if someone", "if somebody", "if a person", "if you", "if a chil
                 "what should you do if", "what do you do if", "what to do if", "what would i do if",
                 "what should i do if", "what do i do if", "what would happen if", "what happens if", "how would you",
                 "hypothetical", "hypothetically", "in theory", "a novel", "my novel", "a story", "a character",
-                "a scene", "first aid course", "first aid exam", "first aid class", "zombie")
+                "a scene", "the character", "my character", "my story", "in my story", "the story", "my book",
+                "the novel", "screenplay", "my script", "fiction", "the plot", "first aid course", "first aid exam", "first aid class", "zombie")
 ANIMAL = frozenset("vet vets veterinarian veterinary vet's".split())
 _IF_EVER = re.compile(r"\bif\b[^.?!]*\bever\b")
 
@@ -285,6 +288,8 @@ def is_personal_now(text: str) -> bool:
 
 def is_general_question(text: str) -> bool:
     """An exam stem or education question that no one says is happening to them now: no notice."""
+    if len(_OPTION.findall(text or "")) >= 3:  # lettered options: a quiz item, whatever its vignette says
+        return True
     return (is_exam_stem(text) or is_educational(text)) and not is_personal_now(text)
 
 

@@ -19,7 +19,7 @@ from safety import expand
 TERMS: dict[str, str] = {
     "chest": "chest|pecho|poitrine|thorax|thorac|brust|peito|breastbone|sternum",
     "pain": "pain|ache|hurt|pressure|tight|crush|squeez|heavy|discomfort|stabbing|dolor|duele|douleur|schmerz|"
-            "weh|dor|doi|aperto|aprieta|druck|serre|oppress|elephant|vice|band around|weight on|sitting on|killing",
+            "weh|dor|doi|aperto|aprieta|druck|serre|oppress|mal|enge|engegefuhl|elephant|vice|band around|weight on|sitting on|killing",
     "severe": "severe|really bad|very bad|so bad|worst|agony|agonis|agoniz|excruciat|unbearable|terrible|"
               "horrible|awful|intense|violent|extreme|crushing|10 outoften|9 outoften|screaming|muy fuerte|fuerte|"
               "muito forte|forte|stark|starke|heftig|violente|insupportable|atroce|brutal|insoportable|insuportavel",
@@ -35,7 +35,7 @@ TERMS: dict[str, str] = {
                "out of it|not himself|not herself|delirious|hallucin|verwirrt|confuso|confundid",
     "blue": "blue|grey|gray|purple|ashen|azul|morado|bleu|blau|roxo|roxa",
     "child": "baby|babies|infant|newborn|toddler|child|kid|son|daughter|boy|girl|bebe|nourrisson|enfant|hijo|"
-             "hija|nino|nina|filho|filha|crianca|kind|sohn|tochter|saugling",
+             "hija|nino|nina|filho|filha|crianca|kind|sohn|tochter|saugling|little one",
     "took": "took|taken|take|taking|swallow|ate|eaten|drank|downed|necked|popped|tome|tomo|tomado|avale|pris|"
             "genommen|geschluckt|tomei|tomou|engoli",
     "meds": "pill|tablet|tabs|capsul|meds|medication|medicine|paracetamol|acetaminophen|tylenol|ibuprofen|"
@@ -46,9 +46,9 @@ TERMS: dict[str, str] = {
     "too_much": "too many|too much|whole bottle|entire bottle|whole pack|whole packet|whole box|whole strip|"
                 "handful|bunch of|load of|loads of|lots of|all my|all of my|all of them|all of her|all of his|"
                 "the lot|boxes of|packets of|bottles of|strips of|a bottle of|bottle of my|weeks worth|week s worth|days worth|month s worth|all at once|at once|double dose|"
-                "toda la caja|una caja|frasco|muchas|muchos|beaucoup de|viele|muitas|demasiad|toute la boite|toute une boite|une boite entiere|trop de|ganze packung|ganze schachtel|"
+                "toda la caja|una caja|frasco|un monton|muchas|muchos|beaucoup de|viele|muitas|demasiad|toute la boite|toute une boite|une boite entiere|trop de|ganze packung|ganze schachtel|"
                 "ganze flasche|zu viele|muitos|cartela inteira|caixa inteira",
-    "poison": "bleach|antifreeze|batter|magnet|detergent|laundry pod|pod|pods|dishwasher|washing up liquid|"
+    "poison": "bleach|antifreeze|washing tablet|washing powder|washing liquid|dishwasher tablet|laundry|liquitab|batter|magnet|detergent|laundry pod|pod|pods|dishwasher|washing up liquid|"
               "fabric softener|cleaner|cleaning|disinfectant|chemical|drain|pesticide|rat poison|weed killer|"
               "slug pellet|fertilis|fertiliz|white spirit|turps|turpentine|paint thinner|lamp oil|paraffin|"
               "kerosene|petrol|gasoline|lighter fluid|nail polish remover|acetone|e liquid|vape juice|vape liquid|"
@@ -89,7 +89,8 @@ RULES: list[str] = [
     "cardiac: {chest} + {pain} + breath|winded|sweat|clammy|arm|jaw|back|neck|shoulder|faint|dizz|nause|sick|vomit|"
     "throw|{blue}|pale|minute|min|mins|hour|hours|{severe}|respir|sudor|sudando|sueur|transpir|schwitz|atem|luft|"
     "bras|brazo|braco|minutos|minuten|irradi|spread|radiat|going down|elephant|vice|gtn|spray|nitro|not going|"
-    "not go away|will not go|will not ease|not easing|not settl|getting worse|constant|racing|pounding",
+    "not go away|will not go|will not ease|not easing|not settl|getting worse|constant|racing|pounding|bad|badly|"
+    "walk|steps|stairs|sit down|had to stop|heure|stunde|hora|horas|blass|palido|palida",
     "cardiac: brustschmerz|douleur thoracique|dor no peito|dolor en el pecho|dolor de pecho|clutch chest|"
     "clutching his chest|clutching her chest|clutching my chest",
     "cardiac: clutch|clutched|clutching|grabbing|grabbed + chest",
@@ -98,7 +99,9 @@ RULES: list[str] = [
     "cardiac: weh|tut|schmerz + brust",
     "cardiac: doi|dor|aperto + peito",
     "cardiac: grey|gray|pale|ashen + sweat|clammy",
-    "cardiac: jaw|left arm + pain|ache|heavy|tight + sweat|clammy|breath|nause|sick|faint|grey|gray|pale",
+    "cardiac: jaw|left arm|left shoulder|arms|shoulder + pain|ache|aching|heavy|tight|numb + sweat|clammy|breath|"
+    "nause|sick|faint|grey|gray|pale|indigestion",
+    "cardiac: indigestion|heartburn + grey|gray|sweat|clammy|arm|jaw|shoulder|breath|faint",
     "cardiac: heart attack|cardiac arrest|no pulse|heart stopped|infarto|crise cardiaque|herzinfarkt|"
     "ataque cardiaco|attaque cardiaque|herzstillstand|arret cardiaque",
     "cardiac: heart|pulse|puls|coeur|corazon|coracao + >=150",
@@ -127,7 +130,10 @@ RULES: list[str] = [
     "stroke: stroke|avc|ictus|derrame|schlaganfall|apoplex + having|think|sign|symptom|now|sudden|just|mini|creo|"
     "pense|glaube|acho|fait|esta|teniendo|hat|tendo",
     "stroke: {sudden} + weak|numb|paraly|confus|vision|blind|see|speak|speech|talk|walk|balance|headache|dizz|double|"
-    "lost|word|words|drag|drool|droop|slur|clumsy|understand|floppy|sight",
+    "lost|word|words|drag|drool|droop|slur|clumsy|understand|floppy|sight|parl|faible|engourdi|hablar|debil|"
+    "entumec|sprechen|schwach|taub|falar|fraco|dormente",
+    "stroke: du mal a parler|dificultad para hablar|le cuesta hablar|dificuldade para falar|kann kaum sprechen|"
+    "redet wirr|spricht wirr|habla incoherente",
     "stroke: one side|left side|right side|half my|half of my|half his|half her|half of his|half of her|"
     "down one side|un lado|un cote|einer seite|um lado + numb|weak|paraly|droop|feel|floppy|move|heavy|dead|tingl|"
     "not working|useless",
@@ -137,7 +143,7 @@ RULES: list[str] = [
     "stroke: arm|leg|hand + weak|heavy|numb|dead|clumsy + face|speech|slur|talk|words|droop|sudden|suddenly|one side",
     "stroke: dropping|keeps dropping|dropped his|dropped her + droop|slur|speech|words|talk|nonsense|face|mouth",
     "stroke: no siento|nao sinto|ne sens plus|spure nicht|kann nicht bewegen|no puede mover|no puedo mover|"
-    "ne peut plus bouger|ne peux plus bouger|nao consegue mexer|nao consigo mexer + brazo|pierna|braco|perna|bras|"
+    "ne peut plus bouger|ne peux plus bouger|nao consegue mexer|nao consigo mexer|nicht mehr bewegen|nicht bewegen + brazo|pierna|braco|perna|bras|"
     "jambe|arm|bein|cara|visage|rosto|lado|cote",
     "stroke: dolor de cabeza|mal de tete|mal a la tete|kopfschmerz|dor de cabeca + peor|pire|schlimmst|pior|"
     "repentin|brutal|plotzlich|subit|terrible",
@@ -163,7 +169,8 @@ RULES: list[str] = [
     "breathing: rib|ribs|chest|neck + suck|sucking|retract|caving|pulling in",
     "breathing: grunting",
     "breathing: asthma + hardly|can not talk|can not speak|not help|severe|really bad|{blue}|worst",
-    "breathing: {blue} + lip|face|labio|levre|lippe|boca|rosto",
+    "breathing: {blue} + lip|face|mouth|labio|levre|lippe|boca|rosto",
+    "breathing: copd|asthma|emphysema + worse than usual|much worse|way worse|sleepy|drowsy|confus|{blue}",
     "breathing: breath + fast|rapid + faint|shallow|fever|grunt|floppy|{altered}",
     "breathing: froth|frothy + cough|breath|spit|pink",
     "breathing: breath + lying|lie flat|sit up all night|sitting up all night|sleep sitting",
@@ -176,7 +183,7 @@ RULES: list[str] = [
     "choking: swallow|inhaled + coin|toy|marble|lego|bead + cough|chok|breath|wheez|{blue}|stuck",
     # ---- anaphylaxis
     "anaphylaxis: anaphyla|anafila",
-    "anaphylaxis: epipen|epi pen|adrenaline pen|auto injector + used|use|gave|given|injected|jabbed|jab|after|"
+    "anaphylaxis: epipen|epi pen|adrenaline pen|auto injector + used|had to use|gave|given|injected|jabbed|jab|after|"
     "twice|second|not work|not help",
     "anaphylaxis: throat|tongue|lip|lips|face|mouth|garganta|lengua|labio|cara|gorge|langue|levre|visage|zunge|"
     "lippe|hals|gesicht|rachen|lingua|rosto + swell|swollen|closing|close|tight|puff|hincha|cerrada|cierra|"
@@ -191,9 +198,9 @@ RULES: list[str] = [
     # ---- bleeding
     "bleeding: nosebleed|nose bleed|{bleed} + {heavy_bleed}|faint|dizz|lightheaded|light headed|pass out|"
     "passing out|pads",
-    "bleeding: vomit|throwing up|threw up|cough|spit|spat|being sick|vomitando|vomis|crach|erbrech|erbroch|"
+    "bleeding: vomit|throwing up|threw up|cough|spit|spat|being sick|bringing up|brought up|bring up|puking|puke|vomitando|vomis|crach|erbrech|erbroch|"
     "tosiendo + blood|sangre|sang|blut|sangue",
-    "bleeding: tarry|black stool|black poop|black stools|melena",
+    "bleeding: tarry|black stool|black poop|black stools|melena|coffee ground",
     "bleeding: black|tar + poo|poop|stool|faeces|feces + dizz|faint|weak|pale|vomit|sick|lightheaded|breath|"
     "collaps|blood",
     "bleeding: stabbed|stab wound|knifed|gunshot|been shot|got shot|apunalado|poignarde|erstochen|esfaqueado",
@@ -213,7 +220,7 @@ RULES: list[str] = [
     "overdose: boiler|gas fire|gas heater|heater|generator|stove|wood burner|log burner|bbq|barbecue|exhaust|"
     "chimney|flue|chaudiere|heizung|aquecedor|calefon + headache|dizz|sick|nause|drowsy|sleepy|faint|vomit|confus + "
     "everyone|all of us|family|both|kids|dog|cat|better when|better outside|go out|leave the house|we",
-    "overdose: {child}|year old + ate|swallow|took|got into + pill|tablet|meds|medicine|capsul",
+    "overdose: {child}|year old + {swallowed}|took + pill|tablet|meds|medicine|capsul",
     "overdose: heroin|fentanyl|opiat|opioid|methadone|oxy|morphine|ketamine|ghb|mdma|spice + too much|"
     "not respond|unrespons|not breath|{blue}|not wake|will not wake|snor|pinpoint|collaps|fitting|overheat",
     "overdose: pill|tablet|meds + alcohol|vodka|drunk|drinking",
@@ -242,7 +249,15 @@ RULES: list[str] = [
     "jump in front|ne plus vivre|no vale la pena vivir|mejor sin mi|mejor sin el|mejor sin ella|"
     "mieux sans moi|besser ohne mich|melhor sem mim|melhor sem ele|melhor sem ela|hope i do not wake|"
     "hope i never wake|and not wake up|if i died|if i was dead|if i were dead|if i disappeared|written a note|"
-    "wrote a note|left a note|want it to end|want it all to end|want my life to end",
+    "wrote a note|left a note|want it to end|want it all to end|want my life to end|ways to die|ways to kill|"
+    "painless way|how to end it|looking up ways|searching for ways|researching ways|best way to die|"
+    "not think i can keep going|not think i can go on|not think i can carry on|can not keep going|"
+    "can not carry on|last message|final message|this is goodbye|not hear from me again|sorry for everything|"
+    "reason to keep living|reason to keep going|reason to be alive|reason to stay alive|reason to carry on|"
+    "acabar con mi vida|terminar con mi vida|mettre fin a mes jours|mettre fin a ma vie|meinem leben ein ende|"
+    "acabar com a minha vida|acabar com minha vida|veux plus vivre|plus envie de vivre|das leben zu nehmen|"
+    "das leben nehmen|leben beenden|nicht mehr aufwachen|umzubringen|if i was not around|if i was not here|"
+    "if i were not here|if i were not around|if i did not exist",
     "suicide: bridge|ledge|roof + standing|jump|end|anymore",
     "suicide: gun|shotgun|firearm|pistol|weapon + on himself|on herself|on myself|use it|shoot himself|"
     "shoot herself|shoot myself|end it|kill",
@@ -253,6 +268,7 @@ RULES: list[str] = [
     "suicide: ending it|end it|end things|end this + tonight|now|soon|rope|pills|plan|thinking|want|going|gonna|"
     "ready|decided",
     "suicide: rope|noose|ligature + got|bought|ready|tied|tonight|end|myself|neck|hang",
+    "suicide: pill|tablet|meds + lined up|counted out|going to take them|gonna take them|about to take them",
     "suicide: cutting|been cutting|self harming + again|deep|deeper|stitches|can not stop",
     "suicide: saving them|saving up|hoard|collecting + pills|tablets|them|meds",
     "suicide: goodbye|letters to|wrote letters|note for + gave away|giving away|given away|ready to go|"
@@ -264,7 +280,7 @@ RULES: list[str] = [
     "desmay|evanoui|sin respuesta|no responde|no reacciona|reagiert nicht|nao responde|nao acorda|nao reage|"
     "knocked out|knocked himself out|knocked herself out|knocked myself out|floppy|limp",
     "seizure: not wake|can not wake|will not wake|not waking|hard to wake|difficult to wake|can not rouse|"
-    "unrousable|not woken|wake him|wake her|no despierta|se reveille pas|wacht nicht|not come round|"
+    "unrousable|not woken|wake him|wake her|no despierta|no se despierta|ne se reveille pas|wacht nicht auf|se reveille pas|wacht nicht|not come round|"
     "not coming round",
     "seizure: seiz|convuls|fitting|having a fit|tonic clonic|krampf|crise d epilepsie|epilep|convulsion + having|"
     "now|not stop|minute|min|mins|still|started|again|first|second|hour|just|>=3|arret|hort|para|since|after|"
@@ -293,7 +309,8 @@ RULES: list[str] = [
     "head_spine: accident|crash|fell|fall|fallen + not making sense|confus|vomit|drowsy|sleepy|can not move",
     # ---- pregnancy, birth and after birth
     "obstetric: {pregnant} + {bleed}|blutung|seiz|fit|convuls|headache|flash|vision|contraction|waters|{severe}|"
-    "sharp|stab|not moving|not moved|fluid|faint|dizz|collaps|shoulder|one side|fever|swell|swollen",
+    "sharp|stab|not moving|not moved|fluid|faint|dizz|collaps|shoulder|one side|fever",
+    "obstetric: {pregnant}|weeks + face|hands|eyes + swell|swollen|puffy",
     "obstetric: weeks|wks|semanas|semaines|wochen|semana + headache|flash|vision|bleed|contraction|sangr|saign|"
     "blut|sangue + flash|vision|swell|swollen|blur|bleed|every|sangr|saign|blut|sangue|heavy|forte|mucho|stark|"
     "beaucoup",
@@ -322,15 +339,21 @@ RULES: list[str] = [
     "noisy|pale|struggl|grunt",
     "paediatric: {child} + wet nappy|wet nappies|wet diaper|wet diapers + not|hours",
     "paediatric: green|bile|bilious + vomit|sick|throwing|puke",
+    "paediatric: not weed|not peed|not wee|no wee|no urine|not passed urine|not had a wee|not urinated|dry nappies|"
+    "no wet + {child}|vomit|diarrh|hours|since|day",
     "paediatric: rash|spots|manchas|taches|flecken|petechi + purple|violet|roxa|morad|not fade|glass|blanch|"
     "pressed|lila",
     # ---- sepsis and meningitis
-    "sepsis: stiff|rigid|steif|raide|rigidez + neck|nacken|cuello|nuque|pescoco|nuchal",
+    "sepsis: stiff|rigid|steif|raide|rigidez + neck|nacken|cuello|nuque|pescoco|nuchal + {fever}|headache|rash|"
+    "light|vomit|drowsy|confus|kopfschmerz|dolor de cabeza|mal de tete|dor de cabeca|fieber|fiebre|fievre|febre",
+    "sepsis: headache + rash|spots + vomit|{fever}|stiff|drowsy|confus|light",
     "sepsis: {fever} + confus|mottled|racing|not peed|no urine|faint|breathing fast|breathing really fast|"
     "fast breathing|can not think|dying|spreading|purple|>=40|chemo|neutropen|surgery|operation|violet|roxa|"
     "taches|manchas|flecken|uncontrol|not fade|blotch",
     "sepsis: sepsis|septic|sepsi|meningit|meningococ|septicemi",
-    "sepsis: photophob|can not look at light|can not look at the light|light hurts|light hurting + headache|"
+    "sepsis: photophob|can not look at light|can not look at the light|light hurts|light hurting|"
+    "can not bear the light|can not stand the light|can not stand light|can not bear light|sensitive to light|"
+    "hurts to look at light + headache|"
     "fever|neck|vomit",
     "sepsis: purple|blotchy|blotches + spots|rash|marks|patches + {fever}|unwell|out of it|drowsy|confus",
     "sepsis: spreading fast|spreading quickly|red streak|red line + cut|wound|bite|{fever}|skin|arm|leg",
@@ -390,6 +413,7 @@ RULES: list[str] = [
     # ---- any emergency: extreme pain, an ambulance called or asked about
     "severe_pain: worst pain of my life|worst pain ever|worst pain i have ever|pain is 10 outoften|"
     "10 outoften pain|screaming in pain|writhing in pain|screaming with pain",
+    "general: sickle + crisis|fever|breath|chest",
     "general: ambulance|911|999|112|samu|ambulancia|rettungswagen|notruf + should i|do i need|call|called|calling|"
     "on the way|waiting|coming|now",
     # ---- heat, cold, water, electricity, venom
@@ -399,6 +423,7 @@ RULES: list[str] = [
     "environmental: left in a hot car|locked in a hot car|in the hot car|locked in the car",
     "environmental: {cold} + {altered}|collaps|stopped shivering|not shivering|unconscious|floor|not respond|"
     "slow breathing",
+    "environmental: shiver|shivering + {altered}|stumbl|clumsy",
     "environmental: drown|nearly drowned|pulled out of the water|pulled from the water|went under|face down + "
     "cough|sleepy|drowsy|breath|{blue}|vomit|confus|unconscious|minute|seconds|froth|chest",
     "environmental: {water} + pulled out|pulled from|face down|went under|under|underwater|unconscious|"
@@ -420,5 +445,6 @@ RED_FLAG_EXCEPTIONS: list[str] = [
     "overdose on coffee", "overdosing on caffeine", "ending it with", "end it with", "end things with",
     "skipped a beat", "took my breath away", "take my breath away", "bleeding money", "bleeding me dry",
     "drowning in", "suffocating under", "kill time", "killing time", "bored to death", "scared to death",
-    "stroke of genius", "stroke of luck", "seizure of",
+    "stroke of genius", "stroke of luck", "seizure of", "nearly fainted", "almost fainted", "nearly passed out",
+    "almost passed out",
 ]
