@@ -156,6 +156,8 @@ def load_questions(path: str | os.PathLike, max_samples: int = 0, seed: int = 42
     With max_samples, a seeded random subset (kept in file order), so every model sees the same questions.
     A file whose rows have no answer labels (e.g. MedMCQA's test split) is a UserError.
     """
+    if max_samples < 0:
+        raise UserError(f"eval.max_samples (--max-samples) must be 0 (all) or a positive count, not {max_samples}")
     path = Path(path).expanduser()
     if not path.is_file():
         hint = " (run data_processor.py first)" if "processed" in str(path) else ""
