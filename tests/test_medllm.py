@@ -488,9 +488,14 @@ def test_ctrl_c_or_ctrl_d_at_the_prompt_exits_cleanly(key, tmp_path):
     child.expect(PROMPT)
     if key == "ctrl-c":
         child.sendintr()
-    else:
-        child.sendeof()
-    child.expect("Goodbye")
+        child.expect("Goodbye")
+    else:  # a ^D typed before readline has put the terminal in its own mode can be lost: type it again
+        for _ in range(5):
+            child.sendeof()
+            if child.expect(["Goodbye", pexpect.TIMEOUT], timeout=8) == 0:
+                break
+        else:
+            pytest.fail("Ctrl+D at the prompt did not end the chat")
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0 and "Traceback" not in child.logfile_read.getvalue()
