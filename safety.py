@@ -95,10 +95,11 @@ _NORMALISE = [
 ]
 DOSE_UNITS = frozenset("mg mcg ug ml mls g gram grams milligram milligrams microgram micrograms".split())
 _READING = frozenset("sugar sugars glucose bs bg bm reading meter level levels".split())  # "sugar 40 mg" is a reading
+_REGIMEN = re.compile(r" (?:a day|per day|daily|each day|every day|a week|per week) ")
 NOT_A_VALUE_AFTER = frozenset("type stage grade step level class covid number no nr".split())
 # Episodes long ago: the clause that holds one is dropped before matching ("when I was 12, can I drive now").
 LONG_AGO = ("years ago", "year ago", "last year", "when i was", "as a child", "as a kid", "as a teen", "as a teenager",
-            "as a baby", "in my teens", "growing up", "used to", "last summer", "last winter", "last spring",
+            "as a baby", "as a toddler", "as an infant", "when he was", "when she was", "when they were", "in my teens", "growing up", "used to", "last summer", "last winter", "last spring",
             "last autumn", "died of", "died from", "passed away", "was treated for", "was in hospital",
             "was hospitalised", "was hospitalized", "was admitted", "recovered from", "el ano pasado", "hace anos",
             "l annee derniere", "il y a des annees", "letztes jahr", "vor jahren", "ano passado", "ha anos",
@@ -112,7 +113,8 @@ HYPOTHETICAL = ("if someone", "if somebody", "if a person", "if you", "if a chil
                 "what should i do if", "what do i do if", "what would happen if", "what happens if", "how would you",
                 "hypothetical", "hypothetically", "in theory", "a novel", "my novel", "a story", "a character",
                 "a scene", "the character", "my character", "my story", "in my story", "the story", "my book",
-                "the novel", "screenplay", "my script", "fiction", "the plot", "first aid course", "first aid exam", "first aid class", "zombie")
+                "the novel", "in a film", "in the film", "in a movie", "in the movie", "on tv", "in a show",
+                "in a game", "how realistic", "screenplay", "my script", "fiction", "the plot", "first aid course", "first aid exam", "first aid class", "zombie")
 ANIMAL = frozenset("vet vets veterinarian veterinary vet's".split())
 _IF_EVER = re.compile(r"\bif\b[^.?!]*\bever\b")
 
@@ -159,6 +161,8 @@ def _is_value(text_words: Sequence[str], i: int) -> bool:
     after = text_words[i + 1:i + 3]
     reading = bool(_READING.intersection(text_words[max(0, i - 3):i])) or after[:2] == ["mg", "dl"]
     if after and after[0] in DOSE_UNITS and not reading:
+        return False
+    if _REGIMEN.search(" " + " ".join(text_words[i + 1:i + 5]) + " "):  # "10 tablets a day" is a regimen
         return False
     return not (i and text_words[i - 1] in NOT_A_VALUE_AFTER)
 

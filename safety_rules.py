@@ -19,7 +19,7 @@ from safety import expand
 TERMS: dict[str, str] = {
     "chest": "chest|pecho|poitrine|thorax|thorac|brust|peito|breastbone|sternum",
     "pain": "pain|ache|hurt|pressure|tight|crush|squeez|heavy|discomfort|stabbing|dolor|duele|douleur|schmerz|"
-            "weh|dor|doi|aperto|aprieta|druck|serre|oppress|mal|enge|engegefuhl|elephant|vice|band around|weight on|sitting on|killing",
+            "weh|dor|doi|aperto|aprieta|druck|serre|oppress|pressao|presion|pression|mal|enge|engegefuhl|elephant|vice|band around|weight on|sitting on|killing",
     "severe": "severe|really bad|very bad|so bad|worst|agony|agonis|agoniz|excruciat|unbearable|terrible|"
               "horrible|awful|intense|violent|extreme|crushing|10 outoften|9 outoften|screaming|muy fuerte|fuerte|"
               "muito forte|forte|stark|starke|heftig|violente|insupportable|atroce|brutal|insoportable|insuportavel",
@@ -30,7 +30,7 @@ TERMS: dict[str, str] = {
                   "struggling to breath|struggling for breath|struggling for air|hard to breath|difficulty breath|"
                   "gasping|winded|falta de aire|essouffl|kurzatmig|atemnot|luftnot|falta de ar",
     "collapse": "collaps|passed out|pass out|passing out|fainted|blacked out|unconscious|unresponsive|"
-                "not responding|will not wake|can not wake|desmay|desmai|evanoui|bewusstlos|ohnmacht|inconscien",
+                "not responding|will not wake|can not wake|blacking out|blacks out|desmay|desmai|evanoui|bewusstlos|ohnmacht|inconscien",
     "altered": "confus|drowsy|sleepy|not making sense|talking rubbish|talking nonsense|mumbl|slurr|disorient|"
                "out of it|not himself|not herself|delirious|hallucin|verwirrt|confuso|confundid",
     "blue": "blue|grey|gray|purple|ashen|azul|morado|bleu|blau|roxo|roxa",
@@ -42,11 +42,12 @@ TERMS: dict[str, str] = {
             "aspirin|codeine|codamol|tramadol|morphine|oxy|fentanyl|diazepam|valium|xanax|benzo|sleeping|"
             "antidepress|sertraline|citalopram|fluoxetine|amitriptyline|lithium|propranolol|insulin|metformin|"
             "warfarin|digoxin|methotrexate|iron|pastilla|comprim|pilul|cachet|gelule|tablett|schlaftablett|"
-            "remedio|medicament|medikament",
+            "remedio|medicament|medikament|somnif|schlaftabl|sonifero|calmant|tranquil",
     "too_much": "too many|too much|whole bottle|entire bottle|whole pack|whole packet|whole box|whole strip|"
                 "handful|bunch of|load of|loads of|lots of|all my|all of my|all of them|all of her|all of his|"
                 "the lot|boxes of|packets of|bottles of|strips of|a bottle of|bottle of my|weeks worth|week s worth|days worth|month s worth|all at once|at once|double dose|"
-                "toda la caja|una caja|frasco|un monton|muchas|muchos|beaucoup de|viele|muitas|demasiad|toute la boite|toute une boite|une boite entiere|trop de|ganze packung|ganze schachtel|"
+                "toda la caja|una caja|frasco|un monton|toute une plaquette|une plaquette|ganzen blister|blister entero|"
+                "varios|varias|plusieurs|mehrere|muchas|muchos|beaucoup de|viele|muitas|demasiad|toute la boite|toute une boite|une boite entiere|trop de|ganze packung|ganze schachtel|"
                 "ganze flasche|zu viele|muitos|cartela inteira|caixa inteira",
     "poison": "bleach|antifreeze|washing tablet|washing powder|washing liquid|dishwasher tablet|laundry|liquitab|batter|magnet|detergent|laundry pod|pod|pods|dishwasher|washing up liquid|"
               "fabric softener|cleaner|cleaning|disinfectant|chemical|drain|pesticide|rat poison|weed killer|"
@@ -57,8 +58,8 @@ TERMS: dict[str, str] = {
     "swallowed": "swallow|drank|drink|ate|eaten|got into|licked|chewed|ingest|bebio|bebeu|trank|getrunken|bu|"
                  "avale|bois|tomou|tomo|geschluckt|trague",
     "bleed": "bleed|blood|bloody|sangr|saign|sang|blut|sangue|hemorr|haemorr",
-    "heavy_bleed": "heavy|heavily|really bad|badly|a lot|lots|profuse|spurt|squirt|gush|pumping|pour|soak|will not stop|not stop|"
-                   "can not stop|uncontrol|everywhere|so much|clots|pints|litre|mucho|no para|a chorros|jorr|"
+    "heavy_bleed": "heavy|heavily|really bad|badly|a lot|lots|loads|tons|masses|enormement|muchisima|viel blut|profuse|spurt|squirt|gush|pumping|pour|soak|will not stop|not stop|"
+                   "can not stop|uncontrol|everywhere|so much|clots|pints|litre|mucha sangre|sangra mucho|sangrando mucho|sangro mucho|no para|a chorros|jorr|"
                    "beaucoup|arrete pas|jaillit|stark|starke|hort nicht auf|spritzt|muito|nao para",
     "head": "head|skull|cabeza|tete|kopf|cabeca",
     "head_injury": "hit|bang|banged|bump|bumped|knock|injur|trauma|fell|fall|fallen|smack|whack|struck|"
@@ -74,7 +75,7 @@ TERMS: dict[str, str] = {
     "testis": "testic|testis|testes|scrot|hoden|testicul|balls|ball pain|my ball|my nuts|his nuts|one of my nuts|"
               "privates|groin",
     "pregnant": "pregnan|embaraz|enceinte|schwanger|gravid|preggo",
-    "postpartum": "gave birth|given birth|giving birth|had the baby|had my baby|had her baby|had our baby|"
+    "postpartum": "accouchement|parto|geburt|entbindung|gave birth|given birth|giving birth|had the baby|had my baby|had her baby|had our baby|"
                   "just delivered|after delivery|after birth|after the birth|since the birth|postpartum|"
                   "post partum|postnatal|post natal|after labour|after labor|c section|caesarean|cesarean",
     "fever": "fever|temp|temperature|fiebre|fieber|fievre|febre|burning up|chills|shiver|rigor|hot to touch",
@@ -90,7 +91,8 @@ RULES: list[str] = [
     "throw|{blue}|pale|minute|min|mins|hour|hours|{severe}|respir|sudor|sudando|sueur|transpir|schwitz|atem|luft|"
     "bras|brazo|braco|minutos|minuten|irradi|spread|radiat|going down|elephant|vice|gtn|spray|nitro|not going|"
     "not go away|will not go|will not ease|not easing|not settl|getting worse|constant|racing|pounding|bad|badly|"
-    "walk|steps|stairs|sit down|had to stop|heure|stunde|hora|horas|blass|palido|palida",
+    "walk|steps|stairs|sit down|had to stop|heure|stunde|hora|horas|blass|palido|palida|formig|hormigue|"
+    "fourmill|kribbel",
     "cardiac: brustschmerz|douleur thoracique|dor no peito|dolor en el pecho|dolor de pecho|clutch chest|"
     "clutching his chest|clutching her chest|clutching my chest",
     "cardiac: clutch|clutched|clutching|grabbing|grabbed + chest",
@@ -105,6 +107,8 @@ RULES: list[str] = [
     "cardiac: heart attack|cardiac arrest|no pulse|heart stopped|infarto|crise cardiaque|herzinfarkt|"
     "ataque cardiaco|attaque cardiaque|herzstillstand|arret cardiaque",
     "cardiac: heart|pulse|puls|coeur|corazon|coracao + >=150",
+    "cardiac: heart|pulse|puls|coeur|corazon|coracao + <=40 + faint|dizz|blacking|black out|blacked out|collaps|"
+    "breath|chest",
     "cardiac: heart|pulse|palpitat + racing|pounding|fluttering|palpitat|skipping|beating fast|irregular|fast|"
     "crazy + faint|dizz|pass out|collaps|{chest}|breath|blacked out|vision|going dark|went dark|black",
     "cardiac: cpr|chest compressions|defib + doing|giving|started|someone|is|are|help",
@@ -158,7 +162,8 @@ RULES: list[str] = [
     "dificultad para respirar|me cuesta respirar|cuesta respirar|arrive plus a respirer|arrive pas a respirer|"
     "peux pas respirer|peux plus respirer|du mal a respirer|etouff|keine luft|atemnot|kann nicht atmen|erstick|"
     "nao consigo respirar|nao consegue respirar|falta de ar|sufoc|respire mal|respira mal",
-    "breathing: ne respire plus|ne respire pas|no respira|atmet nicht|nao respira|nao esta respirando|"
+    "breathing: ne respire plus|ne respire pas|respire presque plus|respire a peine|respira casi|atmet kaum|"
+    "quase nao respira|no respira|atmet nicht|nao respira|nao esta respirando|"
     "respire plus|not breathe|is not breathing",
     "breathing: {breathless} + sentence|talk|speak|rest|sitting|still|lying|worse|faint|{blue}|can not|{severe}|"
     "{sudden}|confus|chest|lips",
@@ -178,7 +183,7 @@ RULES: list[str] = [
     "breathing: stridor|whistling|high pitched + breath|noise|gasp|can not",
     # ---- choking
     "choking: chok|atragant|etouffe|verschluck|engasg + can not|not breathing|not cough|no noise|no sound|silent|"
-    "not making|{blue}|red|food|stuck|grape|coin|toy|bone|steak|sweet|nut|peanut|{child}|help|algo",
+    "not making|{blue}|red|stuck|help|grabbing|gagging|no puede|ne peut|kann nicht|nao consegue",
     "choking: stuck + throat + air|breath|cough|swallow|spit|saliva|drool",
     "choking: swallow|inhaled + coin|toy|marble|lego|bead + cough|chok|breath|wheez|{blue}|stuck",
     # ---- anaphylaxis
@@ -197,7 +202,7 @@ RULES: list[str] = [
     "voice|hoarse|swallow|collaps|tongue",
     # ---- bleeding
     "bleeding: nosebleed|nose bleed|{bleed} + {heavy_bleed}|faint|dizz|lightheaded|light headed|pass out|"
-    "passing out|pads",
+    "passing out|pads|really weak|so weak|very weak|clammy",
     "bleeding: vomit|throwing up|threw up|cough|spit|spat|being sick|bringing up|brought up|bring up|puking|puke|vomitando|vomis|crach|erbrech|erbroch|"
     "tosiendo + blood|sangre|sang|blut|sangue",
     "bleeding: tarry|black stool|black poop|black stools|melena|coffee ground",
@@ -214,8 +219,10 @@ RULES: list[str] = [
     "overdose: {swallowed} + {poison}",
     "overdose: remedio demais|remedios demais|comprimidos demais|demasiadas pastillas|trop de medicaments|"
     "trop de comprimes|zu viele tabletten|load of my tablets|load of pills|load of tablets|load of my pills",
-    "overdose: avale|swallow|ate|took|got into|tomo|tomou|genommen + grand|granny|grandma|nan|nana|someone else|"
-    "mum s|mom s|dad s|parents + medic|pill|tablet|meds",
+    "overdose: took|taken|swallow|ate|eaten|got into|tomo|tomou|genommen|avale|engoli|tomei|pris + grandmas|"
+    "grandma s|grandpas|grandpa s|grandads|grandad s|grannys|granny s|nans|nan s|nanas|nana s|someone else s|"
+    "someone elses|da avo|do avo|de la abuela|del abuelo|de la grand mere|du grand pere|von oma|von opa|mum s|mom s|"
+    "dad s|parents + medic|pill|tablet|meds|comprim|pastilla|remedio|tablett",
     "overdose: carbon monoxide|co alarm|co detector|co poisoning|monoxido|monoxyde|kohlenmonoxid",
     "overdose: boiler|gas fire|gas heater|heater|generator|stove|wood burner|log burner|bbq|barbecue|exhaust|"
     "chimney|flue|chaudiere|heizung|aquecedor|calefon + headache|dizz|sick|nause|drowsy|sleepy|faint|vomit|confus + "
@@ -224,6 +231,8 @@ RULES: list[str] = [
     "overdose: heroin|fentanyl|opiat|opioid|methadone|oxy|morphine|ketamine|ghb|mdma|spice + too much|"
     "not respond|unrespons|not breath|{blue}|not wake|will not wake|snor|pinpoint|collaps|fitting|overheat",
     "overdose: pill|tablet|meds + alcohol|vodka|drunk|drinking",
+    "overdose: {took}|had + twice|double|by mistake|extra|wrong + {meds} + {altered}|sweat|shak|faint|dizz|slow|"
+    "collaps|vomit",
     # ---- suicide and self-harm, direct and indirect
     "suicide: suicid|suizid|selbstmord|kill myself|killing myself|kill herself|kill himself|kill themselves|kms|"
     "kys|unaliv|unalive|sewerslide|end myself|off myself|top myself|"
@@ -257,7 +266,10 @@ RULES: list[str] = [
     "acabar con mi vida|terminar con mi vida|mettre fin a mes jours|mettre fin a ma vie|meinem leben ein ende|"
     "acabar com a minha vida|acabar com minha vida|veux plus vivre|plus envie de vivre|das leben zu nehmen|"
     "das leben nehmen|leben beenden|nicht mehr aufwachen|umzubringen|if i was not around|if i was not here|"
-    "if i were not here|if i were not around|if i did not exist",
+    "if i were not here|if i were not around|if i did not exist|can not live like this|planning how to|"
+    "planned how to|taking my own life|taking my life|ending it all|life is not worth|not worth it anymore|"
+    "not worth it any more|go to sleep forever",
+    "suicide: engine running|exhaust|hose + garage|car|sat|sitting|window",
     "suicide: bridge|ledge|roof + standing|jump|end|anymore",
     "suicide: gun|shotgun|firearm|pistol|weapon + on himself|on herself|on myself|use it|shoot himself|"
     "shoot herself|shoot myself|end it|kill",
@@ -357,6 +369,8 @@ RULES: list[str] = [
     "fever|neck|vomit",
     "sepsis: purple|blotchy|blotches + spots|rash|marks|patches + {fever}|unwell|out of it|drowsy|confus",
     "sepsis: spreading fast|spreading quickly|red streak|red line + cut|wound|bite|{fever}|skin|arm|leg",
+    "sepsis: cellulitis|infection|infected|abscess|wound|bite|redness + spreading|tracking|streak + faint|dizz|"
+    "shiver|unwell|confus|fast|quickly|{fever}",
     "sepsis: chemo|chemotherapy|neutropen|immunosupp + {fever}|>=37.5|unwell",
     # ---- abdominal emergencies
     "abdominal: {belly} + {severe}|hard as|rigid|can not walk|can not stand|passed out|tearing|burst|"
@@ -397,6 +411,8 @@ RULES: list[str] = [
     "burns: caught fire|on fire|set alight|went up in flames + shirt|clothes|hair|skin|burn|body|back|arm|leg|"
     "face|dress|pyjamas",
     "burns: smoke|fire + inhal|cough|hoarse|soot|breath",
+    "burns: blister + huge|large|big|massive|palm|face|whole|all over + oven|hob|iron|kettle|stove|boil|hot|fire|"
+    "steam|touched|grabbed",
     "burns: boiling|hot oil|hot water|kettle|chemical + splash|spill|pulled|poured + face|chest|arm|leg|hand|body|"
     "blister|skin|himself|herself|myself|eye|neck",
     # ---- blood sugar
@@ -405,6 +421,7 @@ RULES: list[str] = [
     "unconscious|passing out|pass out|can not swallow|not respond|fit|seiz|reagiert nicht|desmai|shaking|sweaty|"
     "not making sense",
     "glycaemia: sugar|sugars|glucose|bs + low + shak|confus|sweat|faint|drowsy",
+    "glycaemia: insulin + {altered} + sweat|shak|pale|clammy",
     "glycaemia: diabet + confus|not making sense|unconscious|fruity|drowsy|sweaty|desmai|ketone|{collapse}",
     "glycaemia: dka|ketoacidosis|diabetic coma|hyperosmolar",
     "glycaemia: ketones + high|vomit|>=1.5|breath",
@@ -438,7 +455,8 @@ RED_FLAGS: list[str] = [expand(rule, TERMS) for rule in RULES]
 
 # Figures of speech removed before matching ("this heat is killing me", "gave me a heart attack lol").
 RED_FLAG_EXCEPTIONS: list[str] = [
-    "giving me a heart attack", "give me a heart attack", "gave me a heart attack", "heat is killing me",
+    "giving me a heart attack", "give me a heart attack", "gave me a heart attack", "gave her a heart attack",
+    "gave him a heart attack", "gave us a heart attack", "give her a heart attack", "give him a heart attack", "heat is killing me",
     "is killing me lol", "killing me haha", "work is killing me", "you are killing me", "killed it",
     "dying to", "to die for", "die laughing", "died laughing", "dead lol", "my legs are dead", "fell asleep",
     "fall asleep", "falling asleep", "fallen asleep", "midnight oil", "food poisoning", "overdosing on coffee",
