@@ -36,11 +36,11 @@ tokenizer, config.json and train_summary.json (written last: a folder without it
 Checkpoints go to <output_dir>/checkpoints/ every ppo.save_steps and at the end; each step reseeds
 the sampler from (seed, step), so a resumed run repeats exactly what an uninterrupted one does.
 Ctrl+C saves a checkpoint after the current step and stops (continue with --resume); a second Ctrl+C
-stops at once. Metrics: logs/<run>/metrics.jsonl (logs/ppo for
-the default output folder, logs/ppo-<folder>-<hash> for another, --set ppo.run_name to choose), one record per step (reward_mean, accuracy,
-kl = KL(policy || SFT) summed over an answer's tokens, policy_loss, value_loss, clip_frac, entropy,
-response_len, tokens_per_s = answer tokens generated per second of the whole step, ...) and Weights &
-Biases offline. On a busy shared CPU, --set ppo.torch_threads=1 is often faster than the default.
+stops at once. Metrics: logs/<run>/metrics.jsonl (logs/ppo for the default output folder,
+logs/ppo-<folder>-<hash> for another, --set ppo.run_name to choose), one record per step (reward_mean,
+accuracy, kl = KL(policy || SFT) summed over an answer's tokens, policy_loss, value_loss, clip_frac,
+entropy, kl_loss with rloo, sft_seen = share of the step's questions SFT trained on, response_len,
+tokens_per_s = answer tokens generated per second of the whole step, ...) and Weights & Biases offline. On a busy shared CPU, --set ppo.torch_threads=1 is often faster than the default.
 """
 from __future__ import annotations
 

@@ -293,10 +293,13 @@ def test_ppo_learns_the_cue_task(tmp_path, one_thread, advantage, capsys):
     assert sum(kls[-20:]) / 20 <= bound and max(kls) <= bound + 0.5
 
 
-def test_the_first_ratio_is_exactly_one_and_the_reference_never_moves(tmp_path, one_thread, monkeypatch):
+@pytest.mark.parametrize("checkpointing", [False, True])
+def test_the_first_ratio_is_exactly_one_and_the_reference_never_moves(tmp_path, one_thread, monkeypatch,
+                                                                     checkpointing):
     """Before any update the policy's log-probs equal the rollout's bit for bit (ratio exactly 1), and after a
     step that moved the policy, the frozen reference still gives bit-identical outputs."""
-    learner = toy_policy(tmp_path, toy_config(ppo_epochs=2, mini_batch_size=4, batch_size=8))
+    learner = toy_policy(tmp_path, toy_config(ppo_epochs=2, mini_batch_size=4, batch_size=8, max_new_tokens=3,
+                                              gradient_checkpointing=checkpointing))
     query, mask, cues = cue_prompts(torch.Generator().manual_seed(5), 8)
     probe = torch.tensor([[6, 7, 2], [8, 9, 3]])
     with torch.no_grad(), tp.reference_adapter(learner.model):
