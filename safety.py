@@ -99,7 +99,7 @@ _REGIMEN = re.compile(r" (?:a day|per day|daily|each day|every day|a week|per we
 NOT_A_VALUE_AFTER = frozenset("type stage grade step level class covid number no nr".split())
 # Episodes long ago: the clause that holds one is dropped before matching ("when I was 12, can I drive now").
 LONG_AGO = ("years ago", "year ago", "last year", "when i was", "as a child", "as a kid", "as a teen", "as a teenager",
-            "as a baby", "as a toddler", "as an infant", "when he was", "when she was", "when they were", "in my teens", "growing up", "used to", "last summer", "last winter", "last spring",
+            "as a baby", "in my twenties", "in my thirties", "in my youth", "as a toddler", "as an infant", "when he was", "when she was", "when they were", "in my teens", "growing up", "used to", "last summer", "last winter", "last spring",
             "last autumn", "died of", "died from", "passed away", "was treated for", "was in hospital",
             "was hospitalised", "was hospitalized", "was admitted", "recovered from", "el ano pasado", "hace anos",
             "l annee derniere", "il y a des annees", "letztes jahr", "vor jahren", "ano passado", "ha anos",

@@ -63,10 +63,12 @@ TERMS: dict[str, str] = {
                    "beaucoup|arrete pas|jaillit|stark|starke|hort nicht auf|spritzt|muito|nao para",
     "head": "head|skull|cabeza|tete|kopf|cabeca",
     "head_injury": "hit|bang|banged|bump|bumped|knock|injur|trauma|fell|fall|fallen|smack|whack|struck|"
+                   "rolled off|dropped|hard floor|"
                    "concuss|golpe|golpeo|cogne|gefallen|schlag|bateu|caiu|cayo|tombe",
     "head_danger": "vomit|throw|being sick|confus|drowsy|sleepy|unconscious|knocked out|seiz|fitting|pass out|"
                    "passed out|blacked out|blood thinner|thinners|warfarin|apixaban|rivaroxaban|anticoag|pupil|"
-                   "fluid|slur|worse|same question|can not remember|not remember|ear|nose|floppy|double vision|"
+                   "fluid|slur|worse|same question|can not remember|not remember|forgetting|forget|memory|massive headache|"
+                   "severe headache|terrible headache|awful headache|ear|nose|floppy|double vision|"
                    "vomitando|verwirrt|erbrech|vomi|confuso|sonolent",
     "accident": "crash|accident|fell|fall|fallen|dive|dived|dove|diving|shallow|tackle|thrown|landed|trampoline|ladder|roof|"
                 "horse|motorbike|motorcycle|collision|whiplash|hit by",
@@ -79,7 +81,7 @@ TERMS: dict[str, str] = {
                   "just delivered|after delivery|after birth|after the birth|since the birth|postpartum|"
                   "post partum|postnatal|post natal|after labour|after labor|c section|caesarean|cesarean",
     "fever": "fever|temp|temperature|fiebre|fieber|fievre|febre|burning up|chills|shiver|rigor|hot to touch",
-    "heat": "heat|heatwave|sun|hot day|hot car|festival|sauna|marathon|overheat|hot weather|desert",
+    "heat": "heat|heatwave|sun|beach|sunbath|hot day|hot car|festival|sauna|marathon|overheat|hot weather|desert",
     "cold": "ice cold|freezing|frozen|hypotherm|cold water|icy|snow|through the ice|outside all night",
     "water": "pool|lake|sea|river|bath|bathtub|pond|canal|underwater|under water",
     "diabetic": "diabet|typeone|typetwo|insulin|hypo|sugar|sugars|glucose",
@@ -91,7 +93,7 @@ RULES: list[str] = [
     "throw|{blue}|pale|minute|min|mins|hour|hours|{severe}|respir|sudor|sudando|sueur|transpir|schwitz|atem|luft|"
     "bras|brazo|braco|minutos|minuten|irradi|spread|radiat|going down|elephant|vice|gtn|spray|nitro|not going|"
     "not go away|will not go|will not ease|not easing|not settl|getting worse|constant|racing|pounding|bad|badly|"
-    "walk|steps|stairs|sit down|had to stop|heure|stunde|hora|horas|blass|palido|palida|formig|hormigue|"
+    "walk|steps|stairs|sit down|had to stop|going to die|dying|doom|heure|stunde|hora|horas|blass|palido|palida|formig|hormigue|"
     "fourmill|kribbel",
     "cardiac: brustschmerz|douleur thoracique|dor no peito|dolor en el pecho|dolor de pecho|clutch chest|"
     "clutching his chest|clutching her chest|clutching my chest",
@@ -118,11 +120,13 @@ RULES: list[str] = [
     "vascular: {breathless}|breath + long flight|flight home|flight back|plane|flew|long haul|surgery|operation|c section|caesarean|gave birth|"
     "postpartum|calf|swollen leg|leg swollen|leg is swollen|dvt|clot|plaster cast|cough blood|coughed up blood|"
     "coughing up blood|coughed up a bit of blood",
+    "vascular: calf|leg + swollen|swelling|ache|pain|sore + flight|flew|surgery|operation|pill|pregnan|c section|"
+    "cast + chest|breath|cough",
     "vascular: pain|stab|sharp + breathe in|breathing in|deep breath|when i breathe + breathless|short of breath|"
     "heart pound|heart racing|pounding|racing|cough|blood|sudden|calf|leg",
     # ---- stroke / TIA: face, arm, speech, one side, sudden neurological loss, thunderclap headache
     "stroke: face|facial|mouth|smile|cara|boca|visage|bouche|gesicht|mund|rosto|mundwinkel + droop|dropped|uneven|"
-    "lopsided|crooked|torc|torta|deform|schief|hang|paral|travers|fallen",
+    "lopsided|crooked|torc|torta|tordu|deform|schief|hang|paral|travers|fallen",
     "stroke: fala enrolada|habla arrastrada|verwaschen|parle bizarrement|arrastra las palabras|hablo raro|"
     "habla raro|fala estranho|fala enrolado|parle mal|habla mal|fala mal|spricht komisch|spricht undeutlich",
     "stroke: slur|garbl|gibberish|jumbl|muddl|nonsense|wrong words|lallt + speech|speak|talk|word|habla|parl|"
@@ -147,11 +151,13 @@ RULES: list[str] = [
     "stroke: arm|leg|hand + weak|heavy|numb|dead|clumsy + face|speech|slur|talk|words|droop|sudden|suddenly|one side",
     "stroke: dropping|keeps dropping|dropped his|dropped her + droop|slur|speech|words|talk|nonsense|face|mouth",
     "stroke: no siento|nao sinto|ne sens plus|spure nicht|kann nicht bewegen|no puede mover|no puedo mover|"
-    "ne peut plus bouger|ne peux plus bouger|nao consegue mexer|nao consigo mexer|nicht mehr bewegen|nicht bewegen + brazo|pierna|braco|perna|bras|"
+    "ne peut plus bouger|ne peux plus bouger|nao consegue mexer|nao consigo mexer|nicht mehr bewegen|nicht bewegen|"
+    "ne peut plus lever|no puede levantar|kann nicht heben|nao consegue levantar + brazo|pierna|braco|perna|bras|"
     "jambe|arm|bein|cara|visage|rosto|lado|cote",
     "stroke: dolor de cabeza|mal de tete|mal a la tete|kopfschmerz|dor de cabeca + peor|pire|schlimmst|pior|"
     "repentin|brutal|plotzlich|subit|terrible",
     "stroke: paralys|paralyz|gelahmt|paralis|lahm",
+    "stroke: slurring|slurred + leaning|one side|falling to one side|drunk|face|arm|leg|weak|sudden|confus",
     # ---- breathing
     "breathing: can not breath|could not breath|unable to breath|struggling to breath|struggle to breath|"
     "struggling for breath|struggling for air|fighting for breath|fighting for air|gasping for|"
@@ -173,6 +179,10 @@ RULES: list[str] = [
     "no better|ne fait rien|no hace nada|hilft nicht|nao faz efeito|nao ajuda|no ayuda|>=6",
     "breathing: rib|ribs|chest|neck + suck|sucking|retract|caving|pulling in",
     "breathing: grunting",
+    "breathing: breath + tummy|belly|stomach + suck|sucking|pulling in|caving|sinking",
+    "breathing: panting|puffing|heaving|huffing + breath|air",
+    "breathing: can not finish a sentence|can not finish sentences|can not finish his sentences|"
+    "can not finish her sentences|can not complete a sentence|can not say a full sentence|one word at a time",
     "breathing: asthma + hardly|can not talk|can not speak|not help|severe|really bad|{blue}|worst",
     "breathing: {blue} + lip|face|mouth|labio|levre|lippe|boca|rosto",
     "breathing: copd|asthma|emphysema + worse than usual|much worse|way worse|sleepy|drowsy|confus|{blue}",
@@ -193,12 +203,13 @@ RULES: list[str] = [
     "anaphylaxis: throat|tongue|lip|lips|face|mouth|garganta|lengua|labio|cara|gorge|langue|levre|visage|zunge|"
     "lippe|hals|gesicht|rachen|lingua|rosto + swell|swollen|closing|close|tight|puff|hincha|cerrada|cierra|"
     "gonfl|schwill|geschwoll|inch|fechando|huge|thick|blown up|ballooned|massive",
-    "anaphylaxis: hives|urticaria|welts + faint|dizz|breath|wheez|vomit|throat|swell",
+    "anaphylaxis: hives|urticaria|welts|blotch + faint|dizz|breath|wheez|vomit|throat|swell",
+    "anaphylaxis: tongue|lips|mouth|throat + tingl|itch|numb + faint|dizz|breath|swell|blotch|hives|rash",
     "anaphylaxis: allerg|alerg + severe|fuerte|strong|bad|swell|swollen|breath|throat|tongue|lip|faint|dizz|chest|"
     "hincha|schwill|zunge|gorge|garganta|shock|swallow|tingl|voice|hoarse|wheez",
     "anaphylaxis: sting|stung|wasp|bee|hornet|peanut|nut|nuts|cashew|shellfish|shrimp|prawn|crab|lobster|egg|"
     "sesame|dye|contrast|antibiotic|penicillin|latex|satay|piqur|picadur|abeja|avispa|wespe|biene|abelha|vespa|"
-    "cacahu|amendoim|camarao|erdnuss|guepe|abeille + wheez|breath|faint|dizz|swell|puff|throat|gorge|garganta|"
+    "cacahu|amendoim|camarao|erdnuss|guepe|abeille + wheez|breath|faint|dizz|throat|gorge|garganta|"
     "voice|hoarse|swallow|collaps|tongue",
     # ---- bleeding
     "bleeding: nosebleed|nose bleed|{bleed} + {heavy_bleed}|faint|dizz|lightheaded|light headed|pass out|"
@@ -268,7 +279,15 @@ RULES: list[str] = [
     "das leben nehmen|leben beenden|nicht mehr aufwachen|umzubringen|if i was not around|if i was not here|"
     "if i were not here|if i were not around|if i did not exist|can not live like this|planning how to|"
     "planned how to|taking my own life|taking my life|ending it all|life is not worth|not worth it anymore|"
-    "not worth it any more|go to sleep forever",
+    "not worth it any more|go to sleep forever|disappear and never come back|thought about how|"
+    "thought about ways|know how i would do it|have a plan to|made a plan to|not safe on my own|not safe alone|"
+    "not safe tonight|can not keep myself safe|can not trust myself|scared i will hurt myself|"
+    "scared of what i might do|afraid of what i might do|better if i just|better if i ended|easier if i|"
+    "no quiero seguir|ne veux plus continuer|will nicht mehr weiter|nao quero continuar|raison de vivre|"
+    "razon para vivir|grund zu leben|grund mehr zu leben|motivo para viver|razao para viver|tirar a minha vida|"
+    "me quitar a vida|m oter la vie|mir das leben",
+    "suicide: dying|death|die|dead + relief|can not stop thinking|i should just|would be easier|better if i",
+    "suicide: voices + telling me to|tell me to|told me to + hurt|kill|harm|die|jump|end",
     "suicide: engine running|exhaust|hose + garage|car|sat|sitting|window",
     "suicide: bridge|ledge|roof + standing|jump|end|anymore",
     "suicide: gun|shotgun|firearm|pistol|weapon + on himself|on herself|on myself|use it|shoot himself|"
@@ -280,7 +299,9 @@ RULES: list[str] = [
     "suicide: ending it|end it|end things|end this + tonight|now|soon|rope|pills|plan|thinking|want|going|gonna|"
     "ready|decided",
     "suicide: rope|noose|ligature + got|bought|ready|tied|tonight|end|myself|neck|hang",
-    "suicide: pill|tablet|meds + lined up|counted out|going to take them|gonna take them|about to take them",
+    "suicide: pill|tablet|meds|pastillas|comprim|tabletten + lined up|counted out|going to take them|"
+    "gonna take them|about to take them|ready this time|i am ready|im ready|listas|listos|pretes|bereit|prontas|"
+    "in front of me|got them out",
     "suicide: cutting|been cutting|self harming + again|deep|deeper|stitches|can not stop",
     "suicide: saving them|saving up|hoard|collecting + pills|tablets|them|meds",
     "suicide: goodbye|letters to|wrote letters|note for + gave away|giving away|given away|ready to go|"
@@ -323,6 +344,7 @@ RULES: list[str] = [
     "obstetric: {pregnant} + {bleed}|blutung|seiz|fit|convuls|headache|flash|vision|contraction|waters|{severe}|"
     "sharp|stab|not moving|not moved|fluid|faint|dizz|collaps|shoulder|one side|fever",
     "obstetric: {pregnant}|weeks + face|hands|eyes + swell|swollen|puffy",
+    "obstetric: {pregnant} + accident|crash|hit|fell|fall|kicked|punched|assault|trauma",
     "obstetric: weeks|wks|semanas|semaines|wochen|semana + headache|flash|vision|bleed|contraction|sangr|saign|"
     "blut|sangue + flash|vision|swell|swollen|blur|bleed|every|sangr|saign|blut|sangue|heavy|forte|mucho|stark|"
     "beaucoup",
@@ -340,7 +362,8 @@ RULES: list[str] = [
     "paediatric: newborn|week old|weeks old|1 month|2 month|3 month|one month|two month|2 months|3 months|"
     "1 mois|2 mois|3 mois|1 mes|2 meses|3 meses|monate alt|wochen alt|semanas + fever|temp|fiebre|fievre|febre|"
     "fieber|>=38",
-    "paediatric: {child}|year old + floppy|limp|letharg|unrespons|not respond|hard to wake|not waking|"
+    "paediatric: soft spot|fontanel + bulging|sunken|swollen|raised",
+    "paediatric: {child}|year old|month old|months old|week old|weeks old + floppy|limp|letharg|unrespons|not respond|hard to wake|not waking|"
     "will not wake|will not feed|not feeding|refusing feeds|no wet|high pitch|bulging|grunt|schlapp|mole|"
     "no reacciona|green vomit|bile|bilious|not fade|seeing things|hallucin|trinkt nicht|boit plus|sunken|"
     "mottled|fontanel|soft spot",
@@ -360,7 +383,8 @@ RULES: list[str] = [
     "light|vomit|drowsy|confus|kopfschmerz|dolor de cabeza|mal de tete|dor de cabeca|fieber|fiebre|fievre|febre",
     "sepsis: headache + rash|spots + vomit|{fever}|stiff|drowsy|confus|light",
     "sepsis: {fever} + confus|mottled|racing|not peed|no urine|faint|breathing fast|breathing really fast|"
-    "fast breathing|can not think|dying|spreading|purple|>=40|chemo|neutropen|surgery|operation|violet|roxa|"
+    "fast breathing|can not think|dying|spreading|purple|can not stop shaking|weird colour|strange colour|"
+    "funny colour|odd colour|going grey|so ill|this ill|>=40|chemo|neutropen|surgery|operation|violet|roxa|"
     "taches|manchas|flecken|uncontrol|not fade|blotch",
     "sepsis: sepsis|septic|sepsi|meningit|meningococ|septicemi",
     "sepsis: photophob|can not look at light|can not look at the light|light hurts|light hurting|"
@@ -447,6 +471,8 @@ RULES: list[str] = [
     "not breathing|{blue}|cough|minute",
     "environmental: electrocut|electric shock|shock from the mains|from the mains|live wire|high voltage|"
     "power line|lightning|into a socket|electric fence|stromschlag",
+    "environmental: shock + electric|cooker|socket|plug|mains|wire|cable|appliance|fence + numb|pound|racing|chest|"
+    "burn|breath|faint|palpitat|tingl|heart",
     "environmental: snake|adder|viper|rattlesnake|scorpion|funnel web|black widow|box jellyfish|stonefish + "
     "bite|bit|bitten|sting|stung",
 ]
@@ -463,6 +489,8 @@ RED_FLAG_EXCEPTIONS: list[str] = [
     "overdose on coffee", "overdosing on caffeine", "ending it with", "end it with", "end things with",
     "skipped a beat", "took my breath away", "take my breath away", "bleeding money", "bleeding me dry",
     "drowning in", "suffocating under", "kill time", "killing time", "bored to death", "scared to death",
-    "stroke of genius", "stroke of luck", "seizure of", "nearly fainted", "almost fainted", "nearly passed out",
+    "stroke of genius", "stroke of luck", "seizure of", "giving blood", "gave blood", "give blood", "blood test",
+    "blood donation", "donate blood", "donating blood", "blood pressure", "blood results", "blood work",
+    "overdose crisis", "opioid crisis", "overdose epidemic", "overdose deaths", "overdose prevention", "nearly fainted", "almost fainted", "nearly passed out",
     "almost passed out",
 ]
