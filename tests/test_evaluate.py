@@ -219,18 +219,21 @@ def hf_scorer(folder: Path, max_new_tokens: int = 8):
     return evaluate.load_model(cfg)
 
 
-def test_both_modes_agree_on_a_model_rigged_to_prefer_one_letter(tmp_path, embedded_tokenizer_dir):
-    folder = build_rigged_llama(tmp_path / "rigged", embedded_tokenizer_dir, "C")
+@pytest.mark.parametrize("letter", ["C", "E"])
+def test_both_modes_agree_on_a_model_rigged_to_prefer_one_letter(tmp_path, embedded_tokenizer_dir, letter):
+    folder = build_rigged_llama(tmp_path / "rigged", embedded_tokenizer_dir, letter)
     five = dict(OPTIONS, E="epsilon")
-    records = [rec(0, "C"), rec(1, "A"), rec(2, "C", options=five), rec(3, "D"), rec(4, "C")]
+    records = [rec(0, "C", options=five), rec(1, "A", options=five), rec(2, "E", options=five), rec(3, "D", options=five),
+               rec(4, "C", options=five)]
     records[3]["question"] = "A much longer question, so that the batch needs left padding: " * 4
     out = evaluate.evaluate_model(hf_scorer(folder), records, tiny_cfg(mode="both", batch_size=3), "rigged",
                                   show_progress=False)
-    assert [p["loglik"] for p in out["predictions"]] == ["C"] * 5
-    assert [p["generate"] for p in out["predictions"]] == ["C"] * 5
-    assert all(p["response"] == "(C)" for p in out["predictions"])
+    assert [p["loglik"] for p in out["predictions"]] == [letter] * 5
+    assert [p["generate"] for p in out["predictions"]] == [letter] * 5
+    assert all(p["response"] == f"({letter})" for p in out["predictions"])
     assert out["mode_agreement"] == 1.0
-    assert out["modes"]["loglik"]["accuracy"] == out["modes"]["generate"]["accuracy"] == 0.6
+    expected = sum(r["answer"] == letter for r in records) / 5  # C: 0.4, E: 0.2
+    assert out["modes"]["loglik"]["accuracy"] == out["modes"]["generate"]["accuracy"] == expected
 
 
 def test_batched_loglik_equals_one_question_at_a_time(tiny_llama_dir):
@@ -242,8 +245,23 @@ def test_batched_loglik_equals_one_question_at_a_time(tiny_llama_dir):
     batched = scorer.letter_logprobs(chats, letters)
     for chat, ls, together in zip(chats, letters, batched):
         alone = scorer.letter_logprobs([chat], [ls])[0]
+        reference = full_forward_letter_logprobs(scorer.model, scorer.tok, chat, ls)
         for L in ls:
             assert alone[L] == pytest.approx(together[L], abs=1e-4)
+            assert together[L] == pytest.approx(reference[L], abs=1e-4)
+    assert batched[0] != pytest.approx(batched[1], abs=1e-3)  # other questions, other scores
+
+
+def full_forward_letter_logprobs(model, tok, chat, letters) -> dict[str, float]:
+    """The reference: one unpadded forward over prompt + "(", full logits, log-softmax at the last position."""
+    import torch
+
+    prompt = tok.apply_chat_template(chat, add_generation_prompt=True, tokenize=False) + "("
+    ids = tok.encode(prompt, add_special_tokens=False)
+    with torch.no_grad():
+        logp = torch.log_softmax(model(input_ids=torch.tensor([ids])).logits[0, -1].float(), dim=-1)
+    letter_ids = {L: tok.encode(prompt + L, add_special_tokens=False)[len(ids)] for L in letters}
+    return {L: float(logp[t]) for L, t in letter_ids.items()}
 
 
 def test_gguf_model_runs_both_modes_through_llama_cpp():
@@ -258,15 +276,32 @@ def test_gguf_model_runs_both_modes_through_llama_cpp():
         # the KV cache of a shared prefix is reused between questions: scores must not depend on it
         chats = [evaluate.mcq_format.prompt_messages(r, "sys") for r in (rec(1, "A"), rec(22, "B"), rec(1, "A"))]
         first, other, again = scorer.letter_logprobs(chats, [list("ABCD")] * 3)
+        # the reference: the whole prompt from an empty KV cache, letter log-probs read off llama.cpp's logits
+        import llama_cpp
+
+        llm = scorer.llm
+
+        def reference(record, system):
+            chat = evaluate.mcq_format.prompt_messages(record, system)
+            prompt = scorer._format(messages=chat).prompt + "("
+            ids = llm.tokenize(prompt.encode(), add_bos=False, special=True)
+            llm.reset()
+            llm.eval(ids)
+            row = llama_cpp.llama_get_logits(llm.ctx)  # the last evaluated token's logits
+            logits = [float(row[i]) for i in range(llm.n_vocab())]
+            norm = max(logits) + math.log(math.fsum(math.exp(x - max(logits)) for x in logits))
+            token = {L: llm.tokenize((prompt + L).encode(), add_bos=False, special=True)[len(ids)] for L in "ABCD"}
+            text = llm.create_chat_completion(messages=chat, temperature=0.0, max_tokens=4, seed=cfg.eval.seed)
+            return {L: logits[t] - norm for L, t in token.items()}, text["choices"][0]["message"]["content"].strip()
+
+        scores, text = reference(rec(0, "A"), config.SYSTEM_PROMPT)
     finally:
         scorer.close()
     assert first == pytest.approx(again, abs=1e-3)
-    for p in out["predictions"]:
-        assert set(p["loglik_scores"]) == set("ABCD")
-        assert all(s < 0 for s in p["loglik_scores"].values())
-        assert math.fsum(math.exp(s) for s in p["loglik_scores"].values()) <= 1.0
-        assert isinstance(p["response"], str) and p["response"]
-        assert p["loglik"] == max(p["loglik_scores"], key=p["loglik_scores"].get)
+    p = out["predictions"][0]
+    assert p["loglik_scores"] == pytest.approx(scores, abs=2e-3)
+    assert p["loglik"] == max(scores, key=scores.get)
+    assert p["response"] == text and p["generate"] == evaluate.mcq_format.extract_answer(text, OPTIONS)
     # different questions get different scores (a constant scorer fails here)
     assert first != pytest.approx(other, abs=1e-3)
 
@@ -372,6 +407,13 @@ def _is_png(path: Path) -> bool:
     return path.is_file() and path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
+def _pixels(path: Path) -> bytes:
+    """The decoded image (not the file, whose metadata could differ on its own)."""
+    import matplotlib.image
+
+    return matplotlib.image.imread(path).tobytes()
+
+
 def test_plots_of_an_sft_and_a_ppo_run(tmp_path, capsys):
     sft = tmp_path / "sft"
     sft.mkdir()
@@ -383,6 +425,13 @@ def test_plots_of_an_sft_and_a_ppo_run(tmp_path, capsys):
     assert code == 0 and "wrote 3 charts" in out
     assert sorted(p.name for p in (sft / "plots").iterdir()) == ["grad_norm.png", "learning_rate.png", "loss.png"]
     assert all(_is_png(p) for p in (sft / "plots").iterdir())
+    charts = {p.name: _pixels(p) for p in (sft / "plots").iterdir()}
+    assert len(set(charts.values())) == 3  # three different pictures
+    rows = [dict(r, loss=r["loss"] ** 2) if "loss" in r else r for r in rows]  # other losses: another loss chart
+    (sft / "metrics.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    plots.plot_run(sft, tmp_path / "again")
+    assert _pixels(tmp_path / "again" / "loss.png") != charts["loss.png"]
+    assert _pixels(tmp_path / "again" / "learning_rate.png") == charts["learning_rate.png"]
 
     ppo = tmp_path / "ppo"
     ppo.mkdir()
@@ -444,13 +493,76 @@ def test_compare_runs_every_stage_on_the_same_questions_and_skips_missing_ones(t
     assert first == pytest.approx(scores["ppo"], abs=2e-4)
     md = (out_dir / "compare.md").read_text()
     assert "| model | loglik accuracy (95% CI) |" in md and "| ppo |" in md and "gguf: not evaluated" in md
-    tests = json.loads((out_dir / "compare.json").read_text())["paired_tests"]
-    assert {(t["first"], t["second"]) for t in tests} >= {("base", "sft"), ("base", "ppo"), ("sft", "ppo")}
-    assert all(0 <= t["p_value"] <= 1 and t["verdict"] for t in tests) and "McNemar" in md
+    assert_compare_follows_the_predictions(summary, docs)
+    assert {(t["first"], t["second"]) for t in summary["paired_tests"]} == {("base", "sft"), ("base", "ppo"),
+                                                                          ("sft", "ppo")}
+    assert "McNemar" in md
     assert all(_is_png(out_dir / f) for f in ("compare.png", "base_confusion.png", "sft_confusion.png"))
 
 
-def test_embedded_base_model_both_modes_writes_the_json_fields(tmp_path, sample_dir, capsys):
+def assert_compare_follows_the_predictions(summary: dict, docs: dict) -> None:
+    """compare.json's figures and paired tests recomputed from each model's own predictions."""
+    for row in summary["models"]:
+        preds = docs[row["name"]]["predictions"]
+        for mode in summary["modes"]:
+            right = [p[mode] == p["answer"] for p in preds]
+            assert row[mode]["correct"] == sum(right) and row[mode]["n"] == len(preds)
+            assert row[mode]["accuracy"] == pytest.approx(sum(right) / len(preds), abs=1e-4)
+    for t in summary["paired_tests"]:
+        first, second = ([p[t["mode"]] == p["answer"] for p in docs[name]["predictions"]]
+                         for name in (t["first"], t["second"]))
+        b = sum(x and not y for x, y in zip(first, second))
+        c = sum(y and not x for x, y in zip(first, second))
+        # exact two-sided McNemar: twice the smaller binomial tail of b + c fair coins
+        p = min(1.0, 2 * sum(math.comb(b + c, k) for k in range(min(b, c) + 1)) / 2 ** (b + c))
+        assert (t["b"], t["c"]) == (b, c) and t["p_value"] == pytest.approx(p, abs=1e-6), t
+
+
+@pytest.mark.slow  # about 25 s on the 2 busy cores it was written on
+def test_compare_evaluates_the_gguf_through_llama_cpp_on_the_same_questions(tmp_path, tiny_llama_dir, sample_dir,
+                                                                            capsys):
+    """--compare with eval.gguf set: a gguf row scored by llama.cpp, in compare.json/.md and the paired tests."""
+    import modeling
+
+    gguf = modeling.embedded_gguf_path()
+    out_dir = tmp_path / "eval"
+    code, out, err = run_main([
+        "--compare", "--model", str(tiny_llama_dir), "--data", str(sample_dir / "medqa.jsonl"), "--max-samples", "3",
+        "--output-dir", str(out_dir), "--set", "eval.max_new_tokens=4", "--set", f"eval.gguf={gguf}",
+        "--set", f"eval.sft_adapter={tmp_path / 'none'}", "--set", f"eval.ppo_adapter={tmp_path / 'none'}",
+        "--set", "eval.plots=false",
+    ], capsys)
+    assert code == 0, err
+    summary = json.loads((out_dir / "compare.json").read_text())
+    assert [m["name"] for m in summary["models"]] == ["base", "gguf"]
+    assert [s["name"] for s in summary["skipped"]] == ["sft", "ppo"]
+    gguf_row = summary["models"][1]
+    assert gguf_row["backend"] == "llama.cpp" and gguf_row["model"] == str(gguf)
+    docs = {name: json.loads((out_dir / f"{name}.json").read_text()) for name in ("base", "gguf")}
+    assert [p["id"] for p in docs["gguf"]["predictions"]] == [p["id"] for p in docs["base"]["predictions"]]
+    assert_compare_follows_the_predictions(summary, docs)
+    assert {(t["first"], t["second"], t["mode"]) for t in summary["paired_tests"]} == {
+        ("base", "gguf", "loglik"), ("base", "gguf", "generate")}
+    # the gguf row is the embedded model's own scores, not the base model's: recompute one through llama.cpp
+    cfg = tiny_cfg(max_new_tokens=4)
+    cfg.model.name = str(gguf)
+    scorer = evaluate.load_model(cfg)
+    try:
+        records, _ = evaluate.load_questions(sample_dir / "medqa.jsonl", max_samples=3, seed=cfg.eval.seed)
+        first = scorer.letter_logprobs([evaluate.mcq_format.prompt_messages(records[0], config.SYSTEM_PROMPT)],
+                                       [list(records[0]["options"])])[0]
+    finally:
+        scorer.close()
+    assert docs["gguf"]["predictions"][0]["loglik_scores"] == pytest.approx(first, abs=2e-3)
+    assert docs["base"]["predictions"][0]["loglik_scores"] != pytest.approx(first, abs=1e-2)
+    md = (out_dir / "compare.md").read_text()
+    assert "| gguf |" in md and "gguf: not evaluated" not in md and "base vs gguf" in md
+
+
+def test_embedded_base_model_both_modes_writes_the_json_fields(tmp_path, sample_dir, capsys, monkeypatch):
+    loaded = []
+    real_load = evaluate.load_model
+    monkeypatch.setattr(evaluate, "load_model", lambda *a, **k: loaded.append(real_load(*a, **k)) or loaded[-1])
     out_dir = tmp_path / "eval"
     code, out, err = run_main(["--data", str(sample_dir / "medmcqa.jsonl"), "--max-samples", "3",
                                "--output-dir", str(out_dir), "--set", "eval.max_new_tokens=24"], capsys)
@@ -477,6 +589,19 @@ def test_embedded_base_model_both_modes_writes_the_json_fields(tmp_path, sample_
                    for j in range(len(m["confusion_matrix"]["predicted"]))) == 3
     for p in preds:  # the log-likelihood answer is the letter it scored highest
         assert p["loglik"] == max(p["loglik_scores"], key=p["loglik_scores"].get)
+    # the scores are the model's: recompute them with one unpadded full forward pass per question
+    scorer = loaded[0]
+    records, _ = evaluate.load_questions(sample_dir / "medmcqa.jsonl", max_samples=3, seed=doc["config"]["eval"]["seed"])
+    assert [r["id"] for r in records] == [p["id"] for p in preds]
+    for r, p in zip(records, preds):
+        chat = evaluate.mcq_format.prompt_messages(r, config.SYSTEM_PROMPT)
+        assert p["loglik_scores"] == pytest.approx(full_forward_letter_logprobs(scorer.model, scorer.tok, chat,
+                                                                                list(r["options"])), abs=2e-4)
+    # and the longest question (no padding in its row) answers as it does alone
+    longest = max(range(3), key=lambda i: len(evaluate.mcq_format.user_message(records[i]["question"],
+                                                                                records[i]["options"])))
+    chat = evaluate.mcq_format.prompt_messages(records[longest], config.SYSTEM_PROMPT)
+    assert scorer.generate([chat]) == [preds[longest]["response"]]
 
 
 def test_a_processed_split_that_does_not_match_its_manifest_is_refused(tmp_path):

@@ -181,6 +181,14 @@ def test_modelfile_text_for_chatml():
     )
     chat.seed = 7
     assert "PARAMETER seed 7\n" in export_gguf.modelfile_text("x.gguf", "chatml", chat)
+    # every line follows its setting (another file, other sampling values, another system prompt)
+    other = config.ChatConfig(temperature=0.7, top_p=0.5, top_k=12, repeat_penalty=1.3, n_ctx=4096, max_tokens=64,
+                              seed=-1, system_prompt="Answer briefly.")
+    lines = export_gguf.modelfile_text("other.gguf", "chatml", other).splitlines()
+    assert "FROM ./other.gguf" in lines and 'SYSTEM """Answer briefly."""' in lines
+    for line in ("temperature 0.7", "top_p 0.5", "top_k 12", "repeat_penalty 1.3", "num_ctx 4096", "num_predict 64"):
+        assert f"PARAMETER {line}" in lines, line
+    assert not any(line.startswith("PARAMETER seed") for line in lines)  # -1: a random seed, none written
 
 
 def test_modelfile_template_reproduces_the_smollm2_chat_template(embedded_tokenizer_dir):
@@ -355,6 +363,7 @@ def test_export_end_to_end_on_a_tiny_model(tmp_path, tiny_llama_dir, tiny_adapte
     assert faith["n"] == 2 and len(faith["details"]) == 2 and faith["gate"]["passed"] is True
     assert faith["agreement"] >= faith["gate"]["thresholds"]["min_loglik_agreement"]
     assert faith["kl_mean"] <= faith["gate"]["thresholds"]["max_kl"]
+    assert_faithfulness_recomputes(faith, tiny_llama_dir, tiny_adapter, gguf_file, meta["system_prompt"])
     modelfile = (out / "Modelfile").read_text()
     assert modelfile.startswith("# MedLLM") and "\nFROM ./medllm_finetuning.gguf\n" in modelfile
     assert f'SYSTEM """{config.SYSTEM_PROMPT}"""' in modelfile
@@ -362,6 +371,35 @@ def test_export_end_to_end_on_a_tiny_model(tmp_path, tiny_llama_dir, tiny_adapte
     log = (tmp_path / "export.log").read_text()
     assert "llama_model_quantize_impl: model size" in log and "hf-to-gguf:Model successfully exported" in log
     assert "Exported" in stdout
+
+
+def assert_faithfulness_recomputes(faith: dict, base: Path, adapter: Path, gguf_file: Path, system: str) -> None:
+    """The recorded letters and KL recomputed here: the merged model and the written GGUF, scored afresh."""
+    import numpy as np
+
+    import evaluate
+
+    cfg = config.tiny()
+    cfg.model.name = str(base)
+    merged, tok = export_gguf.merge_adapter(cfg, adapter)
+    source = evaluate.HFModel(merged, tok)
+    exported = evaluate.GGUFModel(gguf_file, 4, n_ctx=cfg.chat.n_ctx, seed=0)
+    try:
+        records = {r["id"]: r for r in export_gguf.validation_records(cfg, 2)}
+        kls = []
+        for d in faith["details"]:
+            chat = mcq_format.prompt_messages(records[d["id"]], system)
+            letters = sorted(records[d["id"]]["options"])
+            (src, src_logp), = source.answer_distributions([chat], [letters])
+            (exp, exp_logp), = exported.answer_distributions([chat], [letters])
+            assert d["loglik_source"] == max(src, key=src.get) and d["loglik_exported"] == max(exp, key=exp.get)
+            p = np.exp(src_logp)
+            kls.append(float(np.sum(p * (src_logp - exp_logp))))
+            assert d["kl"] == pytest.approx(kls[-1], rel=0.05, abs=1e-4)
+    finally:
+        exported.close()
+    assert faith["agreement"] == sum(d["loglik_source"] == d["loglik_exported"] for d in faith["details"]) / 2
+    assert faith["kl_mean"] == pytest.approx(sum(kls) / len(kls), rel=0.05, abs=1e-4)
 
 
 # --------------------------------------------------------------------------- bad input
