@@ -167,15 +167,39 @@ def _is_value(text_words: Sequence[str], i: int) -> bool:
     return not (i and text_words[i - 1] in NOT_A_VALUE_AFTER)
 
 
-def _phrase_in(text_words: Sequence[str], phrase: tuple) -> bool:
-    negations = NEGATIONS - {"no"} if _IBERIAN.intersection(text_words) else NEGATIONS
-    n = 1 if phrase and phrase[0] == "#" else len(phrase)
-    for i in range(len(text_words) - n + 1):
-        hit = ((_number_in(text_words[i], phrase) and _is_value(text_words, i)) if n == 1 and phrase[0] == "#"
-               else all(_word_matches(text_words[i + k], phrase[k]) for k in range(n)))
-        if hit and not negations.intersection(text_words[max(0, i - 2):i]):
-            return True
-    return False
+class _Text:
+    """A message's words with, per pattern word, the positions of the words it matches (computed once:
+    the same word lists recur in many rules)."""
+
+    def __init__(self, text_words: Sequence[str]):
+        self.words = list(text_words)
+        self.negations = NEGATIONS - {"no"} if _IBERIAN.intersection(self.words) else NEGATIONS
+        self._positions: dict[str, list[int]] = {}
+        self._by_first: dict[str, list[int]] = {}
+        for i, w in enumerate(self.words):
+            self._by_first.setdefault(w[:1], []).append(i)
+
+    def positions(self, pattern_word: str) -> list[int]:
+        found = self._positions.get(pattern_word)
+        if found is None:
+            # only words with the same first letter can match (or the first two letters swapped)
+            candidates = self._by_first.get(pattern_word[:1], [])
+            if len(pattern_word) > 3 and pattern_word[1] != pattern_word[0]:
+                candidates = sorted(candidates + self._by_first.get(pattern_word[1], []))
+            found = self._positions[pattern_word] = [i for i in candidates if _word_matches(self.words[i], pattern_word)]
+        return found
+
+    def negated(self, i: int) -> bool:
+        return bool(self.negations.intersection(self.words[max(0, i - 2):i]))
+
+
+def _phrase_in(text: "_Text", phrase: tuple) -> bool:
+    w = text.words
+    if phrase and phrase[0] == "#":
+        return any(_number_in(w[i], phrase) and _is_value(w, i) and not text.negated(i) for i in range(len(w)))
+    n = len(phrase)
+    return any(i + n <= len(w) and all(_word_matches(w[i + k], phrase[k]) for k in range(1, n)) and not text.negated(i)
+               for i in text.positions(phrase[0]))
 
 
 def _alternative(alt: str) -> tuple:
@@ -214,9 +238,11 @@ def category(entry: str) -> str:
     return m.group(1) if m else ""
 
 
-def matches(text_words: Sequence[str], entry: str) -> bool:
+def matches(text_words: "Sequence[str] | _Text", entry: str) -> bool:
+    """True when every term of the entry has an alternative in the words (a list, or a _Text to reuse)."""
     terms = compile_pattern(entry)
-    return bool(terms) and all(any(_phrase_in(text_words, alt) for alt in term) for term in terms)
+    text = text_words if isinstance(text_words, _Text) else _Text(text_words)
+    return bool(terms) and all(any(_phrase_in(text, alt) for alt in term) for term in terms)
 
 
 def _has_phrase(text_words: Sequence[str], phrase: str) -> bool:
@@ -301,7 +327,7 @@ def find_red_flags(text: str, red_flags: Iterable[str], exceptions: Iterable[str
     """The red-flag entries the text matches (empty when none, and for exam and education questions)."""
     if is_general_question(text) or is_past_event(text) or is_hypothetical(text) or is_about_an_animal(text):
         return []
-    text_words = _strip_exceptions(without_long_ago(text), exceptions)
+    text_words = _Text(_strip_exceptions(without_long_ago(text), exceptions))
     return [entry for entry in red_flags if matches(text_words, entry)]
 
 

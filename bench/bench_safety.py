@@ -1,14 +1,19 @@
-"""Red-flag detector (issue 18): recall per urgent category and false alarms on non-urgent messages.
+"""Red-flag detector (issue 18): recall per urgent category and false alarms, on every labelled set.
 
-    .venv/bin/python bench/bench_safety.py [--misses]
+    .venv/bin/python bench/bench_safety.py [--misses] [--set NAME ...]
 
-Reads the labelled set data/safety/messages.jsonl (one JSON object a line: text, urgent, category, lang;
-written for this project, not taken from any dataset) and runs safety.find_red_flags with the chat's
-ChatConfig red_flags / red_flag_exceptions on every message. Prints the date, machine and command, then
-a table: recall per urgent category and per language, false-alarm rate per non-urgent kind (exam stems,
-education questions, everyday messages). --misses also lists every miss and false alarm.
+Reads the labelled sets in data/safety/ (one JSON object a line: text, urgent, category, lang; written for
+this project, not taken from any dataset): messages.jsonl, the set the rules were first written on, and
+heldout*.jsonl, sets written later by someone who had not seen the rules at the time. Runs
+safety.find_red_flags with the chat's ChatConfig red_flags / red_flag_exceptions on every message and
+prints the date, machine and command, then one table with a column per set: recall per urgent category,
+per language, false alarms per non-urgent kind (exam stems, education, everyday, ...), overall figures.
+--misses lists every miss and false alarm; --set limits the run to the named sets (file stems).
 
-Goals: recall >= 97% overall and >= 90% in every category; false alarms <= 3% overall, <= 5% on exam stems.
+Goals on messages.jsonl: recall >= 97% overall and >= 90% in every category; false alarms <= 3% overall,
+<= 5% on exam stems. Every held-out set has been used to tune the rules after it was measured once
+(the README gives that first, untuned figure for each), so on them the bench checks a lower floor:
+recall >= 95%, false alarms <= 5%, on exam stems <= 5%. Exits 1 when a goal or floor is missed.
 """
 from __future__ import annotations
 
@@ -26,12 +31,27 @@ sys.path.insert(0, str(ROOT))
 import config  # noqa: E402
 import safety  # noqa: E402
 
-DATA = ROOT / "data" / "safety" / "messages.jsonl"
+SAFETY_DIR = ROOT / "data" / "safety"
+DATA = SAFETY_DIR / "messages.jsonl"
 GOALS = {"recall": 0.97, "category_recall": 0.90, "false_alarms": 0.03, "exam_false_alarms": 0.05}
+HELDOUT_FLOOR = {"recall": 0.95, "category_recall": 0.0, "false_alarms": 0.05, "exam_false_alarms": 0.05}
 
 
 def load(path: Path = DATA) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def set_paths(names: list[str] | None = None) -> dict[str, Path]:
+    """{stem: path}: messages first, then the held-out sets in order; `names` picks some (ValueError if unknown)."""
+    found = {p.stem: p for p in sorted(SAFETY_DIR.glob("*.jsonl"))}
+    ordered = {k: found[k] for k in ["messages"] + sorted(k for k in found if k != "messages") if k in found}
+    if names:
+        unknown = [n for n in names if n not in ordered]
+        if unknown:
+            raise ValueError(f"no labelled set {', '.join(unknown)} in {SAFETY_DIR.relative_to(ROOT)} "
+                             f"(there are: {', '.join(ordered)})")
+        ordered = {n: ordered[n] for n in names}
+    return ordered
 
 
 def evaluate(rows: list[dict], detect=None) -> dict:
@@ -57,60 +77,101 @@ def evaluate(rows: list[dict], detect=None) -> dict:
     fa, n_benign = sum(v[0] for v in benign.values()), sum(v[1] for v in benign.values())
     return {
         "urgent": dict(urgent), "lang": dict(langs), "benign": dict(benign), "misses": misses, "alarms": alarms,
-        "recall": hits / n_urgent, "n_urgent": n_urgent, "false_alarms": fa / n_benign, "n_benign": n_benign,
-        "exam_false_alarms": benign["exam"][0] / max(1, benign["exam"][1]),
+        "recall": hits / max(1, n_urgent), "n_urgent": n_urgent, "hits": hits,
+        "false_alarms": fa / max(1, n_benign), "n_benign": n_benign, "alarms_n": fa,
+        "exam_false_alarms": benign["exam"][0] / max(1, benign["exam"][1]) if "exam" in benign else 0.0,
     }
 
 
-def table(result: dict) -> str:
-    lines = ["| urgent category | caught | recall |", "|---|---|---|"]
-    for cat, (hit, n) in sorted(result["urgent"].items()):
-        lines.append(f"| {cat} | {hit}/{n} | {hit / n:.1%} |")
-    lines.append(f"| **all urgent** | {round(result['recall'] * result['n_urgent'])}/{result['n_urgent']} | "
-                 f"**{result['recall']:.1%}** |")
-    lines += ["", "| language (urgent) | caught | recall |", "|---|---|---|"]
-    for lang, (hit, n) in sorted(result["lang"].items()):
-        lines.append(f"| {lang} | {hit}/{n} | {hit / n:.1%} |")
-    lines += ["", "| non-urgent kind | false alarms | rate |", "|---|---|---|"]
-    for cat, (fa, n) in sorted(result["benign"].items()):
-        lines.append(f"| {cat} | {fa}/{n} | {fa / n:.1%} |")
-    lines.append(f"| **all non-urgent** | {round(result['false_alarms'] * result['n_benign'])}/{result['n_benign']} | "
-                 f"**{result['false_alarms']:.1%}** |")
+def _cell(pair) -> str:
+    if not pair:
+        return ""
+    k, n = pair
+    return f"{k}/{n} ({k / n:.0%})"
+
+
+def table(results: dict[str, dict] | dict) -> str:
+    """One markdown table, a column per set (a single result is shown as the set 'messages')."""
+    if "urgent" in results:
+        results = {"messages": results}
+    names = list(results)
+    head = "| | " + " | ".join(names) + " |"
+    rule = "|---|" + "---|" * len(names)
+    lines = [head, rule]
+
+    def section(title: str, key: str) -> None:
+        keys = sorted({k for r in results.values() for k in r[key]})
+        lines.append(f"| **{title}** |" + " |" * len(names))
+        for k in keys:
+            lines.append(f"| {k} | " + " | ".join(_cell(results[s][key].get(k)) for s in names) + " |")
+
+    section("urgent: recall by category", "urgent")
+    lines.append("| **all urgent** | " + " | ".join(f"**{_cell((r['hits'], r['n_urgent']))}**"
+                                                    for r in results.values()) + " |")
+    section("urgent: recall by language", "lang")
+    section("non-urgent: false alarms by kind", "benign")
+    lines.append("| **all non-urgent** | " + " | ".join(f"**{_cell((r['alarms_n'], r['n_benign']))}**"
+                                                        for r in results.values()) + " |")
     return "\n".join(lines)
 
 
-def meets_goals(result: dict) -> list[str]:
+def meets_goals(result: dict, goals: dict = GOALS) -> list[str]:
     """The goals missed (empty when all are met)."""
     out = []
-    if result["recall"] < GOALS["recall"]:
-        out.append(f"recall {result['recall']:.1%} < 97%")
-    out += [f"{c} recall {h / n:.1%} < 90%" for c, (h, n) in result["urgent"].items() if h / n < GOALS["category_recall"]]
-    if result["false_alarms"] > GOALS["false_alarms"]:
-        out.append(f"false alarms {result['false_alarms']:.1%} > 3%")
-    if result["exam_false_alarms"] > GOALS["exam_false_alarms"]:
-        out.append(f"exam false alarms {result['exam_false_alarms']:.1%} > 5%")
+    if result["recall"] < goals["recall"]:
+        out.append(f"recall {result['recall']:.1%} < {goals['recall']:.0%}")
+    out += [f"{c} recall {h / n:.1%} < {goals['category_recall']:.0%}" for c, (h, n) in result["urgent"].items()
+            if h / n < goals["category_recall"]]
+    if result["false_alarms"] > goals["false_alarms"]:
+        out.append(f"false alarms {result['false_alarms']:.1%} > {goals['false_alarms']:.0%}")
+    if result["exam_false_alarms"] > goals["exam_false_alarms"]:
+        out.append(f"exam false alarms {result['exam_false_alarms']:.1%} > {goals['exam_false_alarms']:.0%}")
     return out
+
+
+def goals_for(name: str) -> dict:
+    return GOALS if name == "messages" else HELDOUT_FLOOR
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    rows = load()
-    started = time.perf_counter()
-    result = evaluate(rows)
+    names = [a for a in argv if not a.startswith("--")]
+    if any(a not in ("--misses", "--set") for a in argv if a.startswith("--")) or (names and "--set" not in argv):
+        print("usage: bench_safety.py [--misses] [--set NAME ...]", file=sys.stderr)
+        return 2
+    try:
+        paths = set_paths(names or None)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    results, n_rows, started = {}, 0, time.perf_counter()
+    for name, path in paths.items():
+        rows = load(path)
+        n_rows += len(rows)
+        results[name] = evaluate(rows)
     took = time.perf_counter() - started
     print(f"date: {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC")
     print(f"machine: {platform.node()} {platform.machine()} {platform.processor() or ''} Python {platform.python_version()}")
     print(f"command: .venv/bin/python bench/bench_safety.py {' '.join(argv)}".rstrip())
-    print(f"data: {DATA.relative_to(ROOT)} ({len(rows)} messages), {took / len(rows) * 1000:.1f} ms a message\n")
-    print(table(result))
-    missed = meets_goals(result)
-    print("\ngoals: " + ("all met" if not missed else "MISSED: " + "; ".join(missed)))
+    sizes = ", ".join(f"{p.relative_to(ROOT)} ({results[n]['n_urgent'] + results[n]['n_benign']})"
+                      for n, p in paths.items())
+    print(f"data: {sizes}; {took / max(1, n_rows) * 1000:.1f} ms a message\n")
+    print(table(results))
+    print()
+    missed_any = False
+    for name, result in results.items():
+        missed = meets_goals(result, goals_for(name))
+        missed_any |= bool(missed)
+        kind = "goals" if name == "messages" else "floor"
+        print(f"{name}: recall {result['recall']:.1%}, false alarms {result['false_alarms']:.1%}, "
+              f"exam stems {result['exam_false_alarms']:.1%}; {kind}: " + ("met" if not missed else "MISSED: " + "; ".join(missed)))
     if "--misses" in argv:
-        for row in result["misses"]:
-            print(f"miss [{row['category']}]: {row['text']}")
-        for row in result["alarms"]:
-            print(f"false alarm [{row['category']}]: {row['text']}")
-    return 0 if not missed else 1
+        for name, result in results.items():
+            for row in result["misses"]:
+                print(f"{name} miss [{row['category']}]: {row['text']}")
+            for row in result["alarms"]:
+                print(f"{name} false alarm [{row['category']}]: {row['text']}")
+    return 1 if missed_any else 0
 
 
 if __name__ == "__main__":

@@ -89,9 +89,15 @@ NOT_EMERGENCIES = [
 
 
 def test_tables_are_large_enough_and_the_matcher_tells_them_apart():
+    """Issue 16: the tables are big enough to mean something, the rules separate them exactly, and it is
+    the rules that do it: with none, or with one category's rules removed, that category's emergencies go."""
     assert len(EMERGENCIES) >= 30 and len(NOT_EMERGENCIES) >= 30
     flagged = [bool(safety.find_red_flags(q, RED_FLAGS)) for q in EMERGENCIES + NOT_EMERGENCIES]
     assert flagged == [True] * len(EMERGENCIES) + [False] * len(NOT_EMERGENCIES)
+    assert not any(safety.find_red_flags(q, []) for q in EMERGENCIES)
+    without_suicide = [r for r in RED_FLAGS if safety.category(r) != "suicide"]
+    assert not safety.find_red_flags("I feel suicidal", without_suicide)
+    assert {safety.category(f) for f in safety.find_red_flags("I feel suicidal", RED_FLAGS)} == {"suicide"}
 
 
 @pytest.mark.parametrize("question", EMERGENCIES)
@@ -243,12 +249,7 @@ def test_two_turn_escalation_is_caught_by_the_conversation_check():
 
 
 def test_labelled_set_meets_the_goals(capsys):
-    import importlib.util
-    from pathlib import Path
-    path = Path(__file__).resolve().parent.parent / "bench" / "bench_safety.py"
-    spec = importlib.util.spec_from_file_location("bench_safety", path)
-    bench = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(bench)
+    bench = _bench()
     rows = bench.load()
     urgent = [r for r in rows if r["urgent"]]
     assert len(urgent) >= 300 and len({r["category"] for r in urgent}) >= 15
@@ -261,6 +262,106 @@ def test_labelled_set_meets_the_goals(capsys):
     # and the measurement is not a constant: a detector that flags everything, or nothing, fails
     assert bench.meets_goals(bench.evaluate(rows, detect=lambda t: True))
     assert bench.meets_goals(bench.evaluate(rows, detect=lambda t: False))
+
+
+def _bench():
+    import importlib.util
+    from pathlib import Path
+    path = Path(__file__).resolve().parent.parent / "bench" / "bench_safety.py"
+    spec = importlib.util.spec_from_file_location("bench_safety", path)
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    return bench
+
+
+HELDOUT_SIZES = {"heldout": (150, 150), "heldout2": (60, 60), "heldout3": (60, 60), "heldout4": (60, 60)}
+
+
+@pytest.mark.parametrize("name", sorted(HELDOUT_SIZES))
+def test_held_out_sets_stay_above_their_floor(name):
+    """Each held-out set was measured once untuned (README) and then used to tune the rules; here it must
+    stay above the stated floor: recall >= 95%, false alarms <= 5% overall and on exam stems."""
+    bench = _bench()
+    rows = bench.load(bench.set_paths([name])[name])
+    urgent = [r for r in rows if r["urgent"]]
+    min_urgent, min_benign = HELDOUT_SIZES[name]
+    assert len(urgent) >= min_urgent and len(rows) - len(urgent) >= min_benign
+    assert {"es", "fr", "de", "pt"} <= {r["lang"] for r in urgent}
+    assert {"exam", "education", "hard_negative"} <= {r["category"] for r in rows if not r["urgent"]}
+    result = bench.evaluate(rows)
+    assert bench.meets_goals(result, bench.HELDOUT_FLOOR) == [], name
+    assert bench.meets_goals(bench.evaluate(rows, detect=lambda t: True), bench.HELDOUT_FLOOR)
+    assert bench.meets_goals(bench.evaluate(rows, detect=lambda t: False), bench.HELDOUT_FLOOR)
+
+
+def test_held_out_sets_share_no_message_with_the_set_the_rules_were_written_on():
+    bench = _bench()
+    paths = bench.set_paths()
+    seen: dict[str, str] = {}
+    for name, path in paths.items():
+        for row in bench.load(path):
+            key = row["text"].lower()
+            assert key not in seen, (row["text"], name, seen.get(key))
+            seen[key] = name
+
+
+def test_bench_refuses_an_unknown_set_in_one_line(capsys):
+    assert _bench().main(["--set", "nope"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "nope" in err and "messages" in err
+
+
+@pytest.mark.parametrize("text", [
+    "I had a seizure when I was 12, can I get a driving licence now",
+    "my mum had a heart attack in 2015 and is doing great now, what diet is good for her",
+    "years ago i used to self harm, the old scars are itchy now",
+    "my son was in intensive care with sepsis as a toddler, does it affect him now",
+])
+def test_clauses_about_long_ago_raise_nothing(text):
+    assert not flagged(text), text
+
+
+def test_a_current_emergency_next_to_an_old_one_still_counts():
+    assert flagged("I had a seizure when I was 12 and now I'm fitting again and can't stop")
+    assert flagged("my dad had a stroke in 2019 and now his face is drooping again")
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("if someone was choking, what would I do", False),
+    ("writing a novel where a character has a heart attack on a plane, what would it look like", False),
+    ("my dad is choking and can't breathe", True),
+    ("what should I do, he's choking right now", True),
+])
+def test_hypotheticals_get_no_notice_unless_it_is_happening(text, expected):
+    assert flagged(text) is expected, text
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("can i take 2 tablets of 500mg paracetamol for a headache", False), ("took 20 tablets of 500mg", True),
+    ("my sugar was 8 after dinner, type 2, is that bad", False), ("blood glucose 40 mg and getting worse", True),
+    ("my pain is a 2/10", False), ("my grandpa takes 10 tablets a day for his heart", False),
+    ("oxygen on the finger thing says 84% and I feel awful", True), ("my spo2 is 98%", False),
+])
+def test_doses_types_scores_and_regimens_are_not_counts(text, expected):
+    assert flagged(text) is expected, text
+
+
+def test_quiz_items_vet_questions_and_foreign_what_is_questions_get_no_notice():
+    quiz = ("A 67 yo man with AF has abdominal pain out of proportion to examination. Most likely dx? "
+            "A) Mesenteric ischaemia B) Pancreatitis C) Diverticulitis D) Appendicitis")
+    assert not flagged(quiz) and flagged("my dad has AF and terrible stomach pain way out of proportion")
+    assert not flagged("my cat had a seizure last night, the vet says she's fine")
+    assert not flagged("o que é anafilaxia?") and not flagged("¿qué es un infarto y cómo se previene?")
+    assert flagged("estou tendo uma anafilaxia agora")
+
+
+def test_word_lists_expand_into_plain_alternatives_and_unknown_names_are_refused():
+    assert safety.expand("x: {a} + b", {"a": "p|q"}) == "x: p|q + b"
+    with pytest.raises(ValueError, match="unknown word list"):
+        safety.expand("x: {nope}", {})
+    import safety_rules
+    assert all("{" not in r for r in safety_rules.RED_FLAGS) and len(safety_rules.RED_FLAGS) == len(safety_rules.RULES)
+    assert {safety.category(r) for r in RED_FLAGS} >= {"vascular", "choking", "environmental", "testicular", "eye"}
 
 
 def test_past_episodes_and_hypotheticals_get_no_notice_but_current_ones_do():
