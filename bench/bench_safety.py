@@ -11,9 +11,11 @@ per language, false alarms per non-urgent kind (exam stems, education, everyday,
 --misses lists every miss and false alarm; --set limits the run to the named sets (file stems).
 
 Goals on messages.jsonl: recall >= 97% overall and >= 90% in every category; false alarms <= 3% overall,
-<= 5% on exam stems. Every held-out set has been used to tune the rules after it was measured once
-(the README gives that first, untuned figure for each), so on them the bench checks a lower floor:
-recall >= 95%, false alarms <= 5%, on exam stems <= 5%. Exits 1 when a goal or floor is missed.
+<= 5% on exam stems. heldout..heldout4 were each measured once untuned (the README gives those figures)
+and then used to tune the rules, so on them the bench checks a lower floor: recall >= 95%, false alarms
+<= 5%, on exam stems <= 5%. Sets in UNTUNED have never been used to tune anything: their figures are the
+honest ones, and their floor is lower still (recall >= 85%, false alarms <= 10% overall and on exam
+stems). Exits 1 when a goal or floor is missed.
 """
 from __future__ import annotations
 
@@ -35,6 +37,8 @@ SAFETY_DIR = ROOT / "data" / "safety"
 DATA = SAFETY_DIR / "messages.jsonl"
 GOALS = {"recall": 0.97, "category_recall": 0.90, "false_alarms": 0.03, "exam_false_alarms": 0.05}
 HELDOUT_FLOOR = {"recall": 0.95, "category_recall": 0.0, "false_alarms": 0.05, "exam_false_alarms": 0.05}
+UNTUNED = {"heldout5"}  # never used to change a rule: keep it that way, or write a new set and move this
+UNTUNED_FLOOR = {"recall": 0.85, "category_recall": 0.0, "false_alarms": 0.10, "exam_false_alarms": 0.10}
 
 
 def load(path: Path = DATA) -> list[dict]:
@@ -130,7 +134,7 @@ def meets_goals(result: dict, goals: dict = GOALS) -> list[str]:
 
 
 def goals_for(name: str) -> dict:
-    return GOALS if name == "messages" else HELDOUT_FLOOR
+    return GOALS if name == "messages" else UNTUNED_FLOOR if name in UNTUNED else HELDOUT_FLOOR
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -162,7 +166,7 @@ def main(argv: list[str] | None = None) -> int:
     for name, result in results.items():
         missed = meets_goals(result, goals_for(name))
         missed_any |= bool(missed)
-        kind = "goals" if name == "messages" else "floor"
+        kind = "goals" if name == "messages" else "floor (untuned set)" if name in UNTUNED else "floor (tuned on)"
         print(f"{name}: recall {result['recall']:.1%}, false alarms {result['false_alarms']:.1%}, "
               f"exam stems {result['exam_false_alarms']:.1%}; {kind}: " + ("met" if not missed else "MISSED: " + "; ".join(missed)))
     if "--misses" in argv:

@@ -274,13 +274,15 @@ def _bench():
     return bench
 
 
-HELDOUT_SIZES = {"heldout": (150, 150), "heldout2": (60, 60), "heldout3": (60, 60), "heldout4": (60, 60)}
+HELDOUT_SIZES = {"heldout": (150, 150), "heldout2": (60, 60), "heldout3": (60, 60), "heldout4": (60, 60),
+                 "heldout5": (60, 60)}
 
 
 @pytest.mark.parametrize("name", sorted(HELDOUT_SIZES))
 def test_held_out_sets_stay_above_their_floor(name):
-    """Each held-out set was measured once untuned (README) and then used to tune the rules; here it must
-    stay above the stated floor: recall >= 95%, false alarms <= 5% overall and on exam stems."""
+    """heldout..heldout4 were measured once untuned (README) and then used to tune the rules: floor recall
+    >= 95%, false alarms <= 5% overall and on exam stems. heldout5 was never tuned on: floor recall >= 85%,
+    false alarms <= 10%."""
     bench = _bench()
     rows = bench.load(bench.set_paths([name])[name])
     urgent = [r for r in rows if r["urgent"]]
@@ -288,10 +290,11 @@ def test_held_out_sets_stay_above_their_floor(name):
     assert len(urgent) >= min_urgent and len(rows) - len(urgent) >= min_benign
     assert {"es", "fr", "de", "pt"} <= {r["lang"] for r in urgent}
     assert {"exam", "education", "hard_negative"} <= {r["category"] for r in rows if not r["urgent"]}
-    result = bench.evaluate(rows)
-    assert bench.meets_goals(result, bench.HELDOUT_FLOOR) == [], name
-    assert bench.meets_goals(bench.evaluate(rows, detect=lambda t: True), bench.HELDOUT_FLOOR)
-    assert bench.meets_goals(bench.evaluate(rows, detect=lambda t: False), bench.HELDOUT_FLOOR)
+    floor = bench.goals_for(name)
+    assert floor == (bench.UNTUNED_FLOOR if name == "heldout5" else bench.HELDOUT_FLOOR)
+    assert bench.meets_goals(bench.evaluate(rows), floor) == [], name
+    assert bench.meets_goals(bench.evaluate(rows, detect=lambda t: True), floor)
+    assert bench.meets_goals(bench.evaluate(rows, detect=lambda t: False), floor)
 
 
 def test_held_out_sets_share_no_message_with_the_set_the_rules_were_written_on():
