@@ -39,7 +39,7 @@ $(STAMP): requirements.txt requirements-nodeps.txt requirements-converter.txt re
 	$(PY) -m pip install -q --no-deps -r requirements-nodeps.txt
 	$(PY) -m pip install -q --no-deps --upgrade --target $(CONVERTER_DIR) -r requirements-converter.txt
 	$(PY) llama_build.py build
-	@$(PY) -c "import torch; assert not torch.version.cuda, 'a CUDA build of torch was installed: the CPU path pins torch==2.13.0'"
+	@$(PY) -c "import shutil, torch; assert not torch.version.cuda or shutil.which('nvidia-smi'), 'a CUDA build of torch was installed on a machine without an NVIDIA driver: the CPU path pins torch==2.13.0 (the CPU build)'"
 	@$(PY) llama_build.py check || { echo "setup stopped: the llama.cpp build does not run on this CPU (see the line above)"; exit 1; }
 	@touch $(STAMP)
 	@echo "setup complete: $(VENV)"
