@@ -91,7 +91,8 @@ _OPTION = re.compile(r"(?:^|[\s(])[A-Ea-e][).:](?=\s)")
 _NORMALISE = [
     (re.compile(r"\b(?:type\s*1|t1d|t1)\b"), "typeone"), (re.compile(r"\b(?:type\s*2|t2d|t2)\b"), "typetwo"),
     (re.compile(r"(\d)\s*(?:/|out of)\s*10\b"), r"\1 outoften "),
-    (re.compile(r"(\d)\s*-?\s*(?:yo|y/o|y\.o\.?|yrs? old)(?![a-z])"), r"\1 year old"), (re.compile(r"\b(?:spo2|sp02|o2|sao2)\b"), "oxygensat"),
+    (re.compile(r"(\d)\s*-?\s*(?:yo|y/o|y\.o\.?|yrs? old)(?![a-z])"), r"\1 year old"),
+    (re.compile(r"\b(?:spo2|sp02|o2|sao2)\b"), "oxygensat"),
 ]
 DOSE_UNITS = frozenset("mg mcg ug ml mls g gram grams milligram milligrams microgram micrograms".split())
 _READING = frozenset("sugar sugars glucose bs bg bm reading meter level levels".split())  # "sugar 40 mg" is a reading
@@ -99,22 +100,27 @@ _REGIMEN = re.compile(r" (?:a day|per day|daily|each day|every day|a week|per we
 NOT_A_VALUE_AFTER = frozenset("type stage grade step level class covid number no nr".split())
 # Episodes long ago: the clause that holds one is dropped before matching ("when I was 12, can I drive now").
 LONG_AGO = ("years ago", "year ago", "last year", "when i was", "as a child", "as a kid", "as a teen", "as a teenager",
-            "as a baby", "in my twenties", "in my thirties", "in my youth", "as a toddler", "as an infant", "when he was", "when she was", "when they were", "in my teens", "growing up", "used to", "last summer", "last winter", "last spring",
+            "as a baby", "in my twenties", "in my thirties", "in my youth", "as a toddler", "as an infant",
+            "when he was", "when she was", "when they were", "in my teens", "growing up", "used to", "last summer",
+            "last winter", "last spring",
             "last autumn", "died of", "died from", "passed away", "was treated for", "was in hospital",
             "was hospitalised", "was hospitalized", "was admitted", "recovered from", "el ano pasado", "hace anos",
             "l annee derniere", "il y a des annees", "letztes jahr", "vor jahren", "ano passado", "ha anos",
             "cuando era", "quando era", "quand j etais", "als kind") + tuple(
     f"in {m}" for m in "january february march april may june july august september october november december".split())
 _LONG_AGO_YEAR = re.compile(r"\b(?:in|back in)\s+(?:19|20)\d\d\b")
-_CLAUSE_BREAK = re.compile(r"(?:(?<!\d)[.,]|[.,](?!\d)|[;!?\n])+|(?=\b(?:and|but|so|then|now|today|tonight|again|still|since|currently)\b)")
+_CLAUSE_BREAK = re.compile(r"(?:(?<!\d)[.,]|[.,](?!\d)|[;!?\n])+"  # punctuation, not in 6.1 or 38,5
+                           r"|(?=\b(?:and|but|so|then|now|today|tonight|again|still|since|currently)\b)")
 # Questions about what one would do: no notice unless something is happening now.
 HYPOTHETICAL = ("if someone", "if somebody", "if a person", "if you", "if a child", "if a baby", "if a bee",
                 "what should you do if", "what do you do if", "what to do if", "what would i do if",
-                "what should i do if", "what do i do if", "what would happen if", "what happens if", "how would you",
+                "what should i do if", "what do i do if", "what would happen if", "what happens if",
+                "how would you",
                 "hypothetical", "hypothetically", "in theory", "a novel", "my novel", "a story", "a character",
                 "a scene", "the character", "my character", "my story", "in my story", "the story", "my book",
                 "the novel", "in a film", "in the film", "in a movie", "in the movie", "on tv", "in a show",
-                "in a game", "how realistic", "screenplay", "my script", "fiction", "the plot", "first aid course", "first aid exam", "first aid class", "zombie")
+                "in a game", "how realistic", "screenplay", "my script", "fiction", "the plot", "first aid course",
+                "first aid exam", "first aid class", "zombie")
 ANIMAL = frozenset("vet vets veterinarian veterinary vet's".split())
 _IF_EVER = re.compile(r"\bif\b[^.?!]*\bever\b")
 
@@ -186,7 +192,8 @@ class _Text:
             candidates = self._by_first.get(pattern_word[:1], [])
             if len(pattern_word) > 3 and pattern_word[1] != pattern_word[0]:
                 candidates = sorted(candidates + self._by_first.get(pattern_word[1], []))
-            found = self._positions[pattern_word] = [i for i in candidates if _word_matches(self.words[i], pattern_word)]
+            found = self._positions[pattern_word] = [
+                i for i in candidates if _word_matches(self.words[i], pattern_word)]
         return found
 
     def negated(self, i: int) -> bool:
@@ -198,8 +205,8 @@ def _phrase_in(text: "_Text", phrase: tuple) -> bool:
     if phrase and phrase[0] == "#":
         return any(_number_in(w[i], phrase) and _is_value(w, i) and not text.negated(i) for i in range(len(w)))
     n = len(phrase)
-    return any(i + n <= len(w) and all(_word_matches(w[i + k], phrase[k]) for k in range(1, n)) and not text.negated(i)
-               for i in text.positions(phrase[0]))
+    return any(i + n <= len(w) and all(_word_matches(w[i + k], phrase[k]) for k in range(1, n))
+               and not text.negated(i) for i in text.positions(phrase[0]))
 
 
 def _alternative(alt: str) -> tuple:

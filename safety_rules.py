@@ -19,18 +19,22 @@ from safety import expand
 TERMS: dict[str, str] = {
     "chest": "chest|pecho|poitrine|thorax|thorac|brust|peito|breastbone|sternum",
     "pain": "pain|ache|hurt|pressure|tight|crush|squeez|heavy|discomfort|stabbing|dolor|duele|douleur|schmerz|"
-            "weh|dor|doi|aperto|aprieta|druck|serre|oppress|pressao|presion|pression|mal|enge|engegefuhl|elephant|vice|band around|weight on|sitting on|killing",
+            "weh|dor|doi|aperto|aprieta|druck|serre|oppress|pressao|presion|pression|mal|enge|engegefuhl|"
+            "elephant|vice|band around|weight on|sitting on|killing",
     "severe": "severe|really bad|very bad|so bad|worst|agony|agonis|agoniz|excruciat|unbearable|terrible|"
               "horrible|awful|intense|violent|extreme|crushing|10 outoften|9 outoften|screaming|muy fuerte|fuerte|"
-              "muito forte|forte|stark|starke|heftig|violente|insupportable|atroce|brutal|insoportable|insuportavel",
+              "muito forte|forte|stark|starke|heftig|violente|insupportable|atroce|brutal|insoportable|"
+              "insuportavel",
     "sudden": "sudden|suddenly|all of a sudden|out of nowhere|out of the blue|came on|de repente|repentin|"
               "soudain|brusquement|d un coup|plotzlich|subita|subito",
     "breathless": "breathless|short of breath|shortness of breath|out of breath|can not breath|"
-                  "can not catch my breath|can not catch his breath|can not catch her breath|can not get my breath|"
+                  "can not catch my breath|can not catch his breath|can not catch her breath|"
+                  "can not get my breath|"
                   "struggling to breath|struggling for breath|struggling for air|hard to breath|difficulty breath|"
                   "gasping|winded|falta de aire|essouffl|kurzatmig|atemnot|luftnot|falta de ar",
     "collapse": "collaps|passed out|pass out|passing out|fainted|blacked out|unconscious|unresponsive|"
-                "not responding|will not wake|can not wake|blacking out|blacks out|desmay|desmai|evanoui|bewusstlos|ohnmacht|inconscien",
+                "not responding|will not wake|can not wake|blacking out|blacks out|desmay|desmai|evanoui|"
+                "bewusstlos|ohnmacht|inconscien",
     "altered": "confus|drowsy|sleepy|not making sense|talking rubbish|talking nonsense|mumbl|slurr|disorient|"
                "out of it|not himself|not herself|delirious|hallucin|verwirrt|confuso|confundid",
     "blue": "blue|grey|gray|purple|ashen|azul|morado|bleu|blau|roxo|roxa",
@@ -45,11 +49,15 @@ TERMS: dict[str, str] = {
             "remedio|medicament|medikament|somnif|schlaftabl|sonifero|calmant|tranquil",
     "too_much": "too many|too much|whole bottle|entire bottle|whole pack|whole packet|whole box|whole strip|"
                 "handful|bunch of|load of|loads of|lots of|all my|all of my|all of them|all of her|all of his|"
-                "the lot|boxes of|packets of|bottles of|strips of|a bottle of|bottle of my|weeks worth|week s worth|days worth|month s worth|all at once|at once|double dose|"
-                "toda la caja|una caja|frasco|un monton|toute une plaquette|une plaquette|ganzen blister|blister entero|"
-                "varios|varias|plusieurs|mehrere|muchas|muchos|beaucoup de|viele|muitas|demasiad|toute la boite|toute une boite|une boite entiere|trop de|ganze packung|ganze schachtel|"
+                "the lot|boxes of|packets of|bottles of|strips of|a bottle of|bottle of my|weeks worth|"
+                "week s worth|days worth|month s worth|all at once|at once|double dose|"
+                "toda la caja|una caja|frasco|un monton|toute une plaquette|une plaquette|ganzen blister|"
+                "blister entero|"
+                "varios|varias|plusieurs|mehrere|muchas|muchos|beaucoup de|viele|muitas|demasiad|toute la boite|"
+                "toute une boite|une boite entiere|trop de|ganze packung|ganze schachtel|"
                 "ganze flasche|zu viele|muitos|cartela inteira|caixa inteira",
-    "poison": "bleach|antifreeze|washing tablet|washing powder|washing liquid|dishwasher tablet|laundry|liquitab|batter|magnet|detergent|laundry pod|pod|pods|dishwasher|washing up liquid|"
+    "poison": "bleach|antifreeze|washing tablet|washing powder|washing liquid|dishwasher tablet|laundry|liquitab|"
+              "batter|magnet|detergent|laundry pod|pod|pods|dishwasher|washing up liquid|"
               "fabric softener|cleaner|cleaning|disinfectant|chemical|drain|pesticide|rat poison|weed killer|"
               "slug pellet|fertilis|fertiliz|white spirit|turps|turpentine|paint thinner|lamp oil|paraffin|"
               "kerosene|petrol|gasoline|lighter fluid|nail polish remover|acetone|e liquid|vape juice|vape liquid|"
@@ -58,8 +66,10 @@ TERMS: dict[str, str] = {
     "swallowed": "swallow|drank|drink|ate|eaten|got into|licked|chewed|ingest|bebio|bebeu|trank|getrunken|bu|"
                  "avale|bois|tomou|tomo|geschluckt|trague",
     "bleed": "bleed|blood|bloody|sangr|saign|sang|blut|sangue|hemorr|haemorr",
-    "heavy_bleed": "heavy|heavily|really bad|badly|a lot|lots|loads|tons|masses|enormement|muchisima|viel blut|profuse|spurt|squirt|gush|pumping|pour|soak|will not stop|not stop|"
-                   "can not stop|uncontrol|everywhere|so much|clots|pints|litre|mucha sangre|sangra mucho|sangrando mucho|sangro mucho|no para|a chorros|jorr|"
+    "heavy_bleed": "heavy|heavily|really bad|badly|a lot|lots|loads|tons|masses|enormement|muchisima|viel blut|"
+                   "profuse|spurt|squirt|gush|pumping|pour|soak|will not stop|not stop|"
+                   "can not stop|uncontrol|everywhere|so much|clots|pints|litre|mucha sangre|sangra mucho|"
+                   "sangrando mucho|sangro mucho|no para|a chorros|jorr|"
                    "beaucoup|arrete pas|jaillit|stark|starke|hort nicht auf|spritzt|muito|nao para",
     "head": "head|skull|cabeza|tete|kopf|cabeca",
     "head_injury": "hit|bang|banged|bump|bumped|knock|injur|trauma|fell|fall|fallen|smack|whack|struck|"
@@ -67,17 +77,20 @@ TERMS: dict[str, str] = {
                    "concuss|golpe|golpeo|cogne|gefallen|schlag|bateu|caiu|cayo|tombe",
     "head_danger": "vomit|throw|being sick|confus|drowsy|sleepy|unconscious|knocked out|seiz|fitting|pass out|"
                    "passed out|blacked out|blood thinner|thinners|warfarin|apixaban|rivaroxaban|anticoag|pupil|"
-                   "fluid|slur|worse|same question|can not remember|not remember|forgetting|forget|memory|massive headache|"
+                   "fluid|slur|worse|same question|can not remember|not remember|forgetting|forget|memory|"
+                   "massive headache|"
                    "severe headache|terrible headache|awful headache|ear|nose|floppy|double vision|"
                    "vomitando|verwirrt|erbrech|vomi|confuso|sonolent",
-    "accident": "crash|accident|fell|fall|fallen|dive|dived|dove|diving|shallow|tackle|thrown|landed|trampoline|ladder|roof|"
+    "accident": "crash|accident|fell|fall|fallen|dive|dived|dove|diving|shallow|tackle|thrown|landed|trampoline|"
+                "ladder|roof|"
                 "horse|motorbike|motorcycle|collision|whiplash|hit by",
     "belly": "stomach|belly|abdom|tummy|barriga|ventre|bauch|vientre|abdomen",
     "eye": "eye|eyes|ojo|oeil|yeux|auge|augen|olho|vision|sight",
     "testis": "testic|testis|testes|scrot|hoden|testicul|balls|ball pain|my ball|my nuts|his nuts|one of my nuts|"
               "privates|groin",
     "pregnant": "pregnan|embaraz|enceinte|schwanger|gravid|preggo",
-    "postpartum": "accouchement|parto|geburt|entbindung|gave birth|given birth|giving birth|had the baby|had my baby|had her baby|had our baby|"
+    "postpartum": "accouchement|parto|geburt|entbindung|gave birth|given birth|giving birth|had the baby|"
+                  "had my baby|had her baby|had our baby|"
                   "just delivered|after delivery|after birth|after the birth|since the birth|postpartum|"
                   "post partum|postnatal|post natal|after labour|after labor|c section|caesarean|cesarean",
     "fever": "fever|temp|temperature|fiebre|fieber|fievre|febre|burning up|chills|shiver|rigor|hot to touch",
@@ -89,11 +102,13 @@ TERMS: dict[str, str] = {
 
 RULES: list[str] = [
     # ---- cardiac: chest pain with a companion sign, time or severity; collapse; very fast pulse
-    "cardiac: {chest} + {pain} + breath|winded|sweat|clammy|arm|jaw|back|neck|shoulder|faint|dizz|nause|sick|vomit|"
+    "cardiac: {chest} + {pain} + breath|winded|sweat|clammy|arm|jaw|back|neck|shoulder|faint|dizz|nause|sick|"
+    "vomit|"
     "throw|{blue}|pale|minute|min|mins|hour|hours|{severe}|respir|sudor|sudando|sueur|transpir|schwitz|atem|luft|"
     "bras|brazo|braco|minutos|minuten|irradi|spread|radiat|going down|elephant|vice|gtn|spray|nitro|not going|"
     "not go away|will not go|will not ease|not easing|not settl|getting worse|constant|racing|pounding|bad|badly|"
-    "walk|steps|stairs|sit down|had to stop|going to die|dying|doom|heure|stunde|hora|horas|blass|palido|palida|formig|hormigue|"
+    "walk|steps|stairs|sit down|had to stop|going to die|dying|doom|heure|stunde|hora|horas|blass|palido|palida|"
+    "formig|hormigue|"
     "fourmill|kribbel",
     "cardiac: brustschmerz|douleur thoracique|dor no peito|dolor en el pecho|dolor de pecho|clutch chest|"
     "clutching his chest|clutching her chest|clutching my chest",
@@ -117,7 +132,8 @@ RULES: list[str] = [
     "cardiac: collaps|dropped|fell|found + not breathing|no pulse|is not breathing|unresponsive|not respond",
     # ---- vascular: aortic dissection (tearing pain), pulmonary embolism (breathless with a clot risk)
     "vascular: tearing|ripping|ripped|like something tore|something tore + pain|{chest}|back|shoulder|belly|abdom",
-    "vascular: {breathless}|breath + long flight|flight home|flight back|plane|flew|long haul|surgery|operation|c section|caesarean|gave birth|"
+    "vascular: {breathless}|breath + long flight|flight home|flight back|plane|flew|long haul|surgery|operation|"
+    "c section|caesarean|gave birth|"
     "postpartum|calf|swollen leg|leg swollen|leg is swollen|dvt|clot|plaster cast|cough blood|coughed up blood|"
     "coughing up blood|coughed up a bit of blood",
     "vascular: calf|leg + swollen|swelling|ache|pain|sore + flight|flew|surgery|operation|pill|pregnan|c section|"
@@ -137,7 +153,8 @@ RULES: list[str] = [
     "nicht mehr sprechen|kann nicht sprechen|nao consegue falar|can not understand me|can not understand what",
     "stroke: stroke|avc|ictus|derrame|schlaganfall|apoplex + having|think|sign|symptom|now|sudden|just|mini|creo|"
     "pense|glaube|acho|fait|esta|teniendo|hat|tendo",
-    "stroke: {sudden} + weak|numb|paraly|confus|vision|blind|see|speak|speech|talk|walk|balance|headache|dizz|double|"
+    "stroke: {sudden} + weak|numb|paraly|confus|vision|blind|see|speak|speech|talk|walk|balance|headache|dizz|"
+    "double|"
     "lost|word|words|drag|drool|droop|slur|clumsy|understand|floppy|sight|parl|faible|engourdi|hablar|debil|"
     "entumec|sprechen|schwach|taub|falar|fraco|dormente",
     "stroke: du mal a parler|dificultad para hablar|le cuesta hablar|dificuldade para falar|kann kaum sprechen|"
@@ -148,10 +165,12 @@ RULES: list[str] = [
     "stroke: worst|thunderclap + headache|headach|head",
     "stroke: can not lift|can not raise|can not move|dragging + right arm|left arm|right leg|left leg|his arm|"
     "her arm|his leg|her leg|my arm|my leg",
-    "stroke: arm|leg|hand + weak|heavy|numb|dead|clumsy + face|speech|slur|talk|words|droop|sudden|suddenly|one side",
+    "stroke: arm|leg|hand + weak|heavy|numb|dead|clumsy + face|speech|slur|talk|words|droop|sudden|suddenly|"
+    "one side",
     "stroke: dropping|keeps dropping|dropped his|dropped her + droop|slur|speech|words|talk|nonsense|face|mouth",
     "stroke: no siento|nao sinto|ne sens plus|spure nicht|kann nicht bewegen|no puede mover|no puedo mover|"
-    "ne peut plus bouger|ne peux plus bouger|nao consegue mexer|nao consigo mexer|nicht mehr bewegen|nicht bewegen|"
+    "ne peut plus bouger|ne peux plus bouger|nao consegue mexer|nao consigo mexer|nicht mehr bewegen|"
+    "nicht bewegen|"
     "ne peut plus lever|no puede levantar|kann nicht heben|nao consegue levantar + brazo|pierna|braco|perna|bras|"
     "jambe|arm|bein|cara|visage|rosto|lado|cote",
     "stroke: dolor de cabeza|mal de tete|mal a la tete|kopfschmerz|dor de cabeca + peor|pire|schlimmst|pior|"
@@ -198,7 +217,8 @@ RULES: list[str] = [
     "choking: swallow|inhaled + coin|toy|marble|lego|bead + cough|chok|breath|wheez|{blue}|stuck",
     # ---- anaphylaxis
     "anaphylaxis: anaphyla|anafila",
-    "anaphylaxis: epipen|epi pen|adrenaline pen|auto injector + used|had to use|gave|given|injected|jabbed|jab|after|"
+    "anaphylaxis: epipen|epi pen|adrenaline pen|auto injector + used|had to use|gave|given|injected|jabbed|jab|"
+    "after|"
     "twice|second|not work|not help",
     "anaphylaxis: throat|tongue|lip|lips|face|mouth|garganta|lengua|labio|cara|gorge|langue|levre|visage|zunge|"
     "lippe|hals|gesicht|rachen|lingua|rosto + swell|swollen|closing|close|tight|puff|hincha|cerrada|cierra|"
@@ -214,7 +234,8 @@ RULES: list[str] = [
     # ---- bleeding
     "bleeding: nosebleed|nose bleed|{bleed} + {heavy_bleed}|faint|dizz|lightheaded|light headed|pass out|"
     "passing out|pads|really weak|so weak|very weak|clammy",
-    "bleeding: vomit|throwing up|threw up|cough|spit|spat|being sick|bringing up|brought up|bring up|puking|puke|vomitando|vomis|crach|erbrech|erbroch|"
+    "bleeding: vomit|throwing up|threw up|cough|spit|spat|being sick|bringing up|brought up|bring up|puking|puke|"
+    "vomitando|vomis|crach|erbrech|erbroch|"
     "tosiendo + blood|sangre|sang|blut|sangue",
     "bleeding: tarry|black stool|black poop|black stools|melena|coffee ground",
     "bleeding: black|tar + poo|poop|stool|faeces|feces + dizz|faint|weak|pale|vomit|sick|lightheaded|breath|"
@@ -232,11 +253,13 @@ RULES: list[str] = [
     "trop de comprimes|zu viele tabletten|load of my tablets|load of pills|load of tablets|load of my pills",
     "overdose: took|taken|swallow|ate|eaten|got into|tomo|tomou|genommen|avale|engoli|tomei|pris + grandmas|"
     "grandma s|grandpas|grandpa s|grandads|grandad s|grannys|granny s|nans|nan s|nanas|nana s|someone else s|"
-    "someone elses|da avo|do avo|de la abuela|del abuelo|de la grand mere|du grand pere|von oma|von opa|mum s|mom s|"
+    "someone elses|da avo|do avo|de la abuela|del abuelo|de la grand mere|du grand pere|von oma|von opa|mum s|"
+    "mom s|"
     "dad s|parents + medic|pill|tablet|meds|comprim|pastilla|remedio|tablett",
     "overdose: carbon monoxide|co alarm|co detector|co poisoning|monoxido|monoxyde|kohlenmonoxid",
     "overdose: boiler|gas fire|gas heater|heater|generator|stove|wood burner|log burner|bbq|barbecue|exhaust|"
-    "chimney|flue|chaudiere|heizung|aquecedor|calefon + headache|dizz|sick|nause|drowsy|sleepy|faint|vomit|confus + "
+    "chimney|flue|chaudiere|heizung|aquecedor|calefon + headache|dizz|sick|nause|drowsy|sleepy|faint|vomit|"
+    "confus + "
     "everyone|all of us|family|both|kids|dog|cat|better when|better outside|go out|leave the house|we",
     "overdose: {child}|year old + {swallowed}|took + pill|tablet|meds|medicine|capsul",
     "overdose: heroin|fentanyl|opiat|opioid|methadone|oxy|morphine|ketamine|ghb|mdma|spice + too much|"
@@ -247,15 +270,18 @@ RULES: list[str] = [
     # ---- suicide and self-harm, direct and indirect
     "suicide: suicid|suizid|selbstmord|kill myself|killing myself|kill herself|kill himself|kill themselves|kms|"
     "kys|unaliv|unalive|sewerslide|end myself|off myself|top myself|"
-    "end my life|ending my life|end his life|end her life|end it all|take my own life|take my life|better off dead|"
+    "end my life|ending my life|end his life|end her life|end it all|take my own life|take my life|"
+    "better off dead|"
     "better off without me|better off without him|better off without her|better without me|want to die|"
     "wanna die|wants to die|wish i was dead|wish i were dead|rather be dead|no reason to live|"
     "not want to live|not want to be alive|not want to exist|not want to be here anymore|"
-    "not want to be here any more|not worth living|never wake up|to not wake up|not to wake up|goodbye letter|goodbye note|"
+    "not want to be here any more|not worth living|never wake up|to not wake up|not to wake up|goodbye letter|"
+    "goodbye note|"
     "suicide note|hang myself|jump off|in front of a train|in front of a bus|in front of a lorry|"
     "in front of a truck|under a train|throw myself|off a bridge|off the bridge|off a cliff|off the roof|"
     "off a building|driving into a wall|drive into a wall|driving into a tree|drive into a tree|"
-    "crash my car on purpose|burden to everyone|want to disappear|disappear forever|want to sleep forever|wanted to sleep forever|"
+    "crash my car on purpose|burden to everyone|want to disappear|disappear forever|want to sleep forever|"
+    "wanted to sleep forever|"
     "no point in living|no point in going on|can not go on|can not do this anymore|harming myself|cutting myself|"
     "cut my wrist|slit my wrist|self harm|selfharm|want to end it|going to end it|gonna end it|"
     "no quiero vivir|no quiero seguir viviendo|quiero morir|quitarme la vida|matarme|veux mourir|me tuer|"
@@ -313,7 +339,8 @@ RULES: list[str] = [
     "desmay|evanoui|sin respuesta|no responde|no reacciona|reagiert nicht|nao responde|nao acorda|nao reage|"
     "knocked out|knocked himself out|knocked herself out|knocked myself out|floppy|limp",
     "seizure: not wake|can not wake|will not wake|not waking|hard to wake|difficult to wake|can not rouse|"
-    "unrousable|not woken|wake him|wake her|no despierta|no se despierta|ne se reveille pas|wacht nicht auf|se reveille pas|wacht nicht|not come round|"
+    "unrousable|not woken|wake him|wake her|no despierta|no se despierta|ne se reveille pas|wacht nicht auf|"
+    "se reveille pas|wacht nicht|not come round|"
     "not coming round",
     "seizure: seiz|convuls|fitting|having a fit|tonic clonic|krampf|crise d epilepsie|epilep|convulsion + having|"
     "now|not stop|minute|min|mins|still|started|again|first|second|hour|just|>=3|arret|hort|para|since|after|"
@@ -324,7 +351,8 @@ RULES: list[str] = [
     "frothing at the mouth",
     "seizure: fit|fits + first ever|back to back|another one|not stop|will not stop|minutes|shaking|jerking|"
     "{blue}|froth|foam|convuls|epilep|unconscious|eyes rolled|never had",
-    "seizure: jerk|shaking|twitching + eyes rolled|foam|froth|unrespons|not respond|all over|whole body|rigid|stiff",
+    "seizure: jerk|shaking|twitching + eyes rolled|foam|froth|unrespons|not respond|all over|whole body|rigid|"
+    "stiff",
     # ---- head and spine injuries
     "head_spine: {head} + {head_injury} + {head_danger}",
     "head_spine: can not feel|can not move|numb|tingl|pins and needles|paraly|weak + leg|legs|arm|arms|feet|foot|"
@@ -363,7 +391,8 @@ RULES: list[str] = [
     "1 mois|2 mois|3 mois|1 mes|2 meses|3 meses|monate alt|wochen alt|semanas + fever|temp|fiebre|fievre|febre|"
     "fieber|>=38",
     "paediatric: soft spot|fontanel + bulging|sunken|swollen|raised",
-    "paediatric: {child}|year old|month old|months old|week old|weeks old + floppy|limp|letharg|unrespons|not respond|hard to wake|not waking|"
+    "paediatric: {child}|year old|month old|months old|week old|weeks old + floppy|limp|letharg|unrespons|"
+    "not respond|hard to wake|not waking|"
     "will not wake|will not feed|not feeding|refusing feeds|no wet|high pitch|bulging|grunt|schlapp|mole|"
     "no reacciona|green vomit|bile|bilious|not fade|seeing things|hallucin|trinkt nicht|boit plus|sunken|"
     "mottled|fontanel|soft spot",
@@ -374,7 +403,8 @@ RULES: list[str] = [
     "noisy|pale|struggl|grunt",
     "paediatric: {child} + wet nappy|wet nappies|wet diaper|wet diapers + not|hours",
     "paediatric: green|bile|bilious + vomit|sick|throwing|puke",
-    "paediatric: not weed|not peed|not wee|no wee|no urine|not passed urine|not had a wee|not urinated|dry nappies|"
+    "paediatric: not weed|not peed|not wee|no wee|no urine|not passed urine|not had a wee|not urinated|"
+    "dry nappies|"
     "no wet + {child}|vomit|diarrh|hours|since|day",
     "paediatric: rash|spots|manchas|taches|flecken|petechi + purple|violet|roxa|morad|not fade|glass|blanch|"
     "pressed|lila",
@@ -410,14 +440,16 @@ RULES: list[str] = [
     "abdominal: vomit|sick|throwing up + poo|faec|feces|fecal|poop",
     "abdominal: {belly} + kicked|punched|hit|crash|trauma|injur|seatbelt|handlebar + pale|faint|dizz|shoulder|"
     "vomit|swell|swollen|blood|worse|rigid|hard",
-    "abdominal: {severe} + side|flank|loin|kidney|groin|back + pee|urine|blood|fever|shiver|vomit|can not keep still|"
+    "abdominal: {severe} + side|flank|loin|kidney|groin|back + pee|urine|blood|fever|shiver|vomit|"
+    "can not keep still|"
     "writh|rolling",
     "abdominal: af|atrial fib + belly|stomach|abdom|tummy + pain|{severe}",
     "abdominal: out of proportion",
     "abdominal: yellow eyes|jaundice|yellow skin + fever + pain",
     # ---- eyes
     "eye: {eye} + bleach|chemical|acid|alkali|cleaner|oven|lime|cement|ammonia|caustic|pepper spray|superglue|"
-    "splash|metal|grinder|glass|shard|stabbed|poked|a stick|firework|pellet|punched|lost|losing|blind|curtain|shadow|"
+    "splash|metal|grinder|glass|shard|stabbed|poked|a stick|firework|pellet|punched|lost|losing|blind|curtain|"
+    "shadow|"
     "halo|double|can not see|{sudden}|no veo|perdu|sehe nichts|nichts mehr|white spot|severe|burning",
     "eye: curtain|shadow|veil + vision|eye|sight",
     "eye: eye|eyes|vision + pain|painful + blur|headache|vomit|halo",
@@ -471,7 +503,8 @@ RULES: list[str] = [
     "not breathing|{blue}|cough|minute",
     "environmental: electrocut|electric shock|shock from the mains|from the mains|live wire|high voltage|"
     "power line|lightning|into a socket|electric fence|stromschlag",
-    "environmental: shock + electric|cooker|socket|plug|mains|wire|cable|appliance|fence + numb|pound|racing|chest|"
+    "environmental: shock + electric|cooker|socket|plug|mains|wire|cable|appliance|fence + numb|pound|racing|"
+    "chest|"
     "burn|breath|faint|palpitat|tingl|heart",
     "environmental: snake|adder|viper|rattlesnake|scorpion|funnel web|black widow|box jellyfish|stonefish + "
     "bite|bit|bitten|sting|stung",
@@ -482,7 +515,8 @@ RED_FLAGS: list[str] = [expand(rule, TERMS) for rule in RULES]
 # Figures of speech removed before matching ("this heat is killing me", "gave me a heart attack lol").
 RED_FLAG_EXCEPTIONS: list[str] = [
     "giving me a heart attack", "give me a heart attack", "gave me a heart attack", "gave her a heart attack",
-    "gave him a heart attack", "gave us a heart attack", "give her a heart attack", "give him a heart attack", "heat is killing me",
+    "gave him a heart attack", "gave us a heart attack", "give her a heart attack", "give him a heart attack",
+    "heat is killing me",
     "is killing me lol", "killing me haha", "work is killing me", "you are killing me", "killed it",
     "dying to", "to die for", "die laughing", "died laughing", "dead lol", "my legs are dead", "fell asleep",
     "fall asleep", "falling asleep", "fallen asleep", "midnight oil", "food poisoning", "overdosing on coffee",
@@ -491,6 +525,7 @@ RED_FLAG_EXCEPTIONS: list[str] = [
     "drowning in", "suffocating under", "kill time", "killing time", "bored to death", "scared to death",
     "stroke of genius", "stroke of luck", "seizure of", "giving blood", "gave blood", "give blood", "blood test",
     "blood donation", "donate blood", "donating blood", "blood pressure", "blood results", "blood work",
-    "overdose crisis", "opioid crisis", "overdose epidemic", "overdose deaths", "overdose prevention", "nearly fainted", "almost fainted", "nearly passed out",
+    "overdose crisis", "opioid crisis", "overdose epidemic", "overdose deaths", "overdose prevention",
+    "nearly fainted", "almost fainted", "nearly passed out",
     "almost passed out",
 ]
