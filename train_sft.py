@@ -145,6 +145,14 @@ class StopOnInterrupt(InterruptFlag):
 # --------------------------------------------------------------------------- trainer
 
 
+def _checkpointing_field(config_class) -> str:
+    """TRL 1.16 names it activation_checkpointing; 1.15 (the GPU set's, Unsloth's cap) gradient_checkpointing."""
+    import dataclasses
+
+    names = {f.name for f in dataclasses.fields(config_class)}
+    return "activation_checkpointing" if "activation_checkpointing" in names else "gradient_checkpointing"
+
+
 def trainer_args(cfg, backend: str, resume: bool, **overrides: Any):
     """TRL SFTConfig from our config: precision, checkpoints, evaluation and throughput settings."""
     import torch
@@ -166,8 +174,6 @@ def trainer_args(cfg, backend: str, resume: bool, **overrides: Any):
         weight_decay=s.weight_decay,
         optim=s.optim,
         max_grad_norm=s.max_grad_norm,
-        # Unsloth checkpoints activations itself (get_peft_model(use_gradient_checkpointing="unsloth")).
-        activation_checkpointing=s.gradient_checkpointing and backend != "unsloth",
         bf16=bf16,
         fp16=cuda and not bf16,
         use_cpu=not cuda,
@@ -189,6 +195,8 @@ def trainer_args(cfg, backend: str, resume: bool, **overrides: Any):
         disable_tqdm=True,
         dataloader_num_workers=0,
     )
+    # Unsloth checkpoints activations itself (get_peft_model(use_gradient_checkpointing="unsloth")).
+    kwargs[_checkpointing_field(SFTConfig)] = s.gradient_checkpointing and backend != "unsloth"
     kwargs.update(overrides)
     return SFTConfig(**kwargs)
 
@@ -203,7 +211,10 @@ def _answer_tokens_only_on_cpu():
     """
     import trl.trainer.utils as trl_utils
 
-    original = trl_utils._use_triton
+    original = getattr(trl_utils, "_use_triton", None)
+    if original is None:  # TRL 1.15 (the GPU set) has no fused LM head to steer: nothing to patch
+        yield
+        return
     trl_utils._use_triton = lambda device: device.type == "cpu" or original(device)
     try:
         yield

@@ -73,3 +73,26 @@ def test_the_gpu_set_resolves_to_its_own_pins(tmp_path):
     for pkg, version in pins("requirements-gpu.txt").items():
         assert resolved.get(pkg) == version, f"{pkg}: pinned {version}, pip resolves {resolved.get(pkg)}"
 
+
+
+def test_sft_names_checkpointing_the_way_each_sets_trl_does():
+    """TRL 1.16 (CPU set) calls it activation_checkpointing, TRL 1.15 (GPU set) gradient_checkpointing."""
+    import dataclasses
+
+    import train_sft
+
+    @dataclasses.dataclass
+    class Trl115:
+        gradient_checkpointing: bool = False
+
+    @dataclasses.dataclass
+    class Trl116(Trl115):
+        activation_checkpointing: bool = False
+
+    assert train_sft._checkpointing_field(Trl115) == "gradient_checkpointing"
+    assert train_sft._checkpointing_field(Trl116) == "activation_checkpointing"
+    from trl import SFTConfig
+
+    args = train_sft.trainer_args(__import__("config").get_preset("tiny"), "hf", False, output_dir="/tmp/x")
+    assert getattr(args, train_sft._checkpointing_field(SFTConfig)) is False  # the tiny preset turns it off
+    assert dataclasses.is_dataclass(SFTConfig)
