@@ -60,6 +60,20 @@ def print_rows(rows: list[dict]) -> None:
             print(f"    {r['note']}")
 
 
+BEGIN, END = "<!-- run_all.py: begin -->", "<!-- run_all.py: end -->"
+
+
+def merge_results(path: Path, table: str) -> str:
+    """RESULTS.md with the generated part (between BEGIN and END) replaced and the dated sections kept."""
+    old = path.read_text() if path.is_file() else "# Benchmark results\n\n"
+    block = f"{BEGIN}\n{table}\n{END}"
+    if BEGIN in old and END in old:
+        head, rest = old.split(BEGIN, 1)
+        return head + block + rest.split(END, 1)[1]
+    title, _, rest = old.partition("\n\n")
+    return f"{title}\n\n{block}\n\n{rest}".rstrip() + "\n"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("names", nargs="*", help="benchmarks to run (default: all)")
@@ -93,8 +107,10 @@ def main(argv: list[str] | None = None) -> int:
         "# Benchmark results",
         "",
         f"Measured {time.strftime('%Y-%m-%d %H:%M %Z')} on {machine()}"
-        + (" (quick mode: small sizes)" if args.quick else "") + ".",
-        "Each figure is compared with its baseline in the same run; `make bench` rewrites this file.",
+        + (" (quick mode: small sizes)" if args.quick else "") + "; command: `"
+        + " ".join(["python bench/run_all.py", *(sys.argv[1:] if argv is None else argv)]) + "`.",
+        "Each figure is compared with its baseline in the same run; `make bench` rewrites this part of the file "
+        "(the dated sections below it stay).",
         "",
         "| benchmark | figure | ours | baseline | unit | ratio | goal | note |",
         "| --- | --- | --- | --- | --- | --- | --- | --- |",
@@ -106,7 +122,7 @@ def main(argv: list[str] | None = None) -> int:
         )
     for f in failures:
         lines.append(f"\nFAILED: {f}")
-    Path(args.output).write_text("\n".join(lines) + "\n")
+    Path(args.output).write_text(merge_results(Path(args.output), "\n".join(lines[2:])))
     print(f"wrote {args.output}")
     return 1 if failures else 0
 
