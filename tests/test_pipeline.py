@@ -93,27 +93,65 @@ def test_whole_pipeline_on_a_small_slice(tmp_path):
     answer = run(work, "medllm.py", "--ask", "Which vitamin deficiency causes scurvy? A) Vitamin A B) Vitamin C",
                  "--max-tokens", "16", "--threads", "1", "--seed", "1")
 
-    for split in ("train", "validation"):
-        rows = [json.loads(line) for line in (work / "data/processed" / f"{split}.jsonl").read_text().splitlines()]
-        assert rows and {"id", "question", "options", "answer", "messages"} <= set(rows[0])
-    assert json.loads((work / "data/processed/stats.json").read_text())["splits"]["train"] > 0
-    for stage in ("sft", "ppo"):
+    check_pipeline_outputs(work, answer)
+
+
+def _jsonl(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
+def check_pipeline_outputs(work: Path, answer: str) -> None:
+    """Every artefact holds what the commands above asked for, recomputed where it can be."""
+    import hashlib
+    import math
+
+    import mcq_format
+
+    splits = {name: _jsonl(work / "data/processed" / f"{name}.jsonl") for name in ("train", "validation")}
+    stats = json.loads((work / "data/processed/stats.json").read_text())
+    assert {k: len(v) for k, v in splits.items()} == {k: stats["splits"][k] for k in ("train", "validation")}
+    assert 0 < len(splits["validation"]) < len(splits["train"]) and sum(map(len, splits.values())) <= 2 * 40
+    for row in splits["train"] + splits["validation"]:
+        assert row["answer"] in row["options"] and row["messages"][-1]["role"] == "assistant"
+        assert mcq_format.extract_answer(row["messages"][-1]["content"], row["options"]) == row["answer"]
+    assert not {r["question"] for r in splits["train"]} & {r["question"] for r in splits["validation"]}
+
+    sft = json.loads((work / "models/sft/train_summary.json").read_text())
+    ppo = json.loads((work / "models/ppo/train_summary.json").read_text())
+    assert sft["steps"] == 2 and sft["train_examples"] == 8 and sft["eval_examples"] == 4
+    assert ppo["steps"] == 1 and ppo["sft_adapter"].endswith("models/sft")
+    for stage, summary in (("sft", sft), ("ppo", ppo)):
         out = work / "models" / stage
-        for name in ("adapter_config.json", "adapter_model.safetensors", "config.json", "train_summary.json"):
+        for name in ("adapter_config.json", "adapter_model.safetensors", "config.json"):
             assert (out / name).is_file(), f"{stage}: {name}"
-        records = [json.loads(line) for line in (work / "logs" / stage / "metrics.jsonl").read_text().splitlines()]
-        assert records and all("step" in r for r in records)
-        assert list((work / "logs" / stage / "plots").glob("*.png"))
+        records = _jsonl(work / "logs" / stage / "metrics.jsonl")
+        assert max(r["step"] for r in records) == summary["steps"]
+        assert sorted(p.name for p in (work / "logs" / stage / "plots").glob("*.png"))
+    train_losses = [r["loss"] for r in _jsonl(work / "logs/sft/metrics.jsonl") if "loss" in r]
+    assert len(train_losses) == 2 // config.tiny().sft.logging_steps  # one record every logging_steps steps
+    assert all(math.isfinite(x) and x > 0 for x in train_losses)
+    assert sft["final_train_loss"] == pytest.approx(train_losses[-1])
+    ppo_steps = [r for r in _jsonl(work / "logs/ppo/metrics.jsonl") if "reward_mean" in r]
+    assert [r["step"] for r in ppo_steps] == [1] and ppo["reward_end"] == pytest.approx(ppo_steps[0]["reward_mean"])
     assert (work / "models/ppo/value_head.safetensors").is_file()
+
     compare = json.loads((work / "logs/eval/compare.json").read_text())
-    assert compare and (work / "logs/eval/compare.md").is_file() and (work / "logs/eval/compare.png").is_file()
-    for name in ("base", "sft", "ppo"):
-        assert (work / "logs/eval" / f"{name}.json").is_file()
+    assert [m["name"] for m in compare["models"]] == ["base", "sft", "ppo"] and compare["n"] == 3
+    validation_ids = [r["id"] for r in splits["validation"]]
+    for row in compare["models"]:
+        preds = json.loads((work / "logs/eval" / f"{row['name']}.json").read_text())["predictions"]
+        assert len(preds) == 3 and all(p["id"] in validation_ids for p in preds)
+        for mode in compare["modes"]:
+            assert row[mode]["correct"] == sum(p[mode] == p["answer"] for p in preds)
+    assert (work / "logs/eval/compare.md").is_file() and (work / "logs/eval/compare.png").is_file()
+
     gguf = work / "models/medllm_finetuning.gguf"
     assert gguf.read_bytes()[:4] == b"GGUF"
     meta = json.loads((work / "models/medllm_finetuning.json").read_text())
     assert meta["quantization"] == config.tiny().export.quant and meta["size_bytes"] == gguf.stat().st_size
-    assert meta["faithfulness"]["gate"]["passed"] is True
-    assert meta["sft"]["summary"] and meta["ppo"]["summary"] and meta["faithfulness"]["n"] == 2
-    assert "FROM " in (work / "models/Modelfile").read_text()
+    assert meta["sha256"] == hashlib.sha256(gguf.read_bytes()).hexdigest()
+    assert meta["faithfulness"]["gate"]["passed"] is True and meta["faithfulness"]["n"] == 2
+    assert meta["sft"]["summary"] == sft and meta["ppo"]["summary"] == ppo
+    assert meta["adapter"].endswith("models/ppo")  # the export merged the PPO adapter, the last stage
+    assert "FROM ./medllm_finetuning.gguf" in (work / "models/Modelfile").read_text()
     assert "not medical advice" in answer
