@@ -384,6 +384,28 @@ def keep_lora_fp32(model) -> int:
     return cast
 
 
+def keep_4bit_differentiable(model) -> int:
+    """Stop bitsandbytes repacking a 4-bit model's weights for CPU inference; return how many layers it covers.
+
+    On a CPU with AVX512-BF16, the first eval-mode forward of a bnb Linear4bit (an evaluation, a PPO rollout)
+    repacks its weight in place for a gemv kernel that has no backward, and every later forward, in train
+    mode too, uses it: no gradient crosses the 4-bit layers, so LoRA gets none and training stops silently.
+    Call it on a model that will be trained; weights repacked already are restored (bitsandbytes' inverse).
+    """
+    try:
+        import bitsandbytes as bnb
+        from bitsandbytes.functional import _convert_weight_packed_for_cpu_inverse as unpack
+    except ImportError:
+        return 0
+    layers = [m for m in model.modules() if isinstance(m, bnb.nn.Linear4bit)]
+    for layer in layers:
+        layer.support_avx512bf16_for_cpu = False
+        weight = layer.weight
+        if getattr(weight.quant_state, "packing_format_for_cpu", False):
+            weight.data, weight.quant_state = unpack(weight.data, weight.quant_state)
+    return len(layers)
+
+
 def lora_peft_config(lora_cfg):
     from peft import LoraConfig
 
@@ -415,6 +437,7 @@ def add_lora(model, lora_cfg, backend: str, gradient_checkpointing: bool = False
     from peft import get_peft_model
 
     if getattr(model, "is_loaded_in_4bit", False):
+        keep_4bit_differentiable(model)
         # What prepare_model_for_kbit_training does, minus its upcast of the embeddings and lm_head to fp32
         # (about +2 GB on the 8B model, which would break the 8 GB budget): freeze the base, and let
         # gradients reach the LoRA layers through checkpointed blocks.

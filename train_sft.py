@@ -324,6 +324,9 @@ def build_trainer(
         callbacks=list(callbacks),
     )
     trainer.remove_callback(PrinterCallback)  # our TrainingMonitor reports instead
+    # TRL casts a 4-bit model's LoRA weights to bf16 while it builds the trainer; in bf16 the paper's lr 3e-6
+    # updates round away. Back to fp32 before the optimiser is made (it is made in train()).
+    modeling.keep_lora_fp32(trainer.model)
     trainer.letter_records = list(eval_records)
     return trainer
 

@@ -60,3 +60,53 @@ def test_without_the_fp32_cast_bf16_lora_loses_the_updates(fourbit_model):
     after = [(p.detach() - 3e-6).to(torch.bfloat16) for p in a_params]  # one AdamW-sized step, rounded
     frac_changed = sum((a != b).float().mean().item() for a, b in zip(after, before)) / len(a_params)
     assert frac_changed < 0.05
+
+
+def test_two_trainer_steps_at_lr_3e_6_on_the_nf4_base_change_every_lora_tensor(fourbit_model, sample_dir, tmp_path):
+    """The trainer's evaluation before the first step runs the 4-bit layers in eval mode; on a CPU with
+    AVX512-BF16 bitsandbytes then repacks their weights for a kernel without a backward, and no gradient
+    reached LoRA again (keep_4bit_differentiable, called by add_lora, prevents it)."""
+    import train_sft
+    from test_train_sft import sample_records
+
+    model, tok, backend, lora = fourbit_model
+    cfg = config.get_preset("paper")
+    cfg.model.name, cfg.sft.output_dir = "tiny", str(tmp_path / "sft")
+    cfg.sft.batch_size, cfg.sft.grad_accum, cfg.sft.max_length = 2, 1, 512
+    peft_model = modeling.add_lora(model, lora, backend, gradient_checkpointing=cfg.sft.gradient_checkpointing)
+    records = sample_records(sample_dir, 6)
+    trainer = train_sft.build_trainer(cfg, peft_model, tok, records[:4], records[4:], backend, max_steps=2,
+                                      warmup_steps=0, save_strategy="no", eval_steps=100, logging_steps=100)
+    assert trainer.args.eval_on_start and trainer.args.learning_rate == 3e-6
+    lora_params = {n: p for n, p in trainer.model.named_parameters() if p.requires_grad}
+    assert lora_params and all(p.dtype == torch.float32 for p in lora_params.values())
+    before = {n: p.detach().clone() for n, p in lora_params.items()}
+    trainer.train()
+    assert trainer.state.global_step == 2 and any(h.get("step") == 0 and "eval_loss" in h
+                                                  for h in trainer.state.log_history)
+    unchanged = [n for n, p in lora_params.items() if torch.equal(p.detach(), before[n])]
+    assert not unchanged, f"LoRA tensors the trainer never changed: {unchanged}"
+
+
+@pytest.mark.skipif(not bnb.functional.has_avx512bf16(), reason="bitsandbytes repacks for CPU inference only with AVX512-BF16")
+def test_keep_4bit_differentiable_restores_weights_repacked_by_an_eval_forward(fourbit_model):
+    model, tok, backend, lora = fourbit_model
+    peft_model = modeling.add_lora(model, lora, backend)
+    layers = [m for m in peft_model.modules() if isinstance(m, bnb.nn.Linear4bit)]
+    ids = torch.randint(0, len(tok), (2, 12), generator=torch.Generator().manual_seed(0))
+    peft_model.train()
+    reference = peft_model(input_ids=ids).logits.detach()
+    for layer in layers:  # undo add_lora's setting, as a model repacked before add_lora would be
+        layer.support_avx512bf16_for_cpu = True
+    peft_model.eval()
+    with torch.no_grad():
+        peft_model(input_ids=ids)
+    assert all(layer.weight.quant_state.packing_format_for_cpu for layer in layers)
+    assert modeling.keep_4bit_differentiable(peft_model) == len(layers)
+    assert not any(layer.weight.quant_state.packing_format_for_cpu for layer in layers)
+    peft_model.train()
+    out = peft_model(input_ids=ids).logits
+    torch.testing.assert_close(out.detach(), reference, rtol=0.02, atol=0.02)
+    out.float().pow(2).mean().backward()
+    lora_b = [p for n, p in peft_model.named_parameters() if "lora_B" in n]
+    assert lora_b and all(p.grad is not None and p.grad.abs().sum() > 0 for p in lora_b)
