@@ -118,7 +118,9 @@ def check_pipeline_outputs(work: Path, answer: str) -> None:
 
     sft = json.loads((work / "models/sft/train_summary.json").read_text())
     ppo = json.loads((work / "models/ppo/train_summary.json").read_text())
-    assert sft["steps"] == 2 and sft["train_examples"] == 8 and sft["eval_examples"] == 4
+    copies = 1 + config.tiny().sft.permute_options  # each question plus its option-shuffled copies
+    assert sft["steps"] == 2 and sft["train_rows"] == 8 and sft["train_examples"] == 8 * copies
+    assert sft["eval_examples"] == 4
     assert ppo["steps"] == 1 and ppo["sft_adapter"].endswith("models/sft")
     for stage, summary in (("sft", sft), ("ppo", ppo)):
         out = work / "models" / stage
