@@ -392,16 +392,16 @@ def keep_4bit_differentiable(model) -> int:
     mode too, uses it: no gradient crosses the 4-bit layers, so LoRA gets none and training stops silently.
     Call it on a model that will be trained; weights repacked already are restored (bitsandbytes' inverse).
     """
-    try:
-        import bitsandbytes as bnb
-        from bitsandbytes.functional import _convert_weight_packed_for_cpu_inverse as unpack
-    except ImportError:
+    bnb = sys.modules.get("bitsandbytes")  # not imported: no 4-bit layers
+    if bnb is None:
         return 0
+    from bitsandbytes.functional import _convert_weight_packed_for_cpu_inverse as unpack
+
     layers = [m for m in model.modules() if isinstance(m, bnb.nn.Linear4bit)]
     for layer in layers:
         layer.support_avx512bf16_for_cpu = False
         weight = layer.weight
-        if getattr(weight.quant_state, "packing_format_for_cpu", False):
+        if getattr(getattr(weight, "quant_state", None), "packing_format_for_cpu", False):
             weight.data, weight.quant_state = unpack(weight.data, weight.quant_state)
     return len(layers)
 

@@ -27,6 +27,7 @@ from typing import Any, Callable
 
 import torch
 
+import modeling
 import ppo_core
 
 POLICY, REFERENCE = "ppo", "sft"  # the two adapter names on the one base model
@@ -53,6 +54,7 @@ def attach_adapters(base_model, sft_dir: str | os.PathLike):
     model.load_adapter(str(sft_dir), adapter_name=REFERENCE, is_trainable=False)
     model.set_adapter(POLICY)
     no_dropout(model)
+    modeling.keep_4bit_differentiable(model)  # rollouts run in eval mode: no CPU repacking of nf4 weights
     model.eval()
     return model
 
