@@ -51,7 +51,8 @@ def argv_for(tmp_path: Path, model_dir: Path, splits: Path, *extra: str) -> list
         "--set", f"sft.train_file={splits / 'train.jsonl'}",
         "--set", f"sft.validation_file={splits / 'validation.jsonl'}",
         "--set", f"sft.logs_dir={tmp_path / 'logs'}", "--set", "sft.run_name=sft",
-        "--set", "sft.max_samples=0", "--set", "sft.batch_size=4", "--set", "sft.eval_batch_size=4",
+        "--set", "sft.max_samples=0", "--set", "sft.permute_options=0",  # 16 rows exactly (the tiny preset adds copies)
+        "--set", "sft.batch_size=4", "--set", "sft.eval_batch_size=4",
         "--set", "sft.learning_rate=0.01", "--set", "sft.warmup_ratio=0", "--set", "sft.lr_scheduler=constant",
         "--set", "sft.logging_steps=1", "--set", "sft.eval_steps=100", "--set", "sft.save_steps=2",
         "--set", "lora.r=4", "--set", "lora.alpha=8",
