@@ -94,7 +94,7 @@ $(SFT_DONE): $(SPLITS) train_sft.py
 $(PPO_DONE): $(SFT_DONE) train_ppo.py ppo_core.py
 	$(PY) train_ppo.py --preset $(PRESET) --force
 
-$(COMPARE): $(PPO_DONE) evaluate.py
+$(COMPARE): $(PPO_DONE) evaluate.py scoring.py
 	$(PY) evaluate.py --preset $(PRESET) --compare
 	$(PY) evaluate.py --preset $(PRESET) --plots logs/sft
 	$(PY) evaluate.py --preset $(PRESET) --plots logs/ppo

@@ -168,7 +168,7 @@ def validation_records(cfg, n: int) -> list[dict]:
 
 def trained_system_prompt(cfg) -> str:
     """The system turn of the processed training data (what SFT saw), else data.system_prompt."""
-    import evaluate
+    import scoring
 
     for name in (cfg.sft.train_file, cfg.export.validation_file):
         path = Path(name)
@@ -179,7 +179,7 @@ def trained_system_prompt(cfg) -> str:
                 record = json.loads(first)
             except json.JSONDecodeError:
                 continue
-            prompt = evaluate.system_prompt_of(record, "") if isinstance(record, dict) else ""
+            prompt = scoring.system_prompt_of(record, "") if isinstance(record, dict) else ""
             if prompt:
                 return prompt
     return cfg.data.system_prompt
@@ -304,12 +304,12 @@ def gguf_answer(llm, messages: list[dict], max_tokens: int, log_file: Path) -> t
 
 def check_faithfulness(model, tok, gguf: Path, records: list[dict], cfg, log_file: Path, progress=None) -> dict:
     """The GGUF against the merged model (faithfulness.compare), with the gate's verdict under "gate"."""
-    import evaluate
+    import scoring
 
     e = cfg.export
-    source = evaluate.HFModel(model, tok, e.faithfulness_max_tokens)
+    source = scoring.HFModel(model, tok, e.faithfulness_max_tokens)
     with llama_log_to(log_file):
-        exported = evaluate.GGUFModel(gguf, e.faithfulness_max_tokens, n_ctx=cfg.chat.n_ctx, seed=0)
+        exported = scoring.GGUFModel(gguf, e.faithfulness_max_tokens, n_ctx=cfg.chat.n_ctx, seed=0)
     n_gen = min(e.faithfulness_generate, len(records))
     task = progress.add_task("faithfulness", total=len(records) + n_gen) if progress else None
     advance = (lambda: progress.advance(task)) if progress else None

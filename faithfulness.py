@@ -1,6 +1,6 @@
 """Is the exported GGUF the model that was trained? The faithfulness measure and its gate.
 
-The merged Transformers model and the GGUF answer the same validation questions through evaluate.py's
+The merged Transformers model and the GGUF answer the same validation questions through scoring.py's
 scorers (one code path for evaluation, export and the benches). Per question:
 
 * the log-likelihood answer letter each ranks first (after the answer prefix "("), compared;
@@ -37,7 +37,7 @@ def compare(source, exported, records: Sequence[dict], system_prompt: str, gener
             advance: Callable[[], Any] | None = None, source_cache: dict | None = None) -> dict:
     """Score records on both models -> {"n", "loglik_agreement", "kl_mean", "kl_max", "generate_agreement", ...}.
 
-    source / exported are evaluate.py scorers (HFModel, GGUFModel): answer_distributions() and generate().
+    source / exported are scoring.py scorers (HFModel, GGUFModel): answer_distributions() and generate().
     source_cache (a dict the caller keeps) holds the source's answers, so comparing several GGUFs with one
     source model scores the source once.
     """

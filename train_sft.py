@@ -276,7 +276,7 @@ def _trainer_class():
 
 
 def letter_metrics(model, tokenizer, records: list[dict], batch_size: int = 8) -> dict[str, float]:
-    """The answer letter alone, scored on the validation questions the way evaluate.py's loglik mode does.
+    """The answer letter alone, scored on the validation questions as evaluate.py's loglik mode does (scoring.py).
 
     letter_loss: mean -log p(correct letter) over the whole vocabulary at the answer position (the one
     token of the completion that decides the answer; the whole-answer loss can fall while it rises);
@@ -285,12 +285,12 @@ def letter_metrics(model, tokenizer, records: list[dict], batch_size: int = 8) -
     """
     import math
 
-    import evaluate
+    import scoring
 
     scored = [r for r in records if r.get("options") and r.get("answer") in r["options"]]
     if not scored:
         return {}
-    preds = evaluate.predict(evaluate.HFModel(model, tokenizer), scored, "loglik", batch_size=max(1, batch_size))
+    preds = scoring.predict(scoring.HFModel(model, tokenizer), scored, "loglik", batch_size=max(1, batch_size))
     losses, hits, counts = [], 0, {}
     for record, pred in zip(scored, preds):
         scores = pred["scores"]

@@ -7,7 +7,7 @@
 Model: the embedded SmolLM2-135M-Instruct (tiny preset), on whatever device modeling picks, the same
 loaded model for every contender.
 
-Ours: evaluate.predict(..., "loglik"): one forward pass per question reads every option letter's
+Ours: scoring.predict(..., "loglik"): one forward pass per question reads every option letter's
 next-token log-probability after the prompt and "(", questions batched (eval.batch_size rows, left
 padding, logits at the last position only).
 
@@ -36,6 +36,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import evaluate  # noqa: E402
+import scoring  # noqa: E402
 
 
 def lm_eval_requests(scorer, chats, letters) -> list[tuple[int, str, list[int], list[int]]]:
@@ -98,20 +99,20 @@ def run(quick: bool = False, questions: int = 10) -> list[dict]:
     n, rounds = (4, 1) if quick else (questions, 2)
     records, _ = evaluate.load_questions(ROOT / "data" / "sample" / "medqa.jsonl", max_samples=n, seed=0)
     model, tok, _ = modeling.load_base_model(cfg.model)
-    scorer = evaluate.HFModel(model, tok)
+    scorer = scoring.HFModel(model, tok)
     chats = [evaluate.mcq_format.prompt_messages(r, config.SYSTEM_PROMPT) for r in records]
     letters = [list(r["options"]) for r in records]
     size = cfg.eval.batch_size
     torch.manual_seed(0)
 
     contenders = {
-        "ours": lambda: evaluate.predict(scorer, records, "loglik", size, config.SYSTEM_PROMPT),
+        "ours": lambda: scoring.predict(scorer, records, "loglik", size, config.SYSTEM_PROMPT),
         "per_option": lambda: lm_eval_scores(scorer, chats, letters, size),
         "grouped": lambda: lm_eval_scores(scorer, chats, letters, size, group=True),
     }
     for name, fn in contenders.items():  # warm-up: every path once, on two questions
         if name == "ours":
-            evaluate.predict(scorer, records[:2], "loglik", size, config.SYSTEM_PROMPT)
+            scoring.predict(scorer, records[:2], "loglik", size, config.SYSTEM_PROMPT)
         else:
             lm_eval_scores(scorer, chats[:2], letters[:2], size, group=name == "grouped")
     seconds: dict[str, list[float]] = {k: [] for k in contenders}

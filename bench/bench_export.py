@@ -22,6 +22,7 @@ sys.path.insert(0, str(ROOT))
 
 import config  # noqa: E402
 import evaluate  # noqa: E402
+import scoring  # noqa: E402
 import export_gguf  # noqa: E402
 import faithfulness  # noqa: E402
 import modeling  # noqa: E402
@@ -38,7 +39,7 @@ def measure(n: int, n_generate: int = 20) -> list[dict]:
     records, _ = evaluate.load_questions(MEDQA, max_samples=n, seed=0)
     ref = Path(modeling.resolve_model("embedded", ROOT / "models" / "base"))
     model, tok, _ = modeling.load_base_model(cfg.model, ref=str(ref), backend="hf")
-    source = evaluate.HFModel(model, tok, max_new_tokens=32)
+    source = scoring.HFModel(model, tok, max_new_tokens=32)
     results, cache = [], {}
     (ROOT / "bench" / "_work").mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=ROOT / "bench" / "_work") as work:
@@ -50,7 +51,7 @@ def measure(n: int, n_generate: int = 20) -> list[dict]:
             path = f16 if quant == "F16" else work / f"model-{quant}.gguf"
             if quant != "F16":
                 export_gguf.quantize(f16, path, quant, log)
-            gguf = evaluate.GGUFModel(path, max_new_tokens=32, n_ctx=2048, seed=0)
+            gguf = scoring.GGUFModel(path, max_new_tokens=32, n_ctx=2048, seed=0)
             t0 = time.time()
             try:
                 loglik = faithfulness.compare(source, gguf, records, cfg.chat.system_prompt, generate=False,

@@ -22,6 +22,7 @@ sys.path.insert(0, str(ROOT))
 
 import config  # noqa: E402
 import evaluate  # noqa: E402
+import scoring  # noqa: E402
 import modeling  # noqa: E402
 import significance  # noqa: E402
 import train_sft  # noqa: E402
@@ -31,7 +32,7 @@ MEDQA = ROOT.parent / "shared" / "data" / "medqa_us_test.jsonl"
 
 def score(model, tok, records, cfg, name):
     cfg.eval.mode = "loglik"
-    body = evaluate.evaluate_model(evaluate.HFModel(model, tok), records, cfg, name, show_progress=False)
+    body = evaluate.evaluate_model(scoring.HFModel(model, tok), records, cfg, name, show_progress=False)
     m = body["modes"]["loglik"]
     preds = [p["loglik"] for p in body["predictions"]]
     top, count = Counter(preds).most_common(1)[0]
@@ -62,7 +63,7 @@ def main() -> int:
         t0 = time.time()
         result = train_sft.train(cfg, force=True)
         took = time.time() - t0
-        adapter = evaluate.attach_adapter(model, cfg.sft.output_dir, f"lr{lr}")
+        adapter = scoring.attach_adapter(model, cfg.sft.output_dir, f"lr{lr}")
         rows[f"lr {lr}"] = {**score(adapter, tok, records, cfg, lr),
                             "eval_loss": (result.summary or {}).get("final_eval_loss"), "seconds": took}
         model = adapter

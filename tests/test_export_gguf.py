@@ -299,10 +299,10 @@ def _faith_records(n):
 
 @pytest.mark.parametrize("flips, passes", [(0, True), (1, True), (3, False)])
 def test_faithfulness_gate_counts_every_question_and_fails_above_ten_percent(flips, passes, monkeypatch, tmp_path):
-    import evaluate
+    import scoring
 
-    monkeypatch.setattr(evaluate, "HFModel", lambda *a, **k: FakeScorer(lambda i: "A"))
-    monkeypatch.setattr(evaluate, "GGUFModel",
+    monkeypatch.setattr(scoring, "HFModel", lambda *a, **k: FakeScorer(lambda i: "A"))
+    monkeypatch.setattr(scoring, "GGUFModel",
                         lambda *a, **k: FakeScorer(lambda i: "B" if i < flips else "A"))
     monkeypatch.setattr(export_gguf, "llama_log_to", lambda log: contextlib.nullcontext())
     cfg = config.tiny()
@@ -314,10 +314,10 @@ def test_faithfulness_gate_counts_every_question_and_fails_above_ten_percent(fli
 
 
 def test_a_silent_gguf_is_an_error(monkeypatch, tmp_path):
-    import evaluate
+    import scoring
 
-    monkeypatch.setattr(evaluate, "HFModel", lambda *a, **k: FakeScorer(lambda i: "A"))
-    monkeypatch.setattr(evaluate, "GGUFModel", lambda *a, **k: FakeScorer(lambda i: "A", text=""))
+    monkeypatch.setattr(scoring, "HFModel", lambda *a, **k: FakeScorer(lambda i: "A"))
+    monkeypatch.setattr(scoring, "GGUFModel", lambda *a, **k: FakeScorer(lambda i: "A", text=""))
     monkeypatch.setattr(export_gguf, "llama_log_to", lambda log: contextlib.nullcontext())
     with pytest.raises(cli.UserError, match="generates nothing on 2 questions"):
         export_gguf.check_faithfulness(None, None, tmp_path / "m.gguf", _faith_records(2), config.tiny(), tmp_path / "l")

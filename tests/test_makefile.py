@@ -58,7 +58,7 @@ DEMO_STAGES = [
                                     "mcq_format.py"], "data_processor.py"),
     ("models/sft/train_summary.json", ["train_sft.py"], "train_sft.py"),
     ("models/ppo/train_summary.json", ["train_ppo.py", "ppo_core.py"], "train_ppo.py"),
-    ("logs/eval/compare.json", ["evaluate.py"], "evaluate.py --preset tiny --compare"),
+    ("logs/eval/compare.json", ["evaluate.py", "scoring.py"], "evaluate.py --preset tiny --compare"),
     ("models/medllm_finetuning.gguf", ["export_gguf.py"], "export_gguf.py"),
 ]
 
