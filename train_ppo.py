@@ -203,10 +203,16 @@ def check_not_validation(train_file: str | os.PathLike, validation_files) -> Non
     train = Path(train_file)
     if not train.is_file():
         return  # read_split names the missing file
+    train_digest = None  # hashed once, and only against a file of the same size (the same bytes need it)
     for other in validation_files:
         other = Path(other) if other else None
-        if other and other.is_file() and (other.resolve() == train.resolve()
-                                          or file_sha256(other) == file_sha256(train)):
+        if not (other and other.is_file()):
+            continue
+        same = other.resolve() == train.resolve()
+        if not same and other.stat().st_size == train.stat().st_size:
+            train_digest = train_digest or file_sha256(train)
+            same = file_sha256(other) == train_digest
+        if same:
             raise UserError(f"ppo.train_file {train} is the validation split {other}: PPO samples training "
                             "questions only (point --set ppo.train_file at data/processed/train.jsonl)")
 
