@@ -82,7 +82,7 @@ def test_paper_preset_in_4bit_trains_evaluates_and_exports(tmp_path, tiny_llama_
     run(export_gguf.main, common + [
         "--adapter", ppo, "--output-dir", out, "--quant", "f16", "--set", f"export.merge_base={tiny_llama_dir}",
         "--set", f"export.log_file={tmp_path / 'export.log'}", "--set", f"eval.output_dir={tmp_path / 'eval'}",
-        "--set", f"eval.data={splits / 'validation.jsonl'}", "--set", "export.faithfulness_questions=4",
+        "--set", f"export.validation_file={splits / 'validation.jsonl'}", "--set", "export.faithfulness_questions=4",
         "--set", "export.faithfulness_generate=0"], capsys)
     meta = json.loads((out / "medllm_finetuning.json").read_text())
     assert meta["quantization"] == "F16" and meta["faithfulness"]["gate"]["passed"] is True
