@@ -116,6 +116,8 @@ class SFTConfig:
     group_by_length: bool = True  # batch similar lengths together: less padding
     torch_threads: int = 0  # CPU threads for torch (0 = torch's default, one per core)
     permute_options: int = 0  # extra copies of each training question with its options shuffled (0 = off)
+    balanced_permutations: bool = False  # copies move the answer to each other letter in turn (else random order)
+    permuted_explanations: bool = True  # copies keep the explanation (False: letter and option text only)
 
 
 @dataclass

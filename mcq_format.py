@@ -51,20 +51,29 @@ def build_messages(record: Mapping, system_prompt: str, include_explanation: boo
 _LETTER_REFERENCE = re.compile(r"\([A-E]\)|\b[A-E]\)|\b(?:option|answer|choice)\s+[A-E]\b", re.I)
 
 
-def permute_options(record: Mapping, rng, system_prompt: str | None = None) -> dict:
+def permute_options(record: Mapping, rng, system_prompt: str | None = None, answer_at: str | None = None,
+                    keep_explanation: bool = True) -> dict:
     """The record with its options in a random order and the answer relabelled (SFT augmentation).
 
     Teaches the content, not a position: a model trained on one fixed order can learn that the answer is
-    often "B". An explanation that names option letters ("option A is wrong") would be wrong after the
-    shuffle, so a permuted copy drops it; one that does not is kept. rng is a random.Random.
+    often "B". answer_at puts the correct option at that letter (the others shuffled around it), so copies
+    can spread the answer evenly over the letters. An explanation that names option letters ("option A is
+    wrong") would be wrong after the shuffle, so a permuted copy drops it; one that does not is kept unless
+    keep_explanation is False (a short target: the letter and its option text). rng is a random.Random.
     """
     letters = list(record["options"])
     texts = [record["options"][k] for k in letters]
+    correct = letters.index(record["answer"])
     order = list(range(len(texts)))
     rng.shuffle(order)
+    if answer_at is not None:
+        if answer_at not in letters:
+            raise ValueError(f"answer_at={answer_at!r} is not one of the options {letters}")
+        order.remove(correct)
+        order.insert(letters.index(answer_at), correct)
     options = {letters[i]: texts[j] for i, j in enumerate(order)}
-    answer = letters[order.index(letters.index(record["answer"]))]
-    explanation = record.get("explanation", "") or ""
+    answer = letters[order.index(correct)]
+    explanation = (record.get("explanation", "") or "") if keep_explanation else ""
     if _LETTER_REFERENCE.search(explanation):
         explanation = ""
     if system_prompt is None:

@@ -82,8 +82,16 @@ def load_split(path: str | os.PathLike, what: str, limit: int = 0) -> list[dict]
     return records
 
 
-def augment_with_permutations(records: list[dict], copies: int, seed: int) -> list[dict]:
-    """records plus `copies` option-shuffled versions of each (mcq_format.permute_options), seeded."""
+def augment_with_permutations(records: list[dict], copies: int, seed: int, balanced: bool = False,
+                              keep_explanation: bool = True) -> list[dict]:
+    """records plus `copies` option-shuffled versions of each (mcq_format.permute_options), seeded.
+
+    balanced: copy c of a question puts its answer c+1 letters after the original's (cyclically), so with
+    n-1 copies each question is seen with its answer at every one of its n letters and the training set
+    holds no position the model could learn instead of the content. Else the shuffles are uniform at random.
+    keep_explanation=False: the copies' targets are the letter and option text only, where the letter is
+    1 token of ~10 instead of ~60, so the answer letter carries more of the copies' loss.
+    """
     if copies <= 0:
         return records
     import random
@@ -91,7 +99,15 @@ def augment_with_permutations(records: list[dict], copies: int, seed: int) -> li
     import mcq_format
 
     rng = random.Random(seed)
-    return records + [mcq_format.permute_options(r, rng) for _ in range(copies) for r in records]
+    out = list(records)
+    for c in range(copies):
+        for r in records:
+            at = None
+            if balanced:
+                letters = list(r["options"])
+                at = letters[(letters.index(r["answer"]) + c + 1) % len(letters)]
+            out.append(mcq_format.permute_options(r, rng, answer_at=at, keep_explanation=keep_explanation))
+    return out
 
 
 def to_prompt_completion(record: dict) -> dict:
@@ -406,7 +422,8 @@ def train(cfg, resume: bool = False, force: bool = False, callbacks=(), console=
     check_log_dir(run_dir)
     source_records = load_split(s.train_file, "training", s.max_samples)
     n_source_rows = len(source_records)
-    train_records = augment_with_permutations(source_records, s.permute_options, s.seed)
+    train_records = augment_with_permutations(source_records, s.permute_options, s.seed, s.balanced_permutations,
+                                              s.permuted_explanations)
     eval_records = load_split(s.validation_file, "validation", s.eval_max_samples)
 
     set_threads(s.torch_threads)

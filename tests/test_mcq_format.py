@@ -127,3 +127,24 @@ def test_permute_options_moves_the_answer_with_its_text():
     assert len(answers) >= 3  # the answer really moves
     lettered = mf.permute_options({**rec, "explanation": "Option A is wrong: vitamin A is for vision."}, rng)
     assert lettered["explanation"] == "" and "vision" not in lettered["messages"][-1]["content"]
+
+
+def test_permute_options_puts_the_answer_where_asked_and_can_drop_the_explanation():
+    import random
+
+    rec = {"id": "q1", "question": "Which vitamin deficiency causes scurvy in sailors?", "answer": "C",
+           "answer_text": "Vitamin C", "explanation": "Collagen synthesis needs ascorbate.",
+           "options": {"A": "Vitamin A", "B": "Vitamin D", "C": "Vitamin C", "D": "Vitamin K"}}
+    rec["messages"] = mf.build_messages(rec, "sys")
+    rng = random.Random(0)
+    others = set()
+    for at in "ABDC" * 5:
+        out = mf.permute_options(rec, rng, answer_at=at)
+        assert out["answer"] == at and out["options"][at] == "Vitamin C"
+        assert sorted(out["options"].values()) == sorted(rec["options"].values())
+        others.add(tuple(v for k, v in out["options"].items() if k != at))
+    assert len(others) > 1  # the wrong options are still shuffled around the answer
+    short = mf.permute_options(rec, rng, answer_at="A", keep_explanation=False)
+    assert short["explanation"] == "" and short["messages"][-1]["content"] == "(A) Vitamin C"
+    with pytest.raises(ValueError, match="answer_at"):
+        mf.permute_options(rec, rng, answer_at="E")

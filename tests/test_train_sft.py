@@ -441,6 +441,27 @@ def test_permuted_copies_keep_each_answer_with_its_text_and_move_the_letters(sam
     assert train_sft.augment_with_permutations(records, 1, seed=1) == train_sft.augment_with_permutations(records, 1, seed=1)
 
 
+def test_balanced_copies_put_each_answer_on_every_letter(sample_dir):
+    from collections import Counter
+
+    import evaluate
+    import mcq_format
+
+    records, _ = evaluate.load_questions(sample_dir / "medmcqa.jsonl", max_samples=30, seed=0)
+    for r in records:
+        r["messages"] = mcq_format.build_messages(r, "sys")
+    out = train_sft.augment_with_permutations(records, 3, seed=1, balanced=True, keep_explanation=False)
+    assert len(out) == 4 * len(records)
+    n = len(records)
+    for i, r in enumerate(records):  # the question and its 3 copies: the answer on A, B, C and D once each
+        seen = [out[i + k * n] for k in range(4)]
+        assert sorted(s["answer"] for s in seen) == ["A", "B", "C", "D"]
+        assert all(s["options"][s["answer"]] == r["options"][r["answer"]] for s in seen)
+        assert all(s["messages"][-1]["content"] == f"({s['answer']}) {r['answer_text']}" for s in seen[1:])
+    letters = Counter(r["answer"] for r in out)
+    assert set(letters.values()) == {n}  # whatever the originals' letters, the set is exactly balanced
+
+
 # --------------------------------------------------------------------------- the LM head on answer tokens only
 
 
