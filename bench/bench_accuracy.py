@@ -35,6 +35,36 @@ def letter_histogram(result_file: Path) -> dict[str, float]:
     return {k: round(v / len(preds), 3) for k, v in sorted(counts.items())}
 
 
+def answer_key(result_file: Path) -> dict[str, float]:
+    """The share of each letter among the correct answers: what always answering one letter would score."""
+    preds = json.loads(result_file.read_text())["predictions"]
+    counts = Counter(p["answer"] for p in preds)
+    return {k: round(v / len(preds), 3) for k, v in sorted(counts.items())}
+
+
+def goals(results: dict) -> list[tuple[bool, str]]:
+    """Issue 19's bars, each (passed, line): SFT within 2 points of the base, macro-F1 at least the base's and
+    no letter above half of its answers; PPO within 2 points of SFT."""
+    out = []
+    for label, r in results.items():
+        models = {m["name"]: m["loglik"] for m in r["summary"]["models"]}
+        hist = r["histograms"]
+        if {"base", "sft"} <= set(models):
+            b, s = models["base"], models["sft"]
+            out.append((s["accuracy"] >= b["accuracy"] - 0.02,
+                        f"{label}: SFT accuracy {s['accuracy']:.1%} >= base {b['accuracy']:.1%} - 2 points"))
+            out.append((s["f1_macro"] >= b["f1_macro"],
+                        f"{label}: SFT macro-F1 {s['f1_macro']:.3f} >= base {b['f1_macro']:.3f}"))
+            top = max(hist["sft"], key=hist["sft"].get)
+            out.append((hist["sft"][top] <= 0.5, f"{label}: SFT's most common letter {top} is {hist['sft'][top]:.0%} "
+                                                 "of its answers (<= 50%)"))
+        if {"sft", "ppo"} <= set(models):
+            s, p = models["sft"], models["ppo"]
+            out.append((p["accuracy"] >= s["accuracy"] - 0.02,
+                        f"{label}: PPO accuracy {p['accuracy']:.1%} >= SFT {s['accuracy']:.1%} - 2 points"))
+    return out
+
+
 def measure(max_n: int) -> dict:
     from rich.console import Console
 
@@ -55,8 +85,9 @@ def measure(max_n: int) -> dict:
                                                                     str(ROOT / "models" / "ppo"), "")
         cfg.eval.plots = False
         summary = evaluate.run_compare(cfg, Console(file=io.StringIO()))
-        hist = {m["name"]: letter_histogram(Path(cfg.eval.output_dir) / m["result_file"]) for m in summary["models"]}
-        out[label] = {"summary": summary, "histograms": hist}
+        files = {m["name"]: Path(cfg.eval.output_dir) / m["result_file"] for m in summary["models"]}
+        hist = {name: letter_histogram(f) for name, f in files.items()}
+        out[label] = {"summary": summary, "histograms": hist, "answer_key": answer_key(files["base"])}
     return out
 
 
@@ -71,6 +102,9 @@ def markdown(results: dict) -> str:
             top = max(hist, key=hist.get)
             lines.append(f"| {label} ({s['n']}) | {m['name']} | {acc['accuracy']:.1%} ({acc['ci95'][0]:.1%}-"
                          f"{acc['ci95'][1]:.1%}) | {acc['f1_macro']:.3f} | {top} {hist[top]:.0%} |")
+    lines += [""] + [f"Answer key of {label} ({r['summary']['n']}): " + ", ".join(
+        f"{k} {v:.1%}" for k, v in r["answer_key"].items()) + " (always answering one letter scores its share)"
+        for label, r in results.items()]
     lines += ["", "| questions | pair | b | c | p (exact McNemar) | verdict |", "| --- | --- | ---: | ---: | ---: | --- |"]
     for label, r in results.items():
         for t in r["summary"]["paired_tests"]:
@@ -84,6 +118,8 @@ def run(quick: bool = False, max_n: int | None = None) -> list[dict]:
     if not results:
         return []
     print(markdown(results))
+    for passed, line in goals(results):
+        print(f"{'✓' if passed else '✗'} {line}")
     rows = []
     for label, r in results.items():
         models = {m["name"]: m["loglik"] for m in r["summary"]["models"]}
