@@ -118,6 +118,9 @@ class SFTConfig:
     permute_options: int = 0  # extra copies of each training question with its options shuffled (0 = off)
     balanced_permutations: bool = False  # copies move the answer to each other letter in turn (else random order)
     permuted_explanations: bool = True  # copies keep the explanation (False: letter and option text only)
+    # batches take a question with its copies side by side (set batch_size to the copies + 1): with balanced
+    # copies every batch has the answer on each letter once, so its gradient moves no letter's prior but the content
+    group_permutations: bool = False
 
 
 @dataclass

@@ -110,6 +110,37 @@ def augment_with_permutations(records: list[dict], copies: int, seed: int, balan
     return out
 
 
+def permutation_groups(n_source: int, copies: int) -> list[list[int]]:
+    """Indices of each question and its copies in augment_with_permutations' output: [i, i+n, i+2n, ...]."""
+    return [[i + k * n_source for k in range(copies + 1)] for i in range(n_source)]
+
+
+def grouped_order(groups: list[list[int]], seed: int) -> list[int]:
+    """Every index once, group by group, the groups in a (seed)-shuffled order: a batch as large as a group
+    holds one question with its answer on each letter."""
+    import random
+
+    order = list(groups)
+    random.Random(seed).shuffle(order)
+    return [i for g in order for i in g]
+
+
+class QuestionGroupSampler:
+    """The Trainer's sampler under sft.group_permutations: grouped_order, reshuffled per (seed, epoch)."""
+
+    def __init__(self, groups: list[list[int]], seed: int):
+        self.groups, self.seed, self.epoch = groups, seed, 0
+
+    def set_epoch(self, epoch: int) -> None:  # the Trainer calls it at the start of every epoch
+        self.epoch = epoch
+
+    def __len__(self) -> int:
+        return sum(len(g) for g in self.groups)
+
+    def __iter__(self):
+        return iter(grouped_order(self.groups, self.seed + self.epoch))
+
+
 def to_prompt_completion(record: dict) -> dict:
     """TRL's conversational prompt-completion form: loss on the completion (the assistant turn) only."""
     return {"prompt": record["messages"][:-1], "completion": record["messages"][-1:]}
@@ -264,7 +295,15 @@ def _trainer_class():
             return super().__iter__()
 
     class MedSFTTrainer(SFTTrainer):
+        question_groups: list[list[int]] | None = None  # set by build_trainer when sft.group_permutations
+
         def _get_train_sampler(self, train_dataset=None):
+            if self.question_groups:  # (the Trainer passes the train set with unused columns dropped: same rows)
+                sampler = QuestionGroupSampler(self.question_groups, self.args.data_seed)
+                rows = len(train_dataset if train_dataset is not None else self.train_dataset)
+                if len(sampler) != rows:
+                    raise ValueError(f"question groups cover {len(sampler)} rows, the training set has {rows}")
+                return sampler
             sampler = super()._get_train_sampler(train_dataset)
             if type(sampler) is LengthGroupedSampler:
                 sampler = EpochSeededLengthSampler(sampler.batch_size, sampler.lengths, self.args.data_seed)
@@ -322,9 +361,10 @@ def letter_metrics(model, tokenizer, records: list[dict], batch_size: int = 8) -
 
 
 def build_trainer(
-    cfg, model, tokenizer, train_records, eval_records, backend="hf", resume=False, callbacks=(), **overrides
+    cfg, model, tokenizer, train_records, eval_records, backend="hf", resume=False, callbacks=(), groups=None,
+    **overrides
 ):
-    """An SFTTrainer over prompt-completion datasets built from the records."""
+    """An SFTTrainer over prompt-completion datasets built from the records (groups: see QuestionGroupSampler)."""
     import datasets
     from transformers import PrinterCallback
 
@@ -344,6 +384,7 @@ def build_trainer(
     # updates round away. Back to fp32 before the optimiser is made (it is made in train()).
     modeling.keep_lora_fp32(trainer.model)
     trainer.letter_records = list(eval_records)
+    trainer.question_groups = groups
     return trainer
 
 
@@ -399,6 +440,9 @@ def check_settings(cfg) -> None:
     require(s.warmup_ratio >= 0, "sft.warmup_ratio", s.warmup_ratio, "0 or more (below 1: a fraction of the steps)")
     require(s.weight_decay >= 0, "sft.weight_decay", s.weight_decay, "0 or more")
     require(s.permute_options >= 0, "sft.permute_options", s.permute_options, "0 (off) or a number of shuffled copies")
+    if s.group_permutations and s.permute_options < 1:
+        raise UserError("sft.group_permutations=true batches a question with its permuted copies: set "
+                        "sft.permute_options to 1 or more (3 for four options), or turn it off")
     if s.wandb not in run_logging.WANDB_MODES:
         raise UserError(f"sft.wandb must be one of {', '.join(run_logging.WANDB_MODES)}, not {s.wandb!r}")
 
@@ -460,6 +504,7 @@ def train(cfg, resume: bool = False, force: bool = False, callbacks=(), console=
     trainer = build_trainer(
         cfg, model, tokenizer, train_records, eval_records, backend, resume,
         [*monitor, timer, stopper.callback(), *callbacks], output_dir=str(stage / CHECKPOINTS),
+        groups=permutation_groups(n_source_rows, s.permute_options) if s.group_permutations else None,
     )
     if state.is_main_process:
         trainer.model.print_trainable_parameters()

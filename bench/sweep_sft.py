@@ -1,13 +1,16 @@
-"""The tiny preset's SFT learning rate, chosen from a recorded sweep on real questions.
+"""The tiny preset's SFT settings, chosen from a recorded sweep on real questions.
 
-    .venv/bin/python bench/sweep_sft.py [--lrs 1e-4,2e-4,5e-4] [--questions 150] [--permute 1]
+    .venv/bin/python bench/sweep_sft.py [--variant NAME=key=value,key=value ...] [--questions 300]
+                                        [--file medmcqa|medqa] [--lrs 1e-4,2e-4]
 
-Each learning rate trains the tiny preset's SFT (same data, steps, seed; sft.permute_options shuffled
-copies) into bench/_work/sweep/lr-<lr>/, then the base model and every adapter answer the same real MedQA
-test questions (../shared/data, evaluation only) in log-likelihood mode. Printed per run: accuracy with
-its Wilson interval, macro F1, the share of the most common letter, the exact McNemar test against the
-base, and the final validation loss. The chosen rate goes into config.tiny() with the table in
-bench/RESULTS.md. Skips with one line when ../shared/data is absent.
+Each variant trains the tiny preset's SFT with its overrides (same data, seed; e.g.
+`balanced=sft.permute_options=3,sft.balanced_permutations=true`; --lrs adds one variant per learning
+rate) into bench/_work/sweep/<name>/, then the base model and every adapter answer the same real questions
+(../shared/data, evaluation only; by default a seeded slice of MedMCQA dev, so the MedQA figures of the
+accuracy bench stay untouched by the choice) in log-likelihood mode. Printed per run: accuracy with its
+Wilson interval, macro F1, the share of the most common letter, the exact McNemar test against the base,
+the validation answer letter's loss, and the training time. The chosen settings go into config.tiny()
+with the table in bench/RESULTS.md. Skips with one line when ../shared/data is absent.
 """
 from __future__ import annotations
 
@@ -27,7 +30,10 @@ import modeling  # noqa: E402
 import significance  # noqa: E402
 import train_sft  # noqa: E402
 
-MEDQA = ROOT.parent / "shared" / "data" / "medqa_us_test.jsonl"
+import cli  # noqa: E402
+
+DATA = ROOT.parent / "shared" / "data"
+FILES = {"medqa": DATA / "medqa_us_test.jsonl", "medmcqa": DATA / "medmcqa_dev.jsonl"}
 
 
 def score(model, tok, records, cfg, name):
@@ -41,39 +47,60 @@ def score(model, tok, records, cfg, name):
             "right": right}
 
 
+def parse_variant(text: str) -> tuple[str, list[tuple[str, str]]]:
+    """"name=key=value,key=value" -> (name, [(key, value), ...])."""
+    name, _, rest = text.partition("=")
+    pairs = [item.split("=", 1) for item in rest.split(",") if item]
+    if not name or any(len(p) != 2 for p in pairs):
+        raise SystemExit(f"--variant {text!r}: write NAME=section.key=value[,section.key=value...]")
+    return name, [(k, v) for k, v in pairs]
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--lrs", default="1e-4,2e-4,5e-4")
-    ap.add_argument("--questions", type=int, default=150)
-    ap.add_argument("--permute", type=int, default=1)
+    ap.add_argument("--variant", action="append", default=[], help="NAME=section.key=value,... (repeatable)")
+    ap.add_argument("--lrs", default="", help="comma-separated learning rates, one variant each")
+    ap.add_argument("--questions", type=int, default=300)
+    ap.add_argument("--file", choices=sorted(FILES), default="medmcqa")
     args = ap.parse_args()
-    if not MEDQA.is_file():
-        print(f"sweep: skipped ({MEDQA} is absent)")
+    path = FILES[args.file]
+    if not path.is_file():
+        print(f"sweep: skipped ({path} is absent)")
         return 0
+    variants = [parse_variant(v) for v in args.variant]
+    variants += [(f"lr-{lr}", [("sft.learning_rate", lr)]) for lr in args.lrs.split(",") if lr]
+    if not variants:
+        ap.error("give at least one --variant or --lrs")
     base_cfg = config.get_preset("tiny")
-    records, _ = evaluate.load_questions(MEDQA, max_samples=args.questions, seed=0)
+    records, _ = evaluate.load_questions(path, max_samples=args.questions, seed=0)
     model, tok, _ = modeling.load_base_model(base_cfg.model, backend="hf")
-    rows = {"base": {**score(model, tok, records, base_cfg, "base"), "eval_loss": None, "seconds": 0}}
-    for lr in args.lrs.split(","):
+    rows = {"base": {**score(model, tok, records, base_cfg, "base"), "letter_loss": None, "seconds": 0}}
+    for name, overrides in variants:
         cfg = config.get_preset("tiny")
-        cfg.sft.learning_rate, cfg.sft.permute_options, cfg.sft.wandb = float(lr), args.permute, "disabled"
-        cfg.sft.output_dir = str(ROOT / "bench" / "_work" / "sweep" / f"lr-{lr}")
+        for key, value in overrides:
+            cli.set_field(cfg, key, value, from_text=True)
+        cfg.sft.wandb = "disabled"
+        cfg.sft.output_dir = str(ROOT / "bench" / "_work" / "sweep" / name)
         cfg.sft.logs_dir = str(ROOT / "bench" / "_work" / "sweep" / "logs")
-        cfg.sft.run_name = f"sft-lr-{lr}"
+        cfg.sft.run_name = f"sft-{name}"
         t0 = time.time()
         result = train_sft.train(cfg, force=True)
         took = time.time() - t0
-        adapter = scoring.attach_adapter(model, cfg.sft.output_dir, f"lr{lr}")
-        rows[f"lr {lr}"] = {**score(adapter, tok, records, cfg, lr),
-                            "eval_loss": (result.summary or {}).get("final_eval_loss"), "seconds": took}
+        adapter = scoring.attach_adapter(model, cfg.sft.output_dir, name.replace("-", "_").replace(".", "_"))
+        final = ((result.summary or {}).get("letter_eval") or {}).get("final") or {}
+        rows[name] = {**score(adapter, tok, records, cfg, name), "letter_loss": final.get("letter_loss"),
+                      "seconds": took, "overrides": overrides}
         model = adapter
-    print(f"\nSFT sweep, tiny preset ({base_cfg.sft.max_samples} training rows, +{args.permute} shuffled copies each, "
-          f"1 epoch), {len(records)} real MedQA test questions, log-likelihood; {time.strftime('%Y-%m-%d')}")
-    print("| run | accuracy (95% CI) | macro F1 | most common letter | vs base (exact McNemar) | final eval loss | train s |")
+    print(f"\nSFT sweep, tiny preset, {len(records)} real {args.file} questions (seeded slice), log-likelihood; "
+          f"{time.strftime('%Y-%m-%d')}")
+    for name, r in rows.items():
+        if r.get("overrides"):
+            print(f"  {name}: " + ", ".join(f"{k}={v}" for k, v in r["overrides"]))
+    print("| run | accuracy (95% CI) | macro F1 | most common letter | vs base (exact McNemar) | validation letter loss | train s |")
     print("| --- | ---: | ---: | --- | --- | ---: | ---: |")
     for name, r in rows.items():
         test = "" if name == "base" else significance.mcnemar_exact(rows["base"]["right"], r["right"])["verdict"]
-        loss = "" if r["eval_loss"] is None else f"{r['eval_loss']:.3f}"
+        loss = "" if r["letter_loss"] is None else f"{r['letter_loss']:.3f}"
         print(f"| {name} | {r['accuracy']:.1%} ({r['ci95'][0]:.1%}-{r['ci95'][1]:.1%}) | {r['f1']:.3f} | {r['top']} | "
               f"{test} | {loss} | {r['seconds']:.0f} |")
     return 0

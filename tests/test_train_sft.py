@@ -462,6 +462,55 @@ def test_balanced_copies_put_each_answer_on_every_letter(sample_dir):
     assert set(letters.values()) == {n}  # whatever the originals' letters, the set is exactly balanced
 
 
+def test_grouped_batches_hold_one_question_with_its_answer_on_every_letter(sample_dir):
+    import evaluate
+    import mcq_format
+
+    records, _ = evaluate.load_questions(sample_dir / "medmcqa.jsonl", max_samples=12, seed=0)
+    for r in records:
+        r["messages"] = mcq_format.build_messages(r, "sys")
+    out = train_sft.augment_with_permutations(records, 3, seed=1, balanced=True, keep_explanation=False)
+    sampler = train_sft.QuestionGroupSampler(train_sft.permutation_groups(len(records), 3), seed=5)
+    order = list(sampler)
+    assert sorted(order) == list(range(len(out))) and len(sampler) == len(out)
+    batches = [order[i:i + 4] for i in range(0, len(order), 4)]
+    for batch in batches:
+        assert len({out[i]["question"] for i in batch}) == 1  # one question...
+        assert sorted(out[i]["answer"] for i in batch) == ["A", "B", "C", "D"]  # ...with its answer on each letter
+    assert [b[0] for b in batches] != list(range(len(records)))  # the questions come in a shuffled order
+    sampler.set_epoch(1)
+    assert list(sampler) != order and sorted(sampler) == sorted(order)  # reshuffled per epoch, all there
+    sampler.set_epoch(0)
+    assert list(sampler) == order  # and reproducibly (a resumed run replays its epoch)
+
+
+def test_grouped_permutations_need_copies(tmp_path, tiny_llama_dir, splits, capsys):
+    code, _, err = run_main(argv_for(tmp_path, tiny_llama_dir, splits, "--set", "sft.group_permutations=true"),
+                            capsys)
+    assert code == 2 and "sft.permute_options" in err and one_error_line(err)
+
+
+def test_the_trainer_feeds_each_question_with_its_copies_as_one_batch(tiny_llama_dir, sample_dir):
+    import re
+
+    records = [r for r in sample_records(sample_dir, 12) if len(r["options"]) == 4][:6]
+    train = train_sft.augment_with_permutations(records, 3, seed=0, balanced=True, keep_explanation=False)
+    cfg = config.get_preset("tiny")
+    cfg.model.name = str(tiny_llama_dir)
+    cfg.sft.batch_size, cfg.sft.grad_accum = 4, 1
+    model, tok, backend = modeling.load_base_model(cfg.model)
+    model = modeling.add_lora(model, cfg.lora, backend)
+    trainer = train_sft.build_trainer(cfg, model, tok, train, records,
+                                      groups=train_sft.permutation_groups(len(records), 3))
+    batches = list(trainer.get_train_dataloader())
+    assert len(batches) == len(records)
+    for batch in batches:
+        texts = tok.batch_decode(batch["input_ids"], skip_special_tokens=True)
+        answers = [re.findall(r"assistant\s*\(([A-E])\)", t)[-1] for t in texts]
+        questions = {t.split("user", 1)[1].split("A)", 1)[0] for t in texts}
+        assert sorted(answers) == ["A", "B", "C", "D"] and len(questions) == 1
+
+
 # --------------------------------------------------------------------------- the LM head on answer tokens only
 
 
