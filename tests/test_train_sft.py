@@ -95,10 +95,11 @@ class SigintAtStep:
 # --------------------------------------------------------------------------- masking
 
 
-def test_loss_covers_the_answer_only(tiny_llama_dir, sample_dir):
+def test_loss_covers_the_answer_only(tmp_path, tiny_llama_dir, sample_dir):
     records = sample_records(sample_dir, 2)
     cfg = config.get_preset("tiny")
     cfg.model.name = str(tiny_llama_dir)
+    cfg.sft.output_dir = str(tmp_path / "sft")  # the Trainer makes its checkpoints folder at once
     model, tok, backend = modeling.load_base_model(cfg.model)
     model = modeling.add_lora(model, cfg.lora, backend)
     trainer = train_sft.build_trainer(cfg, model, tok, records, records)
@@ -484,19 +485,14 @@ def test_grouped_batches_hold_one_question_with_its_answer_on_every_letter(sampl
     assert list(sampler) == order  # and reproducibly (a resumed run replays its epoch)
 
 
-def test_grouped_permutations_need_copies(tmp_path, tiny_llama_dir, splits, capsys):
-    code, _, err = run_main(argv_for(tmp_path, tiny_llama_dir, splits, "--set", "sft.group_permutations=true"),
-                            capsys)
-    assert code == 2 and "sft.permute_options" in err and one_error_line(err)
-
-
-def test_the_trainer_feeds_each_question_with_its_copies_as_one_batch(tiny_llama_dir, sample_dir):
+def test_the_trainer_feeds_each_question_with_its_copies_as_one_batch(tmp_path, tiny_llama_dir, sample_dir):
     import re
 
     records = [r for r in sample_records(sample_dir, 12) if len(r["options"]) == 4][:6]
     train = train_sft.augment_with_permutations(records, 3, seed=0, balanced=True, keep_explanation=False)
     cfg = config.get_preset("tiny")
     cfg.model.name = str(tiny_llama_dir)
+    cfg.sft.output_dir = str(tmp_path / "sft")  # the Trainer makes its checkpoints folder at once
     cfg.sft.batch_size, cfg.sft.grad_accum = 4, 1
     model, tok, backend = modeling.load_base_model(cfg.model)
     model = modeling.add_lora(model, cfg.lora, backend)
@@ -514,7 +510,7 @@ def test_the_trainer_feeds_each_question_with_its_copies_as_one_batch(tiny_llama
 # --------------------------------------------------------------------------- the LM head on answer tokens only
 
 
-def test_answer_only_lm_head_gives_the_full_logits_loss_and_gradients(tiny_llama_dir, sample_dir, monkeypatch):
+def test_answer_only_lm_head_gives_the_full_logits_loss_and_gradients(tmp_path, tiny_llama_dir, sample_dir, monkeypatch):
     """train_sft's LM-head patch: the loss and LoRA gradients of the model's own full-logits loss, from fewer rows."""
     import torch
     import trl.trainer.utils as trl_utils
@@ -522,6 +518,7 @@ def test_answer_only_lm_head_gives_the_full_logits_loss_and_gradients(tiny_llama
     records = sample_records(sample_dir, 4)
     cfg = config.get_preset("tiny")
     cfg.model.name = str(tiny_llama_dir)
+    cfg.sft.output_dir = str(tmp_path / "sft")  # the Trainer makes its checkpoints folder at once
     model, tok, backend = modeling.load_base_model(cfg.model)
     model = modeling.add_lora(model, cfg.lora, backend)
     with torch.no_grad():  # non-zero LoRA B, so the LoRA A gradients are not all zero
