@@ -440,9 +440,6 @@ def check_settings(cfg) -> None:
     require(s.warmup_ratio >= 0, "sft.warmup_ratio", s.warmup_ratio, "0 or more (below 1: a fraction of the steps)")
     require(s.weight_decay >= 0, "sft.weight_decay", s.weight_decay, "0 or more")
     require(s.permute_options >= 0, "sft.permute_options", s.permute_options, "0 (off) or a number of shuffled copies")
-    if s.group_permutations and s.permute_options < 1:
-        raise UserError("sft.group_permutations=true batches a question with its permuted copies: set "
-                        "sft.permute_options to 1 or more (3 for four options), or turn it off")
     if s.wandb not in run_logging.WANDB_MODES:
         raise UserError(f"sft.wandb must be one of {', '.join(run_logging.WANDB_MODES)}, not {s.wandb!r}")
 
@@ -501,10 +498,11 @@ def train(cfg, resume: bool = False, force: bool = False, callbacks=(), console=
         monitor = [run_logging.training_monitor(logger)]
 
     stopper, timer = StopOnInterrupt(), _step_timer()
+    grouped = s.group_permutations and s.permute_options > 0
     trainer = build_trainer(
         cfg, model, tokenizer, train_records, eval_records, backend, resume,
         [*monitor, timer, stopper.callback(), *callbacks], output_dir=str(stage / CHECKPOINTS),
-        groups=permutation_groups(n_source_rows, s.permute_options) if s.group_permutations else None,
+        groups=permutation_groups(n_source_rows, s.permute_options) if grouped else None,
     )
     if state.is_main_process:
         trainer.model.print_trainable_parameters()
