@@ -119,7 +119,7 @@ class SFTConfig:
     balanced_permutations: bool = False  # copies move the answer to each other letter in turn (else random order)
     permuted_explanations: bool = True  # copies keep the explanation (False: letter and option text only)
     # batches take a question with its copies side by side (set batch_size to the copies + 1): with balanced
-    # copies every batch has the answer on each letter once, so its gradient moves no letter's prior but the content
+    # copies every batch has the answer on each letter once; no effect without copies (permute_options 0)
     group_permutations: bool = False
 
 
@@ -321,16 +321,20 @@ def tiny() -> Config:
         dropout=0.0,
         target_modules=["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"],
     )
-    # 80 examples + one option-shuffled copy of each (permute_options=1), one epoch: 40 steps of 4 at lr 5e-5.
-    # Chosen from a recorded sweep (bench/RESULTS.md, 2026-12-02): the whole-answer validation loss falls
-    # at every rate (2.11 -> 1.84 at 5e-5, -> 1.73 at 1e-4), but the answer letter's own loss rises with the
-    # rate (1.49 -> 1.55 at 5e-5, -> 1.62 at 1e-4) and at 1e-4 the model answers one letter 84% of the time;
-    # the old 5e-4 only made this worse. On this 135M model SFT teaches the format, not the answer; the
-    # lowest tried rate that still teaches the format harms the letter least. fp32, no checkpointing.
+    # 80 questions, each with 3 option-permuted copies that put its answer on each other letter in turn (target:
+    # the letter and option text), batched as a question with its copies, so each batch of 4 has the answer once
+    # on A, B, C and D; one epoch, 80 steps, lr 5e-5. From recorded sweeps (bench/RESULTS.md, 2026-12-02, 300 real
+    # MedMCQA dev questions): random shuffles (the old setting) drift to one letter (C 67% of answers), balanced
+    # copies in random batches too (A 70%), grouped batches spread the answers (top letter 48%); 1e-4 did no
+    # better than 5e-5 at twice the time. On this 135M model no setting beat the base's accuracy: what SFT can
+    # fix here is the collapse onto one letter, not the missing medicine. fp32, no checkpointing.
     cfg.sft = SFTConfig(
         epochs=1.0,
         max_samples=80,
-        permute_options=1,
+        permute_options=3,
+        balanced_permutations=True,
+        permuted_explanations=False,
+        group_permutations=True,
         batch_size=4,
         grad_accum=1,
         learning_rate=5e-5,
@@ -344,17 +348,23 @@ def tiny() -> Config:
         eval_batch_size=8,
     )
     cfg.ppo = PPOConfig(
-        # 32 questions in 8 rollout batches of 4, 2 PPO epochs each, answers cut at 16 tokens (the
-        # letter and the option text): about two minutes on 2 idle cores. It proves the loop runs; a
-        # visible reward gain needs far more steps than a CPU demo can afford.
-        num_examples=32,
-        epochs=1.0,
-        batch_size=4,
-        mini_batch_size=4,
-        ppo_epochs=2,
-        learning_rate=2e-5,
-        max_new_tokens=16,
-        save_steps=4,
+        # 8 questions SFT did not train on, 4 sampled answers each with the leave-one-out group baseline (RLOO),
+        # 2 questions per step, 8 epochs: 32 steps, about 5 minutes on 2 idle cores. Every quarter of the run
+        # covers each question twice, so the first and last quarters' mean rewards compare the same questions
+        # (with 32 random questions, as before, they differed by which questions each batch held: noise). Answers
+        # are cut at 8 tokens: the letter and the start of the option text, all the reward reads. One PPO
+        # epoch per batch (its first and only ratio is 1). lr 1e-4: 16 steps at 1e-4 and 24 at 5e-5 on an
+        # earlier schedule gave no visible trend at this size (bench/RESULTS.md).
+        num_examples=8,
+        epochs=8.0,
+        batch_size=2,
+        samples_per_question=4,
+        advantage="rloo",
+        mini_batch_size=8,
+        ppo_epochs=1,
+        learning_rate=1e-4,
+        max_new_tokens=8,
+        save_steps=8,
         gradient_checkpointing=False,  # a 135M model fits easily; recomputing would only cost time
     )
     cfg.eval = EvalConfig(max_new_tokens=48, batch_size=8)

@@ -16,6 +16,7 @@ import argparse
 import io
 import json
 import sys
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -84,7 +85,10 @@ def measure(max_n: int) -> dict:
         cfg.eval.sft_adapter, cfg.eval.ppo_adapter, cfg.eval.gguf = (str(ROOT / "models" / "sft"),
                                                                     str(ROOT / "models" / "ppo"), "")
         cfg.eval.plots = False
+        print(f"accuracy bench: {label}: base, SFT and PPO on {max_n or 'all'} questions of {path.name} ...", flush=True)
+        t0 = time.time()
         summary = evaluate.run_compare(cfg, Console(file=io.StringIO()))
+        print(f"accuracy bench: {label}: {summary['n']} questions x 3 models in {time.time() - t0:.0f} s", flush=True)
         files = {m["name"]: Path(cfg.eval.output_dir) / m["result_file"] for m in summary["models"]}
         hist = {name: letter_histogram(f) for name, f in files.items()}
         out[label] = {"summary": summary, "histograms": hist, "answer_key": answer_key(files["base"])}

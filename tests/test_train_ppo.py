@@ -688,7 +688,9 @@ def test_tiny_preset_runs_to_the_end(repo_root, sample_dir, tmp_path, capsys):
                           "--set", f"model.base_dir={repo_root / 'models' / 'base'}",
                           "--set", f"ppo.train_file={data}", "--set", f"ppo.logs_dir={tmp_path / 'logs'}",
                           "--set", "ppo.run_name=ppo",  # logs/ppo: a non-default --output-dir gets its own folder
-                          "--set", "ppo.torch_threads=1"], capsys)
+                          "--set", "ppo.torch_threads=1",
+                          # the preset's settings on fewer questions: its epochs, batches and group size, in CI time
+                          "--set", f"ppo.num_examples={min(4, config.tiny().ppo.num_examples)}"], capsys)
     took = time.time() - start
     assert code == 0, err
     summary = json.loads((tmp_path / "ppo" / "train_summary.json").read_text())
@@ -698,9 +700,9 @@ def test_tiny_preset_runs_to_the_end(repo_root, sample_dir, tmp_path, capsys):
               f"len {r['response_len']:.1f} | {r['sample'][:60]!r}")
     records = run_logging.read_metrics(tmp_path / "logs" / "ppo")
     tiny = config.tiny().ppo
-    # the tiny preset's run: num_examples questions (fewer only if a prompt is too long), one epoch of batches
-    assert 0 < summary["questions"] <= tiny.num_examples
-    assert summary["steps"] == len(records) == -(-summary["questions"] // tiny.batch_size)
+    # the preset's epochs of batches over those questions (fewer questions only if a prompt is too long)
+    assert 0 < summary["questions"] <= 4
+    assert summary["steps"] == len(records) == math.ceil(tiny.epochs * -(-summary["questions"] // tiny.batch_size))
     assert records[0]["kl"] == pytest.approx(0.0, abs=1e-6)  # the first rollout is the reference's own
     assert all(r["reward_mean"] == pytest.approx(0.1 + 0.9 * r["accuracy"], abs=1e-6) for r in records)
     assert all(math.isfinite(r[k]) for r in records for k in ("kl", "policy_loss", "value_loss", "entropy"))
