@@ -103,6 +103,8 @@ def argv_for(tiny_llama_dir, sft_dir, train_file, tmp_path, *extra) -> list[str]
         "--set", "ppo.run_name=ppo",
         "--set", "ppo.batch_size=2", "--set", "ppo.mini_batch_size=1", "--set", "ppo.ppo_epochs=2",
         "--set", "ppo.max_new_tokens=4", "--set", "ppo.learning_rate=1e-3", "--set", "ppo.save_steps=1",
+        # one answer per question with the value baseline, whatever the tiny preset uses (rloo has its own tests)
+        "--set", "ppo.advantage=gae", "--set", "ppo.samples_per_question=1",
         *extra,
     ]
 
