@@ -105,6 +105,7 @@ def argv_for(tiny_llama_dir, sft_dir, train_file, tmp_path, *extra) -> list[str]
         "--set", "ppo.max_new_tokens=4", "--set", "ppo.learning_rate=1e-3", "--set", "ppo.save_steps=1",
         # one answer per question with the value baseline, whatever the tiny preset uses (rloo has its own tests)
         "--set", "ppo.advantage=gae", "--set", "ppo.samples_per_question=1",
+        "--set", "ppo.num_examples=32",  # every question of the small train files (the tiny preset takes 8)
         *extra,
     ]
 
