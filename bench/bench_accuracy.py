@@ -30,16 +30,10 @@ DATA = ROOT.parent / "shared" / "data"
 FILES = {"MedQA": DATA / "medqa_us_test.jsonl", "MedMCQA": DATA / "medmcqa_dev.jsonl"}
 
 
-def letter_histogram(result_file: Path) -> dict[str, float]:
-    preds = json.loads(result_file.read_text())["predictions"]
-    counts = Counter(p["loglik"] for p in preds)
-    return {k: round(v / len(preds), 3) for k, v in sorted(counts.items())}
-
-
-def answer_key(result_file: Path) -> dict[str, float]:
-    """The share of each letter among the correct answers: what always answering one letter would score."""
-    preds = json.loads(result_file.read_text())["predictions"]
-    counts = Counter(p["answer"] for p in preds)
+def letter_shares(preds: list[dict], field: str) -> dict[str, float]:
+    """The share of each letter in preds[field]: "loglik", the letters a model chose; "answer", the answer key
+    (what always answering one letter would score)."""
+    counts = Counter(p[field] for p in preds)
     return {k: round(v / len(preds), 3) for k, v in sorted(counts.items())}
 
 
@@ -89,9 +83,10 @@ def measure(max_n: int) -> dict:
         t0 = time.time()
         summary = evaluate.run_compare(cfg, Console(file=io.StringIO()))
         print(f"accuracy bench: {label}: {summary['n']} questions x 3 models in {time.time() - t0:.0f} s", flush=True)
-        files = {m["name"]: Path(cfg.eval.output_dir) / m["result_file"] for m in summary["models"]}
-        hist = {name: letter_histogram(f) for name, f in files.items()}
-        out[label] = {"summary": summary, "histograms": hist, "answer_key": answer_key(files["base"])}
+        preds = {m["name"]: json.loads((Path(cfg.eval.output_dir) / m["result_file"]).read_text())["predictions"]
+                 for m in summary["models"]}
+        hist = {name: letter_shares(p, "loglik") for name, p in preds.items()}
+        out[label] = {"summary": summary, "histograms": hist, "answer_key": letter_shares(preds["base"], "answer")}
     return out
 
 

@@ -23,14 +23,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import cli  # noqa: E402
 import config  # noqa: E402
 import evaluate  # noqa: E402
 import scoring  # noqa: E402
 import modeling  # noqa: E402
 import significance  # noqa: E402
 import train_sft  # noqa: E402
-
-import cli  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data"
 FILES = {"medqa": DATA / "medqa_us_test.jsonl", "medmcqa": DATA / "medmcqa_dev.jsonl"}

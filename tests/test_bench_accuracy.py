@@ -1,7 +1,6 @@
 """The accuracy bench's pass/fail lines follow the figures (bench/bench_accuracy.py)."""
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
@@ -25,9 +24,7 @@ def test_goals_pass_and_fail_on_each_bar():
     assert "C is 75%" in bad[2][1]
 
 
-def test_answer_key_and_histogram_count_the_letters(tmp_path):
+def test_answer_key_and_histogram_count_the_letters():
     preds = [{"answer": a, "loglik": p} for a, p in ("AA", "BA", "CA", "AC")]
-    f = tmp_path / "r.json"
-    f.write_text(json.dumps({"predictions": preds}))
-    assert bench_accuracy.answer_key(f) == {"A": 0.5, "B": 0.25, "C": 0.25}
-    assert bench_accuracy.letter_histogram(f) == {"A": 0.75, "C": 0.25}
+    assert bench_accuracy.letter_shares(preds, "answer") == {"A": 0.5, "B": 0.25, "C": 0.25}
+    assert bench_accuracy.letter_shares(preds, "loglik") == {"A": 0.75, "C": 0.25}

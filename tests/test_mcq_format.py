@@ -106,13 +106,19 @@ def test_reward_extraction_table(text, letter):
     assert reward == (1.0 if letter == "B" else 0.1)
 
 
-def test_permute_options_moves_the_answer_with_its_text():
-    import random
-
+def scurvy_record() -> dict:
+    """A processed record (answer C, explanation without letters) for the permutation tests."""
     rec = {"id": "q1", "question": "Which vitamin deficiency causes scurvy in sailors?", "answer": "C",
            "answer_text": "Vitamin C", "explanation": "Collagen synthesis needs ascorbate.",
            "options": {"A": "Vitamin A", "B": "Vitamin D", "C": "Vitamin C", "D": "Vitamin K"}}
     rec["messages"] = mf.build_messages(rec, "sys")
+    return rec
+
+
+def test_permute_options_moves_the_answer_with_its_text():
+    import random
+
+    rec = scurvy_record()
     rng = random.Random(3)
     answers = set()
     for _ in range(20):
@@ -132,10 +138,7 @@ def test_permute_options_moves_the_answer_with_its_text():
 def test_permute_options_puts_the_answer_where_asked_and_can_drop_the_explanation():
     import random
 
-    rec = {"id": "q1", "question": "Which vitamin deficiency causes scurvy in sailors?", "answer": "C",
-           "answer_text": "Vitamin C", "explanation": "Collagen synthesis needs ascorbate.",
-           "options": {"A": "Vitamin A", "B": "Vitamin D", "C": "Vitamin C", "D": "Vitamin K"}}
-    rec["messages"] = mf.build_messages(rec, "sys")
+    rec = scurvy_record()
     rng = random.Random(0)
     others = set()
     for at in "ABDC" * 5:

@@ -425,13 +425,19 @@ def test_tiny_preset_on_the_sample_data_lowers_eval_loss(tmp_path, sample_dir, c
     assert "before" in out
 
 
-def test_permuted_copies_keep_each_answer_with_its_text_and_move_the_letters(sample_dir):
+def native_chat_records(path: Path, n: int) -> list[dict]:
+    """n seeded questions of a native sample file, with their chat messages (system prompt "sys")."""
     import evaluate
     import mcq_format
 
-    records, _ = evaluate.load_questions(sample_dir / "medqa.jsonl", max_samples=40, seed=0)
+    records, _ = evaluate.load_questions(path, max_samples=n, seed=0)
     for r in records:
         r["messages"] = mcq_format.build_messages(r, "sys")
+    return records
+
+
+def test_permuted_copies_keep_each_answer_with_its_text_and_move_the_letters(sample_dir):
+    records = native_chat_records(sample_dir / "medqa.jsonl", 40)
     out = train_sft.augment_with_permutations(records, 2, seed=1)
     assert len(out) == 3 * len(records) and out[: len(records)] == records
     assert train_sft.augment_with_permutations(records, 0, seed=1) is records
@@ -445,12 +451,7 @@ def test_permuted_copies_keep_each_answer_with_its_text_and_move_the_letters(sam
 def test_balanced_copies_put_each_answer_on_every_letter(sample_dir):
     from collections import Counter
 
-    import evaluate
-    import mcq_format
-
-    records, _ = evaluate.load_questions(sample_dir / "medmcqa.jsonl", max_samples=30, seed=0)
-    for r in records:
-        r["messages"] = mcq_format.build_messages(r, "sys")
+    records = native_chat_records(sample_dir / "medmcqa.jsonl", 30)
     out = train_sft.augment_with_permutations(records, 3, seed=1, balanced=True, keep_explanation=False)
     assert len(out) == 4 * len(records)
     n = len(records)
@@ -464,12 +465,7 @@ def test_balanced_copies_put_each_answer_on_every_letter(sample_dir):
 
 
 def test_grouped_batches_hold_one_question_with_its_answer_on_every_letter(sample_dir):
-    import evaluate
-    import mcq_format
-
-    records, _ = evaluate.load_questions(sample_dir / "medmcqa.jsonl", max_samples=12, seed=0)
-    for r in records:
-        r["messages"] = mcq_format.build_messages(r, "sys")
+    records = native_chat_records(sample_dir / "medmcqa.jsonl", 12)
     out = train_sft.augment_with_permutations(records, 3, seed=1, balanced=True, keep_explanation=False)
     sampler = train_sft.QuestionGroupSampler(train_sft.permutation_groups(len(records), 3), seed=5)
     order = list(sampler)
