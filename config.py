@@ -121,6 +121,8 @@ class SFTConfig:
     # batches take a question with its copies side by side (set batch_size to the copies + 1): with balanced
     # copies every batch has the answer on each letter once; no effect without copies (permute_options 0)
     group_permutations: bool = False
+    # the answer letter token counts this many times in the SFT loss (1 = the plain token average; answer_letter.py)
+    letter_loss_weight: float = 1.0
 
 
 @dataclass

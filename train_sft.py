@@ -35,6 +35,7 @@ from typing import Any
 # wait for a descheduled peer made every op several times slower. Read once, when torch loads.
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
+import answer_letter  # noqa: E402
 import cli  # noqa: E402
 import modeling  # noqa: E402
 import run_logging  # noqa: E402
@@ -309,9 +310,27 @@ def _trainer_class():
                 sampler = EpochSeededLengthSampler(sampler.batch_size, sampler.lengths, self.args.data_seed)
             return sampler
 
-        def compute_loss(self, *args, **kwargs):
+        letter_weight: float = 1.0  # set by build_trainer from sft.letter_loss_weight (see answer_letter.py)
+
+        def compute_loss(self, model, inputs, return_outputs=False, num_items_in_batch=None):
             with _answer_tokens_only_on_cpu():
-                return super().compute_loss(*args, **kwargs)
+                if self.letter_weight == 1.0 or not model.training:
+                    return super().compute_loss(model, inputs, return_outputs, num_items_in_batch)
+                with answer_letter.captured_hidden(model) as seen:
+                    result = super().compute_loss(model, inputs, return_outputs, num_items_in_batch)
+            loss = result[0] if return_outputs else result
+            if "hidden" not in seen:
+                raise ValueError("sft.letter_loss_weight: this backend computes the final norm without calling "
+                                 "its module, so the letter's hidden state is not seen; set sft.letter_loss_weight=1")
+            labels = inputs["labels"]
+            letter_sum, _ = answer_letter.letter_loss_sum(model, seen["hidden"], labels, self.letter_tokens)
+            # normalised as TRL normalises the token sum, so the letter counts letter_weight times in the loss
+            tokens = num_items_in_batch if num_items_in_batch is not None else (labels[:, 1:] != -100).sum()
+            extra = (self.letter_weight - 1.0) * letter_sum / torch.as_tensor(tokens).clamp(min=1)
+            if self.args.average_tokens_across_devices and num_items_in_batch is not None:
+                extra = extra * self.accelerator.num_processes
+            loss = loss + extra.to(loss.device)
+            return (loss, result[1]) if return_outputs else loss
 
         letter_records: list[dict] = []  # set by build_trainer: the validation questions
 
@@ -321,43 +340,13 @@ def _trainer_class():
             prefix = kwargs.get("metric_key_prefix", "eval")
             if self.letter_records:
                 was_training = self.model.training
-                letters = letter_metrics(self.model, self.processing_class, self.letter_records,
+                letters = answer_letter.metrics(self.model, self.processing_class, self.letter_records,
                                          self.args.per_device_eval_batch_size)
                 self.model.train(was_training)
                 output.metrics.update({f"{prefix}_{k}": v for k, v in letters.items()})
             return output
 
     return MedSFTTrainer
-
-
-def letter_metrics(model, tokenizer, records: list[dict], batch_size: int = 8) -> dict[str, float]:
-    """The answer letter alone, scored on the validation questions as evaluate.py's loglik mode does (scoring.py).
-
-    letter_loss: mean -log p(correct letter) over the whole vocabulary at the answer position (the one
-    token of the completion that decides the answer; the whole-answer loss can fall while it rises);
-    letter_acc: how often the correct letter has the highest probability among the options;
-    letter_frac_<L>: the share of questions whose top option is L (a collapse onto one letter shows here).
-    """
-    import math
-
-    import scoring
-
-    scored = [r for r in records if r.get("options") and r.get("answer") in r["options"]]
-    if not scored:
-        return {}
-    preds = scoring.predict(scoring.HFModel(model, tokenizer), scored, "loglik", batch_size=max(1, batch_size))
-    losses, hits, counts = [], 0, {}
-    for record, pred in zip(scored, preds):
-        scores = pred["scores"]
-        losses.append(-scores[record["answer"]])
-        hits += pred["pred"] == record["answer"]
-        counts[pred["pred"]] = counts.get(pred["pred"], 0) + 1
-    n = len(scored)
-    out = {"letter_loss": round(math.fsum(losses) / n, 4), "letter_acc": round(hits / n, 4)}
-    letters = sorted({L for r in scored for L in r["options"]})
-    out.update({f"letter_frac_{L}": round(counts.get(L, 0) / n, 4) for L in letters})
-    out["letter_top_frac"] = round(max(counts.values()) / n, 4)
-    return out
 
 
 def build_trainer(
@@ -385,6 +374,8 @@ def build_trainer(
     modeling.keep_lora_fp32(trainer.model)
     trainer.letter_records = list(eval_records)
     trainer.question_groups = groups
+    trainer.letter_weight = float(cfg.sft.letter_loss_weight)
+    trainer.letter_tokens = answer_letter.LetterTokens(tokenizer)
     return trainer
 
 
@@ -527,7 +518,7 @@ def train(cfg, resume: bool = False, force: bool = False, callbacks=(), console=
         "initial_eval_loss": evals[0][1] if evals and evals[0][0] == 0 else None,
         "final_eval_loss": evals[-1][1] if evals else None,
         "final_train_loss": losses[-1] if losses else output.training_loss,
-        # the answer letter alone at the first and the last evaluation (see letter_metrics)
+        # the answer letter alone at the first and the last evaluation (see answer_letter.metrics)
         "letter_eval": {when: {k[len("eval_"):]: v for k, v in h.items() if k.startswith("eval_letter_")}
                         for when, h in (("initial", letter_evals[0]), ("final", letter_evals[-1]))}
         if letter_evals else None,

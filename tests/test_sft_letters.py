@@ -6,6 +6,7 @@ import math
 
 import pytest
 
+import answer_letter
 import config
 import mcq_format
 import run_logging
@@ -33,7 +34,7 @@ def test_letter_metrics_match_a_direct_forward(tiny_llama_dir, sample_dir):
     tok = AutoTokenizer.from_pretrained(tiny_llama_dir)
     model = AutoModelForCausalLM.from_pretrained(tiny_llama_dir, dtype=torch.float32)
     records = sample_records(sample_dir, 12)
-    got = train_sft.letter_metrics(model, tok, records, batch_size=5)
+    got = answer_letter.metrics(model, tok, records, batch_size=5)
 
     direct = [direct_letter_scores(model, tok, r) for r in records]
     preds = [max(s, key=s.get) for s in direct]
@@ -67,3 +68,86 @@ def test_sft_run_logs_the_letter_at_every_evaluation(tmp_path, tiny_llama_dir, s
     assert first["letter_loss"] == evals[0]["eval_letter_loss"] and last["letter_acc"] == evals[-1]["eval_letter_acc"]
     assert f"accuracy {first['letter_acc']:.1%} -> {last['letter_acc']:.1%}" in out
     assert summary["train_rows"] == 16 and len(summary["train_file_sha256"]) == 64
+
+
+# --------------------------------------------------------------------------- the letter's weight in the loss
+
+
+def test_letter_positions_find_the_letter_after_the_bracket_or_merged_with_it(embedded_tokenizer_dir):
+    import torch
+    from transformers import AutoTokenizer
+
+    tok = AutoTokenizer.from_pretrained(embedded_tokenizer_dir)
+    is_letter = answer_letter.LetterTokens(tok)
+    bracket, b, text = tok.encode("(", add_special_tokens=False), tok.encode("B", add_special_tokens=False), \
+        tok.encode(" Scurvy", add_special_tokens=False)
+    assert len(bracket) == len(b) == 1 and not is_letter(text[0]) and not is_letter(bracket[0]) and is_letter(b[0])
+    ignore = [-100] * 3
+    labels = torch.tensor([
+        ignore + bracket + b + text + [-100] * (3 - len(text)),  # "(" then "B": the letter is the second token
+        ignore[:2] + b + text + [-100] * (5 - len(text)),  # the letter first (a "(B"-merging tokenizer)
+        ignore + text + bracket + b + [-100] * (3 - len(text)),  # no letter at the start of the answer
+        [-100] * 8,  # no completion at all
+    ])
+    assert answer_letter.letter_positions(labels, is_letter) == ([0, 1], [4, 2])
+
+
+def test_letter_weight_adds_the_letters_cross_entropy_to_the_token_average(tmp_path, tiny_llama_dir, sample_dir):
+    """With sft.letter_loss_weight = w, the loss is the plain token average plus (w - 1) x the letters' summed
+    cross-entropy over the answer-token count, checked against the model's full logits; w = 1 is the plain loss."""
+    import torch
+    import torch.nn.functional as F
+
+    import modeling
+    import train_sft
+    from test_train_sft import sample_records as records_of
+
+    records = records_of(sample_dir, 4)
+    cfg = config.get_preset("tiny")
+    cfg.model.name, cfg.sft.output_dir = str(tiny_llama_dir), str(tmp_path / "sft")
+    model, tok, backend = modeling.load_base_model(cfg.model)
+    model = modeling.add_lora(model, cfg.lora, backend)
+    trainer = train_sft.build_trainer(cfg, model, tok, records, records)
+    batch = trainer.data_collator([trainer.train_dataset[i] for i in range(4)])
+    trainer.model.train()
+
+    with torch.no_grad():
+        out = trainer.model(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"],
+                            labels=batch["labels"])
+        labels = batch["labels"]
+        answer_tokens = int((labels[:, 1:] != -100).sum())
+        letter_ce = []
+        for row in range(labels.shape[0]):
+            answer = [i for i in range(labels.shape[1]) if labels[row, i] != -100]
+            at = answer[1]  # SmolLM2's tokenizer: "(" then the letter
+            assert tok.decode([int(labels[row, at])]) == records[row]["answer"]
+            letter_ce.append(F.cross_entropy(out.logits[row, at - 1].float()[None], labels[row, at][None]))
+        expected_extra = float(sum(letter_ce)) / answer_tokens
+
+        plain = trainer.compute_loss(trainer.model, dict(batch))
+        trainer.letter_weight = 5.0
+        weighted = trainer.compute_loss(trainer.model, dict(batch))
+    torch.testing.assert_close(plain, out.loss, atol=1e-5, rtol=1e-5)
+    assert expected_extra > 0.5  # a random model: the letters have a real loss
+    assert float(weighted - plain) == pytest.approx(4.0 * expected_extra, rel=1e-4)
+
+    # and the same gradients as the direct sum (the hidden state the term uses is the training forward's)
+    def grads(loss):
+        trainer.model.zero_grad()
+        loss.backward()
+        return {n: p.grad.detach().clone() for n, p in trainer.model.named_parameters() if p.requires_grad}
+
+    got = grads(trainer.compute_loss(trainer.model, dict(batch)))
+    out = trainer.model(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"], labels=batch["labels"])
+    direct = out.loss + 4.0 * sum(
+        F.cross_entropy(out.logits[row, at - 1].float()[None], labels[row, at][None])
+        for row, at in enumerate([[i for i in range(labels.shape[1]) if labels[row, i] != -100][1]
+                                  for row in range(labels.shape[0])])) / answer_tokens
+    want = grads(direct)
+    assert any(g.abs().max() > 0 for g in want.values())
+    for name, grad in want.items():
+        torch.testing.assert_close(got[name], grad, atol=1e-5, rtol=1e-4)
+
+    trainer.model.eval()  # evaluation keeps the plain loss, comparable across weights
+    with torch.no_grad():
+        assert float(trainer.compute_loss(trainer.model, dict(batch))) == pytest.approx(float(out.loss), rel=1e-5)
