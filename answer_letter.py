@@ -61,7 +61,9 @@ def final_norm(model):
     decoder = base.get_decoder() if hasattr(base, "get_decoder") else getattr(base, "model", None)
     norm = getattr(decoder, "norm", None)
     if norm is None:
-        raise ValueError(f"sft.letter_loss_weight: {type(base).__name__} has no final norm to read the answer "
+        from cli import UserError
+
+        raise UserError(f"sft.letter_loss_weight: {type(base).__name__} has no final norm to read the answer "
                          "letter's hidden state from; set sft.letter_loss_weight=1")
     return norm
 

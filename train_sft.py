@@ -320,7 +320,7 @@ def _trainer_class():
                     result = super().compute_loss(model, inputs, return_outputs, num_items_in_batch)
             loss = result[0] if return_outputs else result
             if "hidden" not in seen:
-                raise ValueError("sft.letter_loss_weight: this backend computes the final norm without calling "
+                raise UserError("sft.letter_loss_weight: this backend computes the final norm without calling "
                                  "its module, so the letter's hidden state is not seen; set sft.letter_loss_weight=1")
             labels = inputs["labels"]
             letter_sum, _ = answer_letter.letter_loss_sum(model, seen["hidden"], labels, self.letter_tokens)
@@ -431,6 +431,8 @@ def check_settings(cfg) -> None:
     require(s.warmup_ratio >= 0, "sft.warmup_ratio", s.warmup_ratio, "0 or more (below 1: a fraction of the steps)")
     require(s.weight_decay >= 0, "sft.weight_decay", s.weight_decay, "0 or more")
     require(s.permute_options >= 0, "sft.permute_options", s.permute_options, "0 (off) or a number of shuffled copies")
+    require(0 <= s.letter_loss_weight < float("inf"), "sft.letter_loss_weight", s.letter_loss_weight,
+            "0 or more, finite (1 = the plain token average)")
     if s.wandb not in run_logging.WANDB_MODES:
         raise UserError(f"sft.wandb must be one of {', '.join(run_logging.WANDB_MODES)}, not {s.wandb!r}")
 
