@@ -105,9 +105,11 @@ def test_letter_weight_adds_the_letters_cross_entropy_to_the_token_average(tmp_p
     records = records_of(sample_dir, 4)
     cfg = config.get_preset("tiny")
     cfg.model.name, cfg.sft.output_dir = str(tiny_llama_dir), str(tmp_path / "sft")
+    cfg.sft.letter_loss_weight = 1.0  # the plain loss first (the tiny preset weighs the letter)
     model, tok, backend = modeling.load_base_model(cfg.model)
     model = modeling.add_lora(model, cfg.lora, backend)
     trainer = train_sft.build_trainer(cfg, model, tok, records, records)
+    assert trainer.letter_weight == 1.0  # build_trainer reads sft.letter_loss_weight
     batch = trainer.data_collator([trainer.train_dataset[i] for i in range(4)])
     trainer.model.train()
 

@@ -517,6 +517,7 @@ def test_answer_only_lm_head_gives_the_full_logits_loss_and_gradients(tmp_path, 
     cfg = config.get_preset("tiny")
     cfg.model.name = str(tiny_llama_dir)
     cfg.sft.output_dir = str(tmp_path / "sft")  # the Trainer makes its checkpoints folder at once
+    cfg.sft.letter_loss_weight = 1.0  # the plain token average (the letter's weight: tests/test_sft_letters.py)
     model, tok, backend = modeling.load_base_model(cfg.model)
     model = modeling.add_lora(model, cfg.lora, backend)
     with torch.no_grad():  # non-zero LoRA B, so the LoRA A gradients are not all zero
