@@ -137,6 +137,9 @@ class PPOConfig:
     max_samples: int = 0  # alias cap on num_examples (0 = no cap)
     batch_size: int = 2  # questions per rollout batch
     samples_per_question: int = 1  # answers sampled per question (rloo needs 2 or more)
+    # each of a question's answers sees its own option order, the answer moved one letter on per answer
+    # (train_ppo.balanced_variants): a letter preference then earns nothing; off = k answers to one prompt
+    balanced_permutations: bool = False
     mini_batch_size: int = 2  # answers per optimizer step
     micro_batch_size: int = 1  # answers per forward/backward (gradients accumulated over the minibatch)
     gradient_checkpointing: bool = True  # recompute each layer in the backward (train mode; rollouts keep the KV cache)

@@ -7,7 +7,9 @@
     accelerate launch --num_processes 2 train_ppo.py --backend hf   # data-parallel, one process per GPU
     accelerate launch --multi_gpu --num_processes 2 train_ppo.py    # the same on a CPU-only machine (gloo)
 
-One step = one rollout batch of ppo.batch_size questions x ppo.samples_per_question answers (per process):
+One step = one rollout batch of ppo.batch_size questions x ppo.samples_per_question answers (per process;
+with ppo.balanced_permutations each answer sees the question with its options permuted so that the answers
+put the correct option on different letters):
   1. generate the answers (sampling with temperature / top-k / top-p, KV cache, left padding);
   2. score them with mcq_format.correctness_reward (1.0 right letter, 0.1 wrong, missing or ambiguous);
   3. policy log-probs + values and reference log-probs, one unpadded sequence at a time;
@@ -240,6 +242,28 @@ def encode_prompts(tokenizer, records: list[dict], system_prompt: str, max_len: 
     return ids, kept
 
 
+def balanced_variants(tokenizer, records: list[dict], prompts: list, k: int, system_prompt: str,
+                      seed: int) -> list[list[tuple[list[int], dict]]]:
+    """For each question, k (prompt ids, record) pairs: the question as it is, then k-1 copies with the options
+    permuted so that answer j sits j letters after the original's (cyclically; mcq_format.permute_options).
+
+    With these as a question's k answers, a batch rewards the same letter on one copy and penalises it on
+    another, so PPO cannot raise its reward by moving its letter preference, only by reading the question.
+    """
+    import mcq_format
+
+    out = []
+    for i, (ids, record) in enumerate(zip(prompts, records)):
+        rng = random.Random(seed * 1_000_003 + i)
+        letters = list(record["options"])
+        at = letters.index(record["answer"])
+        copies = [mcq_format.permute_options(record, rng, answer_at=letters[(at + j) % len(letters)],
+                                             keep_explanation=False) for j in range(1, k)]
+        copy_ids, _ = encode_prompts(tokenizer, copies, system_prompt, max_len=10**9) if copies else ([], [])
+        out.append([(ids, record)] + list(zip(copy_ids, copies)))
+    return out
+
+
 def left_pad(sequences: list[list[int]], pad_id: int, device) -> tuple[Any, Any]:
     """(ids, attention mask), padded on the left so every prompt ends where generation starts."""
     width = max(len(s) for s in sequences)
@@ -409,6 +433,9 @@ def train(cfg, resume: bool = False, force: bool = False, console=None) -> Train
     prompts, records = encode_prompts(
         tokenizer, records, cfg.data.system_prompt, cfg.model.max_seq_length - ppo.max_new_tokens
     )
+    per_question = ppo.samples_per_question
+    variants = (balanced_variants(tokenizer, records, prompts, per_question, cfg.data.system_prompt, ppo.seed)
+                if ppo.balanced_permutations else [[(ids, r)] * per_question for ids, r in zip(prompts, records)])
     # Each process takes its own, equally long share of the questions (DDP needs equal step counts).
     per_process = len(prompts) // accelerator.num_processes
     if per_process == 0:
@@ -438,8 +465,9 @@ def train(cfg, resume: bool = False, force: bool = False, console=None) -> Train
         overlap = question_overlap(records)
         seen = ("SFT's rows unknown (no matching models/sft summary)" if overlap["sft_seen_questions"] is None
                 else f"{overlap['sft_seen_questions']} of them seen by SFT")
+        balanced = ", each answer to its own option order" if ppo.balanced_permutations and per_question > 1 else ""
         logger.console.print(f"PPO on {len(prompts)} questions ({per_process} per process; {seen}), {total} steps "
-                             f"of {ppo.batch_size} x {ppo.samples_per_question} answers x {ppo.ppo_epochs} PPO "
+                             f"of {ppo.batch_size} x {per_question} answers{balanced} x {ppo.ppo_epochs} PPO "
                              f"epochs ({ppo.advantage}); {trainable:,} trainable parameters")
     accelerator.wait_for_everyone()
 
@@ -450,10 +478,11 @@ def train(cfg, resume: bool = False, force: bool = False, console=None) -> Train
                 epoch, k = divmod(step, steps_per_epoch)
                 order = random.Random(ppo.seed + epoch).sample(mine, len(mine))
                 batch = order[k * ppo.batch_size:(k + 1) * ppo.batch_size]
-                answers = [i for i in batch for _ in range(ppo.samples_per_question)]  # each question k times
+                answers = [i for i in batch for _ in range(per_question)]  # each question k times
+                shown = [pair for i in batch for pair in variants[i]]  # (prompt ids, record) of each answer
                 torch.manual_seed(ppo.seed * 1_000_003 + step * 101 + accelerator.process_index)
-                query, query_mask = left_pad([prompts[i] for i in answers], learner.pad_id, accelerator.device)
-                reward_fn = mcq_reward_fn(tokenizer, [records[i] for i in answers], ppo)
+                query, query_mask = left_pad([ids for ids, _ in shown], learner.pad_id, accelerator.device)
+                reward_fn = mcq_reward_fn(tokenizer, [r for _, r in shown], ppo)
                 stats = ppo_step(learner, query, query_mask, reward_fn, groups=torch.tensor(answers))
                 stats["sft_seen"] = sum(bool(records[i].get("_sft_seen")) for i in batch) / len(batch)
                 sample = stats.pop("sample", "")

@@ -180,6 +180,30 @@ def test_prompts_use_the_chat_template_and_skip_long_ones(embedded_tokenizer_dir
     assert ids.tolist() == [[5, 6, 7], [0, 0, 8]] and mask.tolist() == [[1, 1, 1], [0, 0, 1]]
 
 
+def test_balanced_variants_move_each_answer_to_its_own_letter(embedded_tokenizer_dir, train_file):
+    """ppo.balanced_permutations: answer j of a question sees its options permuted so that the correct option
+    sits j letters after the original's; the option texts are the question's own; answer 0 is the original."""
+    from transformers import AutoTokenizer
+
+    tok = AutoTokenizer.from_pretrained(embedded_tokenizer_dir)
+    records = tp.load_questions(config.PPOConfig(train_file=str(train_file), num_examples=5))
+    ids, records = tp.encode_prompts(tok, records, "", 10_000)
+    variants = tp.balanced_variants(tok, records, ids, 4, "", seed=3)
+    assert len(variants) == len(records) and all(len(v) == 4 for v in variants)
+    for record, own, group in zip(records, ids, variants):
+        assert group[0] == (own, record)
+        letters = list(record["options"])
+        at = letters.index(record["answer"])
+        assert [r["answer"] for _, r in group] == [letters[(at + j) % len(letters)] for j in range(4)]
+        for prompt, r in group:
+            assert r["options"][r["answer"]] == record["options"][record["answer"]]
+            assert sorted(r["options"].values()) == sorted(record["options"].values())
+            assert r["question"] == record["question"] and prompt == tp.encode_prompts(tok, [r], "", 10_000)[0][0]
+            assert mcq_format.format_options(r["options"]) in tok.decode(prompt)
+        assert len({tuple(p) for p, _ in group}) == 4
+    assert tp.balanced_variants(tok, records, ids, 4, "", seed=3)[0][1][1]["options"] == variants[0][1][1]["options"]
+
+
 def test_summary_averages_the_first_and_last_quarter():
     history = [{"reward_mean": r, "accuracy": a, "kl": k, "tokens": 10.0, "step_time_s": 2.0}
                for r, a, k in [(0.1, 0.0, 0.0), (0.3, 0.25, 0.1), (0.1, 0, 0.2), (0.1, 0, 0.2),
@@ -593,6 +617,44 @@ def test_rloo_samples_each_question_several_times(tiny_llama_dir, sft_dir, train
         assert not torch.equal(query[0], query[3])
     records = run_logging.read_metrics(tmp_path / "logs" / "ppo")
     assert all("kl_loss" in r and r["response_len"] > 0 for r in records)
+
+
+def test_balanced_permutations_give_each_answer_its_own_option_order(tiny_llama_dir, sft_dir, train_file, tmp_path,
+                                                                      capsys, monkeypatch, one_thread):
+    """--set ppo.balanced_permutations=true: a question's k answers are sampled from k different prompts (its
+    permuted copies), each rewarded against its own copy's answer letter, their group still the question."""
+    from transformers import AutoTokenizer
+
+    tok = AutoTokenizer.from_pretrained(tiny_llama_dir)
+    real_step, real_reward, seen, rewarded = tp.ppo_step, tp.mcq_reward_fn, [], []
+
+    def spy(learner, query, query_mask, reward_fn, groups=None):
+        seen.append((query.clone(), query_mask.clone(), groups.clone()))
+        return real_step(learner, query, query_mask, reward_fn, groups=groups)
+
+    def reward_spy(tokenizer, records, ppo):
+        rewarded.append(records)
+        return real_reward(tokenizer, records, ppo)
+
+    monkeypatch.setattr(tp, "ppo_step", spy)
+    monkeypatch.setattr(tp, "mcq_reward_fn", reward_spy)
+    code, out, err = run(argv_for(tiny_llama_dir, sft_dir, train_file, tmp_path, "--max-steps", "2",
+                                  "--set", "ppo.advantage=rloo", "--set", "ppo.samples_per_question=3",
+                                  "--set", "ppo.balanced_permutations=true"), capsys)
+    assert code == 0, err
+    assert "each answer to its own option order" in " ".join((out + err).split())
+    assert len(seen) == len(rewarded) == 2
+    for (query, mask, groups), records in zip(seen, rewarded):
+        assert len(records) == len(query) == 6 and len(set(groups.tolist())) == 2
+        for g in set(groups.tolist()):
+            rows = [i for i in range(6) if groups[i] == g]
+            answers = [records[i]["answer"] for i in rows]
+            assert len(set(answers)) == 3  # the answer on a different letter for each of the 3 answers
+            assert len({records[i]["question"] for i in rows}) == 1
+            right = {records[i]["options"][records[i]["answer"]] for i in rows}
+            assert len(right) == 1  # the same correct option text, moved
+            for i in rows:  # each row's prompt shows its own copy's order
+                assert mcq_format.format_options(records[i]["options"]) in tok.decode(query[i][mask[i].bool()])
 
 
 # --------------------------------------------------------------------------- bad input
