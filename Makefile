@@ -88,10 +88,11 @@ demo: setup $(GGUF)
 $(SPLITS): $(STAMP) data/sample/medqa.jsonl data/sample/medmcqa.jsonl data_processor.py mcq_format.py
 	$(PY) data_processor.py --preset $(PRESET)
 
-$(SFT_DONE): $(SPLITS) train_sft.py
+# config.py holds every setting, so a changed preset trains again
+$(SFT_DONE): $(SPLITS) train_sft.py answer_letter.py config.py
 	$(PY) train_sft.py --preset $(PRESET) --force
 
-$(PPO_DONE): $(SFT_DONE) train_ppo.py ppo_core.py
+$(PPO_DONE): $(SFT_DONE) train_ppo.py ppo_core.py ppo_learner.py config.py
 	$(PY) train_ppo.py --preset $(PRESET) --force
 
 $(COMPARE): $(PPO_DONE) evaluate.py scoring.py

@@ -56,8 +56,8 @@ SETUP_INPUTS = ["requirements.txt", "requirements-nodeps.txt", "requirements-con
 DEMO_STAGES = [
     ("data/processed/train.jsonl", ["data/sample/medqa.jsonl", "data/sample/medmcqa.jsonl", "data_processor.py",
                                     "mcq_format.py"], "data_processor.py"),
-    ("models/sft/train_summary.json", ["train_sft.py"], "train_sft.py"),
-    ("models/ppo/train_summary.json", ["train_ppo.py", "ppo_core.py"], "train_ppo.py"),
+    ("models/sft/train_summary.json", ["train_sft.py", "answer_letter.py", "config.py"], "train_sft.py"),
+    ("models/ppo/train_summary.json", ["train_ppo.py", "ppo_core.py", "ppo_learner.py"], "train_ppo.py"),
     ("logs/eval/compare.json", ["evaluate.py", "scoring.py"], "evaluate.py --preset tiny --compare"),
     ("models/medllm_finetuning.gguf", ["export_gguf.py"], "export_gguf.py"),
 ]
@@ -148,12 +148,14 @@ def test_a_second_make_demo_runs_only_the_chat_answer(fake_project):
         assert make_run(fake_project, "-q", target).returncode == 0, target
 
 
-@pytest.mark.parametrize("changed", [1, 3])
-def test_make_demo_reruns_a_changed_stage_and_the_ones_after_it(fake_project, changed):
+@pytest.mark.parametrize("changed, source", [(1, "train_sft.py"), (1, "config.py"), (1, "answer_letter.py"),
+                                             (2, "ppo_learner.py"), (3, "evaluate.py")])
+def test_make_demo_reruns_a_changed_stage_and_the_ones_after_it(fake_project, changed, source):
+    """An edited source (config.py: a changed preset) reruns its stage and every stage after it."""
     import time
 
     _demo_tree(fake_project)
-    _touch(fake_project / DEMO_STAGES[changed][1][0], time.time() + 10)  # e.g. train_sft.py edited
+    _touch(fake_project / source, time.time() + 10)
     dry = make_run(fake_project, "-n", "demo")
     assert dry.returncode == 0, dry.stderr
     for i, (_, _, command) in enumerate(DEMO_STAGES):
