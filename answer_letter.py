@@ -55,8 +55,16 @@ def letter_positions(labels, is_letter: LetterTokens) -> tuple[list[int], list[i
     return rows, positions
 
 
+def unwrap(model):
+    """The model inside DistributedDataParallel / DataParallel wrappers (what `accelerate launch` trains)."""
+    while hasattr(model, "module") and not hasattr(model, "get_output_embeddings"):
+        model = model.module
+    return model
+
+
 def final_norm(model):
-    """The module whose output the LM head reads (the decoder's final norm), through PEFT wrappers."""
+    """The module whose output the LM head reads (the decoder's final norm), through DDP and PEFT wrappers."""
+    model = unwrap(model)
     base = model.get_base_model() if hasattr(model, "get_base_model") else model
     decoder = base.get_decoder() if hasattr(base, "get_decoder") else getattr(base, "model", None)
     norm = getattr(decoder, "norm", None)
@@ -94,7 +102,7 @@ def letter_loss_sum(model, hidden, labels, is_letter: LetterTokens):
         return hidden.new_zeros(()), 0
     rows_t = torch.tensor(rows, device=hidden.device)
     pos_t = torch.tensor(positions, device=hidden.device)
-    logits = model.get_output_embeddings()(hidden[rows_t, pos_t - 1]).float()
+    logits = unwrap(model).get_output_embeddings()(hidden[rows_t, pos_t - 1]).float()
     return F.cross_entropy(logits, labels[rows_t, pos_t].to(logits.device), reduction="sum"), len(rows)
 
 

@@ -153,3 +153,25 @@ def test_letter_weight_adds_the_letters_cross_entropy_to_the_token_average(tmp_p
     trainer.model.eval()  # evaluation keeps the plain loss, comparable across weights
     with torch.no_grad():
         assert float(trainer.compute_loss(trainer.model, dict(batch))) == pytest.approx(float(out.loss), rel=1e-5)
+
+
+def test_the_final_norm_is_found_through_data_parallel_and_peft_wrappers(tiny_llama_dir):
+    """`accelerate launch` hands compute_loss the model inside DistributedDataParallel (its `.module`)."""
+    import torch
+    from peft import LoraConfig, get_peft_model
+    from transformers import AutoModelForCausalLM
+
+    model = AutoModelForCausalLM.from_pretrained(tiny_llama_dir, dtype=torch.float32)
+    norm = model.model.norm
+    peft = get_peft_model(model, LoraConfig(r=2, target_modules=["q_proj"]))
+
+    class Wrapper(torch.nn.Module):  # the attribute layout of torch's DistributedDataParallel / DataParallel
+        def __init__(self, inner):
+            super().__init__()
+            self.module = inner
+
+    for wrapped in (model, peft, Wrapper(peft), Wrapper(Wrapper(model))):
+        assert answer_letter.final_norm(wrapped) is norm
+        assert answer_letter.unwrap(wrapped).get_output_embeddings() is model.lm_head
+    with pytest.raises(Exception, match="no final norm"):
+        answer_letter.final_norm(torch.nn.Linear(2, 2))
