@@ -250,8 +250,6 @@ def balanced_variants(tokenizer, records: list[dict], prompts: list, k: int, sys
     With these as a question's k answers, a batch rewards the same letter on one copy and penalises it on
     another, so PPO cannot raise its reward by moving its letter preference, only by reading the question.
     """
-    import mcq_format
-
     out = []
     for i, (ids, record) in enumerate(zip(prompts, records)):
         rng = random.Random(seed * 1_000_003 + i)
@@ -259,6 +257,7 @@ def balanced_variants(tokenizer, records: list[dict], prompts: list, k: int, sys
         at = letters.index(record["answer"])
         copies = [mcq_format.permute_options(record, rng, answer_at=letters[(at + j) % len(letters)],
                                              keep_explanation=False) for j in range(1, k)]
+        # no length limit: a copy holds the original's words (which passed it), reordered
         copy_ids, _ = encode_prompts(tokenizer, copies, system_prompt, max_len=10**9) if copies else ([], [])
         out.append([(ids, record)] + list(zip(copy_ids, copies)))
     return out
