@@ -51,6 +51,13 @@ def build_messages(record: Mapping, system_prompt: str, include_explanation: boo
 _LETTER_REFERENCE = re.compile(r"\([A-E]\)|\b[A-E]\)|\b(?:option|answer|choice)\s+[A-E]\b", re.I)
 
 
+def letter_after_answer(record: Mapping, shift: int) -> str:
+    """The option letter `shift` places after the record's answer, cyclically: where a balanced copy puts it
+    (with shifts 1..n-1 the copies and the original hold the answer once on each of the n letters)."""
+    letters = list(record["options"])
+    return letters[(letters.index(record["answer"]) + shift) % len(letters)]
+
+
 def permute_options(record: Mapping, rng, system_prompt: str | None = None, answer_at: str | None = None,
                     keep_explanation: bool = True) -> dict:
     """The record with its options in a random order and the answer relabelled (SFT augmentation).

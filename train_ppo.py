@@ -253,9 +253,7 @@ def balanced_variants(tokenizer, records: list[dict], prompts: list, k: int, sys
     out = []
     for i, (ids, record) in enumerate(zip(prompts, records)):
         rng = random.Random(seed * 1_000_003 + i)
-        letters = list(record["options"])
-        at = letters.index(record["answer"])
-        copies = [mcq_format.permute_options(record, rng, answer_at=letters[(at + j) % len(letters)],
+        copies = [mcq_format.permute_options(record, rng, answer_at=mcq_format.letter_after_answer(record, j),
                                              keep_explanation=False) for j in range(1, k)]
         # no length limit: a copy holds the original's words (which passed it), reordered
         copy_ids, _ = encode_prompts(tokenizer, copies, system_prompt, max_len=10**9) if copies else ([], [])

@@ -103,10 +103,7 @@ def augment_with_permutations(records: list[dict], copies: int, seed: int, balan
     out = list(records)
     for c in range(copies):
         for r in records:
-            at = None
-            if balanced:
-                letters = list(r["options"])
-                at = letters[(letters.index(r["answer"]) + c + 1) % len(letters)]
+            at = mcq_format.letter_after_answer(r, c + 1) if balanced else None
             out.append(mcq_format.permute_options(r, rng, answer_at=at, keep_explanation=keep_explanation))
     return out
 

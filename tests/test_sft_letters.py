@@ -118,13 +118,16 @@ def test_letter_weight_adds_the_letters_cross_entropy_to_the_token_average(tmp_p
                             labels=batch["labels"])
         labels = batch["labels"]
         answer_tokens = int((labels[:, 1:] != -100).sum())
-        letter_ce = []
-        for row in range(labels.shape[0]):
-            answer = [i for i in range(labels.shape[1]) if labels[row, i] != -100]
-            at = answer[1]  # SmolLM2's tokenizer: "(" then the letter
+        # each row's letter: the answer's second token (SmolLM2's tokenizer: "(" then the letter)
+        letter_at = [[i for i in range(labels.shape[1]) if labels[row, i] != -100][1] for row in range(len(labels))]
+        for row, at in enumerate(letter_at):
             assert tok.decode([int(labels[row, at])]) == records[row]["answer"]
-            letter_ce.append(F.cross_entropy(out.logits[row, at - 1].float()[None], labels[row, at][None]))
-        expected_extra = float(sum(letter_ce)) / answer_tokens
+
+        def letters_ce(logits):
+            return sum(F.cross_entropy(logits[row, at - 1].float()[None], labels[row, at][None])
+                       for row, at in enumerate(letter_at))
+
+        expected_extra = float(letters_ce(out.logits)) / answer_tokens
 
         plain = trainer.compute_loss(trainer.model, dict(batch))
         trainer.letter_weight = 5.0
@@ -141,10 +144,7 @@ def test_letter_weight_adds_the_letters_cross_entropy_to_the_token_average(tmp_p
 
     got = grads(trainer.compute_loss(trainer.model, dict(batch)))
     out = trainer.model(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"], labels=batch["labels"])
-    direct = out.loss + 4.0 * sum(
-        F.cross_entropy(out.logits[row, at - 1].float()[None], labels[row, at][None])
-        for row, at in enumerate([[i for i in range(labels.shape[1]) if labels[row, i] != -100][1]
-                                  for row in range(labels.shape[0])])) / answer_tokens
+    direct = out.loss + 4.0 * letters_ce(out.logits) / answer_tokens
     want = grads(direct)
     assert any(g.abs().max() > 0 for g in want.values())
     for name, grad in want.items():
