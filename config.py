@@ -5,7 +5,7 @@ SmolLM2-135M-Instruct and the sample questions in data/sample/. `paper` holds th
 report the project was designed from: Llama-3.1-8B-Instruct in 4-bit on one 8 GB GPU, MedQA + MedMCQA
 from the Hugging Face Hub.
 
-Scripts never read settings from anywhere else: `cli.py` resolves a preset, applies the user's flags
+Scripts never read settings from anywhere else: `common/cli.py` resolves a preset, applies the user's flags
 and `--set section.field=value` overrides, prints the result and saves it beside the stage's outputs.
 """
 from __future__ import annotations
@@ -30,10 +30,6 @@ EMERGENCY_NOTICE = (
     "yourself, call or text a crisis line (988 in the US) or your emergency number. Do not wait for an "
     "AI answer."
 )
-
-# Red flags that put the chat's emergency notice before an answer, and the figures of speech removed
-# before matching: safety_rules.py (rules by category over shared word lists, in safety.py's pattern language).
-from safety_rules import RED_FLAG_EXCEPTIONS, RED_FLAGS  # noqa: E402
 
 # Short disclaimer shown under every answer after the first one in a session.
 DISCLAIMER_SHORT = "Not medical advice: ask a doctor, nurse or pharmacist about your own care."
@@ -121,7 +117,7 @@ class SFTConfig:
     # batches take a question with its copies side by side (set batch_size to the copies + 1): with balanced
     # copies every batch has the answer on each letter once; no effect without copies (permute_options 0)
     group_permutations: bool = False
-    # the answer letter token counts this many times in the SFT loss (1 = the plain token average; answer_letter.py)
+    # the answer letter token counts this many times in the SFT loss (1 = the plain token average; training/letter_loss.py)
     letter_loss_weight: float = 1.0
 
 
@@ -190,14 +186,9 @@ class EvalConfig:
     gguf: str = "models/medllm_finetuning.gguf"
 
 
-# The export's faithfulness gate: per quant type, the lowest share of validation questions on which the GGUF's
-# log-likelihood answer letter equals the merged model's, and the highest mean KL(merged || GGUF) of the
-# next-token distribution at the answer position (nats). No threshold lets through a GGUF that changes more than
-# 10% of the answers. Set from bench/bench_export.py (bench/RESULTS.md): SmolLM2-135M, 100 real MedQA questions.
-# Measured (2026-12-02): F16 100% / KL 0.0000; Q8_0 92% / KL 0.0027 (max 0.0115). Every type shares the 90%
-# letter floor; the KL limit is what tells them apart (F16: float rounding only). F16 once had a 98% letter
-# floor, and `make demo` (2026-12-02) stopped on it: the SFT model had one near-tied question of 25 whose top
-# letter flipped in F16 (96%) at a mean KL of 0.0000 nats; on 25 questions a single tie is 4 points.
+# The export's faithfulness gate, per quant type: the lowest share of validation questions whose log-likelihood
+# answer letter the GGUF keeps, and the highest mean KL(merged || GGUF) at the answer position (nats). Every type
+# keeps 90% of the letters; the KL limit tells them apart (measurements: bench/RESULTS.md, "Export faithfulness").
 FAITHFULNESS_GATE = {
     "F16": {"min_loglik_agreement": 0.90, "max_kl": 0.002},
     "Q8_0": {"min_loglik_agreement": 0.90, "max_kl": 0.01},
@@ -238,9 +229,10 @@ class ChatConfig:
     disclaimer: str = DISCLAIMER
     disclaimer_short: str = DISCLAIMER_SHORT  # under every answer after a session's first
     emergency_notice: str = EMERGENCY_NOTICE
-    red_flags: list[str] = field(default_factory=lambda: list(RED_FLAGS))  # safety.py pattern language
+    # the red-flag rule book is the chat's own (chat/safety_rules.py); these add rules / figures of speech to it
+    extra_red_flags: list[str] = field(default_factory=list)  # chat/safety.py pattern language, e.g. "cardiac: chest pain"
+    extra_red_flag_exceptions: list[str] = field(default_factory=list)  # phrases removed before matching
     notice_markers: list[str] = field(default_factory=lambda: list(NOTICE_MARKERS))
-    red_flag_exceptions: list[str] = field(default_factory=lambda: list(RED_FLAG_EXCEPTIONS))
     sessions_dir: str = "logs/sessions"
 
 
@@ -326,30 +318,21 @@ def tiny() -> Config:
         dropout=0.0,
         target_modules=["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"],
     )
-    # 80 questions, each with 3 option-permuted copies that put its answer on each other letter in turn (target:
-    # the letter and option text), batched as a question with its copies, so each batch of 4 has the answer once
-    # on A, B, C and D; one epoch, 80 steps, lr 5e-5. From recorded sweeps (bench/RESULTS.md, 2026-12-02, 300 real
-    # MedMCQA dev questions): random shuffles (the old setting) drift to one letter (C 67% of answers), balanced
-    # copies in random batches too (A 70%), grouped batches spread the answers (top letter 48%); 1e-4 did no
-    # better than 5e-5 at twice the time. On this 135M model no setting beat the base's accuracy: what SFT can
-    # fix here is the collapse onto one letter, not the missing medicine. The letter counts 10 times in the loss:
-    # with the plain token average the grouped run still drifted to one letter (validation C 80% at step 30);
-    # weights 4, 10 and 25 (third sweep, 2026-12-03) spread the answers (top letter 34-36% against 48%, macro F1
-    # 0.21-0.23 against 0.18) at the same accuracy; 10 kept the flattest validation histogram. fp32, no checkpointing.
+    # The sweeps behind these values are in bench/RESULTS.md ("SFT sweeps").
     cfg.sft = SFTConfig(
         epochs=1.0,
-        max_samples=80,
-        permute_options=3,
-        balanced_permutations=True,
-        permuted_explanations=False,
-        group_permutations=True,
-        letter_loss_weight=10.0,
+        max_samples=80,  # the sample's training questions
+        permute_options=3,  # 3 copies per question, so its answer sits on every letter once
+        balanced_permutations=True,  # copies move the answer one letter on each: no letter to prefer
+        permuted_explanations=False,  # copies train on the letter and option text alone
+        group_permutations=True,  # a batch holds a question with its copies: the answer on A, B, C and D
+        letter_loss_weight=10.0,  # without it the grouped run still drifted to one letter
         batch_size=4,
         grad_accum=1,
-        learning_rate=5e-5,
+        learning_rate=5e-5,  # 1e-4 did no better at twice the time
         lr_scheduler="cosine",
         warmup_ratio=0.1,
-        gradient_checkpointing=False,
+        gradient_checkpointing=False,  # a 135M model fits easily; recomputing would only cost time
         max_length=512,
         logging_steps=2,
         eval_steps=10,
@@ -357,30 +340,20 @@ def tiny() -> Config:
         eval_batch_size=8,
     )
     cfg.ppo = PPOConfig(
-        # 8 questions SFT did not train on, 4 sampled answers each with the leave-one-out group baseline (RLOO),
-        # 2 questions per step, 8 epochs: 32 steps, about 5 minutes on 2 idle cores. Every quarter of the run
-        # covers each question twice, so the first and last quarters' mean rewards compare the same questions
-        # (with 32 random questions, as before, they differed by which questions each batch held: noise). Answers
-        # are cut at 8 tokens: the letter and the start of the option text, all the reward reads. One PPO
-        # epoch per batch (its first and only ratio is 1). lr 1e-4: 16 steps at 1e-4 and 24 at 5e-5 on an
-        # earlier schedule gave no visible trend at this size (bench/RESULTS.md).
-        num_examples=8,
-        epochs=8.0,
+        num_examples=8,  # questions SFT did not train on
+        epochs=8.0,  # every quarter of the run covers the same questions, so first and last quarters compare
         batch_size=2,
-        samples_per_question=4,
+        samples_per_question=4,  # 4 answers per question for the leave-one-out baseline
         advantage="rloo",
         mini_batch_size=8,
-        ppo_epochs=1,
-        learning_rate=1e-4,
-        max_new_tokens=8,
+        ppo_epochs=1,  # one pass per batch: its ratio is 1, so no clipping to tune
+        learning_rate=1e-4,  # lower rates showed no trend at this size
+        max_new_tokens=8,  # the letter and the start of the option text: all the reward reads
         save_steps=8,
         gradient_checkpointing=False,  # a 135M model fits easily; recomputing would only cost time
     )
     cfg.eval = EvalConfig(max_new_tokens=48, batch_size=8)
-    # F16: on this 135M model even Q8_0 changes 8% of the log-likelihood answer letters (its letter
-    # probabilities are nearly tied), too close to the 90% floor for 25 validation questions; F16 agrees on
-    # 100% (bench/bench_export.py, bench/RESULTS.md). 271 MB instead of 145 MB, still instant to chat with.
-    cfg.export = ExportConfig(quant="F16")
+    cfg.export = ExportConfig(quant="F16")  # Q8_0 changes 8% of this 135M model's nearly tied letters
     cfg.chat = ChatConfig(n_ctx=2048, max_tokens=160, temperature=0.2)
     return cfg
 

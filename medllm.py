@@ -12,12 +12,12 @@ Ctrl+C stops an answer; Ctrl+C or Ctrl+D at the prompt leaves.
 The prompt is the model's own chat template: the system prompt, the conversation so far and the new
 question; the oldest turns are dropped when they no longer fit --n-ctx. Every answer ends with the
 disclaimer, whatever the model wrote (a short form after the session's first answer). When the user's
-words in the last three turns raise an emergency red flag (chat.red_flags in config.py, matched by
-safety.py), the emergency notice comes before the answer; it never depends on the model's text.
+words in the last three turns raise an emergency red flag (chat/safety_rules.py, matched by
+chat/safety.py), the emergency notice comes before the answer; it never depends on the model's text.
 
-This file is the command line; the chat itself is in chat_runtime.py (finding, verifying and loading the GGUF),
-chat_session.py (the conversation and the prompt), chat_record.py (the session record, `save`),
-chat_text.py (what typed text may contain), chat_screens.py and chat_terminal.py (the interactive chat).
+This file is the command line; the chat itself is in chat/runtime.py (finding, verifying and loading the GGUF),
+chat/session.py (the conversation and the prompt), chat/record.py (the session record, `save`),
+chat/text.py (what typed text may contain), chat/screens.py and chat/terminal.py (the interactive chat).
 """
 from __future__ import annotations
 
@@ -27,13 +27,13 @@ import sys
 
 from rich.console import Console
 
-import cli
-from chat_runtime import find_model, load_llm, read_metadata, verify_export
-from chat_screens import stats_line
-from chat_session import MAX_INPUT_CHARS, ChatSession
-from chat_terminal import TerminalChat
-from chat_text import SURROGATES
-from cli import UserError
+from common import cli
+from chat.runtime import find_model, load_llm, read_metadata, verify_export
+from chat.screens import stats_line
+from chat.session import MAX_INPUT_CHARS, ChatSession
+from chat.terminal import TerminalChat
+from chat.text import SURROGATES
+from common.errors import UserError
 
 # This script's own flags: ChatConfig field -> (type, help); --n-ctx sets chat.n_ctx and so on.
 CHAT_FLAGS = {

@@ -34,8 +34,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import config  # noqa: E402
-import medllm  # noqa: E402
-import modeling  # noqa: E402
+from chat.runtime import load_llm  # noqa: E402
+from chat.session import ChatSession  # noqa: E402
+from chat.terminal import TerminalChat  # noqa: E402
+from common import modeling  # noqa: E402
 
 QUESTION = (
     "A 58-year-old man with hypertension and type 2 diabetes comes to the emergency department with two hours "
@@ -71,7 +73,7 @@ def _raw(llm, messages: list[dict], c) -> tuple[float, float, int]:
     return first - start, (n - 1) / (last - first), n
 
 
-def _ours(ui: medllm.TerminalChat) -> tuple[float, float, int]:
+def _ours(ui: TerminalChat) -> tuple[float, float, int]:
     """The same question through medllm's path, drawn in the Rich panel."""
     ui.session.llm.reset()
     ui.session.clear()
@@ -84,11 +86,11 @@ def generation(quick: bool) -> list[dict]:
 
     c = _settings(quick)
     gguf = modeling.embedded_gguf_path()
-    llm = medllm.load_llm(gguf, c)
+    llm = load_llm(gguf, c)
     try:
-        session = medllm.ChatSession(llm, c, gguf)
+        session = ChatSession(llm, c, gguf)
         screen = Console(file=io.StringIO(), force_terminal=True, width=100, highlight=False)
-        ui = medllm.TerminalChat(session, screen)
+        ui = TerminalChat(session, screen)
         messages = [{"role": "system", "content": session.system_prompt}, {"role": "user", "content": QUESTION}]
         _ours(ui), _raw(llm, messages, c)  # warm-up
         ours, raw = [], []
@@ -176,7 +178,7 @@ def build_speed(quick: bool) -> list[dict]:
     import os
     import subprocess
 
-    import llama_build
+    from common import llama_build
 
     native = llama_build.built_wheel(native=True)
     portable = llama_build.built_wheel(native=False)

@@ -35,8 +35,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import evaluate  # noqa: E402
-import scoring  # noqa: E402
+from common import scoring  # noqa: E402
+from common import metrics  # noqa: E402
 
 
 def lm_eval_requests(scorer, chats, letters) -> list[tuple[int, str, list[int], list[int]]]:
@@ -46,7 +46,7 @@ def lm_eval_requests(scorer, chats, letters) -> list[tuple[int, str, list[int], 
         context = scorer._template(chat)
         context_ids = scorer._encode(context)
         for L in ls:
-            whole = scorer._encode(context + evaluate.mcq_format.ANSWER_PREFIX + L)
+            whole = scorer._encode(context + metrics.mcq_format.ANSWER_PREFIX + L)
             requests.append((q, L, context_ids, whole[len(context_ids):]))
     return requests
 
@@ -93,14 +93,14 @@ def run(quick: bool = False, questions: int = 10) -> list[dict]:
     import torch
 
     import config
-    import modeling
+    from common import modeling
 
     cfg = config.tiny()
     n, rounds = (4, 1) if quick else (questions, 2)
-    records, _ = evaluate.load_questions(ROOT / "data" / "sample" / "medqa.jsonl", max_samples=n, seed=0)
+    records, _ = questions.load_questions(ROOT / "data" / "sample" / "medqa.jsonl", max_samples=n, seed=0)
     model, tok, _ = modeling.load_base_model(cfg.model)
     scorer = scoring.HFModel(model, tok)
-    chats = [evaluate.mcq_format.prompt_messages(r, config.SYSTEM_PROMPT) for r in records]
+    chats = [metrics.mcq_format.prompt_messages(r, config.SYSTEM_PROMPT) for r in records]
     letters = [list(r["options"]) for r in records]
     size = cfg.eval.batch_size
     torch.manual_seed(0)

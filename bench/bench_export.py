@@ -21,11 +21,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import config  # noqa: E402
-import evaluate  # noqa: E402
-import scoring  # noqa: E402
-import export_gguf  # noqa: E402
-import faithfulness  # noqa: E402
-import modeling  # noqa: E402
+from common import scoring  # noqa: E402
+from common import faithfulness  # noqa: E402
+from common import modeling  # noqa: E402
+from common import gguf as gguf_files  # noqa: E402
+from common import questions  # noqa: E402
 
 MEDQA = ROOT.parent / "shared" / "data" / "medqa_us_test.jsonl"
 QUANTS = ("F16", "Q8_0", "Q5_K_M", "Q4_K_M")
@@ -36,7 +36,7 @@ def measure(n: int, n_generate: int = 20) -> list[dict]:
         print(f"export faithfulness: skipped ({MEDQA} is absent)")
         return []
     cfg = config.get_preset("tiny")
-    records, _ = evaluate.load_questions(MEDQA, max_samples=n, seed=0)
+    records, _ = questions.load_questions(MEDQA, max_samples=n, seed=0)
     ref = Path(modeling.resolve_model("embedded", ROOT / "models" / "base"))
     model, tok, _ = modeling.load_base_model(cfg.model, ref=str(ref), backend="hf")
     source = scoring.HFModel(model, tok, max_new_tokens=32)
@@ -46,11 +46,11 @@ def measure(n: int, n_generate: int = 20) -> list[dict]:
         work = Path(work)
         log = work / "export.log"
         f16 = work / "model-F16.gguf"
-        export_gguf.convert_to_gguf(ref, f16, cfg, log, "bench")
+        gguf_files.convert_to_gguf(ref, f16, cfg, log, "bench")
         for quant in QUANTS:
             path = f16 if quant == "F16" else work / f"model-{quant}.gguf"
             if quant != "F16":
-                export_gguf.quantize(f16, path, quant, log)
+                gguf_files.quantize(f16, path, quant, log)
             gguf = scoring.GGUFModel(path, max_new_tokens=32, n_ctx=2048, seed=0)
             t0 = time.time()
             try:

@@ -37,8 +37,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import config  # noqa: E402
-import mcq_format  # noqa: E402
-import modeling  # noqa: E402
+from common import mcq_format  # noqa: E402
+from common import modeling  # noqa: E402
+from training import ppo_learner as pl  # noqa: E402
+from training import ppo as ppo_run  # noqa: E402
 
 WORK = ROOT / "bench" / "_work"
 THREADS = 1  # one thread: the figures compare code paths, not the scheduling of a shared CPU
@@ -79,17 +81,16 @@ def _questions(n: int) -> list[dict]:
 
 
 def _learner(cfg, adapter: Path):
-    import train_ppo as tp
+    pass
 
-    model, tok, backend = tp.load_policy(cfg, adapter)
-    learner = tp.make_learner(model, cfg.ppo, tok.pad_token_id, tp.eos_token_ids(model, tok), backend)
+    model, tok, backend = ppo_run.load_policy(cfg, adapter)
+    learner = ppo_run.make_learner(model, cfg.ppo, tok.pad_token_id, ppo_run.eos_token_ids(model, tok), backend)
     return learner, tok
 
 
 def rollout_speed(quick: bool) -> dict:
     import torch
 
-    import train_ppo as tp
 
     torch.set_num_threads(THREADS)
     cfg = _cfg()
@@ -99,11 +100,11 @@ def rollout_speed(quick: bool) -> dict:
     learner, tok = _learner(cfg, adapter)
     n_batches, reps = (1, 2) if quick else (2, 5)
     records = _questions(cfg.ppo.batch_size * n_batches)
-    prompts, records = tp.encode_prompts(tok, records, config.SYSTEM_PROMPT, cfg.model.max_seq_length)
+    prompts, records = ppo_run.encode_prompts(tok, records, config.SYSTEM_PROMPT, cfg.model.max_seq_length)
     batches = []
     for b in range(n_batches):
         part = slice(b * cfg.ppo.batch_size, (b + 1) * cfg.ppo.batch_size)
-        batches.append((*tp.left_pad(prompts[part], learner.pad_id, "cpu"), records[part]))
+        batches.append((*ppo_run.left_pad(prompts[part], learner.pad_id, "cpu"), records[part]))
 
     def plain(query, mask, recs, seed):
         torch.manual_seed(seed)
@@ -119,8 +120,8 @@ def rollout_speed(quick: bool) -> dict:
     def ours(query, mask, recs, seed):
         torch.manual_seed(seed)
         start = time.perf_counter()
-        response, rmask = tp.generate(learner, query, mask)
-        tp.mcq_reward_fn(tok, recs, cfg.ppo)(response, rmask)
+        response, rmask = pl.generate(learner, query, mask)
+        ppo_run.mcq_reward_fn(tok, recs, cfg.ppo)(response, rmask)
         return int(rmask.sum()), time.perf_counter() - start
 
     for fn in (plain, ours):  # warm-up
@@ -220,18 +221,18 @@ def measure_step(kind: str, quick: bool) -> dict:
     adapter, _ = _adapter(cfg)
     records = _questions(cfg.ppo.batch_size)
     if kind.startswith("ppo"):
-        import train_ppo as tp
+        pass
 
         learner, tok = _learner(cfg, adapter)
-        prompts, records = tp.encode_prompts(tok, records, config.SYSTEM_PROMPT, cfg.model.max_seq_length)
+        prompts, records = ppo_run.encode_prompts(tok, records, config.SYSTEM_PROMPT, cfg.model.max_seq_length)
         lengths = [len(p) for p in prompts]
         _touch_weights(learner.model)
         after_load = _rss_mb()
         start = time.perf_counter()
         torch.manual_seed(0)
-        query, mask = tp.left_pad(prompts, learner.pad_id, "cpu")
+        query, mask = ppo_run.left_pad(prompts, learner.pad_id, "cpu")
         with StepPeak() as peak:
-            stats = tp.ppo_step(learner, query, mask, tp.mcq_reward_fn(tok, records, cfg.ppo))
+            stats = ppo_run.ppo_step(learner, query, mask, ppo_run.mcq_reward_fn(tok, records, cfg.ppo))
         answer_tokens = stats["tokens"]
     else:
         model, tok, _ = modeling.load_with_adapter(cfg.model, adapter, trainable=True)

@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import config  # noqa: E402
-import safety  # noqa: E402
+from chat import safety, safety_rules  # noqa: E402
 
 SAFETY_DIR = ROOT / "data" / "safety"
 DATA = SAFETY_DIR / "messages.jsonl"
@@ -61,7 +61,7 @@ def set_paths(names: list[str] | None = None) -> dict[str, Path]:
 def evaluate(rows: list[dict], detect=None) -> dict:
     """Counts per category: {'urgent': {cat: [hits, n]}, 'lang': {...}, 'benign': {cat: [alarms, n]}, ...}."""
     chat = config.ChatConfig()
-    detect = detect or (lambda text: bool(safety.find_red_flags(text, chat.red_flags, chat.red_flag_exceptions)))
+    detect = detect or (lambda text: bool(safety.find_red_flags(text, safety_rules.RED_FLAGS + chat.extra_red_flags, safety_rules.RED_FLAG_EXCEPTIONS + chat.extra_red_flag_exceptions)))
     urgent, langs, benign = defaultdict(lambda: [0, 0]), defaultdict(lambda: [0, 0]), defaultdict(lambda: [0, 0])
     misses, alarms = [], []
     for row in rows:

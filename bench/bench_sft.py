@@ -11,7 +11,7 @@ TRL with PASSIVE threads, ours) so that load from other work on a shared machine
 * Tokens/s. Tokens = real (non-padding) input tokens, counted by the Trainer. Every run does one
   warm-up step (not timed) and then `steps` timed steps; the figure is the median over all timed
   steps of all runs of (tokens of the step / seconds of the step).
-  Ours: train_sft.build_trainer with the tiny preset. Baseline: `SFTTrainer(model, args=SFTConfig(
+  Ours: sft.build_trainer with the tiny preset. Baseline: `SFTTrainer(model, args=SFTConfig(
   bf16=False, per_device_train_batch_size=4, max_length=512, ...), peft_config=...)`: same model, data,
   precision, batch and sequence length, TRL's defaults for everything else. The settings that differ
   are listed in SETTINGS_THAT_DIFFER and printed with the figure. A third contender, the same plain TRL
@@ -37,6 +37,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from training import sft  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -54,7 +55,7 @@ SAME_SETTINGS = f"same model, LoRA r=16 on all projections, records, fp32, batch
 def _records(n: int) -> list[dict]:
     """n chat records: the processed training split, else the sample questions in the same format."""
     import config
-    import mcq_format
+    from common import mcq_format
 
     processed = ROOT / "data" / "processed" / "train.jsonl"
     if processed.is_file():
@@ -148,10 +149,10 @@ def _model_sizes(model) -> dict:
 
 def measure(variant: str, steps: int, examples: int) -> dict:
     """One warm-up step and `steps` timed steps of one trainer in this process."""
-    if variant == "ours":
-        import train_sft  # sets OMP_WAIT_POLICY before torch loads
+    if variant == "ours":  # what train_sft.py does before torch loads: idle OpenMP threads sleep
+        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     import config
-    import modeling
+    from common import modeling
 
     cfg = config.get_preset("tiny")
     cfg.model.base_dir = str(ROOT / cfg.model.base_dir)
@@ -159,10 +160,10 @@ def measure(variant: str, steps: int, examples: int) -> dict:
     records = _records(examples)
     recorder = _step_recorder()
     if variant == "ours":
-        train_sft.set_threads(cfg.sft.torch_threads)
+        sft.set_threads(cfg.sft.torch_threads)
         model, tok, backend = modeling.load_base_model(cfg.model)
         model = modeling.add_lora(model, cfg.lora, backend, seed=cfg.sft.seed)
-        trainer = train_sft.build_trainer(
+        trainer = sft.build_trainer(
             cfg, model, tok, records, records[:1], backend, callbacks=[recorder],
             output_dir=str(ROOT / "bench" / "_work" / "sft-ours"), max_steps=steps + 1, eval_strategy="no",
             eval_on_start=False, save_strategy="no", logging_steps=10_000,

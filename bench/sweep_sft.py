@@ -23,13 +23,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import cli  # noqa: E402
+from common import cli  # noqa: E402
 import config  # noqa: E402
 import evaluate  # noqa: E402
-import scoring  # noqa: E402
-import modeling  # noqa: E402
-import significance  # noqa: E402
-import train_sft  # noqa: E402
+from common import scoring  # noqa: E402
+from common import modeling  # noqa: E402
+from common import significance  # noqa: E402
+from common import questions  # noqa: E402
+from training import sft  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data"
 FILES = {"medqa": DATA / "medqa_us_test.jsonl", "medmcqa": DATA / "medmcqa_dev.jsonl"}
@@ -71,7 +72,7 @@ def main() -> int:
     if not variants:
         ap.error("give at least one --variant or --lrs")
     base_cfg = config.get_preset("tiny")
-    records, _ = evaluate.load_questions(path, max_samples=args.questions, seed=0)
+    records, _ = questions.load_questions(path, max_samples=args.questions, seed=0)
     model, tok, _ = modeling.load_base_model(base_cfg.model, backend="hf")
     rows = {"base": {**score(model, tok, records, base_cfg, "base"), "letter_loss": None, "seconds": 0}}
     for name, overrides in variants:
@@ -83,7 +84,7 @@ def main() -> int:
         cfg.sft.logs_dir = str(ROOT / "bench" / "_work" / "sweep" / "logs")
         cfg.sft.run_name = f"sft-{name}"
         t0 = time.time()
-        result = train_sft.train(cfg, force=True)
+        result = sft.train(cfg, force=True)
         took = time.time() - t0
         adapter = scoring.attach_adapter(model, cfg.sft.output_dir, name.replace("-", "_").replace(".", "_"))
         final = ((result.summary or {}).get("letter_eval") or {}).get("final") or {}

@@ -10,10 +10,14 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-import cli
+from common import cli
 import config
 import data_processor as dp
-import mcq_format
+from common import mcq_format
+from common import outputs
+from common.errors import UserError
+from common import questions
+from training import sft
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 MEDQA_RULES = FIXTURES / "medqa_rules.jsonl"
@@ -35,7 +39,7 @@ def read_jsonl(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
 
 
-def outputs(cfg) -> tuple[list[dict], list[dict], dict]:
+def read_outputs(cfg) -> tuple[list[dict], list[dict], dict]:
     out = Path(cfg.data.output_dir)
     return read_jsonl(out / "train.jsonl"), read_jsonl(out / "validation.jsonl"), json.loads(
         (out / "stats.json").read_text())
@@ -64,7 +68,7 @@ def rules_run(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("rules")
     cfg = make_cfg(tmp, MEDQA_RULES, MEDMCQA_RULES, val_ratio=0.2)
     stats = dp.process(cfg)
-    train, val, saved = outputs(cfg)
+    train, val, saved = read_outputs(cfg)
     assert saved == json.loads(json.dumps(stats))
     return stats, {r["id"]: r for r in train + val}, cfg
 
@@ -154,7 +158,7 @@ def test_splits_are_reproducible_per_seed(tmp_path):
     def val_ids(seed: int, name: str) -> list[str]:
         cfg = make_cfg(tmp_path / name, medmcqa=src, val_ratio=0.25, seed=seed)
         dp.process(cfg)
-        train, val, stats = outputs(cfg)
+        train, val, stats = read_outputs(cfg)
         assert (len(train), len(val)) == (30, 10) == (stats["splits"]["train"], stats["splits"]["validation"])
         return [r["id"] for r in val]
 
@@ -170,7 +174,7 @@ def test_a_question_text_never_lands_in_both_splits(tmp_path):
     for seed in (0, 1, 2):
         cfg = make_cfg(tmp_path / str(seed), medmcqa=src, val_ratio=0.3, seed=seed)
         stats = dp.process(cfg)
-        train, val, _ = outputs(cfg)
+        train, val, _ = read_outputs(cfg)
         assert (len(train), len(val)) == (42, 18)  # 6 of 20 questions, all 3 variants of each
         assert not {r["question"] for r in train} & {r["question"] for r in val}
         assert stats["leakage"]["train_validation_overlap"] == 0 and stats["duplicates"] == 0
@@ -183,7 +187,7 @@ def test_exclude_keeps_questions_out_of_both_splits(tmp_path, rules_run):
                                                    {"question": upper}, {"question": "Not in the data at all."}])
     cfg = make_cfg(tmp_path, MEDQA_RULES, MEDMCQA_RULES, exclude=str(exclude))
     stats = dp.process(cfg)
-    train, val, _ = outputs(cfg)
+    train, val, _ = read_outputs(cfg)
     ids = {r["id"] for r in train + val}
     assert ids == {"medqa-1", "medqa-2", "medqa-3", "fx-1", "fx-3", "fx-4"}  # medqa-0 and -12 share a question
     assert (stats["sources"]["medqa"]["excluded"], stats["sources"]["medmcqa"]["excluded"]) == (2, 1)
@@ -194,11 +198,11 @@ def test_exclude_accepts_a_processed_split(tmp_path):
     src = write_jsonl(tmp_path / "mcqa.jsonl", mcqa_rows(30))
     first = make_cfg(tmp_path / "first", medmcqa=src, val_ratio=0.2, seed=3)
     dp.process(first)
-    _, held_out, _ = outputs(first)
+    _, held_out, _ = read_outputs(first)
     again = make_cfg(tmp_path / "again", medmcqa=src, val_ratio=0.2, seed=4,
                      exclude=str(Path(first.data.output_dir) / "validation.jsonl"))
     stats = dp.process(again)
-    train, val, _ = outputs(again)
+    train, val, _ = read_outputs(again)
     assert stats["excluded"] == len(held_out) == 6
     assert not {r["question"] for r in held_out} & {r["question"] for r in train + val}
     assert len(train) + len(val) == 24
@@ -207,7 +211,7 @@ def test_exclude_accepts_a_processed_split(tmp_path):
 def test_medmcqa_subset_and_max_samples(tmp_path):
     cfg = make_cfg(tmp_path / "subset", MEDQA_RULES, MEDMCQA_RULES, medmcqa_subset=2, val_ratio=0.0)
     stats = dp.process(cfg)
-    train, val, _ = outputs(cfg)
+    train, val, _ = read_outputs(cfg)
     assert stats["sources"]["medmcqa"]["outside_subset"] == 2
     assert sum(r["source"] == "medmcqa" for r in train) == 2 and val == []
     assert sum(r["source"] == "medqa" for r in train) == 5
@@ -235,23 +239,23 @@ def test_parquet_csv_and_json_array_inputs(tmp_path, rules_run):
     for name in ("mcqa.parquet", "mcqa.csv", "mcqa.json"):
         cfg = make_cfg(tmp_path / name.replace(".", "_"), medmcqa=tmp_path / name)
         stats = dp.process(cfg)
-        train, val, _ = outputs(cfg)
+        train, val, _ = read_outputs(cfg)
         assert stats["sources"]["medmcqa"]["dropped"] == {"missing_label": 2, "short_question": 1,
                                                           "empty_option": 1, "duplicate_options": 1,
                                                           "answer_not_in_options": 1}, name
         assert {r["id"]: r for r in train + val} == {k: v for k, v in expected.items() if k.startswith("fx")}
     cfg = make_cfg(tmp_path / "medqa_csv", medqa=tmp_path / "medqa.csv")
     stats = dp.process(cfg)
-    train, val, _ = outputs(cfg)
+    train, val, _ = read_outputs(cfg)
     assert stats["sources"]["medqa"]["duplicates"] == 2
     assert {r["id"]: r for r in train + val} == {k: v for k, v in expected.items() if k.startswith("medqa")}
 
 
 def test_sources_and_hub_ids_are_told_apart():
-    assert not dp.is_local("GBaker/MedQA-USMLE-4-options")
-    assert not dp.is_local("openlifescienceai/medmcqa")
+    assert not questions.is_local("GBaker/MedQA-USMLE-4-options")
+    assert not questions.is_local("openlifescienceai/medmcqa")
     for spec in ("data/sample/medqa.jsonl", "missing.csv", "./medqa", "/tmp/x/y/z", "notes.txt"):
-        assert dp.is_local(spec), spec
+        assert questions.is_local(spec), spec
 
 
 # --------------------------------------------------------------------------- the command line and bad input
@@ -268,7 +272,7 @@ def test_tiny_preset_turns_the_sample_into_splits(tmp_path, capsys, sample_dir):
                           capsys)
     assert rc == 0
     assert "rows per source" in out and "wrote" in out
-    train, val, stats = outputs(make_cfg(tmp_path))
+    train, val, stats = read_outputs(make_cfg(tmp_path))
     saved = json.loads((tmp_path / "out" / "config.json").read_text())
     assert saved["preset"] == "tiny" and saved["data"]["medqa"] == "data/sample/medqa.jsonl"
     for source in ("medqa", "medmcqa"):
@@ -331,13 +335,13 @@ def test_bad_input_is_one_line_exit_2_and_keeps_old_outputs(tmp_path, capsys, ar
 def test_malformed_json_array_names_the_line(tmp_path):
     bad = tmp_path / "rows.json"
     bad.write_text('[\n  {"question": "a b c", "opa": "x"},\n  {"question": "d e f" "opa": "y"}\n]\n')
-    with pytest.raises(cli.UserError, match=r"rows.json: line 3 does not parse as JSON"):
-        dp.load_local(bad, "--medmcqa", str(tmp_path / "c"))
+    with pytest.raises(UserError, match=r"rows.json: line 3 does not parse as JSON"):
+        questions.load_local(bad, "--medmcqa", str(tmp_path / "c"))
 
 
 def test_nothing_valid_left_is_a_user_error(tmp_path):
     src = write_jsonl(tmp_path / "short.jsonl", [{**r, "question": "Too short?"} for r in mcqa_rows(3)])
-    with pytest.raises(cli.UserError, match="no valid questions left"):
+    with pytest.raises(UserError, match="no valid questions left"):
         dp.process(make_cfg(tmp_path, medmcqa=src))
     assert not (tmp_path / "out").exists()
 
@@ -354,7 +358,7 @@ def test_five_option_rows_after_the_first_10_mb(tmp_path):
     assert src.stat().st_size > 11 << 20
     cfg = make_cfg(tmp_path, medqa=src, val_ratio=0.0)
     stats = dp.process(cfg)
-    train, _, _ = outputs(cfg)
+    train, _, _ = read_outputs(cfg)
     assert stats["splits"]["train"] == 6001
     last = next(r for r in train if r["id"] == "medqa-6000")
     assert last["options"]["E"] == "e" and last["answer"] == "E"
@@ -364,8 +368,7 @@ def test_five_option_rows_after_the_first_10_mb(tmp_path):
 
 
 def test_outputs_commit_as_one_with_a_manifest_and_readers_verify_it(tmp_path, capsys):
-    import train_outputs
-    import train_sft
+    pass
 
     cfg = make_cfg(tmp_path, medmcqa=str(MEDMCQA_RULES))
     dp.process(cfg)
@@ -375,28 +378,28 @@ def test_outputs_commit_as_one_with_a_manifest_and_readers_verify_it(tmp_path, c
     for name, entry in manifest["files"].items():
         assert entry["size"] == (out / name).stat().st_size
         assert entry["sha256"] == hashlib.sha256((out / name).read_bytes()).hexdigest()
-    assert (out / train_outputs.MARKER_FILE).is_file() and not list(tmp_path.glob(".out*"))
-    assert train_sft.load_split(out / "train.jsonl", "training")  # a reader verifies it and reads on
+    assert (out / outputs.MARKER_FILE).is_file() and not list(tmp_path.glob(".out*"))
+    assert sft.load_split(out / "train.jsonl", "training")  # a reader verifies it and reads on
     # a split changed (or from another run) after the manifest: refused by every reader, one clear line
     with open(out / "validation.jsonl", "a", encoding="utf-8") as fh:
         fh.write(" \n")
-    with pytest.raises(cli.UserError, match="validation.jsonl is missing or changed .* data_processor.py"):
-        train_sft.load_split(out / "validation.jsonl", "validation")
+    with pytest.raises(UserError, match="validation.jsonl is missing or changed .* data_processor.py"):
+        sft.load_split(out / "validation.jsonl", "validation")
     # a failure while writing leaves the previous set whole
     before = {p.name: p.read_bytes() for p in out.iterdir()}
 
     def boom(*a, **k):
         raise OSError(28, "No space left on device")
 
-    real = train_outputs.write_manifest
-    train_outputs.write_manifest = boom
+    real = dp.write_manifest
+    dp.write_manifest = boom
     try:
         with pytest.raises(OSError):
             dp.process(cfg)
     finally:
-        train_outputs.write_manifest = real
+        dp.write_manifest = real
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
-    assert not train_outputs.staging_dir(out).exists()
+    assert not outputs.staging_dir(out).exists()
 
 
 def test_a_folder_of_other_files_is_never_replaced(tmp_path, capsys):

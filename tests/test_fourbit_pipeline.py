@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 
 import pytest
+from common import outputs
 
-import cli
+from common import cli
 import evaluate
 import export_gguf
 import train_ppo
 import train_sft
-from test_train_sft import sample_records
+from conftest import sample_records
 
 bnb = pytest.importorskip("bitsandbytes")
 
@@ -34,8 +35,8 @@ def test_paper_preset_in_4bit_trains_evaluates_and_exports(tmp_path, tiny_llama_
 
     records = sample_records(sample_dir, 14)
     splits = tmp_path / "processed"
-    cli.atomic_write_jsonl(splits / "train.jsonl", records[:10])
-    cli.atomic_write_jsonl(splits / "validation.jsonl", records[10:])
+    outputs.atomic_write_jsonl(splits / "train.jsonl", records[:10])
+    outputs.atomic_write_jsonl(splits / "validation.jsonl", records[10:])
     common = ["--preset", "paper", "--model", tiny_llama_dir, "--set", "model.max_seq_length=512"]
 
     # SFT: the paper's learning rate 3e-6 on nf4 weights (the LoRA tensors stay fp32, so the updates count)

@@ -51,16 +51,17 @@ def test_distclean_removes_them_too(tree):
 # --------------------------------------------------------------------------- a second run does nothing
 
 SETUP_INPUTS = ["requirements.txt", "requirements-nodeps.txt", "requirements-converter.txt", "requirements-llama.txt",
-                "llama_build.py"]
-# The demo's file targets in the order they are built, each with the sources it depends on.
+                "common/llama_build.py"]
+# The demo's file targets in the order they are built, each with the command that builds it.
 DEMO_STAGES = [
-    ("data/processed/train.jsonl", ["data/sample/medqa.jsonl", "data/sample/medmcqa.jsonl", "data_processor.py",
-                                    "mcq_format.py"], "data_processor.py"),
-    ("models/sft/train_summary.json", ["train_sft.py", "answer_letter.py", "config.py"], "train_sft.py"),
-    ("models/ppo/train_summary.json", ["train_ppo.py", "ppo_core.py", "ppo_learner.py"], "train_ppo.py"),
-    ("logs/eval/compare.json", ["evaluate.py", "scoring.py"], "evaluate.py --preset tiny --compare"),
-    ("models/medllm_finetuning.gguf", ["export_gguf.py"], "export_gguf.py"),
+    ("data/processed/train.jsonl", "data_processor.py"),
+    ("models/sft/train_summary.json", "train_sft.py"),
+    ("models/ppo/train_summary.json", "train_ppo.py"),
+    ("logs/eval/compare.json", "evaluate.py --preset tiny --compare"),
+    ("models/medllm_finetuning.gguf", "export_gguf.py"),
 ]
+SOURCES = ["config.py", "data_processor.py", "train_sft.py", "train_ppo.py", "evaluate.py", "export_gguf.py", "medllm.py",
+           "data/sample/medqa.jsonl", "data/sample/medmcqa.jsonl"]
 
 
 def _touch(path: Path, when: float) -> None:
@@ -77,6 +78,12 @@ def fake_project(tmp_path):
     if shutil.which("make") is None:
         pytest.skip("make is not installed")
     shutil.copy(ROOT / "Makefile", tmp_path / "Makefile")
+    # the project's code, which the Makefile reads for each stage's dependencies (common/deps.py)
+    for path in SOURCES + [str(p.relative_to(ROOT)) for pkg in ("common", "training", "chat")
+                           for p in (ROOT / pkg).glob("*.py")]:
+        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(ROOT / path, tmp_path / path)
+        _touch(tmp_path / path, 1_000_000)
     for name in SETUP_INPUTS:
         _touch(tmp_path / name, 1_000_000)
     python = tmp_path / ".venv" / "bin" / "python"
@@ -99,8 +106,8 @@ def test_a_second_make_setup_installs_nothing(fake_project):
     first = make_run(fake_project, "setup")
     assert first.returncode == 0, first.stderr
     installs = calls(fake_project)
-    assert any("pip install" in c for c in installs) and "llama_build.py build" in installs
-    assert "llama_build.py check" in installs and (fake_project / ".venv" / ".installed").is_file()
+    assert any("pip install" in c for c in installs) and "-m common.llama_build build" in installs
+    assert "-m common.llama_build check" in installs and (fake_project / ".venv" / ".installed").is_file()
 
     second = make_run(fake_project, "setup")
     assert second.returncode == 0 and calls(fake_project) == installs  # nothing ran a second time
@@ -120,7 +127,7 @@ def test_the_real_setup_stamp_is_current_so_make_setup_returns_at_once(repo_root
     if not (repo_root / ".venv" / ".installed").is_file():
         pytest.skip("make setup has not finished here")
     dry = subprocess.run(["make", "-n", "setup"], cwd=repo_root, capture_output=True, text=True, timeout=60)
-    assert dry.returncode == 0 and "pip" not in dry.stdout and "llama_build.py" not in dry.stdout, dry.stdout
+    assert dry.returncode == 0 and "pip" not in dry.stdout and "llama_build" not in dry.stdout, dry.stdout
     assert subprocess.run(["make", "-q", "setup"], cwd=repo_root, timeout=60).returncode == 0
 
 
@@ -128,10 +135,7 @@ def _demo_tree(tree: Path) -> None:
     """Every demo output newer than its inputs, as a finished `make demo` leaves them."""
     when = 2_000_000
     _touch(tree / ".venv" / ".installed", when)
-    for target, sources, _ in DEMO_STAGES:
-        for source in sources:
-            if not (tree / source).exists():
-                _touch(tree / source, 1_000_000)
+    for target, _ in DEMO_STAGES:
         when += 100
         _touch(tree / target, when)
 
@@ -141,22 +145,25 @@ def test_a_second_make_demo_runs_only_the_chat_answer(fake_project):
     dry = make_run(fake_project, "-n", "demo")
     assert dry.returncode == 0, dry.stderr
     assert "medllm.py --preset tiny --ask" in dry.stdout
-    for _, _, command in DEMO_STAGES:
+    for _, command in DEMO_STAGES:
         assert command not in dry.stdout, command  # no stage runs again
     assert "pip install" not in dry.stdout
-    for target, _, _ in DEMO_STAGES:
+    for target, _ in DEMO_STAGES:
         assert make_run(fake_project, "-q", target).returncode == 0, target
 
 
-@pytest.mark.parametrize("changed, source", [(1, "train_sft.py"), (1, "config.py"), (1, "answer_letter.py"),
-                                             (2, "ppo_learner.py"), (3, "evaluate.py")])
+@pytest.mark.parametrize("changed, source", [
+    (0, "config.py"), (0, "common/questions.py"), (1, "train_sft.py"), (1, "training/letter_loss.py"),
+    (2, "training/ppo_learner.py"), (3, "evaluate.py"), (3, "common/metrics.py"), (4, "common/faithfulness.py"),
+    (4, "common/gguf.py"), (5, "chat/safety_rules.py")])
 def test_make_demo_reruns_a_changed_stage_and_the_ones_after_it(fake_project, changed, source):
-    """An edited source (config.py: a changed preset) reruns its stage and every stage after it."""
+    """An edited source reruns the first stage whose code imports it and every stage after it; nothing before.
+    (config.py: a changed preset reruns everything; the chat's code reruns no stage, only the final answer.)"""
     import time
 
     _demo_tree(fake_project)
     _touch(fake_project / source, time.time() + 10)
     dry = make_run(fake_project, "-n", "demo")
     assert dry.returncode == 0, dry.stderr
-    for i, (_, _, command) in enumerate(DEMO_STAGES):
+    for i, (_, command) in enumerate(DEMO_STAGES):
         assert (command in dry.stdout) == (i >= changed), (command, dry.stdout)

@@ -19,8 +19,6 @@ import pytest
 import config
 
 ROOT = Path(__file__).resolve().parent.parent
-SCRIPTS = ["data_processor.py", "train_sft.py", "train_ppo.py", "evaluate.py", "export_gguf.py", "medllm.py",
-           "modeling.py"]
 
 
 def readme_commands() -> list[tuple[str, list[str]]]:
@@ -71,13 +69,13 @@ def run(workdir: Path, *args: str, timeout: int = 600) -> str:
 
 @pytest.mark.slow
 def test_whole_pipeline_on_a_small_slice(tmp_path):
-    import modeling
+    from common import modeling
 
     modeling.resolve_model("embedded", ROOT / "models" / "base")  # convert once, shared with the scratch folder
     work = tmp_path / "work"
     (work / "data").mkdir(parents=True)
     (work / "models").mkdir()
-    for name in ROOT.glob("*.py"):
+    for name in [*ROOT.glob("*.py"), ROOT / "common", ROOT / "training", ROOT / "chat"]:
         (work / name.name).symlink_to(name)
     (work / "data" / "sample").symlink_to(ROOT / "data" / "sample")
     (work / "models" / "base").symlink_to(ROOT / "models" / "base")
@@ -105,7 +103,7 @@ def check_pipeline_outputs(work: Path, answer: str) -> None:
     import hashlib
     import math
 
-    import mcq_format
+    from common import mcq_format
 
     splits = {name: _jsonl(work / "data/processed" / f"{name}.jsonl") for name in ("train", "validation")}
     stats = json.loads((work / "data/processed/stats.json").read_text())
@@ -157,3 +155,18 @@ def check_pipeline_outputs(work: Path, answer: str) -> None:
     assert meta["adapter"].endswith("models/ppo")  # the export merged the PPO adapter, the last stage
     assert "FROM ./medllm_finetuning.gguf" in (work / "models/Modelfile").read_text()
     assert "not medical advice" in answer
+
+
+def test_readme_layout_names_every_package_module_and_stage(repo_root):
+    """The README's layout section lists each root script, each package and each of its modules."""
+    text = (repo_root / "README.md").read_text()
+    layout = text[text.index("## Layout"):text.index("## Licences")]
+    names = [p.name for p in repo_root.glob("*.py")]
+    for package in ("common", "training", "chat"):
+        assert f"`{package}/`" in layout, package
+        names += [p.name if package != "common" else f"common/{p.name}"
+                  for p in (repo_root / package).glob("*.py") if p.name != "__init__.py"]
+    missing = [n for n in names if n not in layout]
+    assert missing == [], f"README layout misses {missing}"
+    packages = sorted(p.parent.name for p in repo_root.glob("*/__init__.py"))
+    assert packages == ["chat", "common", "training"], packages

@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from training import sft
 
 ROOT = Path(__file__).resolve().parent.parent
 FILES = ["requirements.txt", "requirements-gpu.txt", "requirements-nodeps.txt", "requirements-converter.txt",
@@ -79,7 +80,6 @@ def test_sft_names_checkpointing_the_way_each_sets_trl_does():
     """TRL 1.16 (CPU set) calls it activation_checkpointing, TRL 1.15 (GPU set) gradient_checkpointing."""
     import dataclasses
 
-    import train_sft
 
     @dataclasses.dataclass
     class Trl115:
@@ -89,10 +89,10 @@ def test_sft_names_checkpointing_the_way_each_sets_trl_does():
     class Trl116(Trl115):
         activation_checkpointing: bool = False
 
-    assert train_sft._checkpointing_field(Trl115) == "gradient_checkpointing"
-    assert train_sft._checkpointing_field(Trl116) == "activation_checkpointing"
+    assert sft._checkpointing_field(Trl115) == "gradient_checkpointing"
+    assert sft._checkpointing_field(Trl116) == "activation_checkpointing"
     from trl import SFTConfig
 
-    args = train_sft.trainer_args(__import__("config").get_preset("tiny"), "hf", False, output_dir="/tmp/x")
-    assert getattr(args, train_sft._checkpointing_field(SFTConfig)) is False  # the tiny preset turns it off
+    args = sft.trainer_args(__import__("config").get_preset("tiny"), "hf", False, output_dir="/tmp/x")
+    assert getattr(args, sft._checkpointing_field(SFTConfig)) is False  # the tiny preset turns it off
     assert dataclasses.is_dataclass(SFTConfig)

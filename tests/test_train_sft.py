@@ -10,39 +10,19 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import sample_records
 
-import cli
+from common import cli
 import config
-import mcq_format
-import modeling
-import run_logging
+from common import modeling
+from common import run_logging
 import train_sft
+from common import outputs
+from training import runs
+from training import sft
 
 SUMMARY_KEYS = {"initial_eval_loss", "final_eval_loss", "final_train_loss", "steps", "epochs", "tokens_per_s",
                 "wall_time_s", "peak_memory_mb"}
-
-
-def sample_records(sample_dir: Path, n: int) -> list[dict]:
-    """The first n MedQA sample questions as processed records (the data_processor.py format)."""
-    records = []
-    with open(sample_dir / "medqa.jsonl", encoding="utf-8") as fh:
-        for i, line in zip(range(n), fh):
-            row = json.loads(line)
-            record = {"id": f"medqa-{i}", "source": "medqa", "question": row["question"], "options": row["options"],
-                      "answer": row["answer_idx"], "answer_text": row["options"][row["answer_idx"]],
-                      "explanation": "", "subject": row.get("meta_info", "")}
-            record["messages"] = mcq_format.build_messages(record, config.SYSTEM_PROMPT)
-            records.append(record)
-    return records
-
-
-@pytest.fixture(scope="module")
-def splits(tmp_path_factory, sample_dir) -> Path:
-    records = sample_records(sample_dir, 20)
-    folder = tmp_path_factory.mktemp("processed")
-    cli.atomic_write_jsonl(folder / "train.jsonl", records[:16])
-    cli.atomic_write_jsonl(folder / "validation.jsonl", records[16:])
-    return folder
 
 
 def argv_for(tmp_path: Path, model_dir: Path, splits: Path, *extra: str) -> list[str]:
@@ -95,36 +75,6 @@ class SigintAtStep:
 # --------------------------------------------------------------------------- masking
 
 
-def test_loss_covers_the_answer_only(tmp_path, tiny_llama_dir, sample_dir):
-    records = sample_records(sample_dir, 2)
-    cfg = config.get_preset("tiny")
-    cfg.model.name = str(tiny_llama_dir)
-    cfg.sft.output_dir = str(tmp_path / "sft")  # the Trainer makes its checkpoints folder at once
-    model, tok, backend = modeling.load_base_model(cfg.model)
-    model = modeling.add_lora(model, cfg.lora, backend)
-    trainer = train_sft.build_trainer(cfg, model, tok, records, records)
-
-    for record, row in zip(records, trainer.train_dataset):
-        prompt_ids = tok.apply_chat_template(record["messages"][:2], add_generation_prompt=True, tokenize=True)
-        prompt_ids = list(prompt_ids["input_ids"] if hasattr(prompt_ids, "keys") else prompt_ids)
-        full_ids = tok.apply_chat_template(record["messages"], tokenize=True)
-        full_ids = list(full_ids["input_ids"] if hasattr(full_ids, "keys") else full_ids)
-        n = len(prompt_ids)
-        assert row["input_ids"] == full_ids and row["input_ids"][:n] == prompt_ids
-        assert row["labels"][:n] == [-100] * n  # system prompt and question: no loss
-        assert row["labels"][n:] == full_ids[n:]  # the answer: real token ids
-        assert tok.decode(row["labels"][n:]) == record["messages"][2]["content"] + "<|im_end|>\n"
-    first = trainer.train_dataset[0]
-    assert tok.decode([t for t in first["labels"] if t != -100]) == "(C) Right coronary artery<|im_end|>\n"
-
-    batch = trainer.data_collator([trainer.train_dataset[0], trainer.train_dataset[1]])
-    lengths = [len(r["input_ids"]) for r in trainer.train_dataset]
-    short = lengths.index(min(lengths))
-    assert batch["labels"].shape[1] == max(lengths)
-    assert (batch["labels"][short, min(lengths):] == -100).all()  # padding: no loss
-    assert (batch["attention_mask"][short, min(lengths):] == 0).all()
-
-
 # --------------------------------------------------------------------------- training runs
 
 
@@ -163,29 +113,12 @@ def test_max_steps_run_writes_a_finished_adapter_that_learns(tmp_path, tiny_llam
     assert [p.name for p in (folder / "checkpoints").glob("checkpoint-*")] == ["checkpoint-1"]
 
 
-def test_saved_adapter_reloads_to_the_same_logits(tmp_path, tiny_llama_dir, splits):
-    import torch
-
-    cfg = config_for(argv_for(tmp_path, tiny_llama_dir, splits, "--max-steps", "2"))
-    result = train_sft.train(cfg)
-    ids = torch.tensor([[1, 422, 1187, 315, 260, 9103, 30, 2]])
-    trained = result.trainer.model.eval()
-    with torch.no_grad():
-        expected = trained(input_ids=ids).logits
-        reloaded, _, _ = modeling.load_with_adapter(cfg.model, cfg.sft.output_dir)
-        got = reloaded.eval()(input_ids=ids).logits
-        base, _, _ = modeling.load_base_model(cfg.model)
-        plain = base.eval()(input_ids=ids).logits
-    assert torch.allclose(got, expected, atol=1e-5)
-    assert (got - plain).abs().max() > 1e-3  # the adapter is not a no-op
-
-
 def test_ctrl_c_saves_a_checkpoint_and_resume_reaches_the_same_end(tmp_path, tiny_llama_dir, splits, capsys):
     straight = config_for(argv_for(tmp_path / "a", tiny_llama_dir, splits, "--max-steps", "5"))
-    reference = train_sft.train(straight).summary
+    reference = sft.train(straight).summary
 
     argv = argv_for(tmp_path / "b", tiny_llama_dir, splits, "--max-steps", "5", "--set", "sft.save_steps=100")
-    stopped = train_sft.train(config_for(argv), callbacks=[SigintAtStep(2).callback])
+    stopped = sft.train(config_for(argv), callbacks=[SigintAtStep(2).callback])
     folder = tmp_path / "b" / "sft"
     stage = folder.with_name(".sft.partial")  # an unfinished run lives beside the output, never in it
     assert stopped.summary is None and stopped.checkpoint == stage / "checkpoints" / "checkpoint-3"
@@ -208,15 +141,6 @@ def test_ctrl_c_saves_a_checkpoint_and_resume_reaches_the_same_end(tmp_path, tin
     assert train_log == [(r["step"], r["loss"], r["tokens_seen"])
                          for r in run_logging.read_metrics(tmp_path / "a" / "logs" / "sft") if "loss" in r]
     assert [step for step, _, _ in train_log] == [1, 2, 3, 4, 5]
-
-
-def test_second_ctrl_c_stops_at_once():
-    stopper = train_sft.StopOnInterrupt()
-    with stopper:
-        stopper._handler(signal.SIGINT, None)
-        assert stopper.requested
-        with pytest.raises(KeyboardInterrupt):
-            stopper._handler(signal.SIGINT, None)
 
 
 # --------------------------------------------------------------------------- bad input
@@ -273,7 +197,6 @@ def test_existing_output_and_resume_without_checkpoint(tmp_path, tiny_llama_dir,
 
 
 def test_force_replaces_only_folders_the_project_made(tmp_path, tiny_llama_dir, splits, capsys, monkeypatch):
-    import train_outputs
 
     models = tmp_path / "models"  # e.g. `--output-dir models --force`: someone's folder, not an SFT output
     (models / "base").mkdir(parents=True)
@@ -298,14 +221,14 @@ def test_force_replaces_only_folders_the_project_made(tmp_path, tiny_llama_dir, 
     assert code == 2 and "not created by MedLLM" in err
     # an empty folder, or one carrying the marker, may be replaced
     (tmp_path / "empty").mkdir()
-    assert train_outputs.check_output_dir(tmp_path / "empty", resume=False, force=True) is None
-    train_outputs.mark_output(tmp_path / "ours")
+    assert runs.check_output_dir(tmp_path / "empty", resume=False, force=True) is None
+    outputs.mark_output(tmp_path / "ours")
     (tmp_path / "ours" / "adapter_config.json").write_text("{}")
-    assert train_outputs.check_output_dir(tmp_path / "ours", resume=False, force=True) is None
+    assert runs.check_output_dir(tmp_path / "ours", resume=False, force=True) is None
     legacy = tmp_path / "legacy"  # an output written before the marker: only the trainer's own file names
     (legacy / "checkpoints").mkdir(parents=True)
     (legacy / "adapter_config.json").write_text("{}")
-    assert train_outputs.check_output_dir(legacy, resume=False, force=True) is None
+    assert runs.check_output_dir(legacy, resume=False, force=True) is None
 
 
 @pytest.mark.parametrize("extra, fragment", [
@@ -328,9 +251,8 @@ def test_force_replaces_only_folders_the_project_made(tmp_path, tiny_llama_dir, 
 ])
 def test_nonsense_settings_are_refused_before_anything_is_touched(tmp_path, tiny_llama_dir, splits, capsys,
                                                                    extra, fragment):
-    import train_outputs
 
-    folder = train_outputs.mark_output(tmp_path / "sft")
+    folder = outputs.mark_output(tmp_path / "sft")
     (folder / "adapter_config.json").write_text("old")
     code, _, err = run_main(argv_for(tmp_path, tiny_llama_dir, splits, "--force", *extra), capsys)
     assert code == 2 and fragment in err and one_error_line(err), err
@@ -340,10 +262,9 @@ def test_nonsense_settings_are_refused_before_anything_is_touched(tmp_path, tiny
 
 def test_a_failed_run_keeps_the_previous_output(tmp_path, tiny_llama_dir, splits, capsys, monkeypatch):
     """--force no longer deletes the old adapter first: the run writes beside it and swaps at the end."""
-    import train_outputs
     from transformers import TrainerCallback
 
-    folder = train_outputs.mark_output(tmp_path / "sft")
+    folder = outputs.mark_output(tmp_path / "sft")
     (folder / "adapter_config.json").write_text("old")
     (folder / "train_summary.json").write_text("{}")
 
@@ -352,7 +273,7 @@ def test_a_failed_run_keeps_the_previous_output(tmp_path, tiny_llama_dir, splits
             if state.global_step == 1:
                 raise RuntimeError("disk on fire")
 
-    real = train_sft.train
+    real = sft.train
     monkeypatch.setattr(train_sft, "train", lambda cfg, **kw: real(cfg, callbacks=[Boom()], **kw))
     code, _, err = run_main(argv_for(tmp_path, tiny_llama_dir, splits, "--max-steps", "3", "--force"), capsys)
     assert code == 1 and "disk on fire" in err
@@ -360,15 +281,14 @@ def test_a_failed_run_keeps_the_previous_output(tmp_path, tiny_llama_dir, splits
 
 
 def test_each_output_keeps_its_own_run_log(tmp_path, tiny_llama_dir, splits, capsys, monkeypatch):
-    import train_outputs
 
     # the default output folder logs to logs/sft (the Makefile demo and `evaluate.py --plots logs/sft`)
     monkeypatch.chdir(tmp_path)
     default = config.get_preset("tiny").sft
     default.logs_dir = "logs"
-    assert train_outputs.run_log_dir(default, "sft") == Path("logs/sft")
+    assert runs.run_log_dir(default, "sft") == Path("logs/sft")
     default.output_dir = str(tmp_path / "models" / "sft")  # the same folder, spelled absolutely
-    assert train_outputs.run_log_dir(default, "sft") == Path("logs/sft")
+    assert runs.run_log_dir(default, "sft") == Path("logs/sft")
     for bad in ("../..", "a/b", ".", ""):
         if bad:
             code, _, err = run_main(argv_for(tmp_path, tiny_llama_dir, splits, "--set", f"sft.run_name={bad}"), capsys)
@@ -414,8 +334,8 @@ def test_data_parallel_run_with_accelerate_on_two_cpu_processes(tmp_path, tiny_l
 def test_tiny_preset_on_the_sample_data_lowers_eval_loss(tmp_path, sample_dir, capsys):
     """The real embedded SmolLM2-135M with the tiny preset's settings (minutes on 2 cores)."""
     records = sample_records(sample_dir, 110)
-    cli.atomic_write_jsonl(tmp_path / "train.jsonl", records[:90])
-    cli.atomic_write_jsonl(tmp_path / "validation.jsonl", records[90:])
+    outputs.atomic_write_jsonl(tmp_path / "train.jsonl", records[:90])
+    outputs.atomic_write_jsonl(tmp_path / "validation.jsonl", records[90:])
     argv = ["--output-dir", str(tmp_path / "sft"), "--wandb", "disabled", "--max-steps", "10",
             "--set", f"sft.train_file={tmp_path / 'train.jsonl'}",
             "--set", f"sft.validation_file={tmp_path / 'validation.jsonl'}",
@@ -427,137 +347,7 @@ def test_tiny_preset_on_the_sample_data_lowers_eval_loss(tmp_path, sample_dir, c
     assert "before" in out
 
 
-def native_chat_records(path: Path, n: int) -> list[dict]:
-    """n seeded questions of a native sample file, with their chat messages (system prompt "sys")."""
-    import evaluate
-    import mcq_format
-
-    records, _ = evaluate.load_questions(path, max_samples=n, seed=0)
-    for r in records:
-        r["messages"] = mcq_format.build_messages(r, "sys")
-    return records
-
-
-def test_permuted_copies_keep_each_answer_with_its_text_and_move_the_letters(sample_dir):
-    records = native_chat_records(sample_dir / "medqa.jsonl", 40)
-    out = train_sft.augment_with_permutations(records, 2, seed=1)
-    assert len(out) == 3 * len(records) and out[: len(records)] == records
-    assert train_sft.augment_with_permutations(records, 0, seed=1) is records
-    copies = out[len(records):]
-    assert all(c["options"][c["answer"]] == r["options"][r["answer"]] for c, r in zip(copies, records * 2))
-    moved = sum(c["answer"] != r["answer"] for c, r in zip(copies, records * 2))
-    assert moved > len(copies) / 2  # with 4-5 options most answers land on another letter
-    assert train_sft.augment_with_permutations(records, 1, seed=1) == train_sft.augment_with_permutations(records, 1, seed=1)
-
-
-def test_balanced_copies_put_each_answer_on_every_letter(sample_dir):
-    from collections import Counter
-
-    records = native_chat_records(sample_dir / "medmcqa.jsonl", 30)
-    out = train_sft.augment_with_permutations(records, 3, seed=1, balanced=True, keep_explanation=False)
-    assert len(out) == 4 * len(records)
-    n = len(records)
-    for i, r in enumerate(records):  # the question and its 3 copies: the answer on A, B, C and D once each
-        seen = [out[i + k * n] for k in range(4)]
-        assert sorted(s["answer"] for s in seen) == ["A", "B", "C", "D"]
-        assert all(s["options"][s["answer"]] == r["options"][r["answer"]] for s in seen)
-        assert all(s["messages"][-1]["content"] == f"({s['answer']}) {r['answer_text']}" for s in seen[1:])
-    letters = Counter(r["answer"] for r in out)
-    assert set(letters.values()) == {n}  # whatever the originals' letters, the set is exactly balanced
-
-
-def test_grouped_batches_hold_one_question_with_its_answer_on_every_letter(sample_dir):
-    records = native_chat_records(sample_dir / "medmcqa.jsonl", 12)
-    out = train_sft.augment_with_permutations(records, 3, seed=1, balanced=True, keep_explanation=False)
-    sampler = train_sft.QuestionGroupSampler(train_sft.permutation_groups(len(records), 3), seed=5)
-    order = list(sampler)
-    assert sorted(order) == list(range(len(out))) and len(sampler) == len(out)
-    batches = [order[i:i + 4] for i in range(0, len(order), 4)]
-    for batch in batches:
-        assert len({out[i]["question"] for i in batch}) == 1  # one question...
-        assert sorted(out[i]["answer"] for i in batch) == ["A", "B", "C", "D"]  # ...with its answer on each letter
-    assert [b[0] for b in batches] != list(range(len(records)))  # the questions come in a shuffled order
-    sampler.set_epoch(1)
-    assert list(sampler) != order and sorted(sampler) == sorted(order)  # reshuffled per epoch, all there
-    sampler.set_epoch(0)
-    assert list(sampler) == order  # and reproducibly (a resumed run replays its epoch)
-
-
-def test_the_trainer_feeds_each_question_with_its_copies_as_one_batch(tmp_path, tiny_llama_dir, sample_dir):
-    import re
-
-    records = [r for r in sample_records(sample_dir, 12) if len(r["options"]) == 4][:6]
-    train = train_sft.augment_with_permutations(records, 3, seed=0, balanced=True, keep_explanation=False)
-    cfg = config.get_preset("tiny")
-    cfg.model.name = str(tiny_llama_dir)
-    cfg.sft.output_dir = str(tmp_path / "sft")  # the Trainer makes its checkpoints folder at once
-    cfg.sft.batch_size, cfg.sft.grad_accum = 4, 1
-    model, tok, backend = modeling.load_base_model(cfg.model)
-    model = modeling.add_lora(model, cfg.lora, backend)
-    trainer = train_sft.build_trainer(cfg, model, tok, train, records,
-                                      groups=train_sft.permutation_groups(len(records), 3))
-    batches = list(trainer.get_train_dataloader())
-    assert len(batches) == len(records)
-    for batch in batches:
-        texts = tok.batch_decode(batch["input_ids"], skip_special_tokens=True)
-        answers = [re.findall(r"assistant\s*\(([A-E])\)", t)[-1] for t in texts]
-        questions = {t.split("user", 1)[1].split("A)", 1)[0] for t in texts}
-        assert sorted(answers) == ["A", "B", "C", "D"] and len(questions) == 1
-
-
 # --------------------------------------------------------------------------- the LM head on answer tokens only
-
-
-def test_answer_only_lm_head_gives_the_full_logits_loss_and_gradients(tmp_path, tiny_llama_dir, sample_dir, monkeypatch):
-    """train_sft's LM-head patch: the loss and LoRA gradients of the model's own full-logits loss, from fewer rows."""
-    import torch
-    import trl.trainer.utils as trl_utils
-
-    records = sample_records(sample_dir, 4)
-    cfg = config.get_preset("tiny")
-    cfg.model.name = str(tiny_llama_dir)
-    cfg.sft.output_dir = str(tmp_path / "sft")  # the Trainer makes its checkpoints folder at once
-    cfg.sft.letter_loss_weight = 1.0  # the plain token average (the letter's weight: tests/test_sft_letters.py)
-    model, tok, backend = modeling.load_base_model(cfg.model)
-    model = modeling.add_lora(model, cfg.lora, backend)
-    with torch.no_grad():  # non-zero LoRA B, so the LoRA A gradients are not all zero
-        for name, p in model.named_parameters():
-            if "lora_B" in name:
-                p.copy_(torch.randn_like(p) * 0.1)
-    trainer = train_sft.build_trainer(cfg, model, tok, records, records)
-    batch = trainer.data_collator([trainer.train_dataset[i] for i in range(4)])
-    answer_tokens = int((batch["labels"][:, 1:] != -100).sum())
-    positions = batch["labels"][:, 1:].numel()
-    assert 0 < answer_tokens < positions / 2  # the prompt is most of an MCQ example
-
-    rows_scored = []
-    real_apply = trl_utils._ChunkedLogProbFunction.apply
-    monkeypatch.setattr(trl_utils._ChunkedLogProbFunction, "apply",
-                        lambda hidden, *a: rows_scored.append(hidden.shape[0]) or real_apply(hidden, *a))
-
-    def loss_and_grads(compute):
-        trainer.model.zero_grad()
-        loss = compute()
-        loss.backward()
-        grads = {n: p.grad.detach().clone() for n, p in trainer.model.named_parameters() if p.requires_grad}
-        return loss.detach(), grads
-
-    trainer.model.train()
-    patched, patched_grads = loss_and_grads(lambda: trainer.compute_loss(trainer.model, dict(batch)))
-    # TRL's own path on a CPU (every position through the head, then masked) and the model's plain loss
-    trl_loss, trl_grads = loss_and_grads(
-        lambda: super(type(trainer), trainer).compute_loss(trainer.model, dict(batch)))
-    plain, plain_grads = loss_and_grads(lambda: trainer.model(
-        input_ids=batch["input_ids"], attention_mask=batch["attention_mask"], labels=batch["labels"]).loss)
-
-    assert rows_scored == [answer_tokens, positions]  # the patch really scores the answer tokens only
-    assert plain.item() > 1.0  # a random model: a real loss, not a constant
-    torch.testing.assert_close(patched, plain, atol=1e-5, rtol=1e-5)
-    torch.testing.assert_close(trl_loss, plain, atol=1e-5, rtol=1e-5)
-    assert set(patched_grads) == set(plain_grads) and any(g.abs().max() > 0 for g in plain_grads.values())
-    for name, grad in plain_grads.items():
-        torch.testing.assert_close(patched_grads[name], grad, atol=1e-5, rtol=1e-4)
-        torch.testing.assert_close(trl_grads[name], grad, atol=1e-5, rtol=1e-4)
 
 
 # --------------------------------------------------------------------------- Weights & Biases
