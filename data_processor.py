@@ -41,7 +41,8 @@ import pyarrow.compute as pc
 
 from common import cli
 from common.errors import UserError
-from common.outputs import (MANIFEST_FILE, atomic_write_json, check_replaceable, mark_output, staging_dir, swap_in,
+from common.outputs import (MANIFEST_FILE, atomic_write_json, check_replaceable, mark_output, recover_swap,
+                            staging_dir, swap_in,
                             write_manifest)
 from common.questions import (LETTERS, NAMES, REASONS, SOURCES, check_schema, load_local, load_source, normalise,
                               prepare_source, records, text_column, value_counts)
@@ -116,9 +117,6 @@ def check_settings(data) -> None:
             raise UserError(f"data.{name}={getattr(data, name)}: must be 0 or more")
 
 
-OUTPUT_NAMES = frozenset({"train.jsonl", "validation.jsonl", "stats.json", "config.json", "manifest.json"})
-
-
 def process(cfg, progress=None) -> dict:
     """Build the splits and write them; returns stats (also written to <output_dir>/stats.json)."""
     data = cfg.data
@@ -126,7 +124,8 @@ def process(cfg, progress=None) -> dict:
     if not str(data.output_dir).strip() or "\0" in str(data.output_dir):
         raise UserError(f"data.output_dir (--output-dir) must be a folder path, not {data.output_dir!r}")
     # The folder is replaced as a whole at the end: only one this script made (or an empty one) may be.
-    check_replaceable(Path(data.output_dir), "data_processor.py", OUTPUT_NAMES)
+    recover_swap(data.output_dir)  # a run killed while it replaced the splits left them aside: put them back
+    check_replaceable(Path(data.output_dir), "data_processor.py")
     check_replaceable(staging_dir(data.output_dir), "data_processor.py")
     datasets.disable_progress_bars()
     datasets.logging.set_verbosity_error()

@@ -39,7 +39,7 @@ from rich.table import Table
 from common import cli, modeling, significance
 from common import plots as charts
 from common.errors import UserError
-from common.outputs import atomic_write_json, atomic_write_text
+from common.outputs import atomic_write_json, atomic_write_text, recover_swaps
 from common.metrics import compute_metrics
 from common.questions import load_questions
 from common.scoring import (MODES, GGUFModel, HFModel, Scorer, attach_adapter, is_gguf_model, load_model, predict)
@@ -371,10 +371,9 @@ def main(argv: list[str] | None = None) -> int:
                       help="only draw PNG charts of a training run (logs/<run>/metrics.jsonl) into RUN_DIR/plots")
     args = parser.parse_args(argv)
 
-
     console = Console()
     if args.plots is not None:
-
+        recover_swaps(args.plots)  # a training run killed while it swapped its log in left it aside
         paths = charts.plot_run(args.plots)
         console.print(f"wrote {len(paths)} charts to {paths[0].parent}: {', '.join(p.name for p in paths)}")
         return 0
@@ -385,6 +384,8 @@ def main(argv: list[str] | None = None) -> int:
             setattr(cfg.eval, field, getattr(args, flag))
     modes_of(cfg.eval.mode)
     cli.show_config(cfg, "eval")
+    # a run killed while it swapped in an adapter or the splits left them aside: put them back before reading
+    recover_swaps(cfg.eval.adapter, cfg.eval.sft_adapter, cfg.eval.ppo_adapter, Path(cfg.eval.data).parent)
     if args.compare:
         run_compare(cfg, console)
     else:

@@ -44,7 +44,7 @@ from common import cli, faithfulness, modeling, scoring
 from common.errors import UserError
 from common.gguf import (QUANT_TYPES, chat_family, convert_to_gguf, converter_dir, llama_log_to, manifest_path,
                          modelfile_text, quantize)
-from common.outputs import atomic_write_json, atomic_write_text, file_sha256, write_manifest
+from common.outputs import atomic_write_json, atomic_write_text, file_sha256, recover_swaps, write_manifest
 from common.questions import load_questions
 
 DISK_FACTOR = 2.5  # merged checkpoint + F16 GGUF + quantized GGUF, relative to the merged model's size
@@ -102,11 +102,40 @@ def publish(work: Path, paths: dict[str, Path], gguf: Path, meta: dict, modelfil
     os.replace(manifest, paths["manifest"])
 
 
+def _written_by_export(key: str, path: Path, paths: dict[str, Path]) -> bool:
+    """Whether an existing output file is one export_gguf.py wrote: listed in the export's manifest, or (for a
+    publish a killed process left without its manifest) recognisable: the metadata JSON names its GGUF, the
+    GGUF is the one that JSON names, the Modelfile starts with this project's header line."""
+    try:
+        listed = json.loads(paths["manifest"].read_text(encoding="utf-8")).get("files", {})
+        if path.name in listed:
+            return True
+    except (OSError, ValueError, AttributeError):
+        pass
+    try:
+        if key == "modelfile":
+            return path.read_text(encoding="utf-8", errors="replace").startswith("# MedLLM:")
+        if key in ("json", "gguf"):
+            meta = json.loads(paths["json"].read_text(encoding="utf-8"))
+            return isinstance(meta, dict) and meta.get("model_file") == paths["gguf"].name
+        if key == "manifest":
+            return json.loads(path.read_text(encoding="utf-8")).get("format", "").startswith("medllm-manifest")
+    except (OSError, ValueError, AttributeError):
+        return False
+    return False
+
+
 def check_outputs(paths: dict[str, Path], force: bool) -> None:
-    """UserError when an output exists (without --force) or its folder cannot be written."""
-    existing = [str(p) for p in paths.values() if p.exists()]
+    """UserError when an output exists (without --force), when --force would replace a file export_gguf.py did not
+    write, or when the output folder cannot be written."""
+    existing = {key: p for key, p in paths.items() if p.exists() or p.is_symlink()}
     if existing and not force:
-        raise UserError(f"{', '.join(existing)} already exist(s): pass --force to overwrite, or --output-dir elsewhere")
+        raise UserError(f"{', '.join(map(str, existing.values()))} already exist(s): pass --force to overwrite, or "
+                        "--output-dir elsewhere")
+    for key, path in existing.items():
+        if path.is_symlink() or not path.is_file() or not _written_by_export(key, path, paths):
+            raise UserError(f"{path} was not written by export_gguf.py: --force replaces only a previous export; "
+                            f"move it aside (mv {path} {path}.old) or pass another --output-dir")
     folder = paths["gguf"].parent
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -264,6 +293,8 @@ def export(cfg, force: bool = False, console=None, allow_unfaithful: bool = Fals
     console = console or Console()
     quant = check_quant(cfg.export.quant)
     paths = output_paths(cfg)
+    # a training run killed while it swapped its adapter in left it aside: put it back before looking for it
+    recover_swaps(cfg.export.adapter, cfg.ppo.output_dir, cfg.sft.output_dir, Path(cfg.export.validation_file).parent)
     adapter = find_adapter(cfg)
     check_outputs(paths, force)
     converter_dir(cfg)

@@ -87,7 +87,7 @@ def _quiet():
 def load_llm(path: Path, c) -> Any:
     """llama.cpp's model with the chat settings; its log output stays off the screen. A context longer than the
     model was trained for works but answers may degrade: one note line on stderr says so."""
-    llama_build.require_runnable()
+    llama_build.require_runnable(path)
     import llama_cpp
     from llama_cpp import LLAMA_DEFAULT_SEED, Llama
 

@@ -111,7 +111,7 @@ def quantize(f16_file: Path, out_file: Path, quant: str, log_file: Path) -> None
 
 def open_gguf(path: Path, cfg, log_file: Path):
     """A llama_cpp.Llama on path (its load messages go to the log); UserError when it does not load."""
-    llama_build.require_runnable()
+    llama_build.require_runnable(path)
     from llama_cpp import Llama  # deferred: after require_runnable() has proven this build runs here
 
     with llama_log_to(log_file):

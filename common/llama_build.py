@@ -205,6 +205,7 @@ import sys
 from llama_cpp import Llama
 path, n_prompt, n_batch, n_new = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
 llm = Llama(model_path=path, n_ctx=2048, n_batch=n_batch, n_threads=None, verbose=False)
+print("loaded", flush=True)
 case = ("A 61-year-old woman with type 2 diabetes and hypertension reports three days of worsening exertional "
         "breathlessness, ankle swelling and waking at night short of breath. Her pulse is irregular and a third "
         "heart sound is heard. ")
@@ -232,7 +233,10 @@ def _signal_name(rc: int) -> str:
 def self_check(gguf: str | os.PathLike | None = None, python: str | None = None,
                n_prompt: int = CHECK_PROMPT_TOKENS, n_batch: int = CHECK_BATCH,
                n_new: int = CHECK_NEW_TOKENS) -> tuple[bool, str]:
-    """(ok, one line): run prompt processing and decoding on the embedded GGUF in a subprocess."""
+    """(ok, one line): run prompt processing and decoding on a GGUF (default: the embedded one) in a subprocess.
+
+    ok is None when the file itself did not load (a Python error before any kernel ran): that says nothing about
+    the build, and the caller's own load reports it."""
     if gguf is None:
         gguf = modeling.embedded_gguf_path()
     cmd = [python or sys.executable, "-c", _PROBE, str(gguf), str(n_prompt), str(n_batch), str(n_new)]
@@ -248,6 +252,8 @@ def self_check(gguf: str | os.PathLike | None = None, python: str | None = None,
     if proc.returncode == 0 and last.startswith("ok "):
         _, n_tok, n_gen = last.split()
         return True, f"llama.cpp runs here: {n_tok}-token prompt + {n_gen} new tokens in {seconds:.1f} s on {cpu_name()}"
+    if proc.returncode > 0 and "loaded" not in proc.stdout.split():
+        return None, f"{Path(gguf).name} did not load in the self-check"
     if proc.returncode < 0:
         what = _signal_name(proc.returncode)
         if what == "SIGILL":
@@ -258,7 +264,8 @@ def self_check(gguf: str | os.PathLike | None = None, python: str | None = None,
     hint = (f"unset {NATIVE_ENV} and run `make rebuild-llama`" if native_requested() else
             f"run `make rebuild-llama` (the instruction sets are PORTABLE_FLAGS in llama_build.py; "
             f"{EXTRA_ENV} adds flags)")
-    return False, f"llama.cpp self-check failed on {cpu_name()} ({what}) processing a {n_prompt}-token prompt; {hint}"
+    return False, (f"llama.cpp self-check failed on {cpu_name()} ({what}) processing a {n_prompt}-token prompt with "
+                   f"{Path(gguf).name}; {hint}")
 
 
 def _library_file() -> Path | None:
@@ -288,31 +295,41 @@ def _forget_verdicts() -> None:
         pass
 
 
-_checked_in_process = False
+_checked_in_process: set[str] = set()
 
 
-def require_runnable() -> None:
-    """Raise a one-line UserError unless the installed llama.cpp has passed the self-check on this CPU.
+def _file_key(gguf: Path) -> str:
+    """The GGUF's sha256, computed once per version of the file (cached beside the verdicts)."""
+    return modeling.cached_sha256(gguf, Path(sys.prefix) / "medllm-gguf-sha256.json")
 
-    The verdict is cached per (library file, CPU) in the virtual environment, so it costs one ~2 s
-    subprocess the first time a build meets a machine and nothing afterwards.
+
+def require_runnable(gguf: str | os.PathLike | None = None) -> None:
+    """Raise a one-line UserError unless the installed llama.cpp has run this very GGUF on this CPU.
+
+    The self-check loads the file about to be loaded (default: the embedded model) in a subprocess and runs a
+    256+-token prompt and a few new tokens through it, so the kernels of its own tensor types (F16, Q4_K_M, ...)
+    are exercised, not only those of the embedded Q4_1 model: a build that dies on them ends in the same one
+    line, never in a dead process. The verdict is cached per (library file, CPU, file sha256) in the virtual
+    environment: one subprocess the first time a build meets a machine and a file, nothing afterwards.
     """
-    global _checked_in_process
-    if _checked_in_process:
-        return
+    gguf = Path(gguf) if gguf is not None else modeling.embedded_gguf_path()
     lib = _library_file()
     if lib is None:
         raise UserError("llama-cpp-python is not installed; run `make setup`")
-    key = _verdict_key(lib)
+    key = hashlib.sha256(f"{_verdict_key(lib)}|{_file_key(gguf)}".encode()).hexdigest()
+    if key in _checked_in_process:
+        return
     store = _verdict_file()
     try:
         cached = json.loads(store.read_text())
     except (OSError, ValueError):
         cached = {}
     if cached.get(key) is True:
-        _checked_in_process = True
+        _checked_in_process.add(key)
         return
-    ok, line = self_check()
+    ok, line = self_check(gguf)
+    if ok is None:  # the file does not load at all: the caller's own load says so, in its own words
+        return
     if not ok:
         raise UserError(line)
     cached[key] = True
@@ -322,7 +339,7 @@ def require_runnable() -> None:
         os.replace(tmp, store)
     except OSError:
         pass  # a read-only venv: the check simply runs again next time
-    _checked_in_process = True
+    _checked_in_process.add(key)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -73,21 +73,32 @@ def mark_output(folder: str | os.PathLike) -> Path:
     return folder
 
 
-def check_replaceable(out: Path, flag: str = "--force", known: frozenset = frozenset()) -> None:
-    """UserError unless out is missing, an empty folder, a folder the project made (it holds the marker), or one
-    holding only `known` file names (an output written before the marker existed)."""
-    if not out.exists() and not out.is_symlink():
+def check_replaceable(out: Path, flag: str = "--force") -> None:
+    """UserError unless out is missing, an empty folder, or a folder the project made (it holds the marker).
+
+    A symbolic link is never replaced (what it points to may hold anything), and no list of familiar file names
+    stands in for the marker: an output written before the marker existed is refused with how to move it aside."""
+    if out.is_symlink():
+        raise UserError(f"{out} is a symbolic link: {flag} will not replace it; pass the folder it points to, or "
+                        "another --output-dir")
+    if not out.exists():
         return
     if not out.is_dir():
         raise UserError(f"{out} is a file, not an output folder: {flag} will not replace it; pass another --output-dir")
     if (out / MARKER_FILE).is_file() or not any(out.iterdir()):
         return
-    if known and all(p.name in known for p in out.iterdir()):
-        return
     raise UserError(
-        f"{out} was not created by MedLLM (it has no {MARKER_FILE} marker): {flag} replaces only folders MedLLM "
-        "made; pass another --output-dir"
+        f"{out} was not created by MedLLM (it has no {MARKER_FILE} marker; nor has an output from before the marker "
+        f"existed): {flag} replaces only folders MedLLM made; move it aside (mv {out} {out}.old) or pass another "
+        "--output-dir"
     )
+
+
+def recover_swaps(*outs: str | os.PathLike) -> None:
+    """recover_swap for each of a stage's inputs and outputs, before the stage looks at them."""
+    for out in outs:
+        if out and str(out).strip():
+            recover_swap(out)
 
 
 def staging_dir(out: str | os.PathLike) -> Path:

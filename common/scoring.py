@@ -132,7 +132,7 @@ class GGUFModel:
             import llama_cpp
         except ImportError as exc:
             raise UserError("llama-cpp-python is not installed; run `make setup`") from exc
-        llama_build.require_runnable()
+        llama_build.require_runnable(path)
         try:
             self.llm = llama_cpp.Llama(model_path=str(path), n_ctx=n_ctx, seed=seed, logits_all=False,
                                        n_threads=_cores(), verbose=False)

@@ -409,13 +409,26 @@ def test_a_folder_of_other_files_is_never_replaced(tmp_path, capsys):
     rc, _, err = run_main(["--medqa", "", "--medmcqa", str(MEDMCQA_RULES), "--output-dir", str(mine)], capsys)
     assert rc == 2 and "not created by MedLLM" in err.strip().splitlines()[-1]
     assert sorted(p.name for p in mine.iterdir()) == ["thesis.docx"]
-    # an output written before the marker existed (only the script's own files) is replaced
-    old = tmp_path / "old"
-    old.mkdir()
-    for name in ("train.jsonl", "validation.jsonl", "stats.json", "config.json"):
-        (old / name).write_text("old\n")
-    rc, _, err = run_main(["--medqa", "", "--medmcqa", str(MEDMCQA_RULES), "--output-dir", str(old)], capsys)
-    assert rc == 0, err
-    assert (old / "manifest.json").is_file() and not (old / ".medllm-output").read_text() == ""
+    # no list of familiar names stands in for the marker: a folder holding only someone's config.json, or the
+    # splits of a run from before the marker existed, is refused with how to move it aside
+    for name, files in (("cfg", ["config.json"]), ("old", ["train.jsonl", "validation.jsonl", "stats.json",
+                                                          "config.json"])):
+        folder = tmp_path / name
+        folder.mkdir()
+        for file in files:
+            (folder / file).write_text("mine\n")
+        rc, _, err = run_main(["--medqa", "", "--medmcqa", str(MEDMCQA_RULES), "--output-dir", str(folder)], capsys)
+        last = err.strip().splitlines()[-1]
+        assert rc == 2 and "not created by MedLLM" in last and f"mv {folder}" in last, err
+        assert sorted(p.name for p in folder.iterdir()) == sorted(files)
+        assert all((folder / f).read_text() == "mine\n" for f in files)
+    # a symbolic link to an output folder is not replaced either
+    ours = tmp_path / "ours"
+    rc, _, err = run_main(["--medqa", "", "--medmcqa", str(MEDMCQA_RULES), "--output-dir", str(ours)], capsys)
+    assert rc == 0 and (ours / ".medllm-output").is_file(), err
+    (tmp_path / "link").symlink_to(ours)
+    rc, _, err = run_main(["--medqa", "", "--medmcqa", str(MEDMCQA_RULES), "--output-dir", str(tmp_path / "link")],
+                          capsys)
+    assert rc == 2 and "symbolic link" in err and (tmp_path / "link").is_symlink()
     rc, _, err = run_main(["--medqa", "", "--medmcqa", str(MEDMCQA_RULES), "--output-dir", ""], capsys)
     assert rc == 2 and "must be a folder path" in err

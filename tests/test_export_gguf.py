@@ -204,7 +204,13 @@ def test_export_end_to_end_on_a_tiny_model(tmp_path, tiny_llama_dir, tiny_adapte
 
     out = tmp_path / "out"
     out.mkdir()
+    (out / "medllm_finetuning.gguf").write_bytes(b"someone's own model")  # not an export: --force refuses it
+    code, _, err = run(base_args(tmp_path, tiny_llama_dir, tiny_adapter) + ["--quant", "q8_0", "--force"], capsys)
+    assert code == 2 and "was not written by export_gguf.py" in err and "move it aside" in err
+    assert (out / "medllm_finetuning.gguf").read_bytes() == b"someone's own model"
+    # an older export (its metadata names the GGUF; a publish cut short before the manifest) is replaced
     (out / "medllm_finetuning.gguf").write_bytes(b"an older export")
+    (out / "medllm_finetuning.json").write_text('{"model_file": "medllm_finetuning.gguf"}')
     code, stdout, err = run(base_args(tmp_path, tiny_llama_dir, tiny_adapter) + ["--quant", "q8_0", "--force"], capsys)
     assert code == 0, err
     gguf_file = out / "medllm_finetuning.gguf"
@@ -408,8 +414,9 @@ def test_an_export_that_fails_its_gate_keeps_the_previous_one(tmp_path, tiny_lla
                                                       for q in gguf_files.QUANT_TYPES})
     out = tmp_path / "out"
     out.mkdir()
-    old = {"medllm_finetuning.gguf": b"GGUF the previous export", "medllm_finetuning.json": b'{"old": true}',
-           "Modelfile": b"FROM ./medllm_finetuning.gguf\n"}
+    old = {"medllm_finetuning.gguf": b"GGUF the previous export",
+           "medllm_finetuning.json": b'{"old": true, "model_file": "medllm_finetuning.gguf"}',
+           "Modelfile": b"# MedLLM: ollama create medllm -f Modelfile\nFROM ./medllm_finetuning.gguf\n"}
     for name, data in old.items():
         (out / name).write_bytes(data)
     args = base_args(tmp_path, tiny_llama_dir, tiny_adapter) + ["--quant", "Q8_0", "--force"]

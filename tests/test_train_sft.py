@@ -225,10 +225,24 @@ def test_force_replaces_only_folders_the_project_made(tmp_path, tiny_llama_dir, 
     outputs.mark_output(tmp_path / "ours")
     (tmp_path / "ours" / "adapter_config.json").write_text("{}")
     assert runs.check_output_dir(tmp_path / "ours", resume=False, force=True) is None
-    legacy = tmp_path / "legacy"  # an output written before the marker: only the trainer's own file names
+    # no list of familiar names stands in for the marker, and nothing inside a folder is looked past
+    thesis = tmp_path / "thesis"  # a README and a checkpoints folder, as a trainer writes, holding someone's work
+    (thesis / "checkpoints" / "important").mkdir(parents=True)
+    (thesis / "README.md").write_text("my notes")
+    (thesis / "checkpoints" / "important" / "thesis.tex").write_text("chapter 1")
+    legacy = tmp_path / "legacy"  # an adapter written before the marker existed
     (legacy / "checkpoints").mkdir(parents=True)
     (legacy / "adapter_config.json").write_text("{}")
-    assert runs.check_output_dir(legacy, resume=False, force=True) is None
+    for folder in (thesis, legacy):
+        code, _, err = run_main([*argv, "--output-dir", str(folder)], capsys)
+        assert code == 2 and "not created by MedLLM" in err and "move it aside" in err and one_error_line(err)
+    assert (thesis / "checkpoints" / "important" / "thesis.tex").read_text() == "chapter 1"
+    assert (legacy / "adapter_config.json").is_file()
+    # a symbolic link is never replaced, even to a folder MedLLM made
+    (tmp_path / "link").symlink_to(tmp_path / "ours")
+    code, _, err = run_main([*argv, "--output-dir", str(tmp_path / "link")], capsys)
+    assert code == 2 and "symbolic link" in err and (tmp_path / "link").is_symlink()
+    assert (tmp_path / "ours" / "adapter_config.json").is_file()
 
 
 @pytest.mark.parametrize("extra, fragment", [

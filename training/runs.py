@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Iterator
 
 from common.errors import UserError
-from common.outputs import (MANIFEST_FILE, MARKER_FILE, atomic_write_jsonl, check_replaceable, mark_output,
+from common.outputs import (MANIFEST_FILE, atomic_write_jsonl, check_replaceable, mark_output,
                             recover_swap, staging_dir, verify_manifest)
 from common.run_logging import WANDB_MODES
 
@@ -36,13 +36,6 @@ def last_checkpoint(folder: str | os.PathLike) -> Path | None:
     return max(done, key=lambda p: int(p.name[11:]), default=None)
 
 
-# What a trainer's output folder holds: a folder of only these (written before the marker existed) is ours too.
-TRAINING_NAMES = frozenset({
-    SUMMARY_FILE, CHECKPOINTS, "adapter_config.json", "adapter_model.safetensors", "adapter_model.bin", "README.md",
-    "config.json", "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "chat_template.jinja",
-    "vocab.json", "merges.txt", "tokenizer.model", "added_tokens.json", "generation_config.json",
-    "value_head.safetensors", MARKER_FILE,
-})
 
 
 def check_output_dir(out: Path, resume: bool, force: bool) -> Path | None:
@@ -66,7 +59,7 @@ def check_output_dir(out: Path, resume: bool, force: bool) -> Path | None:
             )
         if finished and not force:
             raise UserError(f"{out} holds a finished model; add --force to train on from {ckpt.name} and replace it")
-        check_replaceable(out, known=TRAINING_NAMES)
+        check_replaceable(out)
         return ckpt
     if staged is not None and not force:
         raise UserError(
@@ -81,7 +74,7 @@ def check_output_dir(out: Path, resume: bool, force: bool) -> Path | None:
             )
         raise UserError(f"{out} already exists: add --force to overwrite it, or pass another --output-dir")
     if force:
-        check_replaceable(out, known=TRAINING_NAMES)
+        check_replaceable(out)
     return None
 
 
@@ -104,7 +97,6 @@ def begin_stage(out: Path, ckpt: Path | None, resume: bool) -> tuple[Path, Path 
 
 # --------------------------------------------------------------------------- run logs
 
-LOG_NAMES = frozenset({"metrics.jsonl", "wandb", "plots", MARKER_FILE})  # what a run folder under logs/ holds
 
 
 def run_log_dir(section, stage: str) -> Path:
@@ -130,8 +122,8 @@ def check_log_dir(run_dir: Path) -> None:
     """UserError unless the run's log folder (replaced at the end of the run) is one a MedLLM run wrote (after
     recover_swap has put back a log a process killed inside swap_in left aside)."""
     recover_swap(run_dir)
-    check_replaceable(run_dir, "a new run", LOG_NAMES)
-    check_replaceable(log_staging_dir(run_dir), "a new run", LOG_NAMES)
+    check_replaceable(run_dir, "a new run")
+    check_replaceable(log_staging_dir(run_dir), "a new run")
 
 
 def begin_log_stage(run_dir: Path, resume: bool, upto_step: int | None) -> Path:

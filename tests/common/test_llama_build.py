@@ -6,6 +6,7 @@ import subprocess
 import sys
 
 import pytest
+from pathlib import Path
 
 from common import llama_build
 
@@ -50,24 +51,55 @@ def test_a_crashing_build_gives_one_line_with_the_cpu_and_the_fix(tmp_path):
     assert "\n" not in line
 
 
-def test_require_runnable_caches_its_verdict_per_library_and_cpu(tmp_path, monkeypatch):
+def test_require_runnable_checks_the_file_about_to_be_loaded_once_per_file_library_and_cpu(tmp_path, monkeypatch):
     monkeypatch.setattr(llama_build, "_verdict_file", lambda: tmp_path / "verdict.json")
-    monkeypatch.setattr(llama_build, "_checked_in_process", False)
-    calls = []
-    monkeypatch.setattr(llama_build, "self_check", lambda: calls.append(1) or (True, "ok"))
-    llama_build.require_runnable()
-    monkeypatch.setattr(llama_build, "_checked_in_process", False)
-    llama_build.require_runnable()
-    assert calls == [1]
-    assert list(json.loads((tmp_path / "verdict.json").read_text()).values()) == [True]
-    # another CPU: checked again, and a failure is a one-line UserError
-    monkeypatch.setattr(llama_build, "_checked_in_process", False)
+    monkeypatch.setattr(llama_build, "_checked_in_process", set())
+    monkeypatch.setattr(llama_build.sys, "prefix", str(tmp_path))  # the sha256 cache beside the verdicts
+    f16, q4 = tmp_path / "model-f16.gguf", tmp_path / "model-q4.gguf"
+    f16.write_bytes(b"GGUF f16 tensors")
+    q4.write_bytes(b"GGUF q4_k_m tensors")
+    checked = []
+    monkeypatch.setattr(llama_build, "self_check", lambda gguf=None: checked.append(Path(gguf).name) or (True, "ok"))
+    llama_build.require_runnable(f16)
+    monkeypatch.setattr(llama_build, "_checked_in_process", set())  # a new process: the cached verdict holds
+    llama_build.require_runnable(f16)
+    assert checked == ["model-f16.gguf"]  # the file itself was probed, once
+    llama_build.require_runnable(q4)  # another file, other tensor types: probed too
+    assert checked == ["model-f16.gguf", "model-q4.gguf"]
+    f16.write_bytes(b"GGUF f16 tensors, re-exported")  # a new version of the file: probed again
+    llama_build.require_runnable(f16)
+    assert checked == ["model-f16.gguf", "model-q4.gguf", "model-f16.gguf"]
+    assert len(json.loads((tmp_path / "verdict.json").read_text())) == 3
+    # another CPU: checked again, and a failure on a file's kernels is a one-line UserError naming it
     monkeypatch.setattr(llama_build, "cpu_identity", lambda: "x86_64|Another CPU|avx2")
-    monkeypatch.setattr(llama_build, "self_check", lambda: (False, "llama.cpp self-check failed on Another CPU"))
+    monkeypatch.setattr(llama_build, "self_check", lambda gguf=None: (
+        False, f"llama.cpp self-check failed on Another CPU (SIGILL) processing a 300-token prompt with {gguf.name}"))
     from common.errors import UserError
 
-    with pytest.raises(UserError, match="self-check failed"):
-        llama_build.require_runnable()
+    with pytest.raises(UserError, match="self-check failed .* with model-q4.gguf"):
+        llama_build.require_runnable(q4)
+
+
+def test_the_callers_probe_the_file_they_load(tmp_path, monkeypatch):
+    """Evaluation (GGUFModel), export (open_gguf) and the chat (load_llm) hand their own file to the check."""
+    from chat import runtime
+    from common import gguf, scoring
+    from common.errors import UserError
+
+    seen = []
+
+    def refuse(path=None):
+        seen.append(Path(path).name)
+        raise UserError("refused")
+
+    monkeypatch.setattr(llama_build, "require_runnable", refuse)
+    model = tmp_path / "exported.gguf"
+    model.write_bytes(b"GGUF" + bytes(64))
+    for load in (lambda: scoring.GGUFModel(model), lambda: gguf.open_gguf(model, None, tmp_path / "log"),
+                 lambda: runtime.load_llm(model, None)):
+        with pytest.raises(UserError, match="refused"):
+            load()
+    assert seen == ["exported.gguf"] * 3
 
 
 def test_flags_command_prints_the_settings():
