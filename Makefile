@@ -41,6 +41,7 @@ $(STAMP): requirements.txt requirements-nodeps.txt requirements-converter.txt re
 	$(PY) -m common.llama_build build
 	@$(PY) -c "import shutil, torch; assert not torch.version.cuda or shutil.which('nvidia-smi'), 'a CUDA build of torch was installed on a machine without an NVIDIA driver: the CPU path pins torch==2.13.0 (the CPU build)'"
 	@$(PY) -m common.llama_build check || { echo "setup stopped: the llama.cpp build does not run on this CPU (see the line above)"; exit 1; }
+	$(PY) -m common.modeling --preset tiny
 	@touch $(STAMP)
 	@echo "setup complete: $(VENV)"
 
@@ -66,11 +67,12 @@ test-slow: setup
 SPLITS := data/processed/train.jsonl
 SFT_DONE := models/sft/train_summary.json
 PPO_DONE := models/ppo/train_summary.json
-COMPARE := logs/eval/compare.json
+TRAINED_EVAL := logs/eval/base.json
 GGUF := models/medllm_finetuning.gguf
+COMPARE := logs/eval/compare.json
 DEMO_QUESTION ?= A 30-year-old woman has weight loss, heat intolerance, a diffuse painless goitre and bulging eyes. Which antibody most likely causes her condition? A) Anti-thyroid peroxidase B) TSH receptor stimulating antibody C) Anti-thyroglobulin D) Anti-mitochondrial antibody
 
-demo: setup $(GGUF)
+demo: setup $(COMPARE)
 	$(PY) medllm.py --preset $(PRESET) --ask "$(DEMO_QUESTION)"
 	@echo
 	@echo "== Demo finished. Outputs:"
@@ -99,13 +101,19 @@ $(SFT_DONE): $(SPLITS) $(call deps,train_sft.py)
 $(PPO_DONE): $(SFT_DONE) $(call deps,train_ppo.py)
 	$(PY) train_ppo.py --preset $(PRESET) --force
 
-$(COMPARE): $(PPO_DONE) $(call deps,evaluate.py)
+# base / SFT / PPO are compared before the export, whose metadata records the table; after the export the same
+# command adds the GGUF's row (the other three results are reused: same files, questions and settings).
+$(TRAINED_EVAL): $(PPO_DONE) $(call deps,evaluate.py)
 	$(PY) evaluate.py --preset $(PRESET) --compare
 	$(PY) evaluate.py --preset $(PRESET) --plots logs/sft
 	$(PY) evaluate.py --preset $(PRESET) --plots logs/ppo
+	@touch $@
 
-$(GGUF): $(COMPARE) $(call deps,export_gguf.py)
+$(GGUF): $(TRAINED_EVAL) $(call deps,export_gguf.py)
 	$(PY) export_gguf.py --preset $(PRESET) --force
+
+$(COMPARE): $(GGUF) $(call deps,evaluate.py)
+	$(PY) evaluate.py --preset $(PRESET) --compare
 
 bench: setup
 	$(PY) bench/run_all.py

@@ -26,6 +26,8 @@ Outputs: logs/eval/<name>.json (+ <name>_confusion.png). --compare also writes c
 """
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 import sys
 import time
@@ -36,7 +38,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
-from common import cli, modeling, significance
+from common import cli, mcq_format, metrics, modeling, scoring, significance
 from common import plots as charts
 from common.errors import UserError
 from common.outputs import atomic_write_json, atomic_write_text, recover_swaps
@@ -123,7 +125,6 @@ def result_document(name: str, model: str, adapter: str, backend: str, data_info
 def save_result(doc: dict, out_dir: Path, plots: bool = True) -> Path:
     path = atomic_write_json(out_dir / f"{doc['name']}.json", doc)
     if plots:
-
         charts.plot_confusion(doc, out_dir / f"{doc['name']}_confusion.png")
     return path
 
@@ -284,8 +285,36 @@ def compare_table(summary: dict):
     return table
 
 
+SCORING_CODE = [Path(m.__file__) for m in (mcq_format, metrics, scoring)]  # what a saved result was computed by
+
+
+def fingerprint(cfg, data_info: dict, model_files: list[Path]) -> str:
+    """What a model's result depends on: the model's files (an adapter's weights, a GGUF), the base model, the
+    questions file, the evaluation settings and the scoring code. Equal fingerprints give equal results."""
+    e = cfg.eval
+    parts = [cfg.model.name, cfg.model.dtype, e.mode, e.max_samples, e.seed, e.max_new_tokens, e.system_prompt,
+             e.n_ctx, data_info.get("n")]
+    digest = hashlib.sha256(json.dumps(parts, default=str).encode())
+    for path in [Path(data_info["path"]), *model_files, *SCORING_CODE]:
+        digest.update(f"{path.name}:{modeling.file_digest(path)}".encode())
+    return digest.hexdigest()
+
+
+def reusable(out_dir: Path, name: str, fp: str) -> dict | None:
+    """The saved result logs/eval/<name>.json when its fingerprint is fp, else None."""
+    try:
+        doc = json.loads((out_dir / f"{name}.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return doc if isinstance(doc, dict) and doc.get("fingerprint") == fp else None
+
+
 def run_compare(cfg, console) -> dict:
-    """Base, SFT, PPO (adapters on one loaded base) and the GGUF on the same questions."""
+    """Base, SFT, PPO (adapters on one loaded base) and the GGUF on the same questions.
+
+    A model whose saved result has the same fingerprint (its files, the questions, the settings, the scoring code)
+    is not evaluated again (eval.reuse): `make demo` compares before the export (whose metadata records the
+    table) and again after it, when only the GGUF's row is new."""
     if is_gguf_model(cfg.model.name):
         raise UserError("--compare needs the Transformers base model as --model; the GGUF it compares is "
                         f"eval.gguf ({cfg.eval.gguf})")
@@ -301,33 +330,52 @@ def run_compare(cfg, console) -> dict:
         skipped.append({"name": name, "reason": reason})
         console.print(f"[yellow]skipping {name}: {reason}[/]")
 
-    def run(name: str, scorer, backend: str, model: str, adapter: str) -> None:
-        body = evaluate_model(scorer, records, cfg, name)
-        doc = result_document(name, model, adapter, backend, info, cfg, body)
-        save_result(doc, out_dir, cfg.eval.plots)
-        docs.append(doc)
-
-    model, tok, _ = modeling.load_base_model(cfg.model)
     adapters = []
     for name, adapter in (("sft", cfg.eval.sft_adapter), ("ppo", cfg.eval.ppo_adapter)):
         if not adapter or not (Path(adapter) / "adapter_config.json").is_file():
             note(name, f"no adapter in {adapter or '(unset)'}; run train_{name}.py first")
             continue
-        modeling.check_adapter_matches(adapter, model)  # before any evaluation: fail early, write nothing
         adapters.append((name, adapter))
-    run("base", HFModel(model, tok, cfg.eval.max_new_tokens), "transformers", cfg.model.name, "")
-    for name, adapter in adapters:
-        model = attach_adapter(model, adapter, name)
-        run(name, HFModel(model, tok, cfg.eval.max_new_tokens), "transformers", cfg.model.name, adapter)
-    del model
-    if cfg.eval.gguf and Path(cfg.eval.gguf).is_file():
-        scorer = GGUFModel(cfg.eval.gguf, cfg.eval.max_new_tokens, cfg.eval.n_ctx, cfg.eval.seed)
+    gguf = Path(cfg.eval.gguf) if cfg.eval.gguf and Path(cfg.eval.gguf).is_file() else None
+    prints = {"base": fingerprint(cfg, info, []), "gguf": fingerprint(cfg, info, [gguf]) if gguf else ""}
+    prints.update({name: fingerprint(cfg, info, sorted(Path(adapter).glob("adapter_*"))) for name, adapter in adapters})
+    saved = {name: reusable(out_dir, name, fp) if cfg.eval.reuse else None for name, fp in prints.items()}
+
+    def run(name: str, scorer, backend: str, model: str, adapter: str) -> None:
+        body = evaluate_model(scorer, records, cfg, name)
+        doc = result_document(name, model, adapter, backend, info, cfg, body) | {"fingerprint": prints[name]}
+        save_result(doc, out_dir, cfg.eval.plots)
+        docs.append(doc)
+
+    def reuse(name: str) -> bool:
+        if saved.get(name) is None:
+            return False
+        console.print(f"{name}: reusing {out_dir / (name + '.json')} (same model files, questions and settings)")
+        docs.append(saved[name])
+        return True
+
+    if not all(saved.get(name) for name in ["base", *(n for n, _ in adapters)]):
+        model, tok, _ = modeling.load_base_model(cfg.model)
+        for _, adapter in adapters:
+            modeling.check_adapter_matches(adapter, model)  # before any evaluation: fail early, write nothing
+        if not reuse("base"):
+            run("base", HFModel(model, tok, cfg.eval.max_new_tokens), "transformers", cfg.model.name, "")
+        for name, adapter in adapters:
+            if not reuse(name):
+                model = attach_adapter(model, adapter, name)
+                run(name, HFModel(model, tok, cfg.eval.max_new_tokens), "transformers", cfg.model.name, adapter)
+        del model
+    else:
+        for name in ["base", *(n for n, _ in adapters)]:
+            reuse(name)
+    if gguf is None:
+        note("gguf", f"no {cfg.eval.gguf or 'GGUF file (eval.gguf unset)'}; run export_gguf.py first")
+    elif not reuse("gguf"):
+        scorer = GGUFModel(gguf, cfg.eval.max_new_tokens, cfg.eval.n_ctx, cfg.eval.seed)
         try:
             run("gguf", scorer, "llama.cpp", cfg.eval.gguf, "")
         finally:
             scorer.close()
-    else:
-        note("gguf", f"no {cfg.eval.gguf or 'GGUF file (eval.gguf unset)'}; run export_gguf.py first")
 
     summary = {
         "data": info, "n": len(records), "modes": modes, "preset": cfg.preset,
@@ -340,7 +388,6 @@ def run_compare(cfg, console) -> dict:
     atomic_write_text(out_dir / "compare.md", compare_markdown(summary))
     cli.save_config(cfg, "eval", out_dir)
     if cfg.eval.plots:
-
         charts.plot_accuracy_bars(summary, out_dir / "compare.png")
     console.print(compare_table(summary))
     for t in summary["paired_tests"]:

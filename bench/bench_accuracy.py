@@ -129,7 +129,7 @@ def run(quick: bool = False, max_n: int | None = None) -> list[dict]:
                 rows.append({"figure": f"{label} loglik accuracy, {name} vs {base}",
                              "ours": models[name]["accuracy"], "baseline": models[base]["accuracy"], "unit": "share",
                              "ratio": round(models[name]["accuracy"] / max(models[base]["accuracy"], 1e-9), 3),
-                             "goal": f">= {base} - 2 points", "note": f"{r['summary']['n']} questions; {test['verdict']}"})
+                             "goal": f">= {base} - 2 points", "check": ["ours-baseline", ">=", -0.02], "note": f"{r['summary']['n']} questions; {test['verdict']}"})
     return rows
 
 

@@ -106,9 +106,9 @@ def generation(quick: bool) -> list[dict]:
     ours_tps, raw_tps, ours_ttft, raw_ttft = med(ours, 1), med(raw, 1), med(ours, 0), med(raw, 0)
     return [
         {"figure": "chat decode speed", "ours": round(ours_tps, 2), "baseline": round(raw_tps, 2),
-         "unit": "tokens/s", "ratio": round(ours_tps / raw_tps, 3), "goal": ">= 0.95x", "note": note},
+         "unit": "tokens/s", "ratio": round(ours_tps / raw_tps, 3), "goal": ">= 0.95x", "check": ["ratio", ">=", 0.95], "note": note},
         {"figure": "chat time to first token", "ours": round(ours_ttft, 4), "baseline": round(raw_ttft, 4),
-         "unit": "s", "ratio": round(ours_ttft / raw_ttft, 3), "goal": "<= 1.1x", "note": note},
+         "unit": "s", "ratio": round(ours_ttft / raw_ttft, 3), "goal": "<= 1.1x", "check": ["ratio", "<=", 1.1], "note": note},
     ]
 
 
@@ -202,10 +202,10 @@ def build_speed(quick: bool) -> list[dict]:
     return [
         {"figure": "portable build: prompt processing (512 tokens)", "ours": round(med["portable"]["pp"], 1),
          "baseline": round(med["native"]["pp"], 1), "unit": "tokens/s",
-         "ratio": round(med["portable"]["pp"] / med["native"]["pp"], 3), "goal": ">= 0.8x native", "note": note},
+         "ratio": round(med["portable"]["pp"] / med["native"]["pp"], 3), "goal": ">= 0.8x native", "check": ["ratio", ">=", 0.8], "note": note},
         {"figure": "portable build: decode", "ours": round(med["portable"]["tg"], 1),
          "baseline": round(med["native"]["tg"], 1), "unit": "tokens/s",
-         "ratio": round(med["portable"]["tg"] / med["native"]["tg"], 3), "goal": ">= 0.9x native", "note": note},
+         "ratio": round(med["portable"]["tg"] / med["native"]["tg"], 3), "goal": ">= 0.9x native", "check": ["ratio", ">=", 0.9], "note": note},
     ]
 
 

@@ -133,6 +133,7 @@ def run(quick: bool = False) -> list[dict]:
             "unit": "s",
             "ratio": round(med["ours"] / med["bare"], 2),
             "goal": "<= 3x the bare parse-and-write, and < 15 s for 200,000 rows on 2 cores",
+            "check": [["ratio", "<=", 3.0], ["ours", "<", 15.0 * n_rows / 200_000]],
             "note": f"median of {rounds} alternating rounds, {os.cpu_count()} cores, load average "
                     f"{os.getloadavg()[0]:.1f} after the runs (shared machine); baseline: json.loads + json.dumps "
                     f"per line; CPU time {med['ours_cpu']:.1f} s vs {med['bare_cpu']:.1f} s "

@@ -136,16 +136,19 @@ def run(quick: bool = False, questions: int = 10) -> list[dict]:
              f"{torch.get_num_threads()} threads, batches of {size} rows; median of {rounds} alternating rounds "
              f"(shared machine, noisy)")
     rows = []
+    # The headline peer is lm-evaluation-harness with its default logits cache (what a user running lm-eval gets);
+    # per-option requests without the cache are an extra row, labelled as the weaker baseline.
     for name, label, detail in (
-        ("per_option", "per-option continuation requests (lm-eval style, no logits cache)",
-         f"{options} sequences with full logits"),
         ("grouped", "lm-eval's default logits cache (requests differing in the last token run once)",
          f"{n} sequences with full logits, right padding"),
+        ("per_option", "(weaker baseline) per-option continuation requests (lm-eval style, no logits cache)",
+         f"{options} sequences with full logits"),
     ):
         rows.append({
             "figure": f"log-likelihood scoring vs {label}",
             "ours": round(n / t["ours"], 2), "baseline": round(n / t[name], 2), "unit": "questions/s",
-            "ratio": round(t[name] / t["ours"], 2), "goal": ">= 3x" if name == "per_option" else ">= 0.9x",
+            "ratio": round(t[name] / t["ours"], 2), "goal": ">= 0.9x" if name == "grouped" else "none (informational)",
+            **({"check": ["ratio", ">=", 0.9]} if name == "grouped" else {}),
             "note": (f"{where}; ours {t['ours']:.2f} s ({n} sequences, last-position logits), baseline "
                      f"{t[name]:.2f} s ({detail}); {'; '.join(checks)}"),
         })

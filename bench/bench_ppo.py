@@ -144,7 +144,7 @@ def rollout_speed(quick: bool) -> dict:
         "baseline": round(speed["plain"], 2),
         "unit": "tokens/s",
         "ratio": round(speed["ours"] / speed["plain"], 3),
-        "goal": ">= 0.9x",
+        "goal": ">= 0.9x", "check": ["ratio", ">=", 0.9],
         "note": (f"SmolLM2-135M + {which}; {n_batches} batch(es) of {cfg.ppo.batch_size} questions, up to "
                  f"{cfg.ppo.max_new_tokens} new tokens, {tokens['ours']} answer tokens per pass; median of {reps}; "
                  f"{THREADS} thread; ours includes cutting at the end token, decoding and scoring"),
@@ -283,7 +283,7 @@ def step_memory(quick: bool) -> list[dict]:
             "baseline": round(sft["step_extra_mb"], 1),
             "unit": "MiB",
             "ratio": round(ppo["step_extra_mb"] / max(sft["step_extra_mb"], 1e-9), 3),
-            "goal": "<= 1.3x",
+            "goal": "<= 1.3x", "check": ["ratio", "<=", 1.3],
             "note": (f"{settings}; PPO micro-batch {p.micro_batch_size}; after load PPO {ppo['after_load_mb']:.0f} "
                      f"MiB (both adapters, value head), SFT {sft['after_load_mb']:.0f} MiB; step time PPO "
                      f"{ppo['seconds']:.1f} s, SFT {sft['seconds']:.1f} s"),
@@ -294,7 +294,7 @@ def step_memory(quick: bool) -> list[dict]:
             "baseline": round(sft["peak_rss_mb"], 1),
             "unit": "MiB",
             "ratio": round(ppo["peak_rss_mb"] / sft["peak_rss_mb"], 3),
-            "goal": "<= 1.3x",
+            "goal": "<= 1.3x", "check": ["ratio", "<=", 1.3],
             "note": "fresh process each; the same runs as the row above",
         },
         {
@@ -303,7 +303,7 @@ def step_memory(quick: bool) -> list[dict]:
             "baseline": round(one["step_extra_mb"], 1),
             "unit": "MiB",
             "ratio": round(ppo["step_extra_mb"] / max(one["step_extra_mb"], 1e-9), 3),
-            "goal": "< 1x",
+            "goal": "< 1x", "check": ["ratio", "<", 1.0],
             "note": f"{settings}; step time micro-batch 1: {ppo['seconds']:.1f} s, one pass: {one['seconds']:.1f} s",
         },
     ]

@@ -243,26 +243,30 @@ def run(quick: bool = False) -> list[dict]:
                f"d {z['hidden']}; T real tokens, A answer tokens, s row lengths")
     peak = (f"peak = median 2048^3 fp32 torch.mm, same process and threads: {ours['peak_gflops']:.1f} GFLOP/s "
             f"(in the TRL runs {trl['peak_gflops']:.1f})")
+    # The headline peer is plain TRL with our thread policy (OMP_WAIT_POLICY=PASSIVE): the strongest ordinary
+    # setting, same threads, precision, model, data and batch. TRL with its spinning default threads is kept as an
+    # extra row, labelled as the weaker baseline it is.
+    fair = summarise(runs["trl-passive"]) if runs.get("trl-passive") else trl
+    fair_label = "plain TRL SFTTrainer, same threads (OMP_WAIT_POLICY=PASSIVE)" if runs.get("trl-passive") else \
+        "plain TRL SFTTrainer (its default threads: the passive-thread run is missing)"
     rows = [
-        {"figure": "SFT tokens/s, SmolLM2-135M LoRA: train_sft vs plain TRL SFTTrainer (fp32 both)",
-         "ours": round(ours["tokens_per_s"], 1), "baseline": round(trl["tokens_per_s"], 1), "unit": "tokens/s",
-         "ratio": round(ours["tokens_per_s"] / trl["tokens_per_s"], 2), "goal": ">= 1.3x",
+        {"figure": f"SFT tokens/s, SmolLM2-135M LoRA: train_sft vs {fair_label}",
+         "ours": round(ours["tokens_per_s"], 1), "baseline": round(fair["tokens_per_s"], 1), "unit": "tokens/s",
+         "ratio": round(ours["tokens_per_s"] / fair["tokens_per_s"], 2), "goal": ">= 1.3x",
+         "check": ["ratio", ">=", 1.3],
          "note": f"{SAME_SETTINGS}; differs: {SETTINGS_THAT_DIFFER}; {where}"},
-        {"figure": "SFT MFU: the FLOPs the step needs / the measured fp32 matmul peak",
-         "ours": round(ours["mfu"], 3), "baseline": round(trl["mfu"], 3), "unit": "of peak",
-         "ratio": round(ours["mfu"] / trl["mfu"], 2), "goal": ">= 0.5 (ours)",
-         "note": f"{formula}; {peak}; ours {ours['gflops']:.1f} GFLOP/s, TRL {trl['gflops']:.1f} GFLOP/s "
+        {"figure": f"SFT MFU: the FLOPs the step needs / the measured fp32 matmul peak, ours vs {fair_label}",
+         "ours": round(ours["mfu"], 3), "baseline": round(fair["mfu"], 3), "unit": "of peak",
+         "ratio": round(ours["mfu"] / fair["mfu"], 2), "goal": ">= 0.5 (ours)", "check": ["ours", ">=", 0.5],
+         "note": f"{formula}; {peak}; ours {ours['gflops']:.1f} GFLOP/s, TRL {fair['gflops']:.1f} GFLOP/s "
                  f"(median per step); recomputation and the LM head on prompt tokens count as waste"},
     ]
     if runs.get("trl-passive"):
-        quiet = summarise(runs["trl-passive"])
-        rows.insert(1, {
-            "figure": "SFT tokens/s: train_sft vs the same plain TRL with OMP_WAIT_POLICY=PASSIVE",
-            "ours": round(ours["tokens_per_s"], 1), "baseline": round(quiet["tokens_per_s"], 1), "unit": "tokens/s",
-            "ratio": round(ours["tokens_per_s"] / quiet["tokens_per_s"], 2), "goal": "none (what the trainer "
-            "settings alone are worth)",
-            "note": f"the thread policy equal; differs: activation checkpointing, batch order, LM head, optimizer; "
-                    f"TRL MFU {quiet['mfu']:.3f}; {where}"})
+        rows.append({
+            "figure": "(weaker baseline) SFT tokens/s: train_sft vs plain TRL with its default spinning OpenMP threads",
+            "ours": round(ours["tokens_per_s"], 1), "baseline": round(trl["tokens_per_s"], 1), "unit": "tokens/s",
+            "ratio": round(ours["tokens_per_s"] / trl["tokens_per_s"], 2), "goal": "none (informational)",
+            "note": f"what a user gets from TRL's defaults on a busy machine; TRL MFU {trl['mfu']:.3f}; {where}"})
     return rows
 
 

@@ -1,7 +1,11 @@
 """Run every bench/bench_*.py and write bench/RESULTS.md.
 
 Each benchmark module exposes `run(quick=False) -> list[dict]`; every dict is one figure measured
-against its baseline in the same run: {"figure", "ours", "baseline", "unit", "ratio", "goal", "note"}.
+against its baseline in the same run: {"figure", "ours", "baseline", "unit", "ratio", "goal", "note"} and,
+where the figure has a goal, "check": [lhs, op, value] (or a list of them) with lhs one of "ratio", "ours" or
+"ours-baseline". Each row is printed with ✓ (the goal passed), ✗ (missed) or - (informational), and the
+command exits 1 when any goal is missed or any benchmark failed. The part of RESULTS.md between the
+run_all.py markers is written only here; notes by hand go in the dated sections below it.
 
     python bench/run_all.py            # all benchmarks, full size
     python bench/run_all.py --quick    # small sizes, to check they work
@@ -43,6 +47,26 @@ def machine() -> str:
     return f"{cpu}, {os.cpu_count()} cores, {gpu}, Python {platform.python_version()}, torch {torch_v}"
 
 
+OPS = {">=": lambda a, b: a >= b, "<=": lambda a, b: a <= b, ">": lambda a, b: a > b, "<": lambda a, b: a < b}
+
+
+def verdict(row: dict) -> bool | None:
+    """True when every check of the row passes, False when one fails, None for a row without a goal."""
+    checks = row.get("check")
+    if not checks:
+        return None
+    checks = checks if isinstance(checks[0], (list, tuple)) else [checks]
+    for lhs, op, value in checks:
+        x = {"ratio": row["ratio"], "ours": row["ours"], "ours-baseline": row["ours"] - row["baseline"]}[lhs]
+        if not OPS[op](x, value):
+            return False
+    return True
+
+
+def mark(row: dict) -> str:
+    return {True: "✓", False: "✗", None: "-"}[verdict(row)]
+
+
 def fmt(value) -> str:
     if isinstance(value, float):
         return f"{value:.4g}"
@@ -52,10 +76,10 @@ def fmt(value) -> str:
 def print_rows(rows: list[dict]) -> None:
     """Print benchmark rows as a plain table (what each bench_*.py shows when run on its own)."""
     width = max([len("figure")] + [len(r["figure"]) for r in rows])
-    print(f"{'figure':<{width}}  {'ours':>10}  {'baseline':>10}  {'unit':<11} {'ratio':>7}  goal")
+    print(f"   {'figure':<{width}}  {'ours':>10}  {'baseline':>10}  {'unit':<11} {'ratio':>7}  goal")
     for r in rows:
-        print(f"{r['figure']:<{width}}  {fmt(r['ours']):>10}  {fmt(r['baseline']):>10}  {r.get('unit', ''):<11} "
-              f"{fmt(r['ratio']):>7}  {r.get('goal', '')}")
+        print(f"{mark(r)}  {r['figure']:<{width}}  {fmt(r['ours']):>10}  {fmt(r['baseline']):>10}  "
+              f"{r.get('unit', ''):<11} {fmt(r['ratio']):>7}  {r.get('goal', '')}")
         if r.get("note"):
             print(f"    {r['note']}")
 
@@ -99,7 +123,7 @@ def main(argv: list[str] | None = None) -> int:
             continue
         for r in results:
             rows.append({"bench": path.stem, **r})
-            print(f"   {r['figure']}: ours {fmt(r['ours'])} vs baseline {fmt(r['baseline'])} {r.get('unit', '')}"
+            print(f" {mark(r)} {r['figure']}: ours {fmt(r['ours'])} vs baseline {fmt(r['baseline'])} {r.get('unit', '')}"
                   f" -> ratio {fmt(r['ratio'])} (goal {r.get('goal', '')})", flush=True)
         print(f"   ({time.time() - start:.0f} s)", flush=True)
 
@@ -112,19 +136,30 @@ def main(argv: list[str] | None = None) -> int:
         "Each figure is compared with its baseline in the same run; `make bench` rewrites this part of the file "
         "(the dated sections below it stay).",
         "",
-        "| benchmark | figure | ours | baseline | unit | ratio | goal | note |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+        "| | benchmark | figure | ours | baseline | unit | ratio | goal | note |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for r in rows:
         lines.append(
-            f"| {r['bench']} | {r['figure']} | {fmt(r['ours'])} | {fmt(r['baseline'])} | {r.get('unit', '')} | "
-            f"{fmt(r['ratio'])} | {r.get('goal', '')} | {r.get('note', '')} |"
+            f"| {mark(r)} | {r['bench']} | {r['figure']} | {fmt(r['ours'])} | {fmt(r['baseline'])} | "
+            f"{r.get('unit', '')} | {fmt(r['ratio'])} | {r.get('goal', '')} | {r.get('note', '')} |"
         )
+    missed = [r for r in rows if verdict(r) is False]
+    lines.append("")
+    lines.append(f"{sum(verdict(r) is True for r in rows)} goals met, {len(missed)} missed, "
+                 f"{sum(verdict(r) is None for r in rows)} rows without a goal, {len(failures)} benchmarks failed.")
     for f in failures:
         lines.append(f"\nFAILED: {f}")
     Path(args.output).write_text(merge_results(Path(args.output), "\n".join(lines[2:])))
     print(f"wrote {args.output}")
-    return 1 if failures else 0
+    for r in missed:
+        print(f"✗ goal missed: {r['bench']}: {r['figure']}: ratio {fmt(r['ratio'])}, ours {fmt(r['ours'])} "
+              f"(goal {r.get('goal', '')})")
+    if missed or failures:
+        print(f"make bench: {len(missed)} goal(s) missed, {len(failures)} benchmark(s) failed")
+        return 1
+    print("make bench: every goal met")
+    return 0
 
 
 if __name__ == "__main__":

@@ -298,11 +298,6 @@ def _forget_verdicts() -> None:
 _checked_in_process: set[str] = set()
 
 
-def _file_key(gguf: Path) -> str:
-    """The GGUF's sha256, computed once per version of the file (cached beside the verdicts)."""
-    return modeling.cached_sha256(gguf, Path(sys.prefix) / "medllm-gguf-sha256.json")
-
-
 def require_runnable(gguf: str | os.PathLike | None = None) -> None:
     """Raise a one-line UserError unless the installed llama.cpp has run this very GGUF on this CPU.
 
@@ -316,7 +311,7 @@ def require_runnable(gguf: str | os.PathLike | None = None) -> None:
     lib = _library_file()
     if lib is None:
         raise UserError("llama-cpp-python is not installed; run `make setup`")
-    key = hashlib.sha256(f"{_verdict_key(lib)}|{_file_key(gguf)}".encode()).hexdigest()
+    key = hashlib.sha256(f"{_verdict_key(lib)}|{modeling.file_digest(gguf)}".encode()).hexdigest()
     if key in _checked_in_process:
         return
     store = _verdict_file()

@@ -137,6 +137,11 @@ def cached_sha256(path: Path, cache_file: Path) -> str:
     return value
 
 
+def file_digest(path: str | os.PathLike) -> str:
+    """A model file's sha256, once per version of the file (cached in the virtual environment's folder)."""
+    return cached_sha256(Path(path), Path(sys.prefix) / "medllm-sha256.json")
+
+
 def conversion_key(gguf: Path, base_dir: str | os.PathLike) -> str:
     """What a converted checkpoint depends on: the GGUF's bytes (sha256), the converter and transformers."""
     import importlib.metadata

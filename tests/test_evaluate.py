@@ -251,6 +251,21 @@ def test_compare_runs_every_stage_on_the_same_questions_and_skips_missing_ones(t
                                                                           ("sft", "ppo")}
     assert "McNemar" in md
     assert all(_is_png(out_dir / f) for f in ("compare.png", "base_confusion.png", "sft_confusion.png"))
+    # a second --compare reuses every result whose model files, questions and settings are unchanged ...
+    argv = ["--compare", "--model", str(tiny_llama_dir), "--data", str(sample_dir / "medmcqa.jsonl"), "--max-samples",
+            "3", "--output-dir", str(out_dir), "--set", "eval.max_new_tokens=3", "--set", f"eval.sft_adapter={sft}",
+            "--set", f"eval.ppo_adapter={ppo}", "--set", f"eval.gguf={tmp_path / 'no.gguf'}"]
+    code, out, err = run_main(argv, capsys)
+    assert code == 0, err
+    assert all(f"{name}: reusing" in out for name in ("base", "sft", "ppo"))
+    assert json.loads((out_dir / "ppo.json").read_text()) == docs["ppo"]
+    # ... and evaluates again the model whose adapter changed, and every model when a setting changed
+    save_random_adapter(tiny_llama_dir, tmp_path / "ppo", 3, ["q_proj", "k_proj", "o_proj"])
+    code, out, err = run_main(argv, capsys)
+    assert code == 0 and "base: reusing" in out and "sft: reusing" in out and "ppo: reusing" not in out, err
+    assert json.loads((out_dir / "ppo.json").read_text())["predictions"][0]["loglik_scores"] != scores["ppo"]
+    code, out, err = run_main([*argv, "--set", "eval.max_new_tokens=4"], capsys)
+    assert code == 0 and "reusing" not in out, err
 
 
 def assert_compare_follows_the_predictions(summary: dict, docs: dict) -> None:

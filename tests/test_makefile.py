@@ -57,8 +57,9 @@ DEMO_STAGES = [
     ("data/processed/train.jsonl", "data_processor.py"),
     ("models/sft/train_summary.json", "train_sft.py"),
     ("models/ppo/train_summary.json", "train_ppo.py"),
-    ("logs/eval/compare.json", "evaluate.py --preset tiny --compare"),
+    ("logs/eval/base.json", "evaluate.py --preset tiny --plots logs/sft"),
     ("models/medllm_finetuning.gguf", "export_gguf.py"),
+    ("logs/eval/compare.json", "evaluate.py --preset tiny --compare"),
 ]
 SOURCES = ["config.py", "data_processor.py", "train_sft.py", "train_ppo.py", "evaluate.py", "export_gguf.py", "medllm.py",
            "data/sample/medqa.jsonl", "data/sample/medmcqa.jsonl"]
@@ -155,7 +156,7 @@ def test_a_second_make_demo_runs_only_the_chat_answer(fake_project):
 @pytest.mark.parametrize("changed, source", [
     (0, "config.py"), (0, "common/questions.py"), (1, "train_sft.py"), (1, "training/letter_loss.py"),
     (2, "training/ppo_learner.py"), (3, "evaluate.py"), (3, "common/metrics.py"), (4, "common/faithfulness.py"),
-    (4, "common/gguf.py"), (5, "chat/safety_rules.py")])
+    (4, "common/gguf.py"), (6, "chat/safety_rules.py")])
 def test_make_demo_reruns_a_changed_stage_and_the_ones_after_it(fake_project, changed, source):
     """An edited source reruns the first stage whose code imports it and every stage after it; nothing before.
     (config.py: a changed preset reruns everything; the chat's code reruns no stage, only the final answer.)"""

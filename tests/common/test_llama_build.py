@@ -54,7 +54,7 @@ def test_a_crashing_build_gives_one_line_with_the_cpu_and_the_fix(tmp_path):
 def test_require_runnable_checks_the_file_about_to_be_loaded_once_per_file_library_and_cpu(tmp_path, monkeypatch):
     monkeypatch.setattr(llama_build, "_verdict_file", lambda: tmp_path / "verdict.json")
     monkeypatch.setattr(llama_build, "_checked_in_process", set())
-    monkeypatch.setattr(llama_build.sys, "prefix", str(tmp_path))  # the sha256 cache beside the verdicts
+    monkeypatch.setattr(llama_build.modeling.sys, "prefix", str(tmp_path))  # the sha256 cache
     f16, q4 = tmp_path / "model-f16.gguf", tmp_path / "model-q4.gguf"
     f16.write_bytes(b"GGUF f16 tensors")
     q4.write_bytes(b"GGUF q4_k_m tensors")
