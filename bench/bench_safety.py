@@ -1,21 +1,28 @@
-"""Red-flag detector (issue 18): recall per urgent category and false alarms, on every labelled set.
+"""Red-flag detector (issues 18, 27): recall per urgent category and false alarms, on every labelled set.
 
     .venv/bin/python bench/bench_safety.py [--misses] [--set NAME ...]
 
 Reads the labelled sets in data/safety/ (one JSON object a line: text, urgent, category, lang; written for
-this project, not taken from any dataset): messages.jsonl, the set the rules were first written on, and
-heldout*.jsonl, sets written later by someone who had not seen the rules at the time. Runs
-safety.find_red_flags with the chat's ChatConfig red_flags / red_flag_exceptions on every message and
+this project, not taken from any dataset): messages.jsonl, the set the rules were first written on,
+heldout*.jsonl, sets written later by someone who had not seen the rules at the time, and blind_a / blind_b,
+two sets written by someone who never read the rules (issue 27). Runs safety.find_red_flags with
+chat/safety_rules.py plus ChatConfig's extra red flags / exceptions on every message and
 prints the date, machine and command, then one table with a column per set: recall per urgent category,
 per language, false alarms per non-urgent kind (exam stems, education, everyday, ...), overall figures.
---misses lists every miss and false alarm; --set limits the run to the named sets (file stems).
+--misses lists every miss and false alarm of the sets tuned on (never of an UNTUNED one); --set limits
+the run to the named sets (file stems).
 
 Goals on messages.jsonl: recall >= 97% overall and >= 90% in every category; false alarms <= 3% overall,
 <= 5% on exam stems. heldout..heldout4 were each measured once untuned (the README gives those figures)
 and then used to tune the rules, so on them the bench checks a lower floor: recall >= 95%, false alarms
-<= 5%, on exam stems <= 5%. Sets in UNTUNED have never been used to tune anything: their figures are the
-honest ones, and their floor is lower still (recall >= 85%, false alarms <= 10% overall and on exam
-stems). Exits 1 when a goal or floor is missed.
+<= 5%, on exam stems <= 5%; so does blind_a, tuned on in issue 27. Sets in UNTUNED (heldout5, blind_b) have
+never been used to tune anything: their figures are the honest ones, and their floor is lower still
+(heldout5: recall >= 85%, false alarms <= 10% overall and on exam stems; blind_b: what it reached when first
+measured, less a margin). Issue 27's goal on blind_b, recall >= 95% and false alarms <= 5%, is reported on
+its own line (a benchmark, not a floor). Exits 1 when a goal or floor is missed.
+
+single_message_phrases() is issue 27's audit: a rule alternative of three words or more that occurs in
+exactly one message of the sets tuned on was written for that sentence, not for how people talk.
 """
 from __future__ import annotations
 
@@ -37,8 +44,16 @@ SAFETY_DIR = ROOT / "data" / "safety"
 DATA = SAFETY_DIR / "messages.jsonl"
 GOALS = {"recall": 0.97, "category_recall": 0.90, "false_alarms": 0.03, "exam_false_alarms": 0.05}
 HELDOUT_FLOOR = {"recall": 0.95, "category_recall": 0.0, "false_alarms": 0.05, "exam_false_alarms": 0.05}
-UNTUNED = {"heldout5"}  # never used to change a rule: keep it that way, or write a new set and move this
+# Never used to change a rule (their misses and false alarms are not to be read): keep it that way, or write a
+# new set and move this. blind_a and blind_b were written by someone who never read the rules; blind_a was then
+# tuned on (issue 27), blind_b was measured once at the end.
+UNTUNED = {"heldout5", "blind_b"}
 UNTUNED_FLOOR = {"recall": 0.85, "category_recall": 0.0, "false_alarms": 0.10, "exam_false_alarms": 0.10}
+# blind_b, measured once when issue 27's rules were done (2026-12-04): recall 90/105 = 85.7%, false alarms
+# 13/96 = 13.5%, on exam stems 3/15 = 20.0% (before any change, rules of 80d35ea: 82.9% and 16.7%). The floor is
+# that, less a margin of about three messages; issue 27's goal (BLIND_GOAL) is not met.
+BLIND_B_FLOOR = {"recall": 0.82, "category_recall": 0.0, "false_alarms": 0.17, "exam_false_alarms": 0.27}
+BLIND_GOAL = {"recall": 0.95, "category_recall": 0.0, "false_alarms": 0.05, "exam_false_alarms": 1.0}
 
 
 def load(path: Path = DATA) -> list[dict]:
@@ -133,8 +148,36 @@ def meets_goals(result: dict, goals: dict = GOALS) -> list[str]:
     return out
 
 
+def phrase_alternatives(rules: list[str]) -> set[tuple]:
+    """The alternatives that read like a piece of a sentence: three words or more, in any rule (two words are
+    still a word of the language: "passed out", "kill herself", "quiero morir"). Numbers are not phrases."""
+    return {alt for rule in rules for term in safety.compile_pattern(rule) for alt in term
+            if alt[0] != "#" and len(alt) >= 3}
+
+
+def phrase_counts(rules: list[str], texts: list[str]) -> dict[str, int]:
+    """{phrase alternative: number of the texts it occurs in} (as the matcher reads it: stems, typos, negation)."""
+    vocabulary = safety.vocabulary(tuple(rules))
+    read = [safety._Text(safety.words(t), vocabulary) for t in texts]
+    return {" ".join(alt): sum(safety._phrase_in(t, alt) for t in read) for alt in phrase_alternatives(rules)}
+
+
+def single_message_phrases(rules: list[str] | None = None, texts: list[str] | None = None) -> list[str]:
+    """Phrase alternatives that occur in exactly one message of the sets tuned on (issue 27): a rule written for
+    one sentence. Occurring in none is allowed (a phrasing no set happens to use); the untuned sets are left out,
+    so their messages never decide a rule."""
+    rules = safety_rules.RED_FLAGS if rules is None else rules
+    if texts is None:
+        texts = [row["text"] for name, path in set_paths().items() if name not in UNTUNED for row in load(path)]
+    return sorted(p for p, n in phrase_counts(rules, texts).items() if n == 1)
+
+
 def goals_for(name: str) -> dict:
-    return GOALS if name == "messages" else UNTUNED_FLOOR if name in UNTUNED else HELDOUT_FLOOR
+    if name == "messages":
+        return GOALS
+    if name == "blind_b":
+        return BLIND_B_FLOOR
+    return UNTUNED_FLOOR if name in UNTUNED else HELDOUT_FLOOR
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -169,8 +212,15 @@ def main(argv: list[str] | None = None) -> int:
         kind = "goals" if name == "messages" else "floor (untuned set)" if name in UNTUNED else "floor (tuned on)"
         print(f"{name}: recall {result['recall']:.1%}, false alarms {result['false_alarms']:.1%}, "
               f"exam stems {result['exam_false_alarms']:.1%}; {kind}: " + ("met" if not missed else "MISSED: " + "; ".join(missed)))
+    if "blind_b" in results:
+        missed = meets_goals(results["blind_b"], BLIND_GOAL)
+        print("blind_b, issue 27's goal (recall >= 95%, false alarms <= 5%): "
+              + ("met" if not missed else "MISSED: " + "; ".join(missed)))
     if "--misses" in argv:
         for name, result in results.items():
+            if name in UNTUNED:  # reading them would tune on them
+                print(f"{name}: untuned, its misses and false alarms are not listed")
+                continue
             for row in result["misses"]:
                 print(f"{name} miss [{row['category']}]: {row['text']}")
             for row in result["alarms"]:

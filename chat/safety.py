@@ -1,7 +1,7 @@
 """Safety text for the chat: emergency red flags in what users write, the disclaimer under answers.
 
-Red flags are written in config.py (ChatConfig.red_flags) in one small pattern language, so they can be
-read and extended without touching code:
+Red flags are written in chat/safety_rules.py (ChatConfig.extra_red_flags adds to them) in one small
+pattern language, so they can be read and extended without touching code:
 
     "cardiac: chest + pain|pressure|tight + breath|sweat|arm|>=10"
 
@@ -11,31 +11,36 @@ read and extended without touching code:
 * An alternative of several words ("not stop", "kill myself") must occur as consecutive words.
 * A pattern word of 4+ letters matches every word that starts with it ("breath" matches breathe,
   breathing); a shorter one matches only itself and its plural, so "arm" does not match "army".
-* Spelling is tolerated: two swapped letters ("pian") match; a text word of 4+ letters that is close to a pattern word of 4+ letters
-  (same first letter, difflib ratio >= 0.88: "chst", "breth", "atack", "headach") matches it.
+* Spelling is tolerated: two swapped letters ("pian") match; a text word of 4+ letters close to a pattern
+  word of 5+ letters (same first letter, difflib ratio >= 0.88: "chst", "breth", "atack", "headach")
+  matches it, unless the rule book uses the text word itself ("nose" is not "noose", "beach" not "bleach").
 * `>=N`, `<=N` and `N-M` match a number in the text ("took 30 paracetamol", "baby 40C fever",
   "sugar 2.1"); decimals with "." or "," count.
 * A term does not count where "no", "without", "denies" (and sin/sans/ohne/kein/sem) stand in the
   two words before it: "no chest pain" is not chest pain. "not" is not a negation here ("can not
-  breathe" is the emergency).
+  breathe" is the emergency), nor is "no" in Spanish or Portuguese ("no puede respirar").
 
 Text is lower-cased, accents stripped ("respiração" -> "respiracao"), contractions spelled out
 ("can't" / "cant" -> "can not") and punctuation dropped. Figures of speech in
-ChatConfig.red_flag_exceptions ("killing me", "gave me a heart attack") are removed first.
+safety_rules.RED_FLAG_EXCEPTIONS ("killing me", "gave me a heart attack") are removed first.
 
-Two kinds of message get no emergency notice even when a pattern matches, unless they speak in
-the first person or about now ("I", "my", "right now"): exam stems (options A-D, "which of the
-following", "most likely", "next best step", a "year-old ... presents" vignette) and general
-education questions ("what is", "how does", "explain", "why"; for education "he/she" also counts as
-personal). Messages about an episode long ago ("years ago", "last year") with nothing
-happening now get none either. `find_red_flags_in_conversation` checks the last few user turns, alone and together.
+Intent before alarm, decided in one place, `intent(text)`: a question about a condition is not the
+condition happening now. Lettered quiz items, exam stems and messages written for study or teaching
+("summarise DKA for my exam", "write an essay on sepsis", "so I can teach my parents"), general questions
+("what are the signs of ..."), hypotheticals ("what should I do if ...", "in case her waters break", "next
+week") and episodes long ago ("had a stroke 10 years ago") get no notice. Someone who speaks of themselves
+or of someone with them ("my dad is ...", an "I" that is not the one studying: "for my exam" does not
+count), or of now ("20 minutes ago", "right now", "help"), has the rules tried even when they also ask a
+question.
 
-Tense and person: a clause about an episode long ago ("when I was 12", "as a kid", "in 2015", "died of",
-"was treated for") is dropped before matching, so "I had a seizure when I was 12, can I drive now" raises
-nothing while "I had a heart attack last year and now I have crushing chest pain" does. Hypotheticals
-("if someone was choking", "what should you do if", "writing a novel where") with nothing happening now
-raise nothing. Doses are not counts ("2 tablets of 500mg"), "type 2" is not a blood sugar of 2 and a pain
-score "2/10" is not a number 10.
+Within such a message, clauses that are not about now are dropped before matching (`words_about_now`):
+an episode long ago ("when I was 12", "in 2015", "5 yrs ago", "vor drei Jahren"), an if-clause ("if my baby
+gets a fever, ...", but not "if I was gone" nor "not sure if he is breathing") and a clause that asks about
+a condition ("what are the signs of a heart attack? my mum is 60"). So "I had a seizure when I was 12, can
+I drive now" raises nothing while "I had a heart attack last year and now I have crushing chest pain" does.
+Doses are not counts ("2 tablets of 500mg"), "type 2" is not a blood sugar of 2, a pain score "2/10" is
+not a number 10 and "his 90th" holds no number. `find_red_flags_in_conversation` checks the last few user
+turns, alone and together.
 
 Patterns may name shared word lists as `{name}` (safety_rules.TERMS); `expand` writes them out, so what
 a rule matches is always readable as plain alternatives.
@@ -64,7 +69,9 @@ _NUMERIC_ALT = re.compile(r"(>=|<=)(\d+(?:\.\d+)?)|(\d+(?:\.\d+)?)-(\d+(?:\.\d+)
 _CATEGORY = re.compile(r"^\s*([a-z_]+)\s*:\s*")
 NEGATIONS = frozenset({"no", "without", "denies", "denied", "never", "nor", "sin", "sans", "ohne", "kein", "keine", "sem"})
 # In Spanish/Portuguese "no" is also "in the" ("dor no peito"): there it is not read as a negation.
-_IBERIAN = frozenset("el la los las de del do da dos das em um uma com que y dor dores muito forte subita tenho estou sinto".split())
+_IBERIAN = frozenset("el la los las de del do da dos das em um uma com que y dor dores muito forte subita tenho "
+                     "estou sinto quiero quero puedo puede pueden consigo consegue esta estoy tiene tengo mi hijo "
+                     "hija ya mas se".split())
 FIRST_PERSON = frozenset(
     "i im me my mine myself we our ours yo mi mis je moi mon ma mes ich mein meine meinen mir mich eu meu minha "
     "estou estoy tengo tenho".split()
@@ -93,6 +100,7 @@ _NORMALISE = [
     (re.compile(r"(\d)\s*(?:/|out of)\s*10\b"), r"\1 outoften "),
     (re.compile(r"(\d)\s*-?\s*(?:yo|y/o|y\.o\.?|yrs? old)(?![a-z])"), r"\1 year old"),
     (re.compile(r"\b(?:spo2|sp02|o2|sao2)\b"), "oxygensat"),
+    (re.compile(r"\b\d+(?:st|nd|rd|th)\b"), "ordinal"),  # "his 90th birthday" holds no number 90
 ]
 DOSE_UNITS = frozenset("mg mcg ug ml mls g gram grams milligram milligrams microgram micrograms".split())
 _READING = frozenset("sugar sugars glucose bs bg bm reading meter level levels".split())  # "sugar 40 mg" is a reading
@@ -103,7 +111,9 @@ LONG_AGO = ("years ago", "year ago", "last year", "when i was", "as a child", "a
             "as a baby", "in my twenties", "in my thirties", "in my youth", "as a toddler", "as an infant",
             "when he was", "when she was", "when they were", "in my teens", "growing up", "used to", "last summer",
             "last winter", "last spring",
-            "last autumn", "died of", "died from", "passed away", "was treated for", "was in hospital",
+            "last autumn", "years back", "a while back", "a while ago", "long ago", "long time ago", "hace tiempo",
+            "il y a longtemps", "vor langer zeit", "ha muito tempo", "died of", "died from", "passed away",
+            "was treated for", "was in hospital",
             "was hospitalised", "was hospitalized", "was admitted", "recovered from", "el ano pasado", "hace anos",
             "l annee derniere", "il y a des annees", "letztes jahr", "vor jahren", "ano passado", "ha anos",
             "cuando era", "quando era", "quand j etais", "als kind") + tuple(
@@ -120,9 +130,57 @@ HYPOTHETICAL = ("if someone", "if somebody", "if a person", "if you", "if a chil
                 "a scene", "the character", "my character", "my story", "in my story", "the story", "my book",
                 "the novel", "in a film", "in the film", "in a movie", "in the movie", "on tv", "in a show",
                 "in a game", "how realistic", "screenplay", "my script", "fiction", "the plot", "first aid course",
+                "suppose", "supposing", "imagine", "let s say", "lets say", "what would happen",
+                "what would you do", "out of curiosity", "just curious", "just wondering",
                 "first aid exam", "first aid class", "zombie")
+# Study, teaching and writing: a question asked for these is about a condition, not the condition now.
+STUDY = frozenset(
+    "exam exams examen examens finals quiz quizzes usmle mcq mcqs osce vignette vignettes revising revision studying "
+    "essay essays assignment homework coursework lecture lectures module flashcards poster syllabus handbook teach "
+    "teaching "
+    "documentary podcast article partiel partiels prova prufung klausur estudando estudiando revisando nclex mcat "
+    "plab mnemonic mnemonics".split())
+STUDY_PHRASES = ("first aid course", "first aid class", "first aid training", "first aid test", "for school",
+                 "med school", "medical school", "nursing school", "nursing course", "for my course", "for class",
+                 "shelf exam", "safety talk", "book club", "simple terms", "write an essay", "write a", "summarise",
+                 "summarize", "make notes", "blog post", "news story", "study guide", "revision notes",
+                 "case study", "for uni", "for university", "for college", "for a quiz", "for an assignment",
+                 "school project")
+# Words that make a nearby "I"/"my" the one asking or studying, not the one it is happening to.
+FRAME = STUDY | frozenset(
+    "know wonder wondering curious clear sure understand learn learning read reading heard writing making asking "
+    "question prepared class course instructor teacher students pupils lesson".split())
+_LIKE_AGE = re.compile(r"\blike (?:i am|im|i m) (?:\d+|five|ten|a child|a kid|a beginner)\b")
+# What might happen: "in case her waters break", "next week", "un jour".
+FUTURE = ("in case", "just in case", "in the event", "god forbid", "worst case", "preparing for", "first aid kit",
+          "next week", "next month", "next year", "next weekend", "emergency plan",
+          "be prepared", "want to be ready", "in the future", "one day", "someday", "some day", "un dia", "um dia",
+          "un jour", "irgendwann", "eines tages", "due in")
+# A clause that asks about a condition is not the condition: "what are the signs of a stroke? my mum is 70".
+ASKING = ("signs of", "sign of", "symptoms of", "symptom of", "warning signs", "how do you", "how do i know",
+          "how can i tell", "how would i know", "how will i know", "how to tell", "how to recognise",
+          "how to recognize", "how to spot", "how do i spot", "how do i recognise", "how do i recognize",
+          "how do i tell", "how can i spot", "how can i recognise", "how can i recognize", "how fast does",
+          "how quickly does", "how long does", "how long do", "how long can", "what causes", "difference between",
+          "what is a", "what is an",
+          "what are the", "what happens", "risk of", "chance of", "chances of", "prevent", "recovery from",
+          "treatment for", "treatment of", "management of", "antidote", "look out for", "watch out for",
+          "sintomas de", "signos de", "signes d", "sinais de", "anzeichen")
+# An if-clause (to the next punctuation or "but") is dropped unless it is about the writer ("if I was gone") or
+# now; "not sure if", "wondering if" ask whether, they are no what-if.
+_CONDITIONAL = re.compile(r"\b(?:if|in case)\b[^.,;:!?\n]*?(?=\bbut\b|[.,;:!?\n]|$)")
+_WHETHER = re.compile(r"\b(?:sure|unsure|wonder|wondering|know|tell|see|check|ask|asking|idea)\s*$")
+_YEARS_AGO = re.compile(
+    r"\b(?:\d+|a|one|two|three|four|five|six|seven|eight|nine|ten|several|many|few|couple of) (?:years?|yrs?|decades?) "
+    r"ago\b|\b(?:hace|ha) (?:\w+ )?anos\b|\bil y a (?:\w+ )?ans\b|\bvor (?:\w+ )?jahren\b")
+_TIME_NOW = re.compile(
+    r"\b(?:\d+|a|an|one|two|three|few|couple of|half an?) (?:sec|secs|seconds?|min|mins|minutes?|hours?|hrs?) ago\b"
+    r"|\bsince (?:this morning|last night|yesterday|lunch|breakfast|dinner|earlier|\d)"
+    r"|\b(?:for|in) the (?:last|past) (?:\d+|few|couple|half)"
+    r"|\bhace (?:un rato|media hora|una hora|\d+ (?:minutos|horas))\b|\bil y a (?:une|\d+) (?:heure|minute)"
+    r"|\bdepuis \d+ (?:minute|heure)|\bseit \d+ (?:minuten|stunden)|\bha \d+ (?:minutos|horas)\b")
 ANIMAL = frozenset("vet vets veterinarian veterinary vet's".split())
-_IF_EVER = re.compile(r"\bif\b[^.?!]*\bever\b")
+_IF_EVER = re.compile(r"\bif\b[^.?!]*\bever\b|^(?:so |ok )?say (?:my|a|an|someone|somebody|your|i)\b")
 
 
 def words(text: str) -> list[str]:
@@ -139,17 +197,20 @@ def words(text: str) -> list[str]:
 
 
 @lru_cache(maxsize=200_000)
-def _word_matches(word: str, pattern: str) -> bool:
+def _word_matches(word: str, pattern: str, typos: bool = True) -> bool:
     if len(pattern) <= 3:
         return word == pattern or word == pattern + "s"
     if word.startswith(pattern):
         return True
-    if len(word) < 4 or word[0] != pattern[0] or not word.isalpha() or abs(len(word) - len(pattern)) > 3:
+    if not typos or len(word) < 4 or word[0] != pattern[0] or not word.isalpha() or abs(len(word) - len(pattern)) > 3:
         return False
     if len(word) == len(pattern) and any(  # two neighbouring letters swapped: "pian", "cehst"
             word[:i] + word[i + 1] + word[i] + word[i + 2:] == pattern for i in range(len(word) - 1)):
         return True
-    # spelling tolerance: the word (or its start, for stems) is close to the pattern word
+    # spelling tolerance: the word (or its start, for stems) is close to a pattern word of 5+ letters (four
+    # letters are too few: "heat" would take "healthy", "nose" "noose")
+    if len(pattern) < 5:
+        return False
     stem = word[: len(pattern) + 1] if len(word) > len(pattern) else word
     return max(difflib.SequenceMatcher(None, w, pattern).ratio() for w in {stem, word, word[: len(pattern)]}) >= 0.88
 
@@ -175,15 +236,21 @@ def _is_value(text_words: Sequence[str], i: int) -> bool:
 
 class _Text:
     """A message's words with, per pattern word, the positions of the words it matches (computed once:
-    the same word lists recur in many rules)."""
+    the same word lists recur in many rules). A word the rule book itself uses ("nose", "beach", "fait")
+    is read as that word, never as a misspelling of another ("noose", "bleach", "faint")."""
 
-    def __init__(self, text_words: Sequence[str]):
+    def __init__(self, text_words: Sequence[str], vocabulary: frozenset = frozenset()):
         self.words = list(text_words)
+        self.vocabulary = vocabulary
         self.negations = NEGATIONS - {"no"} if _IBERIAN.intersection(self.words) else NEGATIONS
         self._positions: dict[str, list[int]] = {}
         self._by_first: dict[str, list[int]] = {}
         for i, w in enumerate(self.words):
             self._by_first.setdefault(w[:1], []).append(i)
+
+    def word_matches(self, i: int, pattern_word: str) -> bool:
+        word = self.words[i]
+        return _word_matches(word, pattern_word, word not in self.vocabulary)
 
     def positions(self, pattern_word: str) -> list[int]:
         found = self._positions.get(pattern_word)
@@ -192,12 +259,18 @@ class _Text:
             candidates = self._by_first.get(pattern_word[:1], [])
             if len(pattern_word) > 3 and pattern_word[1] != pattern_word[0]:
                 candidates = sorted(candidates + self._by_first.get(pattern_word[1], []))
-            found = self._positions[pattern_word] = [
-                i for i in candidates if _word_matches(self.words[i], pattern_word)]
+            found = self._positions[pattern_word] = [i for i in candidates if self.word_matches(i, pattern_word)]
         return found
 
     def negated(self, i: int) -> bool:
         return bool(self.negations.intersection(self.words[max(0, i - 2):i]))
+
+
+@lru_cache(maxsize=64)
+def vocabulary(entries: tuple) -> frozenset:
+    """Every word the entries use (numbers aside): text words that are read as themselves, not as typos."""
+    return frozenset(w for entry in entries for term in compile_pattern(entry) for alt in term
+                     if alt[0] != "#" for w in alt)
 
 
 def _phrase_in(text: "_Text", phrase: tuple) -> bool:
@@ -205,7 +278,7 @@ def _phrase_in(text: "_Text", phrase: tuple) -> bool:
     if phrase and phrase[0] == "#":
         return any(_number_in(w[i], phrase) and _is_value(w, i) and not text.negated(i) for i in range(len(w)))
     n = len(phrase)
-    return any(i + n <= len(w) and all(_word_matches(w[i + k], phrase[k]) for k in range(1, n))
+    return any(i + n <= len(w) and all(text.word_matches(i + k, phrase[k]) for k in range(1, n))
                and not text.negated(i) for i in text.positions(phrase[0]))
 
 
@@ -248,7 +321,7 @@ def category(entry: str) -> str:
 def matches(text_words: "Sequence[str] | _Text", entry: str) -> bool:
     """True when every term of the entry has an alternative in the words (a list, or a _Text to reuse)."""
     terms = compile_pattern(entry)
-    text = text_words if isinstance(text_words, _Text) else _Text(text_words)
+    text = text_words if isinstance(text_words, _Text) else _Text(text_words, vocabulary((entry,)))
     return bool(terms) and all(any(_phrase_in(text, alt) for alt in term) for term in terms)
 
 
@@ -274,6 +347,13 @@ def is_exam_stem(text: str) -> bool:
     return len(_OPTION.findall(text or "")) >= 3 or any(_has_phrase(w, p) for p in EXAM_PHRASES)
 
 
+def is_study(text: str) -> bool:
+    """Written for study, teaching or writing: "for my pharmacology exam", "write an essay on", "so I can
+    teach my parents", "nursing finals tomorrow", "para mi examen"."""
+    joined = " " + " ".join(words(text)) + " "
+    return bool(STUDY.intersection(joined.split())) or any(f" {p} " in joined for p in STUDY_PHRASES)
+
+
 def is_educational(text: str) -> bool:
     """A general question (what is / how does / explain / why ...) about no one in particular."""
     w = words(text)
@@ -290,13 +370,15 @@ def is_educational(text: str) -> bool:
 def is_past_event(text: str) -> bool:
     """About an episode long ago ("had a heart attack last year") and nothing happening now."""
     w = words(text)
-    return any(_has_phrase(w, p) for p in PAST) and not any(_has_phrase(w, p) for p in CURRENT)
+    return (any(_has_phrase(w, p) for p in PAST) or bool(_YEARS_AGO.search(" ".join(w)))) and not any(
+        _has_phrase(w, p) for p in CURRENT)
 
 
 def is_hypothetical(text: str) -> bool:
-    """'if someone was choking, what would I do', 'writing a novel where ...', with nothing said to happen now."""
+    """'if someone was choking, what would I do', 'writing a novel where ...', 'in case her waters break',
+    'we are going hiking next week', with nothing said to happen now."""
     w = words(text)
-    return ((any(_has_phrase(w, p) for p in HYPOTHETICAL) or bool(_IF_EVER.search(" ".join(w))))
+    return ((any(_has_phrase(w, p) for p in HYPOTHETICAL + FUTURE) or bool(_IF_EVER.search(" ".join(w))))
             and not any(_has_phrase(w, p) for p in CURRENT + NOW))
 
 
@@ -305,36 +387,86 @@ def is_about_an_animal(text: str) -> bool:
     return bool(ANIMAL.intersection(words(text)))
 
 
-def without_long_ago(text: str) -> list[str]:
-    """The text's words without the clauses about an episode long ago ('when I was 12', 'in 2015')."""
+def words_about_now(text: str) -> list[str]:
+    """The text's words without the clauses that are not about now: an episode long ago ('when I was 12',
+    'in 2015', '5 yrs ago', 'vor drei Jahren'), what might happen ('if my baby gets a fever, ...') and a
+    question about a condition ('what are the signs of a stroke', 'how do I know if ...')."""
     text = _LONG_AGO_YEAR.sub(" in longago ", (text or "").lower())
+    text = _CONDITIONAL.sub(lambda m: m.group(0) if _stays(m.group(0)) or _WHETHER.search(m.string[:m.start()])
+                            else " . ", text)
     kept: list[str] = []
     for clause in _CLAUSE_BREAK.split(text):
         w = words(clause)
-        if "longago" in w or any(_has_phrase(w, p) for p in LONG_AGO):
+        joined = " ".join(w)
+        if ("longago" in w or any(_has_phrase(w, p) for p in LONG_AGO + ASKING) or _YEARS_AGO.search(joined)):
             continue
         kept += w
     return kept
 
 
-def is_personal_now(text: str) -> bool:
-    """Speaks in the first person or about the present moment ('my dad ... right now')."""
+def _stays(clause: str) -> bool:
+    """An if-clause that speaks about now ("if I was gone", "if he is still not breathing") is kept."""
+    w = words(clause)
+    return w[1:2] == ["i"] or any(_has_phrase(w, p) for p in CURRENT + NOW)
+
+
+def describes_now(text: str) -> bool:
+    """Says that something is going on at this moment: 'right now', 'help me', '20 minutes ago', 'since
+    this morning', 'hace media hora', 'il y a une heure'."""
+    w = words(text)
+    return w[:1] == ["help"] or any(_has_phrase(w, p) for p in NOW) or bool(_TIME_NOW.search(" ".join(w)))
+
+
+def is_personal(text: str) -> bool:
+    """Speaks about the writer or someone with them ('I', 'my', 'we'), not only as the one studying or
+    asking: an 'I'/'my' within three words of a study or asking word ('for my exam', 'so I can teach',
+    'I am not sure whether') does not count, nor 'IM' (intramuscular) or 'like I'm 10'."""
     w = words(re.sub(r"\b(IM|MI)\b", " ", text or ""))  # intramuscular, myocardial infarction
-    return bool(FIRST_PERSON.intersection(w)) or any(_has_phrase(w, p) for p in NOW)
+    joined = _LIKE_AGE.sub(" ", " ".join(w))
+    w = joined.split()
+    return any(x in FIRST_PERSON and not FRAME.intersection(w[max(0, i - 3):i + 4]) for i, x in enumerate(w))
+
+
+NOW_INTENT = "now"
+
+
+def intent(text: str) -> str:
+    """Why a message does or does not get the emergency notice, decided here and only here: "now" when it
+    may describe something happening to the writer or someone with them (the rules are then tried), else
+    the reason it is a question about a condition rather than the condition: "quiz" (lettered options),
+    "animal" (for the vet), "study" (an exam stem, or written for study or teaching: "summarise DKA for my
+    exam"), "question" ("what are the signs of ..."), "hypothetical" ("what should I do if ...", "in case
+    ...", "next week"), "past" ("had a stroke 10 years ago"). Speaking of oneself or someone present, or
+    of now ("20 minutes ago", "right now"), turns study, questions and what-ifs back into "now"."""
+    if len(_OPTION.findall(text or "")) >= 3:  # lettered options: a quiz item, whatever its vignette says
+        return "quiz"
+    if is_about_an_animal(text):
+        return "animal"
+    now = describes_now(text)
+    personal = now or is_personal(text)
+    if (is_exam_stem(text) or is_study(text)) and not personal:
+        return "study"
+    if is_educational(text) and not personal:
+        return "question"
+    if is_hypothetical(text) and not now:
+        return "hypothetical"
+    if is_past_event(text) and not now:
+        return "past"
+    return NOW_INTENT
 
 
 def is_general_question(text: str) -> bool:
-    """An exam stem or education question that no one says is happening to them now: no notice."""
-    if len(_OPTION.findall(text or "")) >= 3:  # lettered options: a quiz item, whatever its vignette says
-        return True
-    return (is_exam_stem(text) or is_educational(text)) and not is_personal_now(text)
+    """A quiz item, exam stem, study or education question: no one says it is happening to them now."""
+    return intent(text) in ("quiz", "study", "question")
 
 
 def find_red_flags(text: str, red_flags: Iterable[str], exceptions: Iterable[str] = ()) -> list[str]:
-    """The red-flag entries the text matches (empty when none, and for exam and education questions)."""
-    if is_general_question(text) or is_past_event(text) or is_hypothetical(text) or is_about_an_animal(text):
+    """The red-flag entries the text matches: none unless intent(text) is "now"; the rules are tried on
+    words_about_now(text) with the figures of speech (`exceptions`) removed."""
+    if intent(text) != NOW_INTENT:
         return []
-    text_words = _Text(_strip_exceptions(without_long_ago(text), exceptions))
+    red_flags = tuple(red_flags)
+    text_words = _Text(_strip_exceptions(words_about_now(text), exceptions), vocabulary(red_flags))
     return [entry for entry in red_flags if matches(text_words, entry)]
 
 
@@ -348,7 +480,7 @@ def find_red_flags_in_conversation(
     found: list[str] = []
     for message in reversed(recent):
         found += [f for f in find_red_flags(message, red_flags, exceptions) if f not in found]
-    together = [m for m in recent if not is_general_question(m)]
+    together = [m for m in recent if intent(m) == NOW_INTENT]
     if len(together) > 1:
         found += [f for f in find_red_flags(" . ".join(together), red_flags, exceptions) if f not in found]
     return found

@@ -2,6 +2,8 @@
 the answer composition every chat mode uses."""
 from __future__ import annotations
 
+import re
+
 import pytest
 
 import config
@@ -89,15 +91,25 @@ NOT_EMERGENCIES = [
 
 
 def test_tables_are_large_enough_and_the_matcher_tells_them_apart():
-    """Issue 16: the tables are big enough to mean something, the rules separate them exactly, and it is
-    the rules that do it: with none, or with one category's rules removed, that category's emergencies go."""
+    """Issue 16: the tables are big enough to mean something and the rules separate them exactly."""
     assert len(EMERGENCIES) >= 30 and len(NOT_EMERGENCIES) >= 30
     flagged = [bool(safety.find_red_flags(q, RED_FLAGS)) for q in EMERGENCIES + NOT_EMERGENCIES]
     assert flagged == [True] * len(EMERGENCIES) + [False] * len(NOT_EMERGENCIES)
-    assert not any(safety.find_red_flags(q, []) for q in EMERGENCIES)
-    without_suicide = [r for r in RED_FLAGS if safety.category(r) != "suicide"]
-    assert not safety.find_red_flags("I feel suicidal", without_suicide)
-    assert {safety.category(f) for f in safety.find_red_flags("I feel suicidal", RED_FLAGS)} == {"suicide"}
+
+
+def test_removing_one_category_removes_exactly_its_detections():
+    """Issue 27 (the old check, "no rules find nothing", could not fail): it is the rules that flag, each
+    category's rules account for exactly that category's flags, and messages only one category catches go
+    unflagged without it."""
+    found = {q: safety.find_red_flags(q, RED_FLAGS) for q in EMERGENCIES}
+    alone = set()
+    for cat in sorted({safety.category(r) for r in RED_FLAGS}):
+        rest = [r for r in RED_FLAGS if safety.category(r) != cat]
+        for q, flags in found.items():
+            kept = [f for f in flags if safety.category(f) != cat]
+            assert safety.find_red_flags(q, rest) == kept, (cat, q)
+            alone |= {cat} if flags and not kept else set()
+    assert {"suicide", "stroke", "seizure", "overdose", "bleeding", "anaphylaxis"} <= alone
 
 
 @pytest.mark.parametrize("question", EMERGENCIES)
@@ -173,8 +185,8 @@ def test_compose_answer_puts_the_notice_first_and_the_disclaimer_last_always():
 ])
 def test_the_disclaimer_cannot_be_suppressed_by_the_model(response):
     for first in (True, False):
-        answer, added = safety.compose_answer(response, emergency=False, first=first, short_disclaimer="Short.", **KW)
-        assert added and answer.endswith("Not advice." if first else "Short.") and answer.startswith(response)
+        answer, _ = safety.compose_answer(response, emergency=False, first=first, short_disclaimer="Short.", **KW)
+        assert answer.endswith("Not advice." if first else "Short.") and answer.startswith(response)
 
 
 def test_short_disclaimer_after_the_first_answer_never_dropped():
@@ -275,14 +287,15 @@ def _bench():
 
 
 HELDOUT_SIZES = {"heldout": (150, 150), "heldout2": (60, 60), "heldout3": (60, 60), "heldout4": (60, 60),
-                 "heldout5": (60, 60)}
+                 "heldout5": (60, 60), "blind_a": (90, 90), "blind_b": (90, 90)}
 
 
 @pytest.mark.parametrize("name", sorted(HELDOUT_SIZES))
 def test_held_out_sets_stay_above_their_floor(name):
-    """heldout..heldout4 were measured once untuned (README) and then used to tune the rules: floor recall
-    >= 95%, false alarms <= 5% overall and on exam stems. heldout5 was never tuned on: floor recall >= 85%,
-    false alarms <= 10%."""
+    """heldout..heldout4 and blind_a were measured once untuned (README, issue 27) and then used to tune the
+    rules: floor recall >= 95%, false alarms <= 5% overall and on exam stems. heldout5 and blind_b were never
+    tuned on: heldout5's floor is recall >= 85%, false alarms <= 10%; blind_b's what it reached when first
+    measured, less a margin."""
     bench = _bench()
     rows = bench.load(bench.set_paths([name])[name])
     urgent = [r for r in rows if r["urgent"]]
@@ -291,10 +304,14 @@ def test_held_out_sets_stay_above_their_floor(name):
     assert {"es", "fr", "de", "pt"} <= {r["lang"] for r in urgent}
     assert {"exam", "education", "hard_negative"} <= {r["category"] for r in rows if not r["urgent"]}
     floor = bench.goals_for(name)
-    assert floor == (bench.UNTUNED_FLOOR if name == "heldout5" else bench.HELDOUT_FLOOR)
-    assert bench.meets_goals(bench.evaluate(rows), floor) == [], name
-    assert bench.meets_goals(bench.evaluate(rows, detect=lambda t: True), floor)
-    assert bench.meets_goals(bench.evaluate(rows, detect=lambda t: False), floor)
+    assert floor == {"heldout5": bench.UNTUNED_FLOOR, "blind_b": bench.BLIND_B_FLOOR}.get(name, bench.HELDOUT_FLOOR)
+    assert (name in bench.UNTUNED) is (name in ("heldout5", "blind_b"))
+    # only the verdicts are asserted: a failure must not print an untuned set's messages
+    missed = "; ".join(bench.meets_goals(bench.evaluate(rows), floor))
+    assert not missed, f"{name}: {missed}"
+    flag_all = bool(bench.meets_goals(bench.evaluate(rows, detect=lambda t: True), floor))
+    flag_none = bool(bench.meets_goals(bench.evaluate(rows, detect=lambda t: False), floor))
+    assert flag_all and flag_none, name
 
 
 def test_held_out_sets_share_no_message_with_the_set_the_rules_were_written_on():
@@ -362,7 +379,9 @@ def test_word_lists_expand_into_plain_alternatives_and_unknown_names_are_refused
     assert safety.expand("x: {a} + b", {"a": "p|q"}) == "x: p|q + b"
     with pytest.raises(ValueError, match="unknown word list"):
         safety.expand("x: {nope}", {})
-    assert all("{" not in r for r in safety_rules.RED_FLAGS) and len(safety_rules.RED_FLAGS) == len(safety_rules.RULES)
+    assert all("{" not in r for r in safety_rules.RED_FLAGS)
+    used = {name for rule in safety_rules.RULES for name in re.findall(r"\{(\w+)\}", rule)}
+    assert used == set(safety_rules.TERMS)  # no word list that no rule reads
     assert {safety.category(r) for r in RED_FLAGS} >= {"vascular", "choking", "environmental", "testicular", "eye"}
 
 
@@ -371,3 +390,90 @@ def test_past_episodes_and_hypotheticals_get_no_notice_but_current_ones_do():
     assert not flagged("can an anxiety attack feel like a heart attack?")
     assert flagged("I had a heart attack last year and now I have crushing chest pain again")
     assert flagged("can not breathe") and flagged("I think I'm having a heart attack")
+
+
+# Issue 27: how lay people describe each kind of emergency, without its medical name (written for these
+# tests, not taken from a labelled set), and the category expected among the flags.
+LAY = [
+    ("poisoning", "my 2 year old drank from the bleach bottle"),
+    ("poisoning", "my daughter ate one of the washing capsules and is being sick"),
+    ("poisoning", "Ma fille de 2 ans a avalé une pile bouton"),
+    ("poisoning", "my husband drank antifreeze on purpose"),
+    ("overdose", "she took 15 of her iron tablets an hour ago"),
+    ("overdose", "injected double my insulin by accident"),
+    ("overdose", "I gave my baby 10 ml of calpol instead of 2.5"),
+    ("glycaemia", "his libre says LO and he's really drowsy"),
+    ("glycaemia", "I think my dad's sugar is low, he's pale, sweaty and not making any sense"),
+    ("seizure", "he's been shaking on the floor for 5 minutes and won't respond"),
+    ("seizure", "my baby went rigid and his eyes rolled up"),
+    ("anaphylaxis", "my throat is closing up after eating shrimp"),
+    ("stroke", "my mum's speech is all jumbled and her right hand is weak, started 10 minutes ago"),
+    ("stroke", "Meu pai está com o rosto torto e não consegue falar"),
+    ("cardiac", "I've got a heavy feeling in my chest and it's going down my arm"),
+    ("sepsis", "my mum has a UTI and now she's really confused and cold and clammy"),
+    ("bleeding", "blood is soaking through the bandage and won't stop"),
+    ("obstetric", "my waters broke and I'm only 30 weeks"),
+    ("obstetric", "my partner had her baby last week and now she is bleeding through a pad every hour"),
+    ("paediatric", "my newborn is very sleepy and won't feed"),
+    ("paediatric", "Mein Baby (3 Wochen) hat 38,5 Fieber"),
+    ("suicide", "I don't want to be alive anymore"),
+    ("suicide", "everyone would be happier if I wasn't around, I've written the notes"),
+    ("suicide", "Estoy pensando en quitarme la vida"),
+    ("head_spine", "my son fell off his bike and hit his head, he's been sick twice"),
+    ("breathing", "my son is struggling to breathe and his ribs are sucking in"),
+    ("breathing", "my toddler has croup and is making a whistling sound when breathing in"),
+]
+
+
+@pytest.mark.parametrize("kind,text", LAY)
+def test_each_kind_of_emergency_is_caught_in_lay_words(kind, text):
+    assert kind in {safety.category(f) for f in safety.find_red_flags(
+        text, RED_FLAGS, safety_rules.RED_FLAG_EXCEPTIONS)}, text
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("Write an essay on diabetic ketoacidosis", "study"),
+    ("summarize the treatment of DKA for my exam", "study"),
+    ("what is the antidote for paracetamol overdose? for my pharmacology exam", "study"),
+    ("for my nursing course, how do you recognise sepsis?", "study"),
+    ("explain the warning signs of a stroke so I can teach my parents", "study"),
+    ("what are the signs of a heart attack?", "question"),
+    ("what should I do if my toddler swallows a button battery?", "hypothetical"),
+    ("in case her waters break at home, when do we call an ambulance?", "hypothetical"),
+    ("I had a seizure 5 years ago, can I drive?", "past"),
+    ("my dad is having a heart attack, what should I do?", "now"),
+    ("I was revising for my exam and now I can't feel my left arm and my face is drooping", "now"),
+    ("what are the signs of a stroke? my mum's face drooped 20 minutes ago", "now"),
+    ("how do I know if it's serious? my son swallowed a battery an hour ago", "now"),
+])
+def test_intent_is_decided_in_one_place_both_ways(text, expected):
+    """Issue 27: a question about a condition (study, teaching, what-ifs, long ago) is not the condition
+    happening now; someone describing what is happening now gets the notice even when they also ask."""
+    assert safety.intent(text) == expected
+    assert flagged(text) is (expected == "now"), text
+
+
+def test_clauses_asking_about_a_condition_or_what_might_happen_are_not_matched():
+    assert not flagged("what are the symptoms of a heart attack in women? my mum is 60")
+    assert flagged("what are the symptoms of a heart attack? my mum has crushing chest pain and is sweating")
+    assert not flagged("if my baby gets a fever when she's under 3 months, what temperature is too high?")
+    assert flagged("not sure if this is the right place but my flatmate says she's taken all her pills")
+
+
+def test_figures_of_speech_and_real_words_are_not_read_as_emergencies():
+    for text in ("ugh this spreadsheet is choking my laptop", "overdosed on netflix this weekend lol",
+                 "the comedian was so funny I couldn't breathe", "I wanted to die of embarrassment",
+                 "got a sore throat and a runny nose", "my toddler ate a bit of sand at the beach"):
+        assert not flagged(text), text  # "nose" is no misspelt "noose", "beach" no "bleach"
+    assert flagged("I couldn't breathe and my lips went blue") and flagged("he drank bleach")
+
+
+def test_no_rule_alternative_is_written_for_one_message():
+    """Issue 27: a phrase alternative (three words or more) that occurs in exactly one message of the sets
+    tuned on was written for that sentence. The audit can fail: such a phrase is found, two words are not
+    audited, and a phrase no message uses is allowed."""
+    bench = _bench()
+    assert bench.single_message_phrases() == []
+    extra = ["x: coughed up a bit of blood + y", "x: coughed up", "x: nobody ever writes this"]
+    assert bench.single_message_phrases(RED_FLAGS + extra) == ["coughed up a bit of blood"]
+
