@@ -168,6 +168,46 @@ class PPOConfig:
 
 
 @dataclass
+class GRPOConfig:
+    """TRL's GRPOTrainer beside our PPO loop: the same SFT start, questions and reward (train_grpo.py)."""
+
+    output_dir: str = "models/grpo"
+    sft_adapter: str = "models/sft"
+    train_file: str = "data/processed/train.jsonl"
+    source: str = "medqa"  # which training rows GRPO samples questions from ('' = all); the same pick as PPO's
+    num_examples: int = 500  # questions (0 = all rows of `source`)
+    epochs: float = 2.0
+    max_steps: int = -1  # > 0: number of steps (one step = one batch of questions, one optimizer update)
+    max_samples: int = 0  # alias cap on num_examples (0 = no cap)
+    batch_size: int = 2  # questions per step (per process)
+    num_generations: int = 4  # answers sampled per question; each is scored against its group's mean (>= 2)
+    micro_batch_size: int = 1  # answers per forward/backward (the step's gradient is accumulated over them)
+    num_iterations: int = 1  # optimisation passes over each batch of answers (GRPO's mu; each pass is a step)
+    learning_rate: float = 1e-6
+    lr_scheduler: str = "constant"  # as PPO's loop: no schedule
+    beta: float = 0.04  # weight of the KL to the SFT reference in the loss (0: no reference pass)
+    epsilon: float = 0.2  # clip range of the policy ratio
+    loss_type: str = "dapo"  # TRL's token aggregation: grpo | dr_grpo | dapo | bnpo
+    scale_rewards: str = "group"  # advantages divided by the std of: group | batch | none
+    max_completion_length: int = 48  # new tokens per answer
+    temperature: float = 1.0
+    top_k: int = 0
+    top_p: float = 1.0
+    reward_correct: float = 1.0
+    reward_wrong: float = 0.1
+    max_grad_norm: float = 1.0
+    gradient_checkpointing: bool = True
+    logging_steps: int = 1
+    save_steps: int = 50
+    save_total_limit: int = 2  # checkpoints kept under <output_dir>/checkpoints
+    torch_threads: int = 0  # CPU threads for torch (0 = torch's default, one per core)
+    seed: int = 42
+    wandb: str = "offline"
+    run_name: str = ""
+    logs_dir: str = "logs"
+
+
+@dataclass
 class EvalConfig:
     data: str = "data/processed/validation.jsonl"
     mode: str = "both"  # loglik | generate | both
@@ -180,6 +220,7 @@ class EvalConfig:
     system_prompt: str = ""  # '' = each record's own system turn (else config.SYSTEM_PROMPT)
     n_ctx: int = 2048  # llama.cpp context when the model is a .gguf file
     plots: bool = True  # also write confusion-matrix / accuracy PNGs next to the JSON
+    reuse: bool = True  # --compare reuses a model's saved result when its files, the questions and settings match
     # what --compare evaluates beside the base model; a missing one is skipped with a note
     sft_adapter: str = "models/sft"
     ppo_adapter: str = "models/ppo"
@@ -244,6 +285,7 @@ class Config:
     lora: LoraConfig = field(default_factory=LoraConfig)
     sft: SFTConfig = field(default_factory=SFTConfig)
     ppo: PPOConfig = field(default_factory=PPOConfig)
+    grpo: GRPOConfig = field(default_factory=GRPOConfig)
     eval: EvalConfig = field(default_factory=EvalConfig)
     export: ExportConfig = field(default_factory=ExportConfig)
     chat: ChatConfig = field(default_factory=ChatConfig)
@@ -252,7 +294,7 @@ class Config:
         return dataclasses.asdict(self)
 
 
-SECTIONS = ("model", "data", "lora", "sft", "ppo", "eval", "export", "chat")
+SECTIONS = ("model", "data", "lora", "sft", "ppo", "grpo", "eval", "export", "chat")
 
 
 def paper() -> Config:
@@ -300,6 +342,21 @@ def paper() -> Config:
         max_new_tokens=128,
         save_steps=100,
     )
+    cfg.grpo = GRPOConfig(
+        num_examples=500,  # the same 500 MedQA questions as PPO (the same seed and selection)
+        epochs=2.0,
+        batch_size=2,
+        # 4 answers a question: on a 4-option question a group of 4 often holds a right and a wrong answer, so
+        # the group baseline has a signal; TRL's default of 8 would double the rollout time and its KV cache
+        num_generations=4,
+        # DeepSeekMath's GRPO KL weight: keeps the policy near SFT, as PPO's kl_coef 0.05 does
+        beta=0.04,
+        # DeepSeekMath's GRPO rate; PPO's 5e-7 makes 4 passes over each batch, GRPO one
+        learning_rate=1e-6,
+        # PPO's max_new_tokens: the letter, the option text and a short explanation, so the two compare
+        max_completion_length=128,
+        save_steps=100,
+    )
     cfg.eval = EvalConfig(max_new_tokens=256, batch_size=4, n_ctx=4096)
     # 500 of the ~3,000 validation questions: a tight enough estimate (+-3 points) in minutes on the 8B model
     cfg.export = ExportConfig(quant="Q4_K_M", merge_base="unsloth/Meta-Llama-3.1-8B-Instruct", faithfulness_questions=500)
@@ -318,10 +375,12 @@ def tiny() -> Config:
         dropout=0.0,
         target_modules=["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"],
     )
-    # The sweeps behind these values are in bench/RESULTS.md ("SFT sweeps").
+    # The demo proves that each stage runs and writes what it should, in about a minute a stage on 2 cores; it
+    # does not try to teach a 135M model medicine (the fast tests show that SFT and PPO optimise). The sweeps
+    # behind the SFT values are in bench/RESULTS.md ("Why the presets are set as they are").
     cfg.sft = SFTConfig(
         epochs=1.0,
-        max_samples=80,  # the sample's training questions
+        max_samples=24,  # 24 questions x 4 option orders = 24 steps of 4: about a minute
         permute_options=3,  # 3 copies per question, so its answer sits on every letter once
         balanced_permutations=True,  # copies move the answer one letter on each: no letter to prefer
         permuted_explanations=False,  # copies train on the letter and option text alone
@@ -335,24 +394,35 @@ def tiny() -> Config:
         gradient_checkpointing=False,  # a 135M model fits easily; recomputing would only cost time
         max_length=512,
         logging_steps=2,
-        eval_steps=10,
-        save_steps=10,
+        eval_steps=12,  # validation loss at steps 0, 12 and 24
+        save_steps=12,
         eval_batch_size=8,
     )
     cfg.ppo = PPOConfig(
-        num_examples=8,  # questions SFT did not train on
-        epochs=8.0,  # every quarter of the run covers the same questions, so first and last quarters compare
+        num_examples=2,  # questions SFT did not train on: one batch
+        epochs=4.0,  # 4 steps on the same 2 questions, so the first and last steps' rewards compare like with like
         batch_size=2,
         samples_per_question=4,  # 4 answers per question for the leave-one-out baseline
+        balanced_permutations=True,  # each answer sees its own option order: a fixed letter earns nothing
         advantage="rloo",
         mini_batch_size=8,
         ppo_epochs=1,  # one pass per batch: its ratio is 1, so no clipping to tune
         learning_rate=1e-4,  # lower rates showed no trend at this size
         max_new_tokens=8,  # the letter and the start of the option text: all the reward reads
-        save_steps=8,
+        save_steps=4,
         gradient_checkpointing=False,  # a 135M model fits easily; recomputing would only cost time
     )
-    cfg.eval = EvalConfig(max_new_tokens=48, batch_size=8)
+    cfg.grpo = GRPOConfig(
+        num_examples=8,  # PPO's 8 questions (SFT did not train on them)
+        epochs=2.0,  # 8 steps: about a minute on 2 cores
+        batch_size=2,
+        num_generations=4,  # PPO's samples_per_question
+        learning_rate=1e-4,  # PPO's tiny rate
+        max_completion_length=8,  # PPO's max_new_tokens: the letter and the start of the option text
+        save_steps=4,
+        gradient_checkpointing=False,  # a 135M model fits easily; recomputing would only cost time
+    )
+    cfg.eval = EvalConfig(max_new_tokens=32, batch_size=8)  # the letter, the option and a few words after it
     cfg.export = ExportConfig(quant="F16")  # Q8_0 changes 8% of this 135M model's nearly tied letters
     cfg.chat = ChatConfig(n_ctx=2048, max_tokens=160, temperature=0.2)
     return cfg

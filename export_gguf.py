@@ -89,7 +89,8 @@ def output_paths(cfg) -> dict[str, Path]:
 
 def publish(work: Path, paths: dict[str, Path], gguf: Path, meta: dict, modelfile: str) -> None:
     """Stage the metadata and Modelfile beside the GGUF in work, then publish the three as one: the old manifest
-    goes first (so a half-published set never verifies), the files are renamed in, the new manifest last."""
+    goes first (so a half-published set never verifies), the files are renamed in, the new manifest last. The new
+    manifest is staged first: from then on a publish cut short is finished by the next export (finish_publish)."""
     staged = {"gguf": work / paths["gguf"].name}
     os.replace(gguf, staged["gguf"])
     staged["json"] = atomic_write_json(work / paths["json"].name, meta, mode=0o644)
@@ -100,6 +101,21 @@ def publish(work: Path, paths: dict[str, Path], gguf: Path, meta: dict, modelfil
     for key in ("gguf", "json", "modelfile"):
         os.replace(staged[key], paths[key])
     os.replace(manifest, paths["manifest"])
+
+
+def finish_publish(paths: dict[str, Path]) -> None:
+    """Finish a publish that a killed export left half done (the old manifest gone, some files renamed in): a work
+    folder beside the GGUF that holds the new manifest had its three files complete before publish touched the old
+    ones, so what is still in it is renamed into place and the manifest last; the export is whole again."""
+    works = [w for w in paths["gguf"].parent.glob(f".{paths['gguf'].stem}-export-*")
+             if (w / paths["manifest"].name).is_file()]
+    for work in sorted(works, key=lambda w: (w / paths["manifest"].name).stat().st_mtime):
+        for key in ("gguf", "json", "modelfile", "manifest"):
+            if (work / paths[key].name).is_file():
+                os.replace(work / paths[key].name, paths[key])
+        shutil.rmtree(work, ignore_errors=True)
+        print(f"note: finished publishing {paths['gguf']}, which an export stopped while it replaced the files had "
+              "left half done", file=sys.stderr)
 
 
 def _written_by_export(key: str, path: Path, paths: dict[str, Path]) -> bool:
@@ -259,10 +275,12 @@ def stage_info(folder: str | os.PathLike | None) -> dict | None:
 
 
 def training_info(adapter: Path) -> tuple[dict, dict | None]:
-    """(sft, ppo) records for the metadata: a PPO adapter also names the SFT adapter it started from."""
+    """(sft, ppo) records for the metadata: a PPO or GRPO adapter also names the SFT adapter it started from (a GRPO
+    adapter's record, under "ppo", is told apart by its config's "grpo" section and its summary's "trainer")."""
     config = _read_json(adapter / "config.json") or {}
-    if "ppo" in config:
-        sft = stage_info(config["ppo"].get("sft_adapter"))
+    stage = "ppo" if "ppo" in config else "grpo" if "grpo" in config else None
+    if stage and isinstance(config[stage], dict):
+        sft = stage_info(config[stage].get("sft_adapter"))
         return sft or {"config": None, "summary": None}, stage_info(adapter)
     return stage_info(adapter) or {"config": None, "summary": None}, None
 
@@ -293,6 +311,7 @@ def export(cfg, force: bool = False, console=None, allow_unfaithful: bool = Fals
     console = console or Console()
     quant = check_quant(cfg.export.quant)
     paths = output_paths(cfg)
+    finish_publish(paths)  # an export killed while it replaced the files: the set is whole before it is looked at
     # a training run killed while it swapped its adapter in left it aside: put it back before looking for it
     recover_swaps(cfg.export.adapter, cfg.ppo.output_dir, cfg.sft.output_dir, Path(cfg.export.validation_file).parent)
     adapter = find_adapter(cfg)

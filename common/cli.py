@@ -13,6 +13,7 @@ same folder and rename it into place, so an interrupted run never leaves a half-
 from __future__ import annotations
 
 import argparse
+import errno
 import dataclasses
 import os
 import sys
@@ -45,6 +46,14 @@ STAGE_FLAGS: dict[str, dict[str, str]] = {
         "max_samples": "ppo.max_samples",
         "seed": "ppo.seed",
     },
+    "grpo": {
+        "model": "model.name",
+        "output_dir": "grpo.output_dir",
+        "epochs": "grpo.epochs",
+        "max_steps": "grpo.max_steps",
+        "max_samples": "grpo.max_samples",
+        "seed": "grpo.seed",
+    },
     "eval": {
         "model": "model.name",
         "output_dir": "eval.output_dir",
@@ -61,6 +70,7 @@ STAGE_SECTIONS: dict[str, tuple[str, ...]] = {
     "data": ("data",),
     "sft": ("model", "lora", "sft"),
     "ppo": ("model", "lora", "ppo"),
+    "grpo": ("model", "lora", "grpo"),
     "eval": ("model", "eval"),
     "export": ("model", "export"),
     "chat": ("chat",),
@@ -239,5 +249,29 @@ def main_wrapper(main: Callable[[list[str] | None], int | None], argv: list[str]
     except Exception as exc:  # an unexpected failure: still one line, with the way to see more
         if debug:
             raise
+        full = disk_full(exc)
+        if full:
+            print(f"error: the disk is full ({full}): free some space, or write elsewhere with --output-dir; the "
+                  "previous outputs are unchanged", file=sys.stderr)
+            return 2
         print(f"error: {type(exc).__name__}: {exc} (rerun with --debug for the traceback)", file=sys.stderr)
         return 1
+
+
+DISK_FULL = {errno.ENOSPC: "no space left on the device", errno.EFBIG: "file too large for this disk or limit",
+             errno.EDQUOT: "disk quota exceeded"}
+
+
+def disk_full(exc: BaseException) -> str | None:
+    """What filled up, when exc (or what caused it) is a full disk, a file-size limit or a quota; else None.
+    Libraries that write from native code (safetensors, tokenizers) report it only in their message."""
+    seen = 0
+    while exc is not None and seen < 8:
+        if isinstance(exc, OSError) and exc.errno in DISK_FULL:
+            return DISK_FULL[exc.errno]
+        text = str(exc)
+        for number, what in DISK_FULL.items():
+            if f"os error {number})" in text or os.strerror(number) in text:
+                return what
+        exc, seen = exc.__cause__ or exc.__context__, seen + 1
+    return None

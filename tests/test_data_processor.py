@@ -134,7 +134,7 @@ def test_records_keep_the_contract(rules_run):
 
 
 def test_stats_letters_lengths_and_leakage(rules_run):
-    stats, records, _ = rules_run
+    stats, records, cfg = rules_run
     letters = {L: 0 for L in "ABCDE"}
     for rec in records.values():
         letters[rec["answer"]] += 1
@@ -143,6 +143,10 @@ def test_stats_letters_lengths_and_leakage(rules_run):
     words = stats["question_words"]["train"]
     assert set(words) == {"min", "p5", "p25", "p50", "p75", "p95", "max", "mean"}
     assert words["min"] <= words["p50"] <= words["max"] <= 22
+    # the figures are the train split's own word counts, counted here independently
+    counts = sorted(len(r["question"].split()) for r in read_outputs(cfg)[0])
+    assert (words["min"], words["max"]) == (counts[0], counts[-1])
+    assert words["mean"] == pytest.approx(sum(counts) / len(counts), abs=0.05)
     assert stats["leakage"] == {"train_validation_overlap": 0, "exclude_file": "", "exclude_questions": 0,
                                 "exclude_overlap": 0}
     for source in ("medqa", "medmcqa"):
@@ -316,8 +320,7 @@ BAD_INPUTS = [
 
 @pytest.mark.parametrize("argv, message", BAD_INPUTS, ids=[m.split(":")[0][:30] for _, m in BAD_INPUTS])
 def test_bad_input_is_one_line_exit_2_and_keeps_old_outputs(tmp_path, capsys, argv, message):
-    out = tmp_path / "out"
-    out.mkdir()
+    out = outputs.mark_output(tmp_path / "out")  # a previous run's splits
     for name in ("train.jsonl", "validation.jsonl", "stats.json"):
         (out / name).write_text(f"old {name}\n")
     medmcqa = [] if "--medmcqa" in argv else ["--medmcqa", str(MEDMCQA_RULES)]
@@ -327,7 +330,8 @@ def test_bad_input_is_one_line_exit_2_and_keeps_old_outputs(tmp_path, capsys, ar
     errors = [line for line in err.splitlines() if line.startswith("error: ")]  # stderr also has the settings
     assert len(errors) == 1 and message in errors[0], err
     assert err.rstrip().endswith(errors[0]) and "Traceback" not in err
-    assert sorted(p.name for p in out.iterdir()) == ["stats.json", "train.jsonl", "validation.jsonl"]
+    assert sorted(p.name for p in out.iterdir()) == [outputs.MARKER_FILE, "stats.json", "train.jsonl",
+                                                     "validation.jsonl"]
     for name in ("train.jsonl", "validation.jsonl", "stats.json"):
         assert (out / name).read_text() == f"old {name}\n"
 
@@ -368,8 +372,6 @@ def test_five_option_rows_after_the_first_10_mb(tmp_path):
 
 
 def test_outputs_commit_as_one_with_a_manifest_and_readers_verify_it(tmp_path, capsys):
-    pass
-
     cfg = make_cfg(tmp_path, medmcqa=str(MEDMCQA_RULES))
     dp.process(cfg)
     out = Path(cfg.data.output_dir)
@@ -379,7 +381,8 @@ def test_outputs_commit_as_one_with_a_manifest_and_readers_verify_it(tmp_path, c
         assert entry["size"] == (out / name).stat().st_size
         assert entry["sha256"] == hashlib.sha256((out / name).read_bytes()).hexdigest()
     assert (out / outputs.MARKER_FILE).is_file() and not list(tmp_path.glob(".out*"))
-    assert sft.load_split(out / "train.jsonl", "training")  # a reader verifies it and reads on
+    # a reader verifies it and reads on: the records are the file's own
+    assert sft.load_split(out / "train.jsonl", "training") == read_jsonl(out / "train.jsonl")
     # a split changed (or from another run) after the manifest: refused by every reader, one clear line
     with open(out / "validation.jsonl", "a", encoding="utf-8") as fh:
         fh.write(" \n")
@@ -388,14 +391,18 @@ def test_outputs_commit_as_one_with_a_manifest_and_readers_verify_it(tmp_path, c
     # a failure while writing leaves the previous set whole
     before = {p.name: p.read_bytes() for p in out.iterdir()}
 
+    calls = []
+
     def boom(*a, **k):
+        calls.append(a)
         raise OSError(28, "No space left on device")
 
     real = dp.write_manifest
     dp.write_manifest = boom
     try:
-        with pytest.raises(OSError):
+        with pytest.raises(OSError, match="No space left on device"):  # this failure, not some other one
             dp.process(cfg)
+        assert len(calls) == 1  # the run got as far as writing the manifest
     finally:
         dp.write_manifest = real
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before

@@ -162,7 +162,8 @@ def test_rloo_samples_each_question_several_times(tiny_llama_dir, sft_dir, train
 
     monkeypatch.setattr(ppo_run, "ppo_step", spy)
     code, _, err = run(argv_for(tiny_llama_dir, sft_dir, train_file, tmp_path, "--max-steps", "2",
-                                "--set", "ppo.advantage=rloo", "--set", "ppo.samples_per_question=3"), capsys)
+                                "--set", "ppo.advantage=rloo", "--set", "ppo.samples_per_question=3",
+                                "--set", "ppo.balanced_permutations=false"), capsys)  # k answers to one prompt
     assert code == 0, err
     for query, mask, groups in seen:
         assert len(query) == 6 and groups.tolist()[::3] == groups.tolist()[1::3] == groups.tolist()[2::3]

@@ -23,7 +23,7 @@ from training.ppo_learner import (POLICY, Learner, RewardFn, attach_adapters, ma
                                   ppo_step)
 from training.runs import (CHECKPOINTS, SUMMARY_FILE, StopOnInterrupt, TrainResult, begin_log_stage, begin_stage,
                            check_common_settings, check_log_dir, check_output_dir, read_split, require,
-                           run_log_dir)
+                           run_log_dir, seal_checkpoint)
 
 VALUE_HEAD_FILE = "value_head.safetensors"
 ADVANTAGES = ("gae", "rloo")
@@ -259,6 +259,7 @@ def save_checkpoint(learner: Learner, out: Path, step: int, history: list[dict],
     save_adapter(learner, tmp)
     torch.save(learner.optimizer.state_dict(), tmp / "optimizer.pt")
     atomic_write_json(tmp / "trainer_state.json", {"step": step, "history": history})
+    seal_checkpoint(tmp)
     shutil.rmtree(final, ignore_errors=True)
     os.replace(tmp, final)
     older = sorted((p for p in root.glob("checkpoint-*") if p.name[11:].isdigit()), key=lambda p: int(p.name[11:]))
@@ -356,7 +357,9 @@ def train(cfg, resume: bool = False, force: bool = False, console=None) -> Train
 
     learner = make_learner(model, ppo, tokenizer.pad_token_id, eos_token_ids(model, tokenizer), backend, accelerator)
     step, history = load_checkpoint(learner, ckpt) if ckpt else (0, [])
-    if step >= total:
+    # an interrupted run of this output that had reached its last step (killed while it saved or swapped in its
+    # output) only has that left to do; a finished output's checkpoint needs more steps to train on
+    if step > total or (step == total and staging_dir(out) not in ckpt.parents):
         raise UserError(f"{ckpt} is already at step {step} of {total}: raise --max-steps or --epochs to train on")
 
     main_process = accelerator.is_main_process

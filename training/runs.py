@@ -20,20 +20,56 @@ from typing import Any, Callable, Iterator
 
 from common.errors import UserError
 from common.outputs import (MANIFEST_FILE, atomic_write_jsonl, check_replaceable, mark_output,
-                            recover_swap, staging_dir, verify_manifest)
+                            recover_swap, staging_dir, verify_manifest, write_manifest)
 from common.run_logging import WANDB_MODES
 
 SUMMARY_FILE = "train_summary.json"
 CHECKPOINTS = "checkpoints"
 
 
+def seal_checkpoint(ckpt: Path) -> Path:
+    """Write the checkpoint's manifest (sizes + sha256 of its files), last: last_checkpoint skips a checkpoint
+    whose files no longer match it (cut short, truncated, changed)."""
+    files = sorted(p for p in Path(ckpt).iterdir() if p.is_file() and p.name != MANIFEST_FILE)
+    return write_manifest(Path(ckpt) / MANIFEST_FILE, files)
+
+
+def _sound(ckpt: Path) -> bool:
+    """Whether a checkpoint can be resumed from: its manifest verifies, or (one written before checkpoints were
+    sealed, or killed before the seal) its trainer_state.json, written last, is whole JSON."""
+    try:
+        if (ckpt / MANIFEST_FILE).is_file():
+            verify_manifest(ckpt / MANIFEST_FILE, fix="")
+        else:
+            json.loads((ckpt / "trainer_state.json").read_text(encoding="utf-8"))
+        return True
+    except (UserError, OSError, ValueError) as exc:
+        print(f"note: skipping the damaged {ckpt} ({str(exc).rstrip(': ')})", file=sys.stderr)
+        return False
+
+
+def checkpoint_sealer():
+    """A transformers TrainerCallback that seals each checkpoint the Trainer saved (seal_checkpoint)."""
+    from transformers import TrainerCallback  # deferred: heavy, and only the HF Trainer needs it
+
+    class _Seal(TrainerCallback):
+        def on_save(self, args, state, control, **kw):
+            ckpt = Path(args.output_dir) / f"checkpoint-{state.global_step}"
+            if state.is_world_process_zero and ckpt.is_dir():
+                seal_checkpoint(ckpt)
+            return control
+
+    return _Seal()
+
+
 def last_checkpoint(folder: str | os.PathLike) -> Path | None:
-    """The newest complete checkpoint-N in folder (a checkpoint cut short has no trainer_state.json)."""
+    """The newest complete checkpoint-N in folder: one cut short has no trainer_state.json, one damaged since
+    no longer matches its manifest (a note names it; the one before it is taken)."""
     folder = Path(folder)
     if not folder.is_dir():
         return None
     done = [p for p in folder.glob("checkpoint-*") if (p / "trainer_state.json").is_file() and p.name[11:].isdigit()]
-    return max(done, key=lambda p: int(p.name[11:]), default=None)
+    return next((p for p in sorted(done, key=lambda p: -int(p.name[11:])) if _sound(p)), None)
 
 
 

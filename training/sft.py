@@ -19,8 +19,8 @@ from common.errors import UserError
 from common.outputs import atomic_write_json, file_sha256, staging_dir, swap_in
 from training import letter_loss
 from training.runs import (CHECKPOINTS, SUMMARY_FILE, StopOnInterrupt, TrainResult, begin_log_stage, begin_stage,
-                           check_common_settings, check_log_dir, check_output_dir, last_checkpoint, read_split,
-                           require, run_log_dir)
+                           check_common_settings, check_log_dir, check_output_dir, checkpoint_sealer, last_checkpoint,
+                           read_split, require, run_log_dir)
 
 
 # --------------------------------------------------------------------------- data
@@ -393,7 +393,8 @@ def train(cfg, resume: bool = False, force: bool = False, callbacks=(), console=
     grouped = s.group_permutations and s.permute_options > 0
     trainer = build_trainer(
         cfg, model, tokenizer, train_records, eval_records, backend, resume,
-        [*monitor, timer, stopper.callback(), *callbacks], output_dir=str(stage / CHECKPOINTS),
+        [*monitor, timer, stopper.callback(), checkpoint_sealer(), *callbacks],
+        output_dir=str(stage / CHECKPOINTS),
         groups=permutation_groups(n_source_rows, s.permute_options) if grouped else None,
     )
     if state.is_main_process:

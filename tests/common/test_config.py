@@ -121,3 +121,25 @@ def test_script_prints_one_line_for_an_unknown_preset(repo_root):
                           capture_output=True, text=True)
     assert proc.returncode == 2
     assert proc.stderr.strip() == "error: unknown preset 'nope'; choose one of: paper, tiny"
+
+
+def test_a_full_disk_is_one_line_that_says_what_to_do(capsys):
+    import errno
+
+    def fails(exc):
+        def main(argv):
+            raise exc
+        return main
+
+    class SafetensorError(Exception):  # native writers report the errno only in their message
+        pass
+
+    wrapped = RuntimeError("saving the checkpoint failed")
+    wrapped.__cause__ = OSError(errno.ENOSPC, "No space left on device")
+    for exc in (OSError(errno.ENOSPC, "No space left on device"), OSError(errno.EFBIG, "File too large"),
+                SafetensorError("Error while serializing: IoError(Os { code: 27, ... }) (os error 27)"), wrapped):
+        assert cli.main_wrapper(fails(exc), []) == 2
+        err = capsys.readouterr().err.strip().splitlines()
+        assert len(err) == 1 and err[0].startswith("error: the disk is full (") and "--output-dir" in err[0]
+    assert cli.main_wrapper(fails(OSError(errno.EACCES, "Permission denied")), []) == 1  # not a full disk
+    assert "disk is full" not in capsys.readouterr().err
