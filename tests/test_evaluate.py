@@ -230,8 +230,7 @@ def test_compare_runs_every_stage_on_the_same_questions_and_skips_missing_ones(t
     assert [s["name"] for s in summary["skipped"]] == ["gguf"] and "skipping gguf" in out
     assert summary["n"] == 3 and summary["modes"] == ["loglik", "generate"] and summary["chance"] == 0.25
     for m in summary["models"]:
-        assert set(m["loglik"]) >= {"accuracy", "ci95", "f1_macro", "avg_reward"}
-        assert m["generate"]["format_compliance"] is not None
+        assert set(m["loglik"]) >= {"accuracy", "ci95", "f1_macro", "avg_reward", "format_compliance"}
     docs = {name: json.loads((out_dir / f"{name}.json").read_text()) for name in ("base", "sft", "ppo")}
     assert len({tuple(p["id"] for p in d["predictions"]) for d in docs.values()}) == 1  # the same questions
     scores = {name: d["predictions"][0]["loglik_scores"] for name, d in docs.items()}
@@ -276,6 +275,8 @@ def assert_compare_follows_the_predictions(summary: dict, docs: dict) -> None:
             right = [p[mode] == p["answer"] for p in preds]
             assert row[mode]["correct"] == sum(right) and row[mode]["n"] == len(preds)
             assert row[mode]["accuracy"] == pytest.approx(sum(right) / len(preds), abs=1e-4)
+            answered = sum(p[mode] is not None for p in preds)  # a letter was read off the answer
+            assert row[mode]["format_compliance"] == pytest.approx(answered / len(preds), abs=1e-4)
     for t in summary["paired_tests"]:
         first, second = ([p[t["mode"]] == p["answer"] for p in docs[name]["predictions"]]
                          for name in (t["first"], t["second"]))
@@ -344,7 +345,7 @@ def test_embedded_base_model_both_modes_writes_the_json_fields(tmp_path, sample_
                           "format_compliance", "confusion_matrix", "per_subject", "per_source", "questions_per_s"}
         assert m["n"] == 3 and 0 <= m["ci95"][0] <= m["accuracy"] <= m["ci95"][1] <= 1
     assert doc["modes"]["loglik"]["format_compliance"] == 1.0
-    assert doc["modes"]["generate"]["n_references"] == 3 and doc["modes"]["generate"]["bleu"] is not None
+    assert doc["modes"]["generate"]["n_references"] == 3  # BLEU's value: recomputed below
     assert all(p["response"] and p["loglik"] in "ABCD" for p in doc["predictions"])
     assert (out_dir / "base_confusion.png").is_file() and "accuracy [95% Wilson CI]" in out
     # the figures are computed from the predictions, not made up: recompute them
@@ -353,6 +354,8 @@ def test_embedded_base_model_both_modes_writes_the_json_fields(tmp_path, sample_
         m = doc["modes"][mode]
         right = sum(p[mode] == p["answer"] for p in preds)
         assert m["correct"] == right and m["accuracy"] == pytest.approx(right / 3, abs=1e-4)
+        answered = sum(p[mode] is not None for p in preds)
+        assert m["format_compliance"] == pytest.approx(answered / 3, abs=1e-4)
         assert sum(m["confusion_matrix"]["matrix"][i][j] for i in range(len(m["confusion_matrix"]["true"]))
                    for j in range(len(m["confusion_matrix"]["predicted"]))) == 3
     for p in preds:  # the log-likelihood answer is the letter it scored highest
@@ -361,6 +364,11 @@ def test_embedded_base_model_both_modes_writes_the_json_fields(tmp_path, sample_
     scorer = loaded[0]
     records, _ = questions.load_questions(sample_dir / "medmcqa.jsonl", max_samples=3, seed=doc["config"]["eval"]["seed"])
     assert [r["id"] for r in records] == [p["id"] for p in preds]
+    import sacrebleu  # BLEU of the answers' explanation part against the questions' explanations, by sacreBLEU itself
+
+    hyps = [metrics.explanation_part(p["response"], r["options"]) for r, p in zip(records, preds)]
+    bleu = sacrebleu.corpus_bleu(hyps, [[r["explanation"].strip() for r in records]]).score
+    assert doc["modes"]["generate"]["bleu"] == pytest.approx(bleu, abs=1e-3)
     for r, p in zip(records, preds):
         chat = metrics.mcq_format.prompt_messages(r, config.SYSTEM_PROMPT)
         assert p["loglik_scores"] == pytest.approx(full_forward_letter_logprobs(scorer.model, scorer.tok, chat,

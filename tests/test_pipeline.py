@@ -98,6 +98,22 @@ def _jsonl(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
 
 
+def assert_run_charts(run_dir: Path, records: list[dict], core: set[str]) -> None:
+    """`evaluate.py --plots` drew one chart per charted metric the run logged with numbers, the core ones too."""
+    import math
+
+    from common import plots
+
+    def number(v) -> bool:
+        return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+
+    logged = {k for r in records if number(r.get("step")) for k, v in r.items() if number(v)}
+    expected = {f"{name}.png" for name, _, _, series in plots.RUN_CHARTS
+                if logged & {k for _, keys in series for k in keys}}
+    charts = {p.name for p in (run_dir / "plots").glob("*.png")}
+    assert charts == expected and core <= charts, (sorted(charts), sorted(expected))
+
+
 def check_pipeline_outputs(work: Path, answer: str) -> None:
     """Every artefact holds what the commands above asked for, recomputed where it can be."""
     import hashlib
@@ -126,7 +142,8 @@ def check_pipeline_outputs(work: Path, answer: str) -> None:
             assert (out / name).is_file(), f"{stage}: {name}"
         records = _jsonl(work / "logs" / stage / "metrics.jsonl")
         assert max(r["step"] for r in records) == summary["steps"]
-        assert sorted(p.name for p in (work / "logs" / stage / "plots").glob("*.png"))
+        assert_run_charts(work / "logs" / stage, records, {"sft": {"loss.png", "learning_rate.png"},
+                                                          "ppo": {"reward.png", "kl.png"}}[stage])
     train_losses = [r["loss"] for r in _jsonl(work / "logs/sft/metrics.jsonl") if "loss" in r]
     assert len(train_losses) == 2 // config.tiny().sft.logging_steps  # one record every logging_steps steps
     assert all(math.isfinite(x) and x > 0 for x in train_losses)

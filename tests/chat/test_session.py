@@ -112,7 +112,7 @@ def test_save_writes_user_only_json_and_reports_bad_paths(tmp_path):
     assert [t["question"] for t in data["turns"]] == ["What is metformin?"]
     blocker = tmp_path / "afile"
     blocker.write_text("x")
-    with pytest.raises(OSError):
+    with pytest.raises(NotADirectoryError, match="it is a file, not a folder"):
         s.save(str(blocker / "s.json"))
     assert len(s.turns) == 1 and not list(tmp_path.glob("afile*/*"))
     folder = tmp_path / "sessions"

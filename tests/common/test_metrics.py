@@ -26,7 +26,9 @@ def test_wilson_interval_matches_hand_computed_values():
 def test_wilson_bounds_are_the_roots_of_the_score_test(k, n):
     # Reference form: the bounds are the p where (phat - p)^2 = z^2 p (1 - p) / n.
     z, phat = metrics.Z95, k / n
-    for p in metrics.wilson_interval(k, n):
+    low, high = metrics.wilson_interval(k, n)
+    assert low < phat < high  # the two roots, one on each side (the same root twice would pass the loop below)
+    for p in (low, high):
         assert (phat - p) ** 2 == pytest.approx(z * z * p * (1 - p) / n, abs=1e-12)
 
 

@@ -154,6 +154,8 @@ def test_native_medqa_and_medmcqa_files_are_read_with_labels(sample_dir):
     assert all(r["answer"] in r["options"] and r["explanation"] and r["subject"] for r in mcqa)
     again, _ = questions.load_questions(sample_dir / "medmcqa.jsonl", max_samples=4, seed=1)
     assert [r["id"] for r in again] == [r["id"] for r in mcqa]  # the same questions every time
+    other, _ = questions.load_questions(sample_dir / "medmcqa.jsonl", max_samples=4, seed=2)
+    assert [r["id"] for r in other] != [r["id"] for r in mcqa]  # ... chosen by the seed
     medqa, info = questions.load_questions(sample_dir / "medqa.jsonl")
     assert info["format"] == "medqa" and info["n"] == 126
     first = json.loads((sample_dir / "medqa.jsonl").read_text().splitlines()[0])
@@ -179,8 +181,9 @@ def test_a_processed_split_that_does_not_match_its_manifest_is_refused(tmp_path)
     cfg.data.cache_dir = str(tmp_path / "cache")
     data_processor.process(cfg)
     split = tmp_path / "processed" / "validation.jsonl"
-    assert questions.load_questions(split)[0]  # verified, then read
     lines = split.read_text().splitlines(keepends=True)
+    records, _ = questions.load_questions(split)  # verified, then read: every record of the file, in order
+    assert [r["id"] for r in records] == [json.loads(line)["id"] for line in lines] and len(lines) > 1
     split.write_text("".join(lines[:-1]))  # cut short, e.g. copied while it was written
     with pytest.raises(UserError, match="validation.jsonl is missing or changed"):
         questions.load_questions(split)

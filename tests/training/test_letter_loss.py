@@ -173,5 +173,7 @@ def test_the_final_norm_is_found_through_data_parallel_and_peft_wrappers(tiny_ll
     for wrapped in (model, peft, Wrapper(peft), Wrapper(Wrapper(model))):
         assert answer_letter.final_norm(wrapped) is norm
         assert answer_letter.unwrap(wrapped).get_output_embeddings() is model.lm_head
-    with pytest.raises(Exception, match="no final norm"):
+    from common.errors import UserError
+
+    with pytest.raises(UserError, match="no final norm"):  # the one-line error, not any exception
         answer_letter.final_norm(torch.nn.Linear(2, 2))

@@ -186,6 +186,7 @@ def test_group_baseline_sign_holds_for_any_batch_with_both_answers():
     """Random batches: groups of 2-6 answers, random lengths >= 6; in every group with a right and a wrong
     answer, the right answers' letters get A > 0 and the wrong ones' A < 0; padding gets 0."""
     g = torch.Generator().manual_seed(0)
+    mixed = 0
     for _ in range(200):
         sizes = torch.randint(2, 7, (3,), generator=g).tolist()
         groups = [q for q, k in enumerate(sizes) for _ in range(k)]
@@ -197,7 +198,9 @@ def test_group_baseline_sign_holds_for_any_batch_with_both_answers():
         for q in range(len(sizes)):
             member = torch.tensor(groups) == q
             if right[member].any() and (~right[member]).any():
+                mixed += 1
                 assert (adv[member & right, LETTER] > 0).all() and (adv[member & ~right, LETTER] < 0).all()
+    assert mixed > 100  # the draws do reach the groups the test is about
 
 
 def test_group_baseline_needs_two_answers_per_question():
@@ -226,6 +229,18 @@ def test_micro_batch_losses_add_up_to_the_minibatch_loss():
     whole_pg, whole_clip, whole_kl = pc.clipped_policy_loss(logp, old, adv, mask, 0.2)
     whole_vf, _ = pc.clipped_value_loss(values, old_values, returns, mask, 0.2)
     n = mask.sum()
+    # the whole minibatch's losses by the formulas, token by token (a constant loss would add up too)
+    real = [(i, j) for i in range(4) for j in range(6) if mask[i, j]]
+    ratio = {ij: math.exp(logp[ij] - old[ij]) for ij in real}
+    pg = [max(-adv[ij] * ratio[ij], -adv[ij] * min(max(ratio[ij], 0.8), 1.2)) for ij in real]
+    pg_clipped = [-adv[ij] * min(max(ratio[ij], 0.8), 1.2) > -adv[ij] * ratio[ij] for ij in real]
+    v_clip = {ij: old_values[ij] + min(max(values[ij] - old_values[ij], -0.2), 0.2) for ij in real}
+    vf = [max((values[ij] - returns[ij]) ** 2, (v_clip[ij] - returns[ij]) ** 2) for ij in real]
+    close(whole_pg, sum(pg) / len(real))
+    close(whole_clip, sum(pg_clipped) / len(real))
+    close(whole_kl, 0.5 * sum((logp[ij] - old[ij]) ** 2 for ij in real) / len(real))
+    close(whole_vf, 0.5 * sum(vf) / len(real))
+    assert 0 < float(whole_clip) < 1  # both kinds of token are in the minibatch
     parts = [pc.clipped_policy_loss(logp[i:i + 1], old[i:i + 1], adv[i:i + 1], mask[i:i + 1], 0.2, n)
              for i in range(4)]
     vparts = [pc.clipped_value_loss(values[i:i + 1], old_values[i:i + 1], returns[i:i + 1], mask[i:i + 1], 0.2, n)

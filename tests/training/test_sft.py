@@ -93,6 +93,7 @@ def test_permuted_copies_keep_each_answer_with_its_text_and_move_the_letters(sam
     moved = sum(c["answer"] != r["answer"] for c, r in zip(copies, records * 2))
     assert moved > len(copies) / 2  # with 4-5 options most answers land on another letter
     assert sft.augment_with_permutations(records, 1, seed=1) == sft.augment_with_permutations(records, 1, seed=1)
+    assert sft.augment_with_permutations(records, 1, seed=2) != sft.augment_with_permutations(records, 1, seed=1)
 
 
 def test_balanced_copies_put_each_answer_on_every_letter(sample_dir):
