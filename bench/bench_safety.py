@@ -4,22 +4,24 @@
 
 Reads the labelled sets in data/safety/ (one JSON object a line: text, urgent, category, lang; written for
 this project, not taken from any dataset): messages.jsonl, the set the rules were first written on,
-heldout*.jsonl, sets written later by someone who had not seen the rules at the time, and blind_a / blind_b,
-two sets written by someone who never read the rules (issue 27). Runs safety.find_red_flags with
-chat/safety_rules.py plus ChatConfig's extra red flags / exceptions on every message and
-prints the date, machine and command, then one table with a column per set: recall per urgent category,
-per language, false alarms per non-urgent kind (exam stems, education, everyday, ...), overall figures.
---misses lists every miss and false alarm of the sets tuned on (never of an UNTUNED one); --set limits
-the run to the named sets (file stems).
+heldout*.jsonl, sets written later by someone who had not seen the rules at the time, and blind_a / blind_b /
+blind_c, sets written by someone who never read the rules (issue 27). Runs safety.find_red_flags with
+chat/safety_rules.py plus ChatConfig's extra red flags / exceptions on every message and prints the date,
+machine, command and milliseconds a message, then one table with a column per set: recall per urgent category,
+per language, false alarms per non-urgent kind (exam stems, education, everyday, ...), overall figures. For a
+set in UNTUNED only the overall rows are filled: its per-category figures are not shown, so that no one tunes on
+them. --misses lists every miss and false alarm of the sets tuned on; asked for an UNTUNED set by name it
+refuses (exit 2). --set limits the run to the named sets (file stems).
 
 Goals on messages.jsonl: recall >= 97% overall and >= 90% in every category; false alarms <= 3% overall,
 <= 5% on exam stems. heldout..heldout4 were each measured once untuned (the README gives those figures)
 and then used to tune the rules, so on them the bench checks a lower floor: recall >= 95%, false alarms
-<= 5%, on exam stems <= 5%; so does blind_a, tuned on in issue 27. Sets in UNTUNED (heldout5, blind_b) have
-never been used to tune anything: their figures are the honest ones, and their floor is lower still
-(heldout5: recall >= 85%, false alarms <= 10% overall and on exam stems; blind_b: what it reached when first
-measured, less a margin). Issue 27's goal on blind_b, recall >= 95% and false alarms <= 5%, is reported on
-its own line (a benchmark, not a floor). Exits 1 when a goal or floor is missed.
+<= 5%, on exam stems <= 5%; so do blind_a (tuned on in issue 27's first round) and blind_b (its second). Sets in
+UNTUNED (heldout5, blind_c) have never been used to tune anything: their figures are the honest ones, and their
+floor is lower still (heldout5: recall >= 85%, false alarms <= 10% overall and on exam stems; blind_c: what it
+reached when first measured, less a margin of about three messages). Issue 27's goal on blind_c, recall >= 95%
+and false alarms <= 5%, is reported on its own line (a benchmark, not a floor). Exits 1 when a goal or floor is
+missed.
 
 single_message_phrases() is issue 27's audit: a rule alternative of three words or more that occurs in
 exactly one message of the sets tuned on was written for that sentence, not for how people talk.
@@ -45,14 +47,16 @@ DATA = SAFETY_DIR / "messages.jsonl"
 GOALS = {"recall": 0.97, "category_recall": 0.90, "false_alarms": 0.03, "exam_false_alarms": 0.05}
 HELDOUT_FLOOR = {"recall": 0.95, "category_recall": 0.0, "false_alarms": 0.05, "exam_false_alarms": 0.05}
 # Never used to change a rule (their misses and false alarms are not to be read): keep it that way, or write a
-# new set and move this. blind_a and blind_b were written by someone who never read the rules; blind_a was then
-# tuned on (issue 27), blind_b was measured once at the end.
-UNTUNED = {"heldout5", "blind_b"}
+# new set and move this. blind_a and blind_b were written by someone who never read the rules; blind_a was tuned
+# on in issue 27's first round, blind_b (measured once first: 82.9% / 16.7% before issue 27, 85.7% / 13.5% after
+# its first round) in the second. blind_c, written by someone who had not read the rules, replaced it as the
+# untouched set: measured once, at the end of the second round, with the rules frozen.
+UNTUNED = {"heldout5", "blind_c"}
 UNTUNED_FLOOR = {"recall": 0.85, "category_recall": 0.0, "false_alarms": 0.10, "exam_false_alarms": 0.10}
-# blind_b, measured once when issue 27's rules were done (2026-12-04): recall 90/105 = 85.7%, false alarms
-# 13/96 = 13.5%, on exam stems 3/15 = 20.0% (before any change, rules of 80d35ea: 82.9% and 16.7%). The floor is
-# that, less a margin of about three messages; issue 27's goal (BLIND_GOAL) is not met.
-BLIND_B_FLOOR = {"recall": 0.82, "category_recall": 0.0, "false_alarms": 0.17, "exam_false_alarms": 0.27}
+# blind_c, measured once when issue 27's second round was done (2026-12-04, rules frozen): recall 114/130 = 87.7%,
+# false alarms 13/122 = 10.7%, on exam stems 18.8%. The floor is that, less about three messages (one exam stem);
+# issue 27's goal (BLIND_GOAL) is not met.
+BLIND_C_FLOOR = {"recall": 0.85, "category_recall": 0.0, "false_alarms": 0.13, "exam_false_alarms": 0.25}
 BLIND_GOAL = {"recall": 0.95, "category_recall": 0.0, "false_alarms": 0.05, "exam_false_alarms": 1.0}
 
 
@@ -119,10 +123,11 @@ def table(results: dict[str, dict] | dict) -> str:
     lines = [head, rule]
 
     def section(title: str, key: str) -> None:
-        keys = sorted({k for r in results.values() for k in r[key]})
+        keys = sorted({k for s, r in results.items() if s not in UNTUNED for k in r[key]})
         lines.append(f"| **{title}** |" + " |" * len(names))
-        for k in keys:
-            lines.append(f"| {k} | " + " | ".join(_cell(results[s][key].get(k)) for s in names) + " |")
+        for k in keys:  # an untuned set's per-category figures are left out (only its totals are shown)
+            lines.append(f"| {k} | " + " | ".join("" if s in UNTUNED else _cell(results[s][key].get(k))
+                                                   for s in names) + " |")
 
     section("urgent: recall by category", "urgent")
     lines.append("| **all urgent** | " + " | ".join(f"**{_cell((r['hits'], r['n_urgent']))}**"
@@ -175,9 +180,11 @@ def single_message_phrases(rules: list[str] | None = None, texts: list[str] | No
 def goals_for(name: str) -> dict:
     if name == "messages":
         return GOALS
-    if name == "blind_b":
-        return BLIND_B_FLOOR
-    return UNTUNED_FLOOR if name in UNTUNED else HELDOUT_FLOOR
+    if name == "blind_c":
+        return BLIND_C_FLOOR
+    if name == "heldout5":
+        return UNTUNED_FLOOR
+    return HELDOUT_FLOOR
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -190,6 +197,10 @@ def main(argv: list[str] | None = None) -> int:
         paths = set_paths(names or None)
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if "--misses" in argv and UNTUNED.intersection(names):
+        print(f"error: --misses refuses {', '.join(sorted(UNTUNED.intersection(names)))}: an untuned set's misses and "
+              "false alarms are not to be read (reading them would tune on them)", file=sys.stderr)
         return 2
     results, n_rows, started = {}, 0, time.perf_counter()
     for name, path in paths.items():
@@ -212,9 +223,9 @@ def main(argv: list[str] | None = None) -> int:
         kind = "goals" if name == "messages" else "floor (untuned set)" if name in UNTUNED else "floor (tuned on)"
         print(f"{name}: recall {result['recall']:.1%}, false alarms {result['false_alarms']:.1%}, "
               f"exam stems {result['exam_false_alarms']:.1%}; {kind}: " + ("met" if not missed else "MISSED: " + "; ".join(missed)))
-    if "blind_b" in results:
-        missed = meets_goals(results["blind_b"], BLIND_GOAL)
-        print("blind_b, issue 27's goal (recall >= 95%, false alarms <= 5%): "
+    if "blind_c" in results:
+        missed = meets_goals(results["blind_c"], BLIND_GOAL)
+        print("blind_c (untouched), issue 27's goal (recall >= 95%, false alarms <= 5%): "
               + ("met" if not missed else "MISSED: " + "; ".join(missed)))
     if "--misses" in argv:
         for name, result in results.items():

@@ -10,7 +10,8 @@ pattern language, so they can be read and extended without touching code:
 * `|` separates the alternatives of a term; any one of them is enough.
 * An alternative of several words ("not stop", "kill myself") must occur as consecutive words.
 * A pattern word of 4+ letters matches every word that starts with it ("breath" matches breathe,
-  breathing); a shorter one matches only itself and its plural, so "arm" does not match "army".
+  breathing); one of three letters matches only itself and its plural, so "arm" does not match "army";
+  one of two letters only itself (a meter's "hi" is not "his").
 * Spelling is tolerated: two swapped letters ("pian") match; a text word of 4+ letters close to a pattern
   word of 5+ letters (same first letter, difflib ratio >= 0.88: "chst", "breth", "atack", "headach")
   matches it, unless the rule book uses the text word itself ("nose" is not "noose", "beach" not "bleach").
@@ -22,27 +23,31 @@ pattern language, so they can be read and extended without touching code:
 
 Text is lower-cased, accents stripped ("respiração" -> "respiracao"), contractions spelled out
 ("can't" / "cant" -> "can not") and punctuation dropped. Figures of speech in
-safety_rules.RED_FLAG_EXCEPTIONS ("killing me", "gave me a heart attack") are removed first.
+safety_terms.RED_FLAG_EXCEPTIONS ("killing me", "gave me a heart attack", "overdosed on sugar") are removed first.
 
 Intent before alarm, decided in one place, `intent(text)`: a question about a condition is not the
-condition happening now. Lettered quiz items, exam stems and messages written for study or teaching
-("summarise DKA for my exam", "write an essay on sepsis", "so I can teach my parents"), general questions
-("what are the signs of ..."), hypotheticals ("what should I do if ...", "in case her waters break", "next
-week") and episodes long ago ("had a stroke 10 years ago") get no notice. Someone who speaks of themselves
-or of someone with them ("my dad is ...", an "I" that is not the one studying: "for my exam" does not
-count), or of now ("20 minutes ago", "right now", "help"), has the rules tried even when they also ask a
-question.
+condition happening now. Lettered quiz items, exam stems and messages written for study, teaching or in a role
+("summarise DKA for my exam", "I'm a paramedic student, in our sim ...", "as a nurse, how do I ...", "Ich lerne
+für mein Staatsexamen", "preparando una charla"), general questions ("what are the signs of ...", "is it true
+that ..."), hypotheticals ("what should I do if ...", "in case her waters break", "next week", a message that
+opens with "if I splash bleach in my eye, how long ...?"), episodes long ago ("had a stroke 10 years ago") or
+over ("last week ... the ECG was normal") and pets ("my cat is having a seizure") get no notice. Someone who
+speaks of themselves or of someone with them has the rules tried even when they also ask: "my dad is ...",
+or an "I" that is not only the one studying or asking ("for my exam", "how do I ...", "did I do it right",
+"I'm a nursing student", "if I collapse" do not count), or of now ("20 minutes ago", "right now", "help").
 
 Within such a message, clauses that are not about now are dropped before matching (`words_about_now`):
 an episode long ago ("when I was 12", "in 2015", "5 yrs ago", "vor drei Jahren"), an if-clause ("if my baby
-gets a fever, ...", but not "if I was gone" nor "not sure if he is breathing") and a clause that asks about
-a condition ("what are the signs of a heart attack? my mum is 60"). So "I had a seizure when I was 12, can
+gets a fever, ...", "if I get ..."; not "if I was gone" nor "not sure if he is breathing"; it ends where the
+writer starts a clause of their own: "if I don't get help I will ..."), a clause that asks about a condition
+("what are the signs of a heart attack? my mum is 60", "first aid for a bite", "scared of having a stroke"),
+a sentence that laughs ("nearly choked laughing") and a name ("a band called Cardiac Arrest"). So "I had a seizure when I was 12, can
 I drive now" raises nothing while "I had a heart attack last year and now I have crushing chest pain" does.
 Doses are not counts ("2 tablets of 500mg"), "type 2" is not a blood sugar of 2, a pain score "2/10" is
 not a number 10 and "his 90th" holds no number. `find_red_flags_in_conversation` checks the last few user
 turns, alone and together.
 
-Patterns may name shared word lists as `{name}` (safety_rules.TERMS); `expand` writes them out, so what
+Patterns may name shared word lists as `{name}` (safety_terms.TERMS); `expand` writes them out, so what
 a rule matches is always readable as plain alternatives.
 
 The disclaimer goes under every answer whatever the model wrote; the emergency notice depends only
@@ -67,7 +72,8 @@ _TOKEN = re.compile(r"\d+(?:[.,]\d+)?|[a-z]+")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
 _NUMERIC_ALT = re.compile(r"(>=|<=)(\d+(?:\.\d+)?)|(\d+(?:\.\d+)?)-(\d+(?:\.\d+)?)")
 _CATEGORY = re.compile(r"^\s*([a-z_]+)\s*:\s*")
-NEGATIONS = frozenset({"no", "without", "denies", "denied", "never", "nor", "sin", "sans", "ohne", "kein", "keine", "sem"})
+NEGATIONS = frozenset({"no", "without", "denies", "denied", "never", "nor", "sin", "sans", "ohne", "kein", "keine",
+                       "sem"})
 # In Spanish/Portuguese "no" is also "in the" ("dor no peito"): there it is not read as a negation.
 _IBERIAN = frozenset("el la los las de del do da dos das em um uma com que y dor dores muito forte subita tenho "
                      "estou sinto quiero quero puedo puede pueden consigo consegue esta estoy tiene tengo mi hijo "
@@ -89,9 +95,21 @@ EXAM_PHRASES = ("which of the following", "most likely", "next best step", "best
                 "first line", "first step", "year old man", "year old woman", "year old boy", "year old girl",
                 "presents with", "is brought to", "year old presents", "what is the diagnosis", "year old with",
                 "take a history", "focused history", "your differential", "differential diagnosis", "osce",
-                "the actor", "simulated patient", "the examiner", "the candidate")
+                "the actor", "simulated patient", "the examiner", "the candidate", "next step")
+# A question about a claim: "my teacher said sepsis kills more people than cancer, is that true?"
+CLAIM = ("is that true", "is it true", "true that", "true or false", "a myth", "fact or myth", "fact or fiction")
 PAST = ("years ago", "year ago", "last year", "last month", "months ago", "month ago", "weeks ago", "in the past",
         "history of", "when i was", "as a child", "once at", "used to")
+# An episode that is over and was checked: its "now" ("fine now") does not make it current.
+RESOLVED = ("fine now", "ok now", "okay now", "better now", "well now", "good now", "all good", "all fine",
+            "fine since", "well since", "nothing since", "recovered", "all clear", "was normal", "were normal",
+            "came back normal", "turned out", "ya estoy bien", "tout va bien", "geht mir gut", "geht es mir gut",
+            "estou bem", "se recuperou", "jetzt gut", "was fine", "were fine", "said it was", "nothing serious",
+            "was nothing", "doing well", "doing great", "doing fine", "back home", "recovering well", "discharged",
+            "is recovering")
+# Weeks ago is recent ("gave birth 2 weeks ago and I have a high fever"): past only when said to be over.
+RECENT = ("weeks ago", "last month", "months ago", "month ago", "last week")
+AGAIN = ("happen again", "happening again", "happens again", "get it again", "have another")  # a worry, not now
 CURRENT = ("now", "today", "tonight", "again", "still", "currently", "just")
 _OPTION = re.compile(r"(?:^|[\s(])[A-Ea-e][).:](?=\s)")
 # Numbers that are not counts or measurements: diabetes type, pain scores, oxygen-saturation names.
@@ -132,24 +150,49 @@ HYPOTHETICAL = ("if someone", "if somebody", "if a person", "if you", "if a chil
                 "in a game", "how realistic", "screenplay", "my script", "fiction", "the plot", "first aid course",
                 "suppose", "supposing", "imagine", "let s say", "lets say", "what would happen",
                 "what would you do", "out of curiosity", "just curious", "just wondering",
-                "first aid exam", "first aid class", "zombie")
+                "first aid exam", "first aid class", "zombie", "was soll ich tun wenn", "was mache ich wenn",
+                "was tun wenn", "was tue ich wenn", "que hago si", "que debo hacer si", "que hacer si", "que faire si",
+                "que dois je faire si", "qu est ce que je fais si", "o que faco se", "o que devo fazer se",
+                "o que fazer se", "was mache ich falls", "was soll ich tun falls", "was tun falls", "was tue ich falls",
+                "was sollte ich tun wenn", "was sollte ich tun falls", "was macht man wenn", "was macht man falls",
+                "was soll man tun wenn", "was soll man tun falls")
 # Study, teaching and writing: a question asked for these is about a condition, not the condition now.
 STUDY = frozenset(
     "exam exams examen examens finals quiz quizzes usmle mcq mcqs osce vignette vignettes revising revision studying "
     "essay essays assignment homework coursework lecture lectures module flashcards poster syllabus handbook teach "
     "teaching "
     "documentary podcast article partiel partiels prova prufung klausur estudando estudiando revisando nclex mcat "
-    "plab mnemonic mnemonics".split())
+    "plab mnemonic mnemonics student students trainee trainees simulation scenario rotation placement seminar "
+    "presentation leaflet charla palestra vortrag referat expose exposicao lerne lernen estudio estudo etudie "
+    "biology chemistry physiology pharmacology anatomy pathology toxicology biochemistry microbiology "
+    "lesson lessons lecturer tutor professor drill report statistics awareness research prevention campaign "
+    "physikum staatsexamen".split())
+# German compounds ("Staatsexamen", "Abschlussprüfung") and "examens": a word ending so is a study word.
+STUDY_ENDINGS = ("examen", "prufung", "klausur", "exam", "exams")
 STUDY_PHRASES = ("first aid course", "first aid class", "first aid training", "first aid test", "for school",
                  "med school", "medical school", "nursing school", "nursing course", "for my course", "for class",
                  "shelf exam", "safety talk", "book club", "simple terms", "write an essay", "write a", "summarise",
                  "summarize", "make notes", "blog post", "news story", "study guide", "revision notes",
                  "case study", "for uni", "for university", "for college", "for a quiz", "for an assignment",
-                 "school project")
+                 "school project", "sim session", "role play", "give a talk", "giving a talk", "a talk on",
+                 "a talk about", "a talk for", "mock exam", "practice question", "board question")
 # Words that make a nearby "I"/"my" the one asking or studying, not the one it is happening to.
 FRAME = STUDY | frozenset(
     "know wonder wondering curious clear sure understand learn learning read reading heard writing making asking "
-    "question prepared class course instructor teacher students pupils lesson".split())
+    "question prepared class course instructor teacher students pupils lesson patient patients casualty mannequin "
+    "manikin dummy assess assessment prepare preparing preparando preparo preparer prepa sim station explain describe "
+    "summarise summarize tell".split())
+# "how do I ...", "did I do it right", "I gave ... (in the simulation)": the I who asks or acts, not the one it
+# happens to.
+_ASKER = re.compile(r"\b(?:how|what|when|where|why|should|can|could|would|do|did|shall) (?:do |should |can "
+                    r"|would |could )?i\b(?! (?:am|m) (?:having|bleeding|choking|dying|going to die))"
+                    r"|\bi (?:gave|give|did|do|administered|answered|wrote|chose|picked|said|want to know|wonder)\b"
+                    r"|\bi (?:am|m) an? (?:\w+ ){0,2}(?:student|trainee|nurse|doctor|paramedic|teacher|medic|"
+                    r"pharmacist|midwife|resident|intern|lecturer|researcher|writer|author|emt|instructor)s?\b")
+# Asking in a professional role: "as a paramedic, how do I manage ...", "I'm a nurse, ...".
+_ROLE = re.compile(r"\b(?:as an?|i am an?|i m an?|im an?|i work as an?) (?:\w+ ){0,2}(?:student|trainee|nurse|doctor|"
+                   r"paramedic|teacher|medic|pharmacist|midwife|resident|intern|lecturer|researcher|writer|author|emt|"
+                   r"instructor|first aider|carer|caregiver|lifeguard|physician|gp|clinician)s?\b")
 _LIKE_AGE = re.compile(r"\blike (?:i am|im|i m) (?:\d+|five|ten|a child|a kid|a beginner)\b")
 # What might happen: "in case her waters break", "next week", "un jour".
 FUTURE = ("in case", "just in case", "in the event", "god forbid", "worst case", "preparing for", "first aid kit",
@@ -165,10 +208,44 @@ ASKING = ("signs of", "sign of", "symptoms of", "symptom of", "warning signs", "
           "what is a", "what is an",
           "what are the", "what happens", "risk of", "chance of", "chances of", "prevent", "recovery from",
           "treatment for", "treatment of", "management of", "antidote", "look out for", "watch out for",
-          "sintomas de", "signos de", "signes d", "sinais de", "anzeichen")
-# An if-clause (to the next punctuation or "but") is dropped unless it is about the writer ("if I was gone") or
-# now; "not sure if", "wondering if" ask whether, they are no what-if.
-_CONDITIONAL = re.compile(r"\b(?:if|in case)\b[^.,;:!?\n]*?(?=\bbut\b|[.,;:!?\n]|$)")
+          "sintomas de", "signos de", "signes d", "sinais de", "anzeichen", "first aid for", "what to do for",
+          "what do you do for", "how to treat", "how do you treat", "would be dangerous", "be dangerous",
+          "dangerous for", "toxic for", "toxic to", "harmful to", "harmful for", "how much would", "how many would",
+          "como reconocer", "comment reconnaitre", "wie erkenne", "wie erkennt", "como reconhecer",
+          "como identificar", "les signes", "zeichen", "quels sont les", "cuales son los", "quais sao os",
+          "was sind die", "how do i treat", "how should i treat", "how can i treat", "asked us about", "asked about",
+          "talking about", "learning about", "reading about", "read about", "heard about", "a question about",
+          "scared of having", "scared of getting", "afraid of having", "afraid of getting", "worried about having",
+          "worried about getting", "frightened of having", "terrified of having", "fear of having", "thinks every",
+          "think every", "always thinks", "hypochondriac", "health anxiety", "drama queen", "how do i talk to",
+          "how to talk to", "how do i bring up", "how can i support", "how do i support", "how to support",
+          # a symptom that comes and goes by itself is described, not happening: "it goes after a few minutes"
+          "goes after", "goes away after", "passes after", "settles after", "eases after", "only lasts",
+          "anxiety makes", "panic makes", "when i m anxious", "when i am anxious", "when i get anxious", "when i panic")
+# "is that normal?" about something that happens now and then ("breathes fast when sleeping sometimes"): a
+# question about a pattern, not an event.
+HABITUAL = ("sometimes", "occasionally", "now and then", "from time to time", "when sleeping", "in his sleep",
+            "in her sleep", "when he sleeps", "when she sleeps")
+IS_NORMAL = ("is that normal", "is it normal", "is this normal", "is that ok", "is that okay")
+# A name is no emergency: "my friend's band is called Cardiac Arrest", "a film named Overdose".
+_NAME = re.compile(r"\b(?:band|song|film|movie|show|series|book|novel|album|game|podcast|group|team|horse|is|are|was|"
+                   r"were) (?:called|named|titled)\b[^.,;:!?\n]*")
+# Words of laughter: a sentence that laughs is a figure of speech ("nearly choked laughing", "died laughing").
+_LAUGH = re.compile(r"[^.!?;\n]*\b(?:laugh|laughing|laughed|laughter|risa|riendo|rire|lachen|lache|rindo|rir)\b"
+                    r"[^.!?;\n]*")
+# An if-clause is dropped unless it is a wish about the writer ("if I was gone") or about now; "not sure if",
+# "wondering if" ask whether, they are no what-if. It ends at punctuation, "but", "then" or where the writer starts
+# a clause of their own ("if I don't get help I will ...").
+_CONDITIONAL = re.compile(r"\b(?:if|in case)\b[^.,;:!?\n]*?(?=\bbut\b|\bthen\b|[.,;:!?\n]|$|(?<!if )\bi(?:'| )"
+                          r"(?:will|would|am|m|ll|d|think|feel|can|just|want|have|ve|might|may|should|wanna|gonna)\b)")
+# "if I was gone", "if I died", "if I'm not here": a wish about the writer, kept; "if I get / splash / collapse"
+# is what might happen, dropped.
+_COUNTERFACTUAL = frozenset("was were died die disappeared disappear vanish vanished did had never could would killed "
+                            "kill ended end just went took stopped".split())
+# A message that opens with a what-if about someone: "if my baby gets a fever, ...", "if I splash bleach ...".
+_ASKS = frozenset("should can could do does did is are will would shall who where".split())
+_IF_OPENER = re.compile(r"^(?:so |ok |okay |hi |hey )?(?:if|falls) (?:i|my|our|a|an|someone|somebody|anyone|your|we|"
+                        r"he|she|they|mein|meine|ich|jemand)\b")
 _WHETHER = re.compile(r"\b(?:sure|unsure|wonder|wondering|know|tell|see|check|ask|asking|idea)\s*$")
 _YEARS_AGO = re.compile(
     r"\b(?:\d+|a|one|two|three|four|five|six|seven|eight|nine|ten|several|many|few|couple of) (?:years?|yrs?|decades?) "
@@ -180,6 +257,13 @@ _TIME_NOW = re.compile(
     r"|\bhace (?:un rato|media hora|una hora|\d+ (?:minutos|horas))\b|\bil y a (?:une|\d+) (?:heure|minute)"
     r"|\bdepuis \d+ (?:minute|heure)|\bseit \d+ (?:minuten|stunden)|\bha \d+ (?:minutos|horas)\b")
 ANIMAL = frozenset("vet vets veterinarian veterinary vet's".split())
+# A pet as the one it happens to ("my cat is having a seizure"), when no person is named.
+PETS = frozenset("dog dogs puppy cat cats kitten rabbit hamster horse pony budgie parrot tortoise ferret".split())
+PEOPLE = frozenset("i me myself son daughter child children baby toddler kid kids husband wife partner boyfriend "
+                   "girlfriend mum mom mother dad father brother sister friend grandma grandad grandpa granny nan "
+                   "boy girl man woman someone uncle aunt cousin neighbour neighbor flatmate roommate colleague "
+                   "hijo hija fils fille sohn tochter filho filha bebe we us family everyone everybody".split())
+_PET_VERBS = frozenset("is has had was keeps ate swallowed drank got seems just s".split())
 _IF_EVER = re.compile(r"\bif\b[^.?!]*\bever\b|^(?:so |ok )?say (?:my|a|an|someone|somebody|your|i)\b")
 
 
@@ -198,8 +282,8 @@ def words(text: str) -> list[str]:
 
 @lru_cache(maxsize=200_000)
 def _word_matches(word: str, pattern: str, typos: bool = True) -> bool:
-    if len(pattern) <= 3:
-        return word == pattern or word == pattern + "s"
+    if len(pattern) <= 3:  # "arm" takes "arms" but not "army"; "hi" (a meter's HI) is not "his"
+        return word == pattern or (len(pattern) == 3 and word == pattern + "s")
     if word.startswith(pattern):
         return True
     if not typos or len(word) < 4 or word[0] != pattern[0] or not word.isalpha() or abs(len(word) - len(pattern)) > 3:
@@ -292,12 +376,17 @@ def _alternative(alt: str) -> tuple:
 
 
 def expand(entry: str, terms: dict[str, str]) -> str:
-    """'x: {chest} + pain' -> 'x: chest|thorax + pain': each {name} replaced by the word list terms[name]."""
+    """'x: {chest} + pain' -> 'x: chest|thorax + pain': each {name} replaced by the word list terms[name] (a
+    word list may name another: "{chest_sign}" holds "{severe}")."""
     def sub(m: re.Match) -> str:
         if m.group(1) not in terms:
             raise ValueError(f"red flag {entry[:60]!r} names an unknown word list {{{m.group(1)}}}")
         return terms[m.group(1)]
-    return re.sub(r"\{(\w+)\}", sub, entry)
+    for _ in range(5):
+        entry, n = re.subn(r"\{(\w+)\}", sub, entry)
+        if not n:
+            return entry
+    raise ValueError(f"red flag {entry[:60]!r}: word lists that name each other in a circle")
 
 
 @lru_cache(maxsize=2048)
@@ -330,15 +419,32 @@ def _has_phrase(text_words: Sequence[str], phrase: str) -> bool:
     return any(list(text_words[i:i + len(p)]) == p for i in range(len(text_words) - len(p) + 1))
 
 
-def _strip_exceptions(text_words: list[str], exceptions: Iterable[str]) -> list[str]:
+@lru_cache(maxsize=64)
+def _exception_index(exceptions: tuple) -> dict:
+    """{first word: [phrase words, ...]} of the figures of speech, longest first."""
+    index: dict[str, list[list[str]]] = {}
     for phrase in exceptions:
         p = words(phrase)
-        i = 0
-        while p and i <= len(text_words) - len(p):
+        if p:
+            index.setdefault(p[0], []).append(p)
+    return {k: sorted(v, key=len, reverse=True) for k, v in index.items()}
+
+
+def _strip_exceptions(text_words: list[str], exceptions: Iterable[str]) -> list[str]:
+    """The words with each figure of speech replaced by "."."""
+    index = _exception_index(tuple(exceptions))
+    out: list[str] = []
+    i = 0
+    while i < len(text_words):
+        for p in index.get(text_words[i], ()):
             if text_words[i:i + len(p)] == p:
-                text_words = text_words[:i] + ["."] + text_words[i + len(p):]
+                out.append(".")
+                i += len(p)
+                break
+        else:
+            out.append(text_words[i])
             i += 1
-    return text_words
+    return out
 
 
 def is_exam_stem(text: str) -> bool:
@@ -349,9 +455,10 @@ def is_exam_stem(text: str) -> bool:
 
 def is_study(text: str) -> bool:
     """Written for study, teaching or writing: "for my pharmacology exam", "write an essay on", "so I can
-    teach my parents", "nursing finals tomorrow", "para mi examen"."""
+    teach my parents", "nursing finals tomorrow", "para mi examen", or asked in a role ("as a paramedic, ...")."""
     joined = " " + " ".join(words(text)) + " "
-    return bool(STUDY.intersection(joined.split())) or any(f" {p} " in joined for p in STUDY_PHRASES)
+    return (bool(STUDY.intersection(joined.split())) or any(f" {p} " in joined for p in STUDY_PHRASES)
+            or any(x.endswith(STUDY_ENDINGS) and len(x) > 4 for x in joined.split()) or bool(_ROLE.search(joined)))
 
 
 def is_educational(text: str) -> bool:
@@ -363,51 +470,92 @@ def is_educational(text: str) -> bool:
             w = w[len(lead.split()):]
             break
     starts = bool(w) and (w[0] in EDU_START or (w[0] in ("can", "could") and w[1:2] != ["not"])
-                          or w[:2] == ["o", "que"])
+                          or w[:2] == ["o", "que"] or any(_has_phrase(w, p) for p in CLAIM))
     return starts and not THIRD_PERSON.intersection(w)
 
 
+def _without(w: list[str], phrases: Iterable[str]) -> list[str]:
+    """The words with every occurrence of the phrases blanked out."""
+    for phrase in phrases:
+        p = phrase.split()
+        w = [x for i, x in enumerate(w) if not any(w[j:j + len(p)] == p for j in range(max(0, i - len(p) + 1), i + 1))]
+    return w
+
+
 def is_past_event(text: str) -> bool:
-    """About an episode long ago ("had a heart attack last year") and nothing happening now."""
+    """About an episode long ago ("had a heart attack last year") or weeks ago and over ("last week ... the ECG
+    was normal"; weeks ago alone is recent: "had a c-section last week, now breathless"); never when something
+    is said to happen now ("fine now" and "happening again" are no now)."""
     w = words(text)
-    return (any(_has_phrase(w, p) for p in PAST) or bool(_YEARS_AGO.search(" ".join(w)))) and not any(
-        _has_phrase(w, p) for p in CURRENT)
+    current = _without(w, RESOLVED + AGAIN)
+    if any(_has_phrase(current, p) for p in CURRENT):
+        return False
+    long_ago = any(_has_phrase(w, p) for p in PAST if p not in RECENT) or bool(_YEARS_AGO.search(" ".join(w)))
+    over = any(_has_phrase(w, p) for p in RESOLVED)
+    return long_ago or (any(_has_phrase(w, p) for p in RECENT) and over)
 
 
 def is_hypothetical(text: str) -> bool:
     """'if someone was choking, what would I do', 'writing a novel where ...', 'in case her waters break',
-    'we are going hiking next week', with nothing said to happen now."""
+    'we are going hiking next week', a message that opens with a what-if ('if I splash bleach in my eye, how
+    long ...'), with nothing said to happen now."""
     w = words(text)
-    return ((any(_has_phrase(w, p) for p in HYPOTHETICAL + FUTURE) or bool(_IF_EVER.search(" ".join(w))))
+    return ((any(_has_phrase(w, p) for p in HYPOTHETICAL + FUTURE) or bool(_IF_EVER.search(" ".join(w)))
+             or _opens_with_what_if(text))
             and not any(_has_phrase(w, p) for p in CURRENT + NOW))
 
 
+def _opens_with_what_if(text: str) -> bool:
+    """'If my baby gets a fever, what ...?', 'if I splash bleach in my eye, how long ...?': the message opens with
+    an if-clause about someone, no wish about the writer ('if I was gone'), and goes on to ask. A statement after
+    it ('if I don't get help I will kill myself') is no what-if."""
+    w = words(text)
+    if not _IF_OPENER.match(" ".join(w)):
+        return False
+    m = _CONDITIONAL.search((text or "").lower().translate(_APOSTROPHES))
+    if w[0] != "falls" and not (m and not _stays(m.group(0))):
+        return False
+    rest = words(text[m.end():]) if m and w[0] != "falls" else w
+    return "?" in (text or "") or bool(rest) and (rest[0] in EDU_START or rest[0] in _ASKS)
+
+
 def is_about_an_animal(text: str) -> bool:
-    """A message for the vet ('my cat had a seizure, the vet says ...'): not a human emergency."""
-    return bool(ANIMAL.intersection(words(text)))
+    """A message for the vet ('my cat had a seizure, the vet says ...', 'my dog ate chocolate'): not a human
+    emergency. A pet next to a person ('the dog bit my daughter') is about the person."""
+    w = words(text)
+    pet_subject = any(x in PETS and w[i + 1:i + 2] and w[i + 1] in _PET_VERBS for i, x in enumerate(w))
+    owners = {i for i, x in enumerate(w) if w[i + 1:i + 3] and w[i + 1] == "s" and w[i + 2:i + 3] and w[i + 2] in PETS}
+    people = {x for i, x in enumerate(w) if x in PEOPLE and i not in owners}  # "my friend's dog" is the dog
+    return bool(ANIMAL.intersection(w)) or (pet_subject and not people)
 
 
 def words_about_now(text: str) -> list[str]:
     """The text's words without the clauses that are not about now: an episode long ago ('when I was 12',
-    'in 2015', '5 yrs ago', 'vor drei Jahren'), what might happen ('if my baby gets a fever, ...') and a
-    question about a condition ('what are the signs of a stroke', 'how do I know if ...')."""
-    text = _LONG_AGO_YEAR.sub(" in longago ", (text or "").lower())
+    'in 2015', '5 yrs ago', 'vor drei Jahren'), what might happen ('if my baby gets a fever, ...'), a
+    question about a condition ('what are the signs of a stroke', 'how do I know if ...'), laughter ('nearly
+    choked laughing') and names ('a band called Cardiac Arrest')."""
+    text = (text or "").lower().translate(_APOSTROPHES)
+    text = _LAUGH.sub(" . ", _NAME.sub(" . ", _LONG_AGO_YEAR.sub(" in longago ", text)))
     text = _CONDITIONAL.sub(lambda m: m.group(0) if _stays(m.group(0)) or _WHETHER.search(m.string[:m.start()])
                             else " . ", text)
     kept: list[str] = []
     for clause in _CLAUSE_BREAK.split(text):
         w = words(clause)
         joined = " ".join(w)
-        if ("longago" in w or any(_has_phrase(w, p) for p in LONG_AGO + ASKING) or _YEARS_AGO.search(joined)):
+        if "longago" in w or any(_has_phrase(w, p) for p in LONG_AGO + ASKING) or _YEARS_AGO.search(joined):
             continue
         kept += w
     return kept
 
 
 def _stays(clause: str) -> bool:
-    """An if-clause that speaks about now ("if I was gone", "if he is still not breathing") is kept."""
+    """An if-clause that speaks about now ("if he is still not breathing") or is a wish about the writer ("if I
+    was gone", "if I died", "if I'm not here") is kept; "if I get ...", "if my baby gets ..." is not."""
     w = words(clause)
-    return w[1:2] == ["i"] or any(_has_phrase(w, p) for p in CURRENT + NOW)
+    if w[1:2] == ["i"]:
+        return bool(w[2:3]) and (w[2] in _COUNTERFACTUAL or (w[2] in ("am", "m") and w[3:4] in (
+            ["not"], ["gone"], ["dead"], ["no"])))
+    return any(_has_phrase(w, p) for p in CURRENT + NOW)
 
 
 def describes_now(text: str) -> bool:
@@ -420,9 +568,11 @@ def describes_now(text: str) -> bool:
 def is_personal(text: str) -> bool:
     """Speaks about the writer or someone with them ('I', 'my', 'we'), not only as the one studying or
     asking: an 'I'/'my' within three words of a study or asking word ('for my exam', 'so I can teach',
-    'I am not sure whether') does not count, nor 'IM' (intramuscular) or 'like I'm 10'."""
-    w = words(re.sub(r"\b(IM|MI)\b", " ", text or ""))  # intramuscular, myocardial infarction
-    joined = _LIKE_AGE.sub(" ", " ".join(w))
+    'I am not sure whether') does not count, nor the I of 'how do I ...', 'did I do it right', 'I gave ...',
+    nor 'IM' (intramuscular), 'like I'm 10' or an I in a what-if ('if I collapse')."""
+    text = re.sub(r"\b(IM|MI)\b", " ", text or "")  # intramuscular, myocardial infarction
+    text = _CONDITIONAL.sub(lambda m: m.group(0) if _stays(m.group(0)) else " . ", text.lower().translate(_APOSTROPHES))
+    joined = _ASKER.sub(" . ", _LIKE_AGE.sub(" ", " ".join(words(text))))
     w = joined.split()
     return any(x in FIRST_PERSON and not FRAME.intersection(w[max(0, i - 3):i + 4]) for i, x in enumerate(w))
 
@@ -444,12 +594,15 @@ def intent(text: str) -> str:
         return "animal"
     now = describes_now(text)
     personal = now or is_personal(text)
+    w = words(text)
+    if not now and any(_has_phrase(w, p) for p in IS_NORMAL) and any(_has_phrase(w, p) for p in HABITUAL):
+        return "question"
     if (is_exam_stem(text) or is_study(text)) and not personal:
         return "study"
-    if is_educational(text) and not personal:
-        return "question"
     if is_hypothetical(text) and not now:
         return "hypothetical"
+    if is_educational(text) and not personal:
+        return "question"
     if is_past_event(text) and not now:
         return "past"
     return NOW_INTENT

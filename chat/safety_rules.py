@@ -3,128 +3,39 @@
 Written for clinicians to read and extend. Each rule is "category: term + term + ...": every term must
 occur in the message, in any order; "|" separates alternatives of a term; a word of 4+ letters is a stem
 ("breath" matches breathe, breathless); ">=N", "<=N", "N-M" match a number; a term does not count right
-after "no", "without", "denies". `{name}` stands for the word list TERMS[name] below, so one list of, say,
-severity words serves every rule. Messages are lower-cased and accents dropped before matching
-("respiração" -> "respiracao"); common typos are tolerated. Exam questions, general "what is" questions,
+after "no", "without", "denies". `{name}` stands for the word list TERMS[name] (chat/safety_terms.py, with
+the figures of speech removed before matching), so one list of, say, severity words serves every rule.
+Messages are lower-cased and accents dropped before matching ("respiração" -> "respiracao"); common typos are
+tolerated. Exam questions, general "what is" questions,
 hypotheticals and episodes long ago are filtered out in chat/safety.py (safety.intent) before these rules
-are tried.
+are tried; what is asked, studied or imagined is decided there, never by a rule here.
 
 Most rules have the shape body part x symptom x severity / time / companion sign, or wish / intent x what,
 so they hold for phrasings no one listed; a few are fixed phrases (the words people use for suicide, named
 emergencies). Coverage is by kind of emergency, in the words of people without the medical name: poisoning
 (household products, button batteries, antifreeze, plants, gas) and overdose (medicines, insulin, drugs),
 blood sugar (a meter reading LO / HI), fits that do not stop, anaphylaxis, stroke, heart attack, sepsis,
-bleeding, pregnancy and after birth, babies and children, suicide and self-harm, head injury, breathing.
+bleeding, pregnancy and after birth, babies and children, suicide and self-harm, head injury, breathing. Each
+kind is written for the ways of talking it stands for, in English, Spanish, French, German and Portuguese
+(German compounds too: "Knopfbatterie", "Fieberkrampf"); tests/chat/test_safety_rules.py holds phrasings of
+each kind written for the tests, both urgent and not.
 
 No alternative is a sentence lifted from one message: bench/bench_safety.py single_message_phrases(), run by
-tests/chat/test_safety.py, fails on any alternative of three words or more that occurs in exactly one message
+tests/chat/test_safety_rules.py, fails on any alternative of three words or more that occurs in exactly one message
 of the labelled sets tuned on. Write the shape of what people say ("can not|unable + words|word"), not what
 one person said.
 """
 from __future__ import annotations
 
 from chat.safety import expand
+from chat.safety_terms import RED_FLAG_EXCEPTIONS, TERMS
 
-# Shared word lists (English, Spanish, French, German, Portuguese).
-TERMS: dict[str, str] = {
-    "chest": "chest|pecho|poitrine|thorax|thorac|brust|peito|breastbone|sternum",
-    "pain": "pain|ache|hurt|pressure|tight|crush|squeez|heavy|discomfort|stabbing|dolor|duele|douleur|schmerz|"
-            "weh|dor|doi|aperto|aprieta|druck|serre|oppress|pressao|presion|pression|mal|enge|engegefuhl|"
-            "elephant|vice|band around|weight on|sitting on|killing",
-    "severe": "severe|really bad|very bad|so bad|worst|agony|agonis|agoniz|excruciat|unbearable|terrible|"
-              "horrible|awful|intense|violent|extreme|crushing|10 outoften|9 outoften|screaming|muy fuerte|fuerte|"
-              "muito forte|forte|stark|starke|heftig|violente|insupportable|atroce|brutal|insoportable|"
-              "insuportavel",
-    "sudden": "sudden|suddenly|all of a sudden|out of nowhere|came on|de repente|repentin|"
-              "soudain|brusquement|plotzlich|subita|subito",
-    "breathless": "breathless|short of breath|shortness of breath|out of breath|can not breath|catch my breath|"
-                  "catch his breath|catch her breath|get my breath|struggl|difficulty breath|"
-                  "gasping|winded|falta de aire|essouffl|kurzatmig|atemnot|luftnot|falta de ar",
-    "collapse": "collaps|passed out|pass out|passing out|fainted|blacked out|unconscious|unresponsive|"
-                "not responding|will not wake|can not wake|blacking out|blacks out|desmay|desmai|evanoui|"
-                "bewusstlos|ohnmacht|inconscien",
-    "altered": "confus|drowsy|sleepy|not making sense|talking rubbish|talking nonsense|mumbl|slurr|disorient|"
-               "out of it|not himself|not herself|delirious|hallucin|verwirrt|confuso|confundid",
-    "blue": "blue|grey|gray|purple|ashen|azul|morado|bleu|blau|roxo|roxa",
-    "child": "baby|babies|infant|newborn|toddler|child|kid|son|daughter|boy|girl|bebe|nourrisson|enfant|hijo|"
-             "hija|nino|nina|filho|filha|crianca|kind|sohn|tochter|saugling|little one",
-    "took": "took|taken|take|taking|swallow|ate|eaten|drank|downed|necked|popped|tome|tomo|tomado|avale|pris|"
-            "genommen|geschluckt|tomei|tomou|engoli",
-    "meds": "pill|tablet|tabs|capsul|meds|medication|medicine|paracetamol|acetaminophen|tylenol|ibuprofen|"
-            "aspirin|codeine|codamol|tramadol|morphine|oxy|fentanyl|diazepam|valium|xanax|benzo|sleeping|"
-            "antidepress|sertraline|citalopram|fluoxetine|amitriptyline|lithium|propranolol|insulin|metformin|"
-            "warfarin|digoxin|methotrexate|iron|pastilla|comprim|pilul|cachet|gelule|tablett|schlaftablett|"
-            "remedio|medicament|medikament|somnif|schlaftabl|sonifero|calmant|tranquil",
-    "too_much": "too many|too much|handful|bunch of|load of|loads of|lots of|all my|all her|all his|all their|"
-                "all the|all of my|all of them|"
-                "all of her|all of his|the lot|boxes of|packets of|bottles of|strips of|a bottle of|s worth|days worth|"
-                "weeks worth|"
-                "at once|double dose|un monton|une plaquette|frasco|varios|varias|plusieurs|mehrere|muchas|muchos|"
-                "beaucoup de|viele|muitas|demasiad|trop de|zu viele|muitos",
-    # a whole container: "the whole bottle", "toute ma boite", "toda la caja", "die ganze Packung"
-    "whole": "whole|entire|all|half|toute|tout|toda|todo|todas|ganze|ganzen|inteira|inteiro|entera|entero|une",
-    "container": "bottle|pack|packet|box|strip|blister|tub|tube|boite|plaquette|flacon|caja|frasco|blister|"
-                 "caixa|cartela|vidro|packung|schachtel|flasche",
-    "poison": "bleach|antifreeze|washing tablet|washing capsul|washing powder|washing liquid|dishwasher tablet|laundry|"
-              "liquitab|"
-              "batter|magnet|detergent|pod|pods|dishwasher|washing up|"
-              "fabric softener|cleaner|cleaning|disinfectant|chemical|drain|pesticide|rat poison|weed killer|"
-              "slug pellet|fertilis|fertiliz|white spirit|turps|turpentine|paint thinner|lamp oil|paraffin|"
-              "kerosene|petrol|gasoline|lighter fluid|nail polish|nail varnish|acetone|e liquid|vape juice|vape liquid|"
-              "nicotine|essential oil|hand sanitiser|hand sanitizer|poison|lye|lejia|javel|bleich|lavandina|"
-              "water bead|toadstool|wild mushroom|weedkiller|roundup|paraquat|frostschutz|anticongelante|antigel|"
-              "refrigerante|lessive|"
-              "waschmittel|detergente|sabao|limpiador|nettoyant|reiniger|agua sanitaria|candida|pila|pilas|pilha|"
-              "pilhas|une pile|bateria|batterie|knopfzelle|iman|aimant|ima|rattengift|mort aux rats|raticida|"
-              "veneno|gift|insecticid|insektizid|herbicid|glyphosat|iron tablet|iron pill|iron supplement",
-    "swallowed": "swallow|drank|drink|ate|eaten|got into|licked|chew|bit into|bitten into|sucking on|sucked|"
-                 "ingest|bebio|bebeu|trank|getrunken|bu|avale|bois|"
-                 "tomou|tomo|geschluckt|verschluckt|trag|engoli|comio|comeu|mange|gegessen",
-    "bleed": "bleed|blood|bloody|sangr|saign|sang|blut|sangue|hemorr|haemorr",
-    "heavy_bleed": "heavy|heavily|really bad|badly|a lot|lots|loads|tons|masses|enormement|muchisima|viel blut|"
-                   "profuse|spurt|squirt|gush|pumping|pour|soak|will not stop|not stop|"
-                   "can not stop|uncontrol|everywhere|so much|clots|pints|litre|mucha sangre|sangra mucho|"
-                   "sangrando mucho|sangro mucho|no para|a chorros|jorr|"
-                   "beaucoup|arrete pas|jaillit|stark|starke|hort nicht auf|spritzt|muito|nao para",
-    "head": "head|skull|cabeza|tete|kopf|cabeca",
-    "head_injury": "hit|bang|banged|bump|bumped|knock|injur|trauma|fell|fall|fallen|smack|whack|struck|"
-                   "rolled off|dropped|hard floor|"
-                   "concuss|golpe|golpeo|cogne|gefallen|schlag|bateu|caiu|cayo|tombe",
-    "head_danger": "vomit|throw|being sick|confus|drowsy|sleepy|unconscious|knocked out|seiz|fitting|pass out|"
-                   "passed out|blacked out|blood thinner|thinners|warfarin|apixaban|rivaroxaban|anticoag|pupil|"
-                   "fluid|slur|worse|same question|can not remember|not remember|forgetting|forget|memory|"
-                   "been sick|was sick|"
-                   "sick again|sick twice|"
-                   "massive headache|"
-                   "severe headache|terrible headache|awful headache|ear|nose|floppy|double vision|"
-                   "vomitando|verwirrt|erbrech|vomi|confuso|sonolent",
-    "accident": "crash|accident|fell|fall|fallen|dive|dived|dove|diving|shallow|tackle|thrown|landed|trampoline|"
-                "ladder|roof|"
-                "horse|motorbike|motorcycle|collision|whiplash|hit by",
-    "belly": "stomach|belly|abdom|tummy|barriga|ventre|bauch|vientre|abdomen",
-    "eye": "eye|eyes|ojo|oeil|yeux|auge|augen|olho|vision|sight",
-    "testis": "testic|testis|testes|scrot|hoden|testicul|ball|balls|my nuts|his nuts|privates|groin",
-    "pregnant": "pregnan|embaraz|enceinte|schwanger|gravid|preggo",
-    "postpartum": "accouchement|parto|geburt|entbindung|gave birth|given birth|giving birth|"
-                  "just delivered|after delivery|after birth|after the birth|since the birth|postpartum|"
-                  "post partum|postnatal|post natal|after labour|after labor|c section|caesarean|cesarean",
-    "fever": "fever|temp|temperature|fiebre|fieber|fievre|febre|burning up|chills|shiver|rigor|hot to touch",
-    "heat": "heat|heatwave|sun|beach|sunbath|hot day|hot car|festival|sauna|marathon|overheat|hot weather|desert",
-    "cold": "ice cold|freezing|frozen|hypotherm|cold water|icy|snow|through the ice|outside all night",
-    "water": "pool|lake|sea|river|bath|bathtub|pond|canal|underwater|under water",
-    "diabetic": "diabet|typeone|typetwo|insulin|hypo|sugar|sugars|glucose",
-}
+__all__ = ["RED_FLAGS", "RED_FLAG_EXCEPTIONS", "RULES", "TERMS"]
+
 
 RULES: list[str] = [
     # ---- cardiac: chest pain with a companion sign, time or severity; collapse; very fast pulse
-    "cardiac: {chest} + {pain} + breath|winded|sweat|clammy|arm|jaw|back|neck|shoulder|faint|dizz|nause|sick|"
-    "vomit|"
-    "throw|{blue}|pale|minute|min|mins|hour|hours|{severe}|respir|sudor|sudando|sueur|transpir|schwitz|atem|luft|"
-    "bras|brazo|braco|minutos|minuten|irradi|spread|radiat|going down|elephant|vice|gtn|spray|nitro|not going|"
-    "not go away|will not go|not ease|not easing|not settl|getting worse|constant|racing|pounding|bad|badly|"
-    "walk|steps|stairs|sit down|had to stop|die|dying|doom|heure|stunde|hora|horas|blass|palido|palida|"
-    "formig|hormigue|"
-    "fourmill|kribbel",
+    "cardiac: {chest} + {pain} + {chest_sign}",
     "cardiac: brustschmerz|thoraxschmerz|clutch chest",
     "cardiac: clutch|clutched|clutching|grabbing|grabbed + chest",
     "cardiac: duele|dolor|aprieta + pecho",
@@ -137,7 +48,9 @@ RULES: list[str] = [
     "cardiac: indigestion|heartburn + grey|gray|sweat|clammy|arm|jaw|shoulder|breath|faint",
     "cardiac: heart attack|cardiac arrest|no pulse|heart stopped|infarto|crise cardiaque|herzinfarkt|"
     "ataque cardiaco|attaque cardiaque|herzstillstand|arret cardiaque",
-    "cardiac: heart|pulse|puls|coeur|corazon|coracao + >=150",
+    "cardiac: heart|pulse|puls|coeur|corazon|coracao + >=150 + rest|resting|sitting|lying|racing|pounding|dizz|"
+    "faint|chest|breath|sudden|out of nowhere|will not slow|not slowing|not going down|no reason|{collapse}|pale|"
+    "sweat",
     "cardiac: heart|pulse|puls|coeur|corazon|coracao + <=40 + faint|dizz|blacking|black out|blacked out|collaps|"
     "breath|chest",
     "cardiac: heart|pulse|palpitat + racing|pounding|fluttering|palpitat|skipping|beating fast|irregular|fast|"
@@ -156,7 +69,7 @@ RULES: list[str] = [
     "heart pound|heart racing|pounding|racing|cough|blood|sudden|calf|leg",
     # ---- stroke / TIA: face, arm, speech, one side, sudden neurological loss, thunderclap headache
     "stroke: face|facial|mouth|smile|cara|boca|visage|bouche|gesicht|mund|rosto|mundwinkel + droop|dropped|uneven|"
-    "lopsided|crooked|torc|torta|tordu|deform|schief|hang|paral|travers|fallen",
+    "lopsided|crooked|torc|torta|tordu|deform|schief|hang|paral|travers|fallen|caid|tombe",
     "stroke: fala enrolada|habla arrastrada|verwaschen|parle bizarrement|arrastra las palabras|hablo raro|"
     "habla raro|fala estranho|fala enrolado|parle mal|habla mal|fala mal|spricht komisch|spricht undeutlich",
     "stroke: slur|garbl|gibberish|jumbl|muddl|nonsense|wrong words|lallt + speech|speak|talk|word|habla|parl|"
@@ -171,10 +84,7 @@ RULES: list[str] = [
     "nicht mehr + hablar|parler|sprechen|falar",
     "stroke: stroke|avc|ictus|derrame|schlaganfall|apoplex + having|think|sign|symptom|now|sudden|just|mini|creo|"
     "pense|glaube|acho|fait|esta|teniendo|hat|tendo",
-    "stroke: {sudden} + weak|numb|paraly|confus|vision|blind|see|speak|speech|talk|walk|balance|headache|dizz|"
-    "double|"
-    "lost|word|words|drag|drool|droop|slur|clumsy|understand|floppy|sight|parl|faible|engourdi|hablar|debil|"
-    "entumec|sprechen|schwach|taub|falar|fraco|dormente",
+    "stroke: {sudden} + {neuro_loss}",
     "stroke: one side|left side|right side|half my|half of my|half his|half her|half of his|half of her|"
     "down one side|un lado|un cote|einer seite|um lado + numb|weak|paraly|droop|feel|floppy|move|heavy|dead|tingl|"
     "not working|useless",
@@ -193,17 +103,16 @@ RULES: list[str] = [
     "stroke: cabeza|tete|cabeca|kopfschmerz + dolor|mal|dor|kopfschmerz + peor|pire|schlimmst|pior|repentin|"
     "brutal|plotzlich|subit|terrible",
     "stroke: paralys|paralyz|gelahmt|paralis|lahm",
-    "stroke: slurring|slurred + leaning|one side|drunk|face|arm|leg|weak|sudden|confus",
+    "stroke: double vision|seeing double + swallow|slur|weak|droop|speak|talk|walk|balance|face",
+    "stroke: slurring|slurred + leaning|one side|drunk|face|arm|leg|weak|sudden|confus|can not stand|can not walk|"
+    "balance|unsteady|stagger|started|came on|dizz|vision",
     # ---- breathing
-    "breathing: can not breath|unable to breath|not breathing|stopped breathing|stop breathing|barely breathing|"
-    "hardly breathing|can barely breathe|can hardly breathe|gasping|choking|air hunger|turned blue|turning blue|"
-    "went blue|going blue|gone blue|ahog|atragantando|engasgando|etouff|keine luft|atemnot|kann nicht atmen|erstick|"
-    "falta de ar|sufoc|respire mal|respira mal|no respira|nao respira|atmet nicht|atmet kaum|not breathe",
+    "breathing: {cannot_breathe}",
     "breathing: struggl|fighting|trouble|difficult|hard to|harder to|gasping + breath|for air",
     "breathing: can not|barely|hardly|not getting|struggl|fighting + get air|enough air|any air|air in",
     # "no puede respirar", "le cuesta respirar", "n'arrive plus a respirer", "nao consegue respirar direito"
     "breathing: puedo|puede|pueden|consigo|consegue|cuesta|custa|dificultad|dificuldade|peux|peut|arrive|"
-    "du mal + respirar|respirer|respira|respire",
+    "du mal|esfuerzo|esforco + respirar|respirer|respira|respire",
     "breathing: respire|respira|respirando|atmet + plus|presque|peine|casi|quase|kaum|nicht",
     "breathing: {breathless} + sentence|talk|speak|rest|sitting|still|lying|worse|faint|{blue}|can not|{severe}|"
     "{sudden}|confus|chest|lips",
@@ -211,14 +120,24 @@ RULES: list[str] = [
     "one word|sentences",
     "breathing: inhaler|puffs|puffer|pump|nebul|ventolin|salbutamol + not help|not working|not work|no help|"
     "no better|fait rien|hace nada|hilft nicht|faz efeito|nao ajuda|no ayuda|done nothing|doing nothing|>=6",
-    "breathing: rib|ribs|chest|neck + suck|sucking|retract|caving|pulling in",
+    "breathing: rib|ribs|chest|neck|costilla|cotes|rippe|costela + suck|sucking|retract|caving|pulling in|hunde|"
+    "creus|zieht|einzieh|afund|tiraje|tirage",
+    # a baby who stops breathing for a moment: "pauses in her breathing", "gaps between breaths"
+    "breathing: {child}|month old|months old|week old|weeks old + pause|pauses|pausing|gaps|gap|stops breathing|"
+    "stopping breathing|holding his breath|holding her breath + breath|breathing|seconds|pale|{blue}|floppy",
     "breathing: grunting",
     "breathing: breath + tummy|belly|stomach + suck|sucking|pulling in|caving|sinking",
     "breathing: panting|puffing|heaving|huffing + breath|air",
     "breathing: can not|unable|struggl|too breathless + finish|complete|full + sentence|sentences",
-    "breathing: one word|few words|two words + at a time|between breaths|breath",
+    "breathing: one word|few words|two words|couple of words|words out|word out + at a time|between breaths|breath",
+    "breathing: nostril|nostrils|nose + flar",
+    # the noise of a narrowed windpipe, in lay words: "a horrible noise when breathing in"
+    "breathing: noise|noisy|sound|squeak|whistl|rasp|crow + breathing in|breathes in|breathe in|breath in|"
+    "at rest|when calm|even when",
     "breathing: asthma + hardly|can not talk|can not speak|not help|severe|really bad|{blue}|worst",
-    "breathing: {blue} + lip|face|mouth|labio|levre|lippe|boca|rosto",
+    "breathing: {blue} + lip|face|mouth|labio|levre|lippe|boca|rosto|mund|bouche|gesicht|visage|cara",
+    # a sore throat that closes: cannot swallow their own spit, drooling, leaning forward to breathe
+    "breathing: drool|dribbl + can not swallow|leaning forward|sitting forward|breath|noise|high pitch",
     "breathing: copd|asthma|emphysema + worse than usual|much worse|way worse|sleepy|drowsy|confus|{blue}",
     "breathing: breath + fast|rapid + faint|shallow|fever|grunt|floppy|{altered}",
     "breathing: froth|frothy + cough|breath|spit|pink",
@@ -228,29 +147,32 @@ RULES: list[str] = [
     # ---- choking
     "choking: chok|atragant|etouffe|verschluck|engasg + can not|not breathing|not cough|no noise|no sound|silent|"
     "not making|{blue}|red|stuck|help|grabbing|gagging|no puede|ne peut|kann nicht|nao consegue",
-    "choking: stuck + throat + air|breath|cough|swallow|spit|saliva|drool",
+    "choking: stuck + throat + air|breath|cough|swallow|spit|saliva|drool|sound|noise|speak|talk|{blue}|red",
     "choking: swallow|inhaled + coin|toy|marble|lego|bead + cough|chok|breath|wheez|{blue}|stuck",
     # ---- anaphylaxis
     "anaphylaxis: anaphyla|anafila",
     "anaphylaxis: epipen|epi pen|adrenaline pen|auto injector + used|had to use|gave|given|injected|jabbed|jab|"
     "after|"
     "twice|second|not work|not help",
-    "anaphylaxis: throat|tongue|lip|lips|face|mouth|garganta|lengua|labio|cara|gorge|langue|levre|visage|zunge|"
-    "lippe|hals|gesicht|rachen|lingua|rosto + swell|swollen|closing|close|tight|puff|hincha|cerrada|cierra|"
-    "gonfl|schwill|schwell|geschwoll|inch|fechando|huge|thick|blown up|ballooned|massive",
+    "anaphylaxis: {face_throat} + {swelling}",
     "anaphylaxis: hives|urticaria|welts|blotch + faint|dizz|breath|wheez|vomit|throat|swell",
+    "anaphylaxis: swell|swollen|hives|blotch|welts + all over|everywhere|whole body|head to toe + faint|dizz|"
+    "breath|"
+    "wheez|throat|tongue|lip|collaps|vomit",
     "anaphylaxis: tongue|lips|mouth|throat + tingl|itch|numb + faint|dizz|breath|swell|blotch|hives|rash",
+    # a known allergy, and the food or medicine was eaten: "nut allergy, just ate a cookie with nuts, coughing"
+    "anaphylaxis: allerg|alerg + ate|eaten|eating|had some|accidentally|by accident|exposed|took + itch|cough|"
+    "tingl|"
+    "swell|hives|vomit|throat|lip|tongue|breath|wheez",
     "anaphylaxis: allerg|alerg + severe|fuerte|strong|bad|swell|swollen|breath|throat|tongue|lip|faint|dizz|chest|"
     "hincha|schwill|zunge|gorge|garganta|shock|swallow|tingl|voice|hoarse|wheez",
-    "anaphylaxis: sting|stung|wasp|bee|hornet|peanut|nut|nuts|cashew|shellfish|shrimp|prawn|crab|lobster|egg|"
-    "sesame|dye|contrast|antibiotic|penicillin|latex|satay|piqur|picadur|abeja|avispa|wespe|biene|abelha|vespa|"
-    "cacahu|amendoim|camarao|erdnuss|guepe|abeille + wheez|breath|faint|dizz|throat|gorge|garganta|"
-    "voice|hoarse|swallow|collaps|tongue",
+    "anaphylaxis: {allergen} + wheez|breath|faint|dizz|throat|gorge|garganta|swollen shut|swelling shut|voice|"
+    "hoarse|swallow|collaps|tongue",
     # ---- bleeding
     "bleeding: nosebleed|nose bleed|{bleed} + {heavy_bleed}|faint|dizz|lightheaded|light headed|pass out|"
     "passing out|pads|really weak|so weak|very weak|clammy",
     "bleeding: vomit|throwing up|threw up|cough|spit|spat|being sick|bringing up|brought up|bring up|puking|puke|"
-    "vomitando|vomis|crach|erbrech|erbroch|"
+    "vomitando|vomis|crach|erbrech|erbroch|erbricht|bricht|spuckt|hustet|"
     "tosiendo + blood|sangre|sang|blut|sangue",
     "bleeding: tarry|black stool|black poop|black stools|melena|coffee ground",
     "bleeding: black|tar + poo|poop|stool|faeces|feces + dizz|faint|weak|pale|vomit|sick|lightheaded|breath|"
@@ -267,41 +189,45 @@ RULES: list[str] = [
     "overdose: {took}|had|se tomo + {too_much} + {meds}|somnif|heroin",
     "overdose: {took}|had|se tomo + {whole} + {container} + {meds}|somnif|heroin",
     "poisoning: {swallowed} + {poison}",
-    "overdose: demais|demasiadas|demasiados|trop de|zu viele + remedio|comprimido|pastilla|medicament|comprime|tablett|"
+    "overdose: demais|demasiadas|demasiados|trop de|zu viele + remedio|comprimido|pastilla|medicament|comprime|"
+    "tablett|"
     "pilul|cachet",
-    "overdose: took|taken|swallow|ate|eaten|got into|tomo|tomou|genommen|avale|engoli|tomei|pris + grandmas|"
-    "grandma s|grandpas|grandpa s|grandads|grandad s|grannys|granny s|nans|nan s|nanas|nana s|someone else s|"
-    "someone elses|da avo|do avo|de la abuela|del abuelo|de la grand mere|du grand pere|von oma|von opa|mum s|"
-    "mom s|"
-    "dad s|parents + medic|pill|tablet|meds|comprim|pastilla|remedio|tablett",
+    "overdose: took|taken|swallow|ate|eaten|got into|tomo|tomou|genommen|avale|engoli|tomei|"
+    "pris + {someone_elses} + medic|pill|tablet|meds|comprim|pastilla|remedio|tablett",
     "poisoning: carbon monoxide|monoxido|monoxyde|kohlenmonoxid",
     "poisoning: co + alarm|detector|poison|headache|drowsy|sleepy|vomit|dizz|sick",
-    "poisoning: boiler|gas fire|gas heater|heater|generator|stove|wood burner|log burner|bbq|barbecue|exhaust|"
-    "chimney|flue|chaudiere|heizung|aquecedor|calefon + headache|dizz|sick|nause|drowsy|sleepy|faint|vomit|"
-    "confus + "
-    "everyone|all of us|family|both|kids|dog|cat|better when|better outside|go out|leave the house|we",
-    "overdose: {child}|year old|month old|months old|yo + {swallowed}|took|found + pill|tablet|meds|medicine|"
-    "capsul|{meds}|blister",
+    "poisoning: {fume_source} + headache|dizz|sick|nause|drowsy|sleepy|faint|vomit|confus + everyone|all of us|"
+    "family|both|kids|dog|cat|better when|better outside|go out|leave the house|we",
+    # a child who got into medicines (not their own dose): some, a handful, someone else's, a pack, found
+    "overdose: {child}|year old|month old|months old|yo + {swallowed}|took|found|got hold|got at|missing + pill|"
+    "tablet|meds|medicine|capsul|{meds}|blister + {got_into}",
     "poisoning: {child}|year old|month old|months old|yo|found + {poison} + {swallowed}|foam|froth|cough|drool|"
     "vomit|sick|burn|sleepy|drowsy|choking|mouth|lips|tongue",
     # insulin, deliberate or by mistake: the whole pen, the wrong insulin, ten times the dose
-    "overdose: insulin|lantus|novorapid|humalog|levemir|tresiba|fiasp|humulin|units + injected|gave|took|taken|"
-    "dose|doses|jabbed|put in + instead of|too much|by mistake|accident|wrong|double|twice|extra|whole pen|"
-    "entire pen|on purpose|all of|the lot",
-    "overdose: heroin|fentanyl|opiat|opioid|methadone|oxy|morphine|ketamine|ghb|mdma|spice|ecstasy|cocaine|"
-    "crack|meth|amphetamine|took something|taken something|spiked + too much|not respond|unrespons|not breath|"
-    "{blue}|not wake|will not wake|snor|pinpoint|collaps|fitting|seiz|overheat|burning up|boiling|chest|"
-    "racing|{altered}",
+    "overdose: {insulin} + injected|gave|took|taken|shot up|inyecto|injete|injetou|gespritzt|dose|doses|jabbed|"
+    "put in + instead of|too much|by mistake|accident|wrong|double|twice|extra|whole pen|entire pen|on purpose|"
+    "all of|the lot|{too_much}|whole|entire",
+    "overdose: {drugs} + too much|not respond|unrespons|not breath|{blue}|not wake|will not wake|snor|pinpoint|"
+    "collaps|fitting|seiz|overheat|burning up|boiling|chest|racing|{altered}",
     # a child given the wrong dose: "10 ml of calpol instead of 2.5"
     "overdose: gave|given|give|giving + {child}|year old|month old|months old + instead of|by mistake|wrong|"
     "too much|double|twice|extra|accident + {meds}|calpol|nurofen|ml|dose|medicine|syrup",
     # plants and mushrooms from outside, with symptoms
-    "poisoning: garden|wild|picked|forest|woods|park|hedge|poisonous|unknown + mushroom|berries|berry|plant|"
-    "leaves|seeds|flower + ate|eaten|chewed|swallow + vomit|sick|drowsy|confus|hallucin|drool|mouth|fit|seiz|"
-    "dizz|diarrh|stomach|tummy|rash|swell",
+    "poisoning: garden|wild|picked|forest|woods|park|hedge|poisonous|unknown + {wild_plant} + ate|eaten|eating|"
+    "eat|chewed|swallow|munch|tasted + vomit|sick|drowsy|confus|hallucin|drool|mouth|fit|seiz|dizz|diarrh|stomach|"
+    "tummy|rash|swell",
     "overdose: pill|tablet|meds + alcohol|vodka|drunk|drinking",
-    "overdose: {took}|had + twice|double|by mistake|extra|wrong + {meds} + {altered}|sweat|shak|faint|dizz|slow|"
-    "collaps|vomit",
+    # some pills, and now not right: drowsy, will not wake, cannot get a word out of them
+    "overdose: {took} + some|several|load|loads|lots|bunch|handful|few|unknown|random|whole|all|someone + pill|"
+    "pills|tablets|{meds} + {altered}|{collapse}|will not wake|breathing slow|"
+    "slow breathing|not breathing",
+    # the same medicine again, forgotten or mixed up ("took it a few times because he forgot"), and now not right
+    "overdose: {took}|had|dosed|dose|doses|gave|given + twice|double|again|few times|three times|3 times|"
+    "times today|forgot|by mistake|extra|wrong|mixed up + {meds} + {altered}|sweat|shak|faint|dizz|slow|collaps|"
+    "vomit|pale|racing|pounding|drowsy",
+    # pills or powder at a festival, party or club, and now overheating, fitting or not right
+    "overdose: festival|rave|club|party|gig + pill|pills|something|drugs|molly|mdma|ecstasy|pinger + overheat|"
+    "burning up|boiling|fit|seiz|collaps|racing|not respond|unrespons|{altered}",
     # ---- suicide and self-harm, direct and indirect: the act (kill / end my life / not wake up), the wish
     # (want to die, not want to live, better off without me), the plan or the means (pills, rope, bridge, a
     # note, goodbyes), self-harm; most as "wish or intent + what", so word order and fillers do not matter
@@ -319,8 +245,7 @@ RULES: list[str] = [
     "morir|morirme|mourir|morrer|morire|sterben|desaparecer|disparaitre|matarme|me tuer|me matar|mich umbringen|"
     "quitarme|tirar|das leben",
     "suicide: not want|not wanna|no quiero|nao quero|veux plus|veux pas|will nicht|mochte nicht|nicht mehr|"
-    "ne plus + live|living|alive|exist|here anymore|be around|vivir|viviendo|viver|vivre|leben|aufwachen|"
-    "seguir|continuar|continuer|weiter|envie de vivre",
+    "ne plus + {to_live}",
     "suicide: no reason|no point|any reason|any point|the point|no sense|raison|razon|grund|motivo|razao|"
     "sentido + live|living|go on|going on|keep going|carry on|carrying on|alive|exist|vivre|vivir|viver|leben|"
     "waking up|wake up|anymore",
@@ -334,6 +259,8 @@ RULES: list[str] = [
     "not exist|never woke",
     "suicide: nobody|no one|nadie|personne|niemand|ninguem + miss me|care if|notice if|extranaria|manquerait|"
     "vermissen|sentiria falta",
+    "suicide: nobody|no one|nadie|personne|niemand|ninguem + care|cares|miss|notice + die|died|dead|gone|disappear|"
+    "not here|not around",
     "suicide: burden + everyone|family|everybody|to them|to my|on everyone",
     "suicide: disappear|vanish|sleep + forever|for good|never come|should just|wish i could|want to",
     "suicide: take|sleep|pills|tablets|want|wish|hope + not wake|never wake|not to wake|never to wake",
@@ -346,8 +273,12 @@ RULES: list[str] = [
     "suicide: dying|death|die|dead + relief|stop thinking|should just|be easier|better if",
     "suicide: voices + telling|tell|told|commanding + hurt|kill|harm|die|jump|end",
     "suicide: engine running|exhaust|hose + garage|car|sat|sitting|window",
-    "suicide: bridge|ledge|roof|rooftop|cliff|car park|multi storey|balcony + jump|jumping|end it|anymore|"
-    "goodbye|standing on|threaten",
+    # a high place or a railway, and the jump: "on the platform ... going to jump", "auf der Brücke ... springen"
+    "suicide: {high_place} + jump|jumping|end it|anymore|goodbye|standing on|threaten|springen|saltar|sauter|"
+    "pular|step off|throw myself",
+    # a goodbye sent with the means: "sent me a photo of her pills and said sorry"
+    "suicide: sent|texted|messaged|posted|photo|picture|pic|message + sorry|goodbye|bye|forgive|love you + "
+    "{meds}|rope|knife|blade|razor|bridge|gun|noose|ledge|roof",
     "suicide: jump|step|walk|throw myself|lie down + front + train|bus|lorry|truck|traffic",
     "suicide: drive|driving|crash|crashing|swerve + wall|tree|traffic|bridge + on purpose|thinking|thought|"
     "want|keep|end",
@@ -357,7 +288,8 @@ RULES: list[str] = [
     "hurt myself|hurting myself|harm myself|cut myself|cut my arm|cut my arms|hurt herself|hurt himself|"
     "burn myself|burning myself",
     "suicide: cutting|slitting|slashing|self harming + myself|wrist|wrists|arms|thighs|herself|himself",
-    "suicide: cut|slit|slash + wrist|wrists|veins|venas|pulsos",
+    "suicide: cut|slit|slash|aufgeschnitten|geschnitten|ritz|coupe|corte|corto|cortou + wrist|wrists|veins|venas|"
+    "pulsos|pulsader|handgelenk|poignet|veines|veias|punhos",
     "suicide: ending it|end it|end things|end this + tonight|now|soon|rope|pills|plan|thinking|want|going|gonna|"
     "ready|decided",
     "suicide: rope|noose|ligature + bought|ready|tied|tonight|end|myself|neck|hang",
@@ -366,37 +298,39 @@ RULES: list[str] = [
     "in front of me|got them out",
     "suicide: ready|prepared|decided + this time|tonight|pills|tablets|rope|note|letters|goodbye|done",
     "suicide: saving them|saving up|hoard|collecting + pills|tablets|them|meds",
+    # a goodbye or sorry sent, and then silence
+    "suicide: texted|messaged|message|sent|posted|said + sorry|goodbye|love you|loves me|forgive + not answering|"
+    "not replying|not picking up|phone off|phone is off|switched off|can not reach|can not get hold|no answer|"
+    "gone quiet",
     "suicide: goodbye|farewell|last message + note|notes|letter|letters|text|texted|message|"
     "messaged|bridge|rope|pills|tablets|forever|tonight|jump|roof|cliff|ledge|everyone|family|kids",
     "suicide: goodbye|letters to|wrote letters|note for + gave away|giving away|given away|not answering|stuff|"
     "belongings",
     "suicide: how many|how much + {meds} + die|kill|not wake|lethal|fatal|deadly|to end",
     # ---- seizures
-    "seizure: unconscious|unresponsive|collaps|pass out|passed out|passing out|blacked|blacking|fainted|"
-    "not respond|not responding|not answering|not answer|not moving|bewusstlos|ohnmacht|inconscien|desmai|"
-    "desmay|evanoui|sin respuesta|no responde|no reacciona|reagiert nicht|nao responde|nao acorda|nao reage|"
-    "knocked out|floppy|limp",
+    "seizure: {unresponsive}",
     "seizure: not wake|can not wake|will not wake|not waking|hard to wake|difficult to wake|can not rouse|"
     "unrousable|not woken|wake him|wake her|no despierta|se despierta|se reveille|wacht nicht|nao acorda",
     "seizure: come round|coming round|came round|come to|woken up + not|without|has not|still|in between",
-    "seizure: seiz|convuls|fitting|having a fit|tonic clonic|krampf|crise d epilepsie|epilep|convulsion + having|"
-    "now|not stop|minute|min|mins|still|started|again|first|second|hour|just|>=3|arret|hort|para|since|after|"
-    "had a|has a|another",
+    "seizure: {fitting} + having|nicht auf|now|not stop|minute|min|mins|still|started|again|first|second|hour|"
+    "just|>=3|arret|hort|para|since|after|had a|has a|another|{blue}|lips|shaking|jerk|foam|froth|unconscious|"
+    "floor",
     "seizure: first seizure|first fit|krampfanfall|anfall|convulsao|convulsiones|convulsion|crise convulsive|"
     "convulsing|convulsionando|convulsiona|convulse|krampft|fait une crise|having a seizure|having a fit|"
     "is seizing|seizing",
     "seizure: first|first ever|never had + seizure|fit|fits|convuls|krampf",
-    "seizure: fit|fits + first ever|another one|not stop|will not stop|minutes|shaking|jerking|"
+    "seizure: fit|fits + first ever|another one|not stop|will not stop|minutes|shaking|jerking|bath|bathtub|pool|"
     "{blue}|froth|foam|convuls|epilep|unconscious|rolled|never had",
     "seizure: foam|froth|foaming|frothing + mouth|lips",
     # a fit without the word: shaking or jerking that will not stop, eyes rolled back, stiff, not answering
-    "seizure: jerk|shaking|shakes|shook|twitch|convuls|trembl|spasm + eyes roll|eyes rolled|"
-    "rolled back|rolling back|foam|froth|unrespons|not respond|all over|whole body|rigid|stiff|"
-    "on the floor|not stop|not stopping|will not stop|minutes|mins|min|blue|drool|lips|not breathing|limbs",
+    "seizure: jerk|shaking|shakes|shook|twitch|convuls|trembl|spasm + {fit_sign}",
     "seizure: roll|rolled|rolling + eyes|eye + jerk|shak|twitch|stiff|rigid|fit|seiz|unrespons|floppy|blue|foam|"
     "froth|fever",
     # ---- head and spine injuries
     "head_spine: {head} + {head_injury} + {head_danger}",
+    # a baby or toddler who fell and is now sleepy, sick or floppy
+    "head_spine: baby|infant|newborn|toddler|month old|months old + fell|fall|fallen|rolled off|dropped + sleepy|"
+    "drowsy|vomit|been sick|was sick|floppy|limp|unconscious|not herself|not himself|will not wake",
     "head_spine: can not feel|can not move|numb|tingl|pins and needles|paraly|weak + leg|legs|arm|arms|feet|foot|"
     "hand|hands|fingers|toes + neck|back|spine|{accident}",
     "head_spine: {accident} + neck + pain|hurt|sore|stiff|numb|tingl",
@@ -413,14 +347,16 @@ RULES: list[str] = [
     "sharp|stab|not moving|not moved|fluid|faint|dizz|collaps|shoulder|one side|fever",
     "obstetric: {pregnant}|weeks + face|hands|eyes + swell|swollen|puffy",
     "obstetric: {pregnant} + accident|crash|hit|fell|fall|kicked|punched|assault|trauma",
-    "obstetric: weeks|wks|semanas|semaines|wochen|semana + headache|flash|vision|bleed|contraction|sangr|saign|"
-    "blut|sangue|tete|cabeza|cabeca|kopfschmerz + flash|vision|swell|swollen|blur|bleed|every|sangr|saign|blut|"
-    "sangue|heavy|forte|mucho|stark|beaucoup|etoiles|estrellas|estrelas|sterne|stars|spots|horrible|terrible|"
-    "horrivel|schlimm|{severe}",
+    "obstetric: weeks|wks|semanas|semaines|wochen|woche|semana + headache|flash|vision|bleed|contraction|sangr|"
+    "saign|blut|sangue|tete|cabeza|cabeca|kopfschmerz + {pregnancy_warning}",
     "obstetric: not felt|stopped moving|not moving|not moved|no movement|less movement|reduced movement|"
     "moving less|not kicked|not kicking|no kicks + baby|weeks|bump|pregnan",
     "obstetric: waters|water broke|waters broke + green|brown|blood|smell|meconium|cord",
     "obstetric: waters|water + broke|broken|gone|leaking|burst + <=36 + weeks|wks|pregnant",
+    # labour before 37 weeks
+    "obstetric: contraction|labour|labor|in labor + <=36 + weeks|wks|woche|wochen|semana|semanas|semaine|semaines",
+    "obstetric: fruchtblase|blasensprung|fruchtwasser|bolsa|fuente|poche des eaux|aguas + geplatzt|abgegangen|rota|"
+    "rompio|rompi|rompu|percee|estourou|rompeu + <=36 + woche|wochen|semana|semanas|semaine|semaines|weeks",
     "obstetric: cord + see|seen|feel|prolap|coming out|hanging",
     "obstetric: {postpartum} + {bleed}|clots|white|pale|faint|dizz|breath|chest|swollen|fever|headache|confus|"
     "pour|soak|pads",
@@ -436,12 +372,18 @@ RULES: list[str] = [
     "1 mois|2 mois|3 mois|1 mes|2 meses|3 meses|monate alt|wochen alt|semanas + fever|temp|fiebre|fievre|febre|"
     "fieber|>=38",
     "paediatric: soft spot|fontanel + bulging|sunken|swollen|raised",
-    "paediatric: {child}|year old|month old|months old|week old|weeks old + floppy|limp|letharg|unrespons|"
-    "not respond|hard to wake|not waking|"
-    "will not wake|will not feed|not feeding|refusing feeds|no wet|high pitch|bulging|grunt|schlapp|mole|"
-    "no reacciona|green vomit|bile|bilious|not fade|seeing things|hallucin|trinkt nicht|boit plus|sunken|"
-    "mottled|fontanel|soft spot",
+    "paediatric: {child}|year old|month old|months old|week old|weeks old + {baby_unwell}",
     "paediatric: {child}|month|months + >=39 + fever|temp|grad|fiebre|fievre|febre|fieber",
+    # a yellow baby who is sleepy or not feeding
+    "paediatric: {child}|day old|days old|week old|weeks old + is yellow|very yellow|really yellow|so yellow|"
+    "gone yellow|turning yellow|looks yellow|s yellow|yellowish|jaundice|gelb|amarillo|jaune|amarel|"
+    "icteri + sleepy|"
+    "feed|latch|floppy|letharg|trinkt|boit|come|mama|dark urine|pale poo|white poo",
+    "paediatric: {child} + white poo|pale poo|chalky|white stool|pale stool|grey poo + yellow|jaundice|dark urine|"
+    "sleepy",
+    # a chest infection in a baby, and feeding has stopped
+    "paediatric: {child}|month old|months old + bronchiolitis|rsv|croup|chest infection|pneumonia|breath + "
+    "stopped feeding|stopped eating|refusing|will not feed|not drinking|no wet|not weed|dry nappies",
     "paediatric: baby|infant|newborn|bebe|nourrisson|saugling + week|weeks|semana|semaine|woche + >=38|fever|hot|"
     "temp|fiebre|fievre|febre|fieber",
     "paediatric: baby|infant|newborn|month old|months old|week old|weeks old + breath + weird|funny|strange|fast|"
@@ -453,17 +395,25 @@ RULES: list[str] = [
     "no wet + {child}|vomit|diarrh|hours|since|day",
     "paediatric: rash|spots|manchas|taches|flecken|petechi + purple|violet|roxa|morad|not fade|glass|"
     "non blanch|not blanch|lila",
+    # a rash that does not fade under a glass, in five languages
+    "sepsis: rash|spots|ausschlag|flecken|sarpullido|manchas|taches|boutons|erupcao|exantema + glass|glas|vaso|"
+    "verre|copo|not fade|nicht weg|no desaparece|ne disparait|nao desaparece|not blanch|non blanch",
     # ---- sepsis and meningitis
     "sepsis: stiff|rigid|steif|raide|rigidez + neck|nacken|cuello|nuque|pescoco|nuchal + {fever}|headache|rash|"
     "light|vomit|drowsy|confus|kopfschmerz|cabeza|tete|cabeca|fieber|fiebre|fievre|febre",
     "sepsis: headache + rash|spots + vomit|{fever}|stiff|drowsy|confus|light",
-    "sepsis: {fever} + confus|mottled|racing|not peed|no urine|faint|breathing fast|breathing really fast|"
-    "fast breathing|can not think|dying|spreading|purple|can not stop shaking|weird colour|strange colour|"
-    "funny colour|odd colour|going grey|so ill|this ill|>=40|chemo|neutropen|surgery|operation|violet|roxa|"
-    "taches|manchas|flecken|uncontrol|not fade|blotch",
+    "sepsis: {fever} + {sepsis_sign}",
     "sepsis: sepsis|septic|sepsi|meningit|meningococ|septicemi",
+    # a hot swollen joint with a fever
+    "sepsis: joint|knee|hip|ankle|elbow|shoulder + swollen|swelling|hot|red + {fever}",
+    # a stomach bug, and now not drinking and drowsy, or confused and hardly passing urine
+    "sepsis: vomit|diarrh|sickness bug|gastro + not drinking|not drink|refusing|no fluids|not keeping + "
+    "{altered}|floppy|not peed|no wee|faint",
+    # a stomach bug, and now confused or drowsy and hardly passing urine
+    "sepsis: vomit|diarrh|sickness bug|gastro + {confused}|drowsy|floppy + peed|wee|urine|pee",
     "sepsis: photophob + headache|fever|neck|vomit",
-    "sepsis: light|lights + hurts|hurting|bear|stand|look at|sensitive|painful|bright + headache|{fever}|neck|vomit|"
+    "sepsis: light|lights + hurts|hurting|bear|stand|look at|sensitive|painful|bright + headache|{fever}|neck|"
+    "vomit|"
     "rash",
     "sepsis: purple|blotchy|blotches + spots|rash|marks|patches + {fever}|unwell|out of it|drowsy|confus",
     "sepsis: spreading fast|spreading quickly|red streak|red line + cut|wound|bite|{fever}|skin|arm|leg",
@@ -472,8 +422,7 @@ RULES: list[str] = [
     "sepsis: chemo|chemotherapy|neutropen|immunosupp + {fever}|>=37.5|unwell",
     "sepsis: mottled|blotchy + cold|breath|drowsy|confus|{fever}|pale|floppy",
     # an infection, and now the person is not right: confused, cold and clammy, mottled, not passing urine
-    "sepsis: uti|urine infection|water infection|kidney infection|chest infection|pneumonia|infection|infected|"
-    "cellulitis|wound + confus|drowsy|not herself|not himself|out of it|clammy|mottled|breathing fast|not peed|"
+    "sepsis: {infection} + confus|drowsy|not herself|not himself|out of it|clammy|mottled|breathing fast|not peed|"
     "no urine|shivering uncontrol|can not stop shaking|rigor|faint|collaps|blotchy|cold hands|ice cold",
     # ---- abdominal emergencies
     "abdominal: {belly} + {severe}|hard as|rigid|can not walk|can not stand|passed out|tearing|burst|"
@@ -484,9 +433,16 @@ RULES: list[str] = [
     "abdominal: appendix + burst|rupture",
     "abdominal: not pooped|not pooed|not farted|no bowel|can not poop|not passed wind|not passed gas + vomit|"
     "swollen|pain|bloat|distend",
+    "abdominal: pee|wee|urinate|urine + can not|unable|not able + agony|{severe}|swollen|bladder",
     "abdominal: not keep|not keeping|not stay|not staying|not hold + down|water|fluids|anything|drink",
     "abdominal: vomit|sick|throwing up + poo|faec|feces|fecal|poop",
-    "abdominal: {belly} + kicked|punched|hit|crash|trauma|injur|seatbelt|handlebar + pale|faint|dizz|shoulder|"
+    # bowel folding into itself in a baby: screaming in bouts, legs drawn up, a stool like redcurrant jelly
+    "abdominal: {child}|month old|months old|year old + scream|crying|cries|inconsolable + bouts|episodes|"
+    "comes and goes|on and off|attacks|waves|every few + knees|legs|pale|floppy|vomit|jelly|blood",
+    "abdominal: redcurrant|red jelly|like jelly|like jam|jelly like|blood and mucus|bloody mucus|blood and slime + "
+    "poo|stool|nappy|diaper",
+    "abdominal: {belly} + kicked|punched|hit|crash|trauma|injur|seatbelt|handlebar|fall|fell + pale|faint|dizz|"
+    "shoulder|"
     "vomit|swell|swollen|blood|worse|rigid|hard",
     "abdominal: {severe} + side|flank|loin|kidney|groin|back + pee|urine|blood|fever|shiver|vomit|keep still|"
     "lie still|sit still|writh|rolling",
@@ -494,10 +450,7 @@ RULES: list[str] = [
     "abdominal: out of proportion",
     "abdominal: yellow eyes|jaundice|yellow skin + fever + pain",
     # ---- eyes
-    "eye: {eye} + bleach|chemical|acid|alkali|cleaner|oven|lime|cement|ammonia|caustic|pepper spray|superglue|"
-    "splash|metal|grinder|glass|shard|stabbed|poked|a stick|firework|pellet|punched|lost|losing|blind|curtain|"
-    "shadow|"
-    "halo|double|can not see|{sudden}|no veo|perdu|sehe nichts|nichts mehr|white spot|severe|burning",
+    "eye: {eye} + {eye_injury}",
     "eye: curtain|shadow|veil + vision|eye|sight",
     "eye: eye|eyes|vision + pain|painful + blur|headache|vomit|halo",
     "eye: flashes|flash|flashing lights + floaters|floater|vision",
@@ -510,10 +463,7 @@ RULES: list[str] = [
     "hurts like|agonis|fuerte|starke|stark|brutal|subita|plotzlich|repentin",
     "testicular: torsion",
     # ---- burns and electrical injury
-    "burns: burn|burnt|burned|scald|quem|queim|brul|verbrann|verbruh + boiling|oil|acid|chemical|electric|fire|whole|"
-    "large|big|face|blister|white|charred|black|chest|severe|badly|peeling|skin off|schwer|grave|toda|todo|"
-    "hirviendo|quente|bigger|inhal|smoke|breath|hoarse|drain|leathery|painless|does not hurt|most of|all over|"
-    "visage|cara|rosto|gesicht|huile|aceite|oleo|bouillant|fervendo|kochend",
+    "burns: burn|burnt|burned|scald|quem|queim|brul|verbrann|verbruh + {burn_severe}",
     "burns: caught fire|on fire|set alight|went up in flames + shirt|clothes|hair|skin|burn|body|back|arm|leg|"
     "face|dress|pyjamas",
     "burns: smoke|fire + inhal|cough|hoarse|soot|breath",
@@ -529,15 +479,24 @@ RULES: list[str] = [
     "glycaemia: sugar|sugars|glucose|bs|acucar|azucar|zucker + low|lows|baixo|bajo|niedrig + shak|confus|sweat|"
     "faint|drowsy|fit|seiz|unconscious|not respond|not making sense|pass out|passing out",
     # the meter's own words for out of range, with the person not right
-    "glycaemia: meter|monitor|reading|reads|says|shows|libre|sensor|glucometer|messgerat|zeigt|glucometro|"
-    "glicosimetro|lecteur + lo|hi + {altered}|sweat|shak|clammy|vomit|unconscious|not respond|breath|verwirrt|"
+    "glycaemia: {meter} + lo|hi + {altered}|sweat|shak|clammy|vomit|unconscious|not respond|breath|verwirrt|"
     "schwitz|confuso|confundid|sudando|transpir|suando|sleepy|pass out|passing out",
+    "glycaemia: meter|monitor|libre|sensor|dexcom|cgm|glucometer|messgerat + low|high|niedrig|bajo|baixo|alto|bas "
+    "+ {altered}|sweat|shak|clammy|vomit|unconscious|not respond|verwirrt|schwitz|confuso|sudando|transpir",
     "glycaemia: insulin + {altered} + sweat|shak|pale|clammy",
-    "glycaemia: diabet + confus|not making sense|unconscious|fruity|drowsy|sweaty|desmai|ketone|{collapse}",
+    "glycaemia: diabet + confus|not making sense|unconscious|fruity|drowsy|sweaty|desmai|ketone|{collapse}|"
+    "gibberish|verwirrt|durcheinander|confundid|desorient|acting drunk|acting strange|slurr|agitat|aggressiv",
+    # shaking and sweating in someone with diabetes, in five languages
+    "glycaemia: diabet|typeone|typetwo|insulin + shak|trembl|tremb|zitter|tiembl|sweat|clammy|schwitz|sudando|"
+    "transpir|suando + shak|trembl|tremb|zitter|tiembl|{altered}|pale|racing|blurr",
+    # no insulin for a while, and now vomiting, heavy breathing, tummy pain or drowsy (ketoacidosis)
+    "glycaemia: skip|missed|missing|forgot|ran out|run out|stopped|not taking|not had + insulin|injections|jabs|"
+    "pump|shots + vomit|sick|throw|stomach|tummy|belly|breath|drowsy|sleepy|confus|thirst|ketone",
     "glycaemia: dka|ketoacidosis|diabetic coma|hyperosmolar",
     "glycaemia: ketones + high|vomit|>=1.5|breath",
     "glycaemia: pear drops|fruity|acetone|nail varnish|nail polish + breath|smell",
-    "glycaemia: {diabetic} + vomit|throwing up|can not keep down|breathing fast|deep breath|breathing deep",
+    "glycaemia: {diabetic} + vomit|throwing up|can not keep down|breathing fast|deep breath|breathing deep|"
+    "heavy breath|breathing heav|breathing hard|breathing weird|breathing funny",
     # ---- acute mental health crisis with danger to others
     "psychiatric: knife|gun|weapon|axe|machete + kill|hurt|attack|voices|coming for|after him|after me|after her|"
     "paranoid|out to get|threaten",
@@ -547,13 +506,15 @@ RULES: list[str] = [
     "severe_pain: worst pain of my life|worst pain ever|worst pain i have ever|pain is 10 outoften|"
     "10 outoften pain|screaming in pain|writhing in pain|screaming with pain",
     "general: sickle + crisis|fever|breath|chest",
+    # a long lie: on the floor, cannot get up, and now cold or confused
+    "general: on the floor|fallen|fell + can not get up|could not get up + {confused}|cold|hours|all night",
     "general: ambulance|911|999|112|samu|ambulancia|rettungswagen|notruf + should i|do i need|call|called|calling|"
     "on the way|waiting|coming|now",
     # ---- heat, cold, water, electricity, venom
     "environmental: heat stroke|heatstroke|sunstroke",
     "environmental: {heat} + confus|collaps|stopped sweating|not sweating|dry skin|seiz|fitting|unconscious|"
     "unresponsive|talking rubbish|not making sense|>=40",
-    "environmental: left in a hot car|locked in a hot car|in the hot car|locked in the car",
+    "environmental: hot car|locked in + car|vehicle|van",
     "environmental: {cold} + {altered}|collaps|stopped shivering|not shivering|unconscious|floor|not respond|"
     "slow breathing",
     "environmental: shiver|shivering + {altered}|stumbl|clumsy",
@@ -563,48 +524,14 @@ RULES: list[str] = [
     "not breathing|{blue}|cough|minute",
     "environmental: electrocut|electric shock|shock from the mains|from the mains|live wire|high voltage|"
     "power line|lightning|into a socket|electric fence|stromschlag",
+    # metal in a socket: "stuck a fork in the socket", "put a key in the plug socket"
+    "environmental: socket|outlet|power point|steckdose|enchufe|tomada + fork|knife|key|hairpin|pin|paperclip|"
+    "finger|fingers|scissors|screwdriver|shock|zap|burn|dazed|{altered}",
     "environmental: shock + electric|cooker|socket|plug|mains|wire|cable|appliance|fence + numb|pound|racing|"
     "chest|"
-    "burn|breath|faint|palpitat|tingl|heart",
+    "burn|breath|faint|palpitat|tingl|heart|{altered}",
     "environmental: snake|adder|viper|rattlesnake|scorpion|funnel web|black widow|box jellyfish|stonefish + "
     "bite|bit|bitten|sting|stung",
 ]
 
 RED_FLAGS: list[str] = [expand(rule, TERMS) for rule in RULES]
-
-# Figures of speech removed before matching ("this heat is killing me", "gave me a heart attack lol").
-RED_FLAG_EXCEPTIONS: list[str] = [
-    "giving me a heart attack", "give me a heart attack", "gave me a heart attack", "gave her a heart attack",
-    "gave him a heart attack", "gave us a heart attack", "give her a heart attack", "give him a heart attack",
-    "heat is killing me",
-    "is killing me lol", "killing me haha", "work is killing me", "you are killing me", "killed it",
-    "dying to", "to die for", "die laughing", "died laughing", "dead lol", "my legs are dead", "fell asleep",
-    "fall asleep", "falling asleep", "fallen asleep", "midnight oil", "food poisoning", "ending it with", "end it with",
-    "end things with",
-    "skipped a beat", "took my breath away", "take my breath away", "bleeding money", "bleeding me dry",
-    "drowning in", "suffocating under", "kill time", "killing time", "bored to death", "scared to death",
-    "stroke of genius", "stroke of luck", "seizure of", "giving blood", "gave blood", "give blood", "blood test",
-    "blood donation", "donate blood", "donating blood", "blood pressure", "blood results", "blood work",
-    "overdose crisis", "opioid crisis", "overdose epidemic", "overdose deaths", "overdose prevention",
-    "nearly fainted", "almost fainted", "nearly passed out",
-    "almost passed out", "in den herzinfarkt", "ins grab", "choking hazard", "choked up", "choking up",
-    "fit of", "fits of", "keep fit", "get fit", "fit and healthy", "hissy fit", "throw a fit", "threw a fit",
-    "throwing a fit", "nearly had a heart attack", "almost had a heart attack", "mini heart attack when",
-    "my heart stopped when", "my heart stopped for a", "heart skipped",
-]
-# The same figures in families: things that choke, bleed or get overdosed on are not people; laughing so hard
-# one can't breathe.
-_THINGS = "laptop computer pc phone wifi internet server network system app browser engine".split()
-RED_FLAG_EXCEPTIONS += [f"{verb} {whose} {thing}" for verb in ("choking", "chokes", "choked")
-                        for whose in ("my", "the") for thing in _THINGS]
-RED_FLAG_EXCEPTIONS += [f"bleeding {what}" for what in
-                        "memory money cash customers users subscribers fans points".split()]
-RED_FLAG_EXCEPTIONS += [f"{verb} on {what}" for verb in ("overdosed", "overdosing", "overdose", "od d", "oded")
-                        for what in "netflix tv television youtube tiktok anime music chocolate candy sweets cake "
-                                    "christmas work revision coffee caffeine".split()]
-RED_FLAG_EXCEPTIONS += [f"{lead} i {can} {breathe}" for lead in ("so funny", "laughing so hard", "laughed so hard",
-                                                                  "laughing so much", "laughed so much")
-                        for can in ("could not", "can not") for breathe in ("breathe", "breath")]
-RED_FLAG_EXCEPTIONS += [f"{die} of {what}" for die in ("die", "died", "dying") for what in
-                        "embarrassment shame boredom laughter laughing cringe".split()]
-RED_FLAG_EXCEPTIONS += [f"{kill} myself laughing" for kill in ("kill", "killing", "killed")]

@@ -1,0 +1,285 @@
+"""The red-flag rule book by kind of emergency (issue 27): how lay people describe each kind, in their own
+words and in five languages, both sides. Every phrasing here was written for these tests (none is taken from
+a labelled set): for each way of talking that a labelled message stood for, other ways of saying the same
+thing, and the same words where nothing is happening now."""
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+from chat import safety, safety_rules
+
+RED_FLAGS = safety_rules.RED_FLAGS
+
+
+def flags(text):
+    return {safety.category(f) for f in safety.find_red_flags(text, RED_FLAGS, safety_rules.RED_FLAG_EXCEPTIONS)}
+
+
+# (kind of emergency, how it is said): the category expected among the flags.
+URGENT = {
+    "poisoning": [  # something from the cupboard, the garage or the garden, swallowed
+        "my 2 year old drank from the bleach bottle", "my husband drank antifreeze on purpose",
+        "my daughter ate one of the washing capsules and is being sick", "Ma fille de 2 ans a avalé une pile bouton",
+        "my toddler got into the cupboard under the sink and drank some oven cleaner, he's drooling",
+        "mein Sohn (2) hat eine Knopfzelle verschluckt", "Meine Tochter hat eine Knopfbatterie verschluckt",
+        "mi hijo se bebió lejía hace 10 minutos", "Mein Kind hat Lampenöl getrunken und hustet",
+        "my daughter drank windscreen washer fluid from a juice bottle and now she's wobbly",
+        "my 2 year old chewed a dishwasher tablet and is coughing and foaming",
+        "mein Kind hat einen Spülmaschinentab gegessen und erbricht", "my son drank some paint thinner",
+        "the kids ate berries from a bush in the park and now they're vomiting and drowsy",
+        "we all have headaches and feel sick since the boiler went on, the CO alarm is beeping",
+        "my son licked some rat poison pellets in the shed", "my toddler drank some vape liquid",
+        "he drank some de-icer from the car and now he's slurring and can't walk straight",
+    ],
+    "overdose": [  # medicines, insulin, drugs: too much, the whole pack, twice by mistake, someone else's
+        "she took 15 of her iron tablets an hour ago", "injected double my insulin by accident",
+        "I gave my baby 10 ml of calpol instead of 2.5", "my husband injected all his insulin after an argument",
+        "he shot up his whole lantus pen and locked the door", "I think I gave my son his ADHD medicine twice",
+        "grandma double dosed her heart pills and now she's dizzy and her pulse is slow",
+        "my dad forgot he had taken his bisoprolol and took it again, he's very slow and pale",
+        "Mein Vater hat zu viele Schlaftabletten genommen und ist kaum wach", "mi madre se tomó todas sus pastillas",
+        "Mein Freund hat eine ganze Packung Paracetamol geschluckt", "j'ai pris toute la plaquette de doliprane",
+        "my friend took some pills at the festival and is overheating and confused", "took 40 of my ibuprofen",
+        "my toddler got hold of my pills and some are missing", "mi hijo se tomó un frasco entero de jarabe",
+        "my mum took too many of her painkillers and is very sleepy", "ma fille a avalé des médicaments",
+        "my friend took some pills and is now really drowsy", "Meine Tochter hat zu viele Tabletten genommen",
+    ],
+    "glycaemia": [  # low or high blood sugar without the medical name
+        "his libre says LO and he's really drowsy", "my diabetic dad is sweating, trembling and talking gibberish",
+        "I think my dad's sugar is low, he's pale, sweaty and not making any sense",
+        "Meine Frau ist Diabetikerin, zittert und ist ganz durcheinander", "mein Opa hat Diabetes und ist verwirrt",
+        "Mein Vater hat Diabetes und ist nicht mehr ansprechbar", "mi padre es diabético, está muy confundido",
+        "mon fils diabétique tremble, transpire et ne répond plus bien", "his sensor says LOW and he is slurring",
+        "my type 1 son missed his insulin for two days, now he's throwing up and really sleepy",
+        "she's been skipping her insulin and now her breathing is heavy and her tummy hurts",
+    ],
+    "seizure": [  # fits, with or without the word
+        "he's been shaking on the floor for 5 minutes and won't respond", "my baby went rigid and his eyes rolled up",
+        "my son has been jerking all over and not answering for 6 minutes", "Mein Mann krampft seit 5 Minuten",
+        "mi hija está convulsionando y no para", "my wife is fitting and her lips are going blue",
+        "she had two fits in a row and hasn't woken up in between", "my husband just had a fit in the bath",
+        "Meine Tochter hat einen Fieberkrampf und hört nicht auf zu zucken",
+    ],
+    "anaphylaxis": [  # a face or throat that swells after a food, sting or new medicine
+        "my throat is closing up after eating shrimp", "after the new antibiotic my face is blowing up",
+        "started new tablets today and now my eyes and lips are ballooning",
+        "Meine Lippen schwellen an nach Erdnüssen und ich bekomme schlecht Luft",
+        "mi hijo comió cacahuete y se le está hinchando la cara y le cuesta respirar",
+        "I'm swelling up all over after taking amoxicillin and feel faint",
+        "my son ate egg and now his eyes are swollen shut",
+        "my daughter has a nut allergy and just ate a cookie with nuts, her mouth is itchy and she's coughing",
+    ],
+    "bleeding": [  # bleeding that will not stop, on thinners, from inside
+        "blood is soaking through the bandage and won't stop", "I'm on warfarin and this cut won't stop bleeding",
+        "had a tooth out yesterday, on blood thinners and my mouth keeps filling with blood",
+        "Mein Sohn blutet stark am Kopf und es hört nicht auf", "mi hijo se cortó con un cristal y sangra mucho",
+        "Meine Mutter erbricht Blut", "Mein Vater spuckt Blut",
+    ],
+    "breathing": [  # struggling for breath, pauses, the ribs or nostrils working, the noise of a narrow airway
+        "my son is struggling to breathe and his ribs are sucking in", "my baby keeps stopping breathing",
+        "my toddler has croup and is making a whistling sound when breathing in",
+        "my 5 month old has long pauses in her breathing and has gone pale", "ich kann kaum atmen",
+        "Mein Kind bekommt keine Luft und die Lippen sind blau", "meine Mutter kriegt kaum Luft",
+        "mi hijo respira muy rápido y se le hunden las costillas", "mon bébé respire mal, ses côtes se creusent",
+        "mi bebé respira con mucho esfuerzo y se le marcan las costillas",
+        "I can only get a couple of words out between breaths",
+        "my daughter is breathing really fast and her nostrils are flaring, she's 18 months",
+        "my 2 year old has a barking cough and is making a horrible noise when breathing in",
+        "my son has a sore throat and can't swallow his spit, he's drooling and leaning forward",
+        "Mein Baby atmet ganz komisch und ist blau um den Mund",
+        "my dad has gone a funny colour and is breathing in gasps",
+    ],
+    "paediatric": [  # babies: feeding, jaundice with sleepiness, fever under three months
+        "my newborn is very sleepy and won't feed", "Mein Baby (3 Wochen) hat 38,5 Fieber",
+        "my 5 day old is yellow and so sleepy she won't latch", "Mein Neugeborenes ist ganz gelb und trinkt nicht",
+        "my baby's poo is white and he's yellow and sleepy", "my baby with bronchiolitis has stopped feeding",
+    ],
+    "abdominal": [  # bowel folding in a baby, a belly hard as a board, a bladder that will not empty
+        "my baby keeps screaming in bouts and pulling his legs up, there's redcurrant jelly in his nappy",
+        "my 1 year old has attacks of screaming, draws his knees up and has gone pale and floppy in between",
+        "mein Bauch ist bretthart und tut extrem weh", "my husband can't pee and is in agony",
+        "my partner has gone really quiet and pale after his fall and his belly is swelling",
+    ],
+    "environmental": [  # electricity, heat, cold, water
+        "my son put a key in the plug socket and got a shock, now he's dazed",
+        "my toddler stuck a hairpin in the socket and his fingers are burnt",
+        "my grandma is on the floor and can't get up and is very cold and confused",
+        "Meine Mutter ist ganz kalt und verwirrt, sie lag die ganze Nacht auf dem Boden",
+    ],
+    "suicide": [  # the wish, the plan, the means, a goodbye sent to someone
+        "I don't want to be alive anymore", "Estoy pensando en quitarme la vida", "I don't want to wake up tomorrow",
+        "everyone would be happier if I wasn't around, I've written the notes",
+        "my brother texted me sorry and a picture of all his pills", "my friend sent a photo of a rope and said goodbye",
+        "my daughter texted me saying she's sorry and she loves me and now her phone is off",
+        "I'm on the bridge and I'm going to jump", "standing by the railway tracks, I want to jump",
+        "I'm at the station and I'm going to step in front of the next train",
+        "Ich stehe auf der Brücke und will springen", "estoy en el puente y voy a saltar",
+        "je suis sur le toit et je vais sauter", "Mein Sohn hat sich die Pulsadern aufgeschnitten",
+    ],
+    "stroke": [
+        "my mum's speech is all jumbled and her right hand is weak, started 10 minutes ago",
+        "Meu pai está com o rosto torto e não consegue falar", "mi madre tiene la cara caída de un lado",
+        "my grandmother is slurring and can't stand up, started this morning",
+        "I'm seeing double and struggling to swallow",
+    ],
+    "cardiac": ["I've got a heavy feeling in my chest and it's going down my arm",
+                "feels like someone is standing on my chest and I'm sweating"],
+    "sepsis": ["my mum has a UTI and now she's really confused and cold and clammy",
+               "Mein Vater hat hohes Fieber, ist verwirrt und atmet schnell",
+               "my husband has had diarrhoea and vomiting, now he's confused and has barely peed",
+               "my son's knee is swollen after a fall and he has a high fever and can't walk",
+               "grandma has been vomiting for two days and now won't drink and is very sleepy",
+               "Mein Kind hat Fieber und einen Ausschlag, der nicht weggeht, wenn ich ein Glas draufdrücke"],
+    "obstetric": [
+        "my waters broke and I'm only 30 weeks", "I'm 28 weeks and having regular painful contractions",
+        "my partner had her baby last week and now she is bleeding through a pad every hour",
+        "I gave birth 2 weeks ago and I have a high fever and shivering",
+        "Ich bin in der 30. Woche und habe starke Kopfschmerzen und sehe Sternchen",
+        "Meine Fruchtblase ist geplatzt und ich bin erst in der 32. Woche",
+    ],
+    "head_spine": ["my son fell off his bike and hit his head, he's been sick twice",
+                   "my baby rolled off the sofa onto the floor, she's really sleepy and has been sick",
+                   "Mein Opa ist gestürzt und hat sich den Kopf angeschlagen, er ist jetzt verwirrt"],
+    "eye": ["I got cleaning spray in my eyes and it burns", "Ich habe Reiniger ins Auge bekommen und es brennt stark"],
+    "burns": ["Mein Kind hat sich mit heißem Wasser verbrüht, große Blasen"],
+}
+
+# The same words where nothing is happening now to the writer or someone with them.
+QUIET = {
+    "study": [  # a student, a simulation, a talk or a leaflet: the emergency is a patient's, not theirs
+        "I'm a nursing student, what are the signs of sepsis?", "I'm a medical student, explain DKA to me",
+        "paramedic student here: in our simulation the patient was choking, did I do the back blows right?",
+        "Ich lerne für die Physikumsprüfung: wie erkennt man einen Schlaganfall?",
+        "preparing a presentation for parents on how to spot meningitis",
+        "estoy preparando una charla sobre cómo reconocer un infarto", "je prépare un exposé sur l'AVC",
+        "for my OSCE tomorrow: how do I assess a patient who took an overdose?",
+        "explain how an overdose of paracetamol damages the liver, I'm a pharmacy student",
+        "as a paramedic, how do I manage a patient with anaphylaxis?",
+        "in my biology class we discussed overdoses, how does naloxone work?",
+        "My nursing lecturer asked us about sepsis, what are the red flags?",
+        "I'm writing a school report about suicide prevention, can you give me some statistics?",
+        "A 4-week-old infant has a fever of 38.5. What is the next step?",
+    ],
+    "question": [  # about a condition, a claim or a worry, not an event
+        "my teacher said sepsis kills more people than cancer, is that true?",
+        "I'm scared of having a heart attack, what are the symptoms?",
+        "we had a fire drill at work, how do I treat a burn?",
+        "my sister is a drama queen, she thinks every headache is a stroke",
+        "my chest feels tight when I'm anxious, it goes after a few minutes",
+        "my baby breathes fast when sleeping sometimes, is that normal?",
+        "my anxiety makes me feel like I can't breathe sometimes",
+    ],
+    "hypothetical": [  # what might happen, what one would do, how much would be too much
+        "If I get bleach in my eye, how long do I rinse it?", "if I collapse at home, how do my kids call 999?",
+        "how many paracetamol would be dangerous for a child? I want to store them safely",
+        "we're going to Australia soon, what's the first aid for a snake bite?",
+        "Was soll ich tun, wenn mein Kind eine Batterie verschluckt?",
+        "Was mache ich, falls mein Kind eine Batterie verschluckt?",
+    ],
+    "past": [  # over, checked and fine
+        "I had a panic attack last week that felt like a heart attack, the tests were normal",
+        "had a bad allergic reaction last month, all fine now, should I carry an epipen?",
+        "my toddler had a febrile convulsion last month, the doctor said it was fine, how do I prevent another?",
+        "my dad had a heart attack last month and is back home doing well, what should he eat?",
+    ],
+    "figure of speech": [
+        "I nearly died laughing at that video", "choked on my coffee laughing at your message",
+        "my son overdosed on sweets at the party", "mi hermana me va a dar un infarto con sus dramas",
+        "esse chefe vai me matar do coração", "Mein Sohn bringt mich noch ins Grab",
+        "the movie was so scary I couldn't breathe", "laughing so hard I can't breathe",
+        "my plants are choking in the weeds", "I'm so tired I could sleep forever",
+        "my friend says she wants to disappear for a while and go travelling",
+        "my dad fell asleep on the sofa and won't wake up to go to bed",
+        "my friend's band is called Cardiac Arrest",
+    ],
+    "everyday": [
+        "my heart rate goes up to 150 when I run, is that ok?", "my son took his ADHD meds late today, will he sleep?",
+        "my son is type 1 and his sugar was 15 after a party, we gave a correction dose and he's fine",
+        "my husband snores and sometimes stops breathing for a second, should he see a doctor?",
+        "my husband snores and wakes up gasping sometimes, his doctor is sending him for a sleep study",
+    ],
+    "animal": ["my cat is having a seizure", "my friend's dog got stung by a bee and its face is swollen"],
+}
+
+
+@pytest.mark.parametrize("kind,text", [(k, t) for k, texts in URGENT.items() for t in texts])
+def test_each_kind_of_emergency_is_caught_in_lay_words(kind, text):
+    assert kind in flags(text), text
+
+
+@pytest.mark.parametrize("kind,text", [(k, t) for k, texts in QUIET.items() for t in texts])
+def test_the_same_words_about_no_one_now_stay_quiet(kind, text):
+    assert not flags(text), text
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("Write an essay on diabetic ketoacidosis", "study"),
+    ("summarize the treatment of DKA for my exam", "study"),
+    ("what is the antidote for paracetamol overdose? for my pharmacology exam", "study"),
+    ("for my nursing course, how do you recognise sepsis?", "study"),
+    ("explain the warning signs of a stroke so I can teach my parents", "study"),
+    ("Ich lerne für mein Staatsexamen: was ist eine Sepsis?", "study"),
+    ("I'm a paramedic student, in the sim the patient had swollen lips. I gave adrenaline, was that right?", "study"),
+    ("what are the signs of a heart attack?", "question"),
+    ("my teacher said sepsis kills more people than cancer, is that true?", "question"),
+    ("what should I do if my toddler swallows a button battery?", "hypothetical"),
+    ("in case her waters break at home, when do we call an ambulance?", "hypothetical"),
+    ("If I splash bleach in my eye, how long should I rinse it?", "hypothetical"),
+    ("I had a seizure 5 years ago, can I drive?", "past"),
+    ("had chest pain last week, the ECG was normal, how do I stop it happening again?", "past"),
+    ("my cat is having a seizure", "animal"),
+    ("my dad is having a heart attack, what should I do?", "now"),
+    ("I was revising for my exam and now I can't feel my left arm and my face is drooping", "now"),
+    ("what are the signs of a stroke? my mum's face drooped 20 minutes ago", "now"),
+    ("how do I know if it's serious? my son swallowed a battery an hour ago", "now"),
+    ("had a c-section last week, now sharp pain when I breathe in and I'm breathless", "now"),
+    ("everyone would be better off if I was gone", "now"),
+    ("the dog bit my daughter's face and it won't stop bleeding", "now"),
+])
+def test_intent_is_decided_in_one_place_both_ways(text, expected):
+    """Issue 27: a question about a condition (study, a role, a claim, what-ifs, long ago or over) is not the
+    condition happening now; someone describing what is happening now gets the notice even when they also ask."""
+    assert safety.intent(text) == expected, text
+    assert bool(flags(text)) is (expected == "now"), text
+
+
+def test_clauses_asking_about_a_condition_or_what_might_happen_are_not_matched():
+    assert not flags("what are the symptoms of a heart attack in women? my mum is 60")
+    assert flags("what are the symptoms of a heart attack? my mum has crushing chest pain and is sweating")
+    assert not flags("if my baby gets a fever when she's under 3 months, what temperature is too high?")
+    assert flags("not sure if this is the right place but my flatmate says she's taken all her pills")
+    # "if I was gone" is a wish about the writer and stays; "if I splash ..." is what might happen
+    assert safety.words_about_now("if I splash bleach in my eye, how long") == ["how", "long"]
+    assert "gone" in safety.words_about_now("they would be happier if I was gone")
+
+
+def test_figures_of_speech_and_real_words_are_not_read_as_emergencies():
+    for text in ("ugh this spreadsheet is choking my laptop", "overdosed on netflix this weekend lol",
+                 "the comedian was so funny I couldn't breathe", "I wanted to die of embarrassment",
+                 "got a sore throat and a runny nose", "my toddler ate a bit of sand at the beach"):
+        assert not flags(text), text  # "nose" is no misspelt "noose", "beach" no "bleach"
+    assert flags("I couldn't breathe and my lips went blue") and flags("he drank bleach")
+    # a pattern word of two letters is only itself: a meter's "HI" is not "his"
+    assert safety.matches(safety.words("his meter says HI"), "hi") and not safety.matches(["his"], "hi")
+
+
+def _bench():
+    path = Path(__file__).resolve().parents[2] / "bench" / "bench_safety.py"
+    spec = importlib.util.spec_from_file_location("bench_safety", path)
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    return bench
+
+
+def test_no_rule_alternative_is_written_for_one_message():
+    """Issue 27: a phrase alternative (three words or more) that occurs in exactly one message of the sets
+    tuned on (now blind_b too) was written for that sentence. The audit can fail: such a phrase is found, two
+    words are not audited, and a phrase no message uses is allowed."""
+    bench = _bench()
+    assert "blind_b" not in bench.UNTUNED and {"heldout5", "blind_c"} <= bench.UNTUNED
+    assert bench.single_message_phrases() == []
+    extra = ["x: coughed up a bit of blood + y", "x: coughed up", "x: nobody ever writes this"]
+    assert bench.single_message_phrases(RED_FLAGS + extra) == ["coughed up a bit of blood"]
