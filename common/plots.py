@@ -40,7 +40,13 @@ RUN_CHARTS = [
      [("policy loss", ["policy_loss", "pg_loss"])]),
     ("value_loss", "PPO value loss", "value loss", [("value loss", ["value_loss", "vf_loss", "loss/value"])]),
     ("entropy", "Policy entropy", "entropy (nats per token)", [("entropy", ["entropy", "policy/entropy"])]),
+    # GRPO (train_grpo.py) only: its answers' lengths, and how many hit grpo.max_completion_length
+    ("completion_length", "GRPO answer length", "tokens",
+     [("mean", ["completion_len"]), ("longest", ["completion_len_max"])]),
+    ("clipped_ratio", "GRPO answers cut at max_completion_length", "share of answers",
+     [("cut answers", ["clipped_ratio"])]),
 ]
+GRPO_KEYS = ("completion_len", "reward_std")  # keys only a GRPO run logs: its charts say GRPO, not PPO
 
 
 def _save(fig, path: Path) -> Path:
@@ -102,6 +108,7 @@ def plot_run(run_dir: str | os.PathLike, out_dir: str | os.PathLike | None = Non
     records = _read_run(run_dir)
     out_dir = Path(out_dir) if out_dir else run_dir / "plots"
     run = run_dir.resolve().name
+    grpo = any(k in r for r in records for k in GRPO_KEYS)
     written = []
     for name, title, ylabel, series in RUN_CHARTS:
         found = [(label, _series(records, keys)) for label, keys in series]
@@ -119,6 +126,8 @@ def plot_run(run_dir: str | os.PathLike, out_dir: str | os.PathLike | None = Non
             else:
                 ax.plot(steps, values, color=color, linewidth=2, marker="o" if len(values) <= 50 else None,
                         markersize=3, label=f"{label} ({key})")
+        if grpo:
+            title = title.replace("PPO", "GRPO")
         ax.set_title(f"{title} - run {run}")
         ax.set_xlabel("step")
         ax.set_ylabel(ylabel)
