@@ -84,6 +84,14 @@ def sample_dir() -> Path:
 
 # --------------------------------------------------------------------------- the chat: a fake model, metadata
 
+# the keys of one recorded chat turn (a saved session's turns, `--ask --json`)
+TURN_KEYS = {
+    "n", "conversation", "question", "answer", "response", "emergency", "red_flags", "disclaimer_added",
+    "asked_at", "answered_at", "ttft_s", "total_s", "tokens", "tokens_per_s", "prompt_tokens", "max_tokens",
+    "trimmed_turns", "finish_reason", "interrupted",
+}
+
+
 @pytest.fixture(scope="session")
 def embedded_sha256() -> str:
     from common import modeling

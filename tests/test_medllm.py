@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pexpect
 import pytest
-from conftest import sample_metadata
+from conftest import TURN_KEYS, sample_metadata
 
 from chat import runtime as chat_runtime
 from chat import session as chat_session
@@ -32,11 +32,6 @@ ROOT = Path(__file__).resolve().parent.parent
 EMBEDDED = modeling.embedded_gguf_path()
 DISCLAIMER = config.DISCLAIMER
 FAST = ["--model", "embedded", "--max-tokens", "16", "--seed", "1", "--threads", "1"]
-TURN_KEYS = {
-    "n", "conversation", "question", "answer", "response", "emergency", "red_flags", "disclaimer_added",
-    "asked_at", "answered_at", "ttft_s", "total_s", "tokens", "tokens_per_s", "prompt_tokens", "max_tokens",
-    "trimmed_turns", "finish_reason", "interrupted",
-}
 
 
 # --------------------------------------------------------------------------- a fake model: exact budgets

@@ -263,27 +263,6 @@ def run_monitor(run: run_logging.RunLogger | None, answers_per_step: int):
     return monitor
 
 
-def summarize(history: list[dict]) -> dict:
-    """Start / end figures: means over the first and the last quarter of the logged steps (at least one)."""
-    window = max(1, len(history) // 4)
-    first, last = history[:window], history[-window:]
-
-    def mean(rows, key):
-        values = [r[key] for r in rows if r.get(key) is not None]
-        return round(sum(values) / len(values), 4) if values else None
-
-    seconds = sum(r["step_time_s"] for r in history)
-    return {
-        "reward_start": mean(first, "reward_mean"),
-        "reward_end": mean(last, "reward_mean"),
-        "accuracy_start": mean(first, "accuracy"),
-        "accuracy_end": mean(last, "accuracy"),
-        "kl_end": mean(last, "kl"),  # TRL's per-token KL estimate (k3), averaged over the answers' tokens
-        "tokens_per_s": round(sum(r["tokens"] for r in history) / max(seconds, 1e-9), 2),
-        "window_steps": window,
-    }
-
-
 # --------------------------------------------------------------------------- the run
 
 
@@ -363,7 +342,7 @@ def train(cfg, resume: bool = False, force: bool = False, callbacks=(), console=
     if not history:
         raise UserError("GRPO logged no step (nothing to train?): raise --max-steps or --epochs")
     summary = {
-        **summarize(history),
+        **ppo_run.summarize(history),  # kl_end: TRL's per-token KL estimate (k3), averaged over the answers' tokens
         "steps": step,
         "wall_time_s": round(time.time() - start, 1),
         "peak_memory_mb": round(run_logging.peak_memory_mb(), 1),

@@ -291,12 +291,14 @@ def load_checkpoint(learner: Learner, ckpt: Path) -> tuple[int, list[dict]]:
 
 
 def summarize(history: list[dict]) -> dict:
-    """Start / end figures: means over the first and the last quarter of the steps (at least one step)."""
+    """Start / end figures: means over the first and the last quarter of the steps (at least one step); PPO's and
+    GRPO's (training.grpo) logs alike."""
     window = max(1, len(history) // 4)
     first, last = history[:window], history[-window:]
 
-    def mean(rows, key):
-        return round(sum(r[key] for r in rows) / len(rows), 4)
+    def mean(rows, key):  # over the rows that have the figure (a GRPO log step may lack one); None if none has
+        values = [r[key] for r in rows if r.get(key) is not None]
+        return round(sum(values) / len(values), 4) if values else None
 
     time_s = sum(r["step_time_s"] for r in history)
     return {

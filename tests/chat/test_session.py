@@ -11,7 +11,7 @@ import stat
 from pathlib import Path
 
 import pytest
-from conftest import FakeLlama, fake_session, sample_metadata
+from conftest import TURN_KEYS, FakeLlama, fake_session, sample_metadata
 
 from chat import screens as chat_screens
 from chat import session as chat_session
@@ -23,15 +23,8 @@ from common import modeling
 from chat import safety
 from common.errors import UserError
 
-ROOT = Path(__file__).resolve().parent.parent
 EMBEDDED = modeling.embedded_gguf_path()
 DISCLAIMER = config.DISCLAIMER
-FAST = ["--model", "embedded", "--max-tokens", "16", "--seed", "1", "--threads", "1"]
-TURN_KEYS = {
-    "n", "conversation", "question", "answer", "response", "emergency", "red_flags", "disclaimer_added",
-    "asked_at", "answered_at", "ttft_s", "total_s", "tokens", "tokens_per_s", "prompt_tokens", "max_tokens",
-    "trimmed_turns", "finish_reason", "interrupted",
-}
 
 
 def test_history_is_trimmed_oldest_first_to_fit_n_ctx(tmp_path):

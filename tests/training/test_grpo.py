@@ -182,7 +182,7 @@ def test_summary_averages_the_first_and_last_quarter():
     history = [{"steps": 1, "reward_mean": r, "accuracy": a, "kl": k, "tokens": 8.0, "step_time_s": 2.0}
                for r, a, k in [(0.1, 0.0, 0.0), (0.3, 0.25, None), (0.1, 0, 0.2), (0.1, 0, 0.2),
                                (0.1, 0, 0.2), (0.1, 0, 0.2), (0.55, 0.5, 0.3), (1.0, 1.0, 0.5)]]
-    s = grpo.summarize(history)
+    s = ppo_run.summarize(history)  # GRPO summarises its log with PPO's function
     assert (s["window_steps"], s["reward_start"], s["reward_end"]) == (2, 0.2, 0.775)
     assert (s["accuracy_start"], s["accuracy_end"], s["kl_end"]) == (0.125, 0.75, 0.4)
     assert s["tokens_per_s"] == 4.0  # 64 answer tokens in 16 s
