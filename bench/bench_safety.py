@@ -16,7 +16,8 @@ refuses (exit 2). --set limits the run to the named sets (file stems).
 Goals on messages.jsonl: recall >= 97% overall and >= 90% in every category; false alarms <= 3% overall,
 <= 5% on exam stems. heldout..heldout4 were each measured once untuned (the README gives those figures)
 and then used to tune the rules, so on them the bench checks a lower floor: recall >= 95%, false alarms
-<= 5%, on exam stems <= 5%; so do blind_a (tuned on in issue 27's first round) and blind_b (its second). Sets in
+<= 5%, on exam stems <= 5%; so do blind_a (tuned on in issue 27's first round), blind_b (its second) and blind_d
+(its third: written on 2026-12-05 by a helper who never read the rules, measured once before any change). Sets in
 UNTUNED (heldout5, blind_c) have never been used to tune anything: their figures are the honest ones, and their
 floor is lower still (heldout5: recall >= 85%, false alarms <= 10% overall and on exam stems; blind_c: what it
 reached when first measured, less a margin of about three messages). Issue 27's goal on blind_c, recall >= 95%
@@ -50,7 +51,9 @@ HELDOUT_FLOOR = {"recall": 0.95, "category_recall": 0.0, "false_alarms": 0.05, "
 # new set and move this. blind_a and blind_b were written by someone who never read the rules; blind_a was tuned
 # on in issue 27's first round, blind_b (measured once first: 82.9% / 16.7% before issue 27, 85.7% / 13.5% after
 # its first round) in the second. blind_c, written by someone who had not read the rules, replaced it as the
-# untouched set: measured once, at the end of the second round, with the rules frozen.
+# untouched set: measured once, at the end of the second round, with the rules frozen. blind_d (291 messages, written
+# 2026-12-05 by someone who never read the rules) was measured once before the third round (recall 133/148 = 89.9%,
+# false alarms 10/143 = 7.0%, exam stems 2/20) and then tuned on; blind_c stayed untouched.
 UNTUNED = {"heldout5", "blind_c"}
 UNTUNED_FLOOR = {"recall": 0.85, "category_recall": 0.0, "false_alarms": 0.10, "exam_false_alarms": 0.10}
 # blind_c, measured once when issue 27's second round was done (2026-12-04, rules frozen): recall 114/130 = 87.7%,

@@ -99,19 +99,33 @@ EXAM_PHRASES = ("which of the following", "most likely", "next best step", "best
 # A question about a claim: "my teacher said sepsis kills more people than cancer, is that true?"
 CLAIM = ("is that true", "is it true", "true that", "true or false", "a myth", "fact or myth", "fact or fiction")
 PAST = ("years ago", "year ago", "last year", "last month", "months ago", "month ago", "weeks ago", "in the past",
-        "history of", "when i was", "as a child", "once at", "used to")
+        "history of", "when i was", "as a child", "once at", "used to", "last winter", "last summer", "last spring",
+        "last autumn", "last fall", "last christmas", "back in")
 # An episode that is over and was checked: its "now" ("fine now") does not make it current.
 RESOLVED = ("fine now", "ok now", "okay now", "better now", "well now", "good now", "all good", "all fine",
             "fine since", "well since", "nothing since", "recovered", "all clear", "was normal", "were normal",
             "came back normal", "turned out", "ya estoy bien", "tout va bien", "geht mir gut", "geht es mir gut",
             "estou bem", "se recuperou", "jetzt gut", "was fine", "were fine", "said it was", "nothing serious",
             "was nothing", "doing well", "doing great", "doing fine", "back home", "recovering well", "discharged",
-            "is recovering")
+            "is recovering", "thriving", "doing ok", "doing okay", "doing alright", "everyone is fine",
+            "everyone s fine", "everybody is fine", "everybody s fine", "no one was hurt", "nobody was hurt",
+            "no one hurt", "nobody hurt")
 # Weeks ago is recent ("gave birth 2 weeks ago and I have a high fever"): past only when said to be over.
 RECENT = ("weeks ago", "last month", "months ago", "month ago", "last week")
 AGAIN = ("happen again", "happening again", "happens again", "get it again", "have another")  # a worry, not now
 CURRENT = ("now", "today", "tonight", "again", "still", "currently", "just")
 _OPTION = re.compile(r"(?:^|[\s(])[A-Ea-e][).:](?=\s)")
+# An exam vignette opens on a patient in the third person ("A 72-year-old woman presents with ..."): its times
+# ("2 hours ago") belong to the case, not to the writer.
+_VIGNETTE = re.compile(r"^(?:an? )?\d+ (?:year|month|week|day) old (?:\w+ ){0,3}?(?:man|woman|boy|girl|male|female|"
+                       r"patient|child|infant|neonate|baby|gentleman|lady|primigravida|multigravida)\b(?: \w+){0,8}? "
+                       r"(?:presents|presented|is brought|was brought|comes|came|is admitted|was admitted|is evaluated|"
+                       r"is seen|develops|developed|is found|complains|has had)\b")
+# "she's 3 now": an age, not a time, so the episode it follows is long over.
+_AGE_NOW = re.compile(r"\b(?:is|s|are|re|turned|turns) (?:\d+|one|two|three|four|five|six|seven|eight|nine|ten)"
+                      r"(?: years?(?: old)?| months?(?: old)?)? (?:now|today)\b")
+# A word in scare quotes ("he 'overdosed' on candy") is a figure of speech, not the thing itself.
+_SCARE_QUOTES = re.compile(r"(?:(?<=\s)|^)['\"\u201c]([a-z]+(?: [a-z]+)?)['\"\u201d](?=[\s.,!?;:]|$)")
 # Numbers that are not counts or measurements: diabetes type, pain scores, oxygen-saturation names.
 _NORMALISE = [
     (re.compile(r"\b(?:type\s*1|t1d|t1)\b"), "typeone"), (re.compile(r"\b(?:type\s*2|t2d|t2)\b"), "typetwo"),
@@ -181,7 +195,8 @@ FRAME = STUDY | frozenset(
     "know wonder wondering curious clear sure understand learn learning read reading heard writing making asking "
     "question prepared class course instructor teacher students pupils lesson patient patients casualty mannequin "
     "manikin dummy assess assessment prepare preparing preparando preparo preparer prepa sim station explain describe "
-    "summarise summarize tell".split())
+    "summarise summarize tell erklaren erklaeren expliquer explicar explique explica explain mix confuse confusing "
+    "remember memorise memorize muddle revise test tests".split())
 # "how do I ...", "did I do it right", "I gave ... (in the simulation)": the I who asks or acts, not the one it
 # happens to.
 _ASKER = re.compile(r"\b(?:how|what|when|where|why|should|can|could|would|do|did|shall) (?:do |should |can "
@@ -193,6 +208,10 @@ _ASKER = re.compile(r"\b(?:how|what|when|where|why|should|can|could|would|do|did
 _ROLE = re.compile(r"\b(?:as an?|i am an?|i m an?|im an?|i work as an?) (?:\w+ ){0,2}(?:student|trainee|nurse|doctor|"
                    r"paramedic|teacher|medic|pharmacist|midwife|resident|intern|lecturer|researcher|writer|author|emt|"
                    r"instructor|first aider|carer|caregiver|lifeguard|physician|gp|clinician)s?\b")
+# "for my paramedic test", "for our anatomy class", "for the EMT exam": the purpose of the question is study.
+_FOR_STUDY = re.compile(r"\bfor (?:my|our|the|a|an|his|her) (?:\w+ ){0,2}(?:test|tests|exam|exams|course|class|module|"
+                        r"assignment|essay|presentation|boards|finals|quiz|revision|homework|project|talk|lecture|"
+                        r"seminar|dissertation|thesis|placement)\b")
 _LIKE_AGE = re.compile(r"\blike (?:i am|im|i m) (?:\d+|five|ten|a child|a kid|a beginner)\b")
 # What might happen: "in case her waters break", "next week", "un jour".
 FUTURE = ("in case", "just in case", "in the event", "god forbid", "worst case", "preparing for", "first aid kit",
@@ -221,7 +240,9 @@ ASKING = ("signs of", "sign of", "symptoms of", "symptom of", "warning signs", "
           "how to talk to", "how do i bring up", "how can i support", "how do i support", "how to support",
           # a symptom that comes and goes by itself is described, not happening: "it goes after a few minutes"
           "goes after", "goes away after", "passes after", "settles after", "eases after", "only lasts",
-          "anxiety makes", "panic makes", "when i m anxious", "when i am anxious", "when i get anxious", "when i panic")
+          "anxiety makes", "panic makes", "when i m anxious", "when i am anxious", "when i get anxious", "when i panic",
+          # how recovery goes after an episode that is over: "is that normal after sepsis?"
+          "normal after", "common after", "usual after", "expected after", "recovery after", "recovering after")
 # "is that normal?" about something that happens now and then ("breathes fast when sleeping sometimes"): a
 # question about a pattern, not an event.
 HABITUAL = ("sometimes", "occasionally", "now and then", "from time to time", "when sleeping", "in his sleep",
@@ -315,7 +336,12 @@ def _is_value(text_words: Sequence[str], i: int) -> bool:
         return False
     if _REGIMEN.search(" " + " ".join(text_words[i + 1:i + 5]) + " "):  # "10 tablets a day" is a regimen
         return False
-    return not (i and text_words[i - 1] in NOT_A_VALUE_AFTER)
+    if i and text_words[i - 1] in NOT_A_VALUE_AFTER:
+        return False
+    # an age: "aged 81", "my mum is 81", "she's 81" (a person word, then is / s, then the number)
+    before = text_words[max(0, i - 2):i]
+    return not (before[-1:] in (["aged"], ["age"]) or (len(before) == 2 and before[1] in ("is", "s")
+                                                        and before[0] in PEOPLE | THIRD_PERSON))
 
 
 class _Text:
@@ -453,12 +479,20 @@ def is_exam_stem(text: str) -> bool:
     return len(_OPTION.findall(text or "")) >= 3 or any(_has_phrase(w, p) for p in EXAM_PHRASES)
 
 
+def is_vignette(text: str) -> bool:
+    """An exam case about a patient in the third person ("A 72-year-old woman presents with ... What is the next
+    best step?"), with no I, my or we in it: its times are the case's."""
+    w = words(text)
+    return bool(_VIGNETTE.match(" ".join(w))) and not FIRST_PERSON.intersection(w) and is_exam_stem(text)
+
+
 def is_study(text: str) -> bool:
     """Written for study, teaching or writing: "for my pharmacology exam", "write an essay on", "so I can
     teach my parents", "nursing finals tomorrow", "para mi examen", or asked in a role ("as a paramedic, ...")."""
     joined = " " + " ".join(words(text)) + " "
     return (bool(STUDY.intersection(joined.split())) or any(f" {p} " in joined for p in STUDY_PHRASES)
-            or any(x.endswith(STUDY_ENDINGS) and len(x) > 4 for x in joined.split()) or bool(_ROLE.search(joined)))
+            or any(x.endswith(STUDY_ENDINGS) and len(x) > 4 for x in joined.split()) or bool(_ROLE.search(joined))
+            or bool(_FOR_STUDY.search(joined)))
 
 
 def is_educational(text: str) -> bool:
@@ -487,10 +521,13 @@ def is_past_event(text: str) -> bool:
     was normal"; weeks ago alone is recent: "had a c-section last week, now breathless"); never when something
     is said to happen now ("fine now" and "happening again" are no now)."""
     w = words(text)
+    aged = bool(_AGE_NOW.search(" ".join(w)))
+    if aged:
+        w = _AGE_NOW.sub(" ", " ".join(w)).split()
     current = _without(w, RESOLVED + AGAIN)
     if any(_has_phrase(current, p) for p in CURRENT):
         return False
-    long_ago = any(_has_phrase(w, p) for p in PAST if p not in RECENT) or bool(_YEARS_AGO.search(" ".join(w)))
+    long_ago = aged or any(_has_phrase(w, p) for p in PAST if p not in RECENT) or bool(_YEARS_AGO.search(" ".join(w)))
     over = any(_has_phrase(w, p) for p in RESOLVED)
     return long_ago or (any(_has_phrase(w, p) for p in RECENT) and over)
 
@@ -534,7 +571,7 @@ def words_about_now(text: str) -> list[str]:
     'in 2015', '5 yrs ago', 'vor drei Jahren'), what might happen ('if my baby gets a fever, ...'), a
     question about a condition ('what are the signs of a stroke', 'how do I know if ...'), laughter ('nearly
     choked laughing') and names ('a band called Cardiac Arrest')."""
-    text = (text or "").lower().translate(_APOSTROPHES)
+    text = _SCARE_QUOTES.sub(" . ", (text or "").lower().translate(_APOSTROPHES))
     text = _LAUGH.sub(" . ", _NAME.sub(" . ", _LONG_AGO_YEAR.sub(" in longago ", text)))
     text = _CONDITIONAL.sub(lambda m: m.group(0) if _stays(m.group(0)) or _WHETHER.search(m.string[:m.start()])
                             else " . ", text)
@@ -592,6 +629,8 @@ def intent(text: str) -> str:
         return "quiz"
     if is_about_an_animal(text):
         return "animal"
+    if is_vignette(text):
+        return "study"
     now = describes_now(text)
     personal = now or is_personal(text)
     w = words(text)

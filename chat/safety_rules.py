@@ -122,6 +122,9 @@ RULES: list[str] = [
     "no better|fait rien|hace nada|hilft nicht|faz efeito|nao ajuda|no ayuda|done nothing|doing nothing|>=6",
     "breathing: rib|ribs|chest|neck|costilla|cotes|rippe|costela + suck|sucking|retract|caving|pulling in|hunde|"
     "creus|zieht|einzieh|afund|tiraje|tirage",
+    "breathing: filha|filho|bebe|hija|hijo|fils|fille|sohn|tochter|nene|crianca|nino|nina|enfant|kind + "
+    "chiado|puxando|afundando|silbido|hundiendo|siffle|creuse|tirage|pfeift|einzieh|respira mal|"
+    "consegue respirar|puede respirar|respire mal|keine luft|falta de ar|cuesta respirar",
     # a baby who stops breathing for a moment: "pauses in her breathing", "gaps between breaths"
     "breathing: {child}|month old|months old|week old|weeks old + pause|pauses|pausing|gaps|gap|stops breathing|"
     "stopping breathing|holding his breath|holding her breath + breath|breathing|seconds|pale|{blue}|floppy",
@@ -177,6 +180,8 @@ RULES: list[str] = [
     "bleeding: tarry|black stool|black poop|black stools|melena|coffee ground",
     "bleeding: black|tar + poo|poop|stool|faeces|feces + dizz|faint|weak|pale|vomit|sick|lightheaded|breath|"
     "collaps|blood",
+    "bleeding: black|tar|tarry + poo|poop|stool|faeces|feces|caca|selles|stuhl|fezes|coco + getting up|stood up|"
+    "standing up|stand up|on standing|collaps|blacked out|heart racing",
     "bleeding: stabbed|knifed|gunshot|been shot|got shot|apunalado|poignarde|erstochen|esfaqueado",
     "bleeding: stab|knife|gunshot|bullet + wound|wounds|bleed|blood|chest|belly|stomach|neck",
     "bleeding: nosebleed|nose bleed|nose + bleed + hour|hours|warfarin|thinner|apixaban|rivaroxaban",
@@ -216,6 +221,9 @@ RULES: list[str] = [
     "poisoning: garden|wild|picked|forest|woods|park|hedge|poisonous|unknown + {wild_plant} + ate|eaten|eating|"
     "eat|chewed|swallow|munch|tasted + vomit|sick|drowsy|confus|hallucin|drool|mouth|fit|seiz|dizz|diarrh|stomach|"
     "tummy|rash|swell",
+    "poisoning: wild|picked|foraged|forest|woods|field|hedge|unknown + mushroom|fungi|toadstool|berries|seta|"
+    "champignon|pilz|cogumelo + cooked|fried|ate|eaten|had|eating + vomit|sick|cramp|diarrh|drowsy|confus|"
+    "hallucin|dizz|yellow",
     "overdose: pill|tablet|meds + alcohol|vodka|drunk|drinking",
     # some pills, and now not right: drowsy, will not wake, cannot get a word out of them
     "overdose: {took} + some|several|load|loads|lots|bunch|handful|few|unknown|random|whole|all|someone + pill|"
@@ -297,6 +305,20 @@ RULES: list[str] = [
     "gonna take them|about to take them|them all|ready|listas|listos|pretes|bereit|prontas|"
     "in front of me|got them out",
     "suicide: ready|prepared|decided + this time|tonight|pills|tablets|rope|note|letters|goodbye|done",
+    # not being here tomorrow; means got ready tonight; belongings given away; a last message from a high place
+    "suicide: do not think|not going to|will not|not gonna|no longer|not be + be here|be around|be alive|"
+    "here anymore + tomorrow|much longer|by morning|next week|after tonight|for long",
+    "suicide: cuerda|soga|corda|corde|strick|seil + preparad|lista|listo|pronta|pronto|prete|bereit|esta noche|"
+    "esta noite|ce soir|heute nacht|cuello|pescoco|cou|hals",
+    "suicide: puedo mas|aguanto mas|peux plus|aguento mais|nicht mehr + "
+    "esta noche|esta noite|ce soir|heute nacht|lo voy a hacer|vou fazer|je vais le faire|werde es tun|"
+    "pastillas|comprimidos|cachets|tabletten",
+    "suicide: given away|gave away|giving away|given my|gave my|rehomed|new home for + cat|dog|pet|belongings|"
+    "things|stuff|possessions + my will|affairs|ready|goodbye|final",
+    "suicide: bought|buying|got|saved up|collected|stocked up + paracetamol|pills|tablets|painkillers|{meds} + "
+    "vodka|whisky|whiskey|alcohol|wine|bottle of + tonight|car|alone|a lot|all of|park|hotel",
+    "suicide: {high_place} + know why|typing this|telling you|telling a|last message|nobody|no one|"
+    "goodbye|anymore|not coming back",
     "suicide: saving them|saving up|hoard|collecting + pills|tablets|them|meds",
     # a goodbye or sorry sent, and then silence
     "suicide: texted|messaged|message|sent|posted|said + sorry|goodbye|love you|loves me|forgive + not answering|"
@@ -324,10 +346,15 @@ RULES: list[str] = [
     "seizure: foam|froth|foaming|frothing + mouth|lips",
     # a fit without the word: shaking or jerking that will not stop, eyes rolled back, stiff, not answering
     "seizure: jerk|shaking|shakes|shook|twitch|convuls|trembl|spasm + {fit_sign}",
+    "seizure: debatendo|se debatiendo|se debat|temblando|tremendo|sacudiendo|sacudindo|zuckt|zucken|krampft|"
+    "tremble|convulsa + minutos|minutes|minuten|no para|nao para|arrete pas|hort nicht auf|olhos virados|"
+    "ojos en blanco|yeux revulses|augen verdreht|chao|suelo|sol|boden|{fit_sign}",
     "seizure: roll|rolled|rolling + eyes|eye + jerk|shak|twitch|stiff|rigid|fit|seiz|unrespons|floppy|blue|foam|"
     "froth|fever",
     # ---- head and spine injuries
     "head_spine: {head} + {head_injury} + {head_danger}",
+    "head_spine: {fall_from} + fell|fall|fallen|falling|rolled off|tombe|tombee|cayo|caiu|gesturzt|gefallen|"
+    "runtergefallen|came off|thrown off + {head_danger}",
     # a baby or toddler who fell and is now sleepy, sick or floppy
     "head_spine: baby|infant|newborn|toddler|month old|months old + fell|fall|fallen|rolled off|dropped + sleepy|"
     "drowsy|vomit|been sick|was sick|floppy|limp|unconscious|not herself|not himself|will not wake",
@@ -351,6 +378,9 @@ RULES: list[str] = [
     "saign|blut|sangue|tete|cabeza|cabeca|kopfschmerz + {pregnancy_warning}",
     "obstetric: not felt|stopped moving|not moving|not moved|no movement|less movement|reduced movement|"
     "moving less|not kicked|not kicking|no kicks + baby|weeks|bump|pregnan",
+    "obstetric: {pregnant}|weeks|semanas|semaines|wochen + bebe|baby|bb|kind|nene + nao mexe|parou de mexer|"
+    "no se mueve|dejo de moverse|no lo siento|ne bouge|bouge plus|ne sens plus|bewegt sich nicht|spure es nicht|"
+    "nicht mehr bewegt|sem mexer|nao sinto",
     "obstetric: waters|water broke|waters broke + green|brown|blood|smell|meconium|cord",
     "obstetric: waters|water + broke|broken|gone|leaking|burst + <=36 + weeks|wks|pregnant",
     # labour before 37 weeks
@@ -429,6 +459,11 @@ RULES: list[str] = [
     "can not move|kann nicht|swollen|bent over|curled|punch",
     "abdominal: lower right|right side|right lower|bottom right|lado derecho + pain|hurt|dolor + fever|walk|vomit|"
     "{severe}|worse|fiebre",
+    "abdominal: {child}|year old|yo + right side|lower right|right lower|tummy|belly|stomach + scream|screams|"
+    "cries|crying|not walk|not jump|bent over|touch it|touch his|touch her|touched",
+    "abdominal: barriga|ventre|vientre|barriga|bauch|estomac|estomago|estomago + fortissima|fortisima|muito forte|"
+    "muy fuerte|de repente|subita|subito|soudain|plotzlich|atroz|horrivel + vomit|vomito|vomitando|vomissant|"
+    "erbrech|nao consigo|no puedo|costas|espalda|dos|rucken|em pe|de pie",
     "abdominal: belly button|navel|umbilic + moved|right side|right lower|lower right|bottom right",
     "abdominal: appendix + burst|rupture",
     "abdominal: not pooped|not pooed|not farted|no bowel|can not poop|not passed wind|not passed gas + vomit|"
@@ -461,6 +496,8 @@ RULES: list[str] = [
     # ---- testicular torsion
     "testicular: {testis} + {sudden}|{severe}|swollen|swell|twist|vomit|sick|nause|higher|purple|can not walk|"
     "hurts like|agonis|fuerte|starke|stark|brutal|subita|plotzlich|repentin",
+    "testicular: right nut|left nut|one nut|right ball|left ball|one ball|right testicle|left testicle + pain|"
+    "agony|{sudden}|{severe}|swollen|puke|puked|vomit|sick",
     "testicular: torsion",
     # ---- burns and electrical injury
     "burns: burn|burnt|burned|scald|quem|queim|brul|verbrann|verbruh + {burn_severe}",

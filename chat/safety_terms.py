@@ -25,7 +25,7 @@ TERMS: dict[str, str] = {
                   "gasping|winded|falta de aire|essouffl|kurzatmig|atemnot|luftnot|falta de ar",
     "collapse": "collaps|passed out|pass out|passing out|fainted|blacked out|unconscious|unresponsive|"
                 "not responding|will not wake|can not wake|blacking out|blacks out|desmay|desmai|evanoui|"
-                "bewusstlos|ohnmacht|inconscien|repond plus|ne repond pas|no responde|reagiert nicht|reagiert kaum|"
+                "bewusstlos|ohnmacht|inconscien|repond plus|repond pas|no responde|reagiert nicht|reagiert kaum|"
                 "nicht ansprechbar|mehr ansprechbar|kaum ansprechbar|nao responde",
     # confused, in five languages (narrower than "altered": no sleepiness)
     "confused": "confus|verwirrt|durcheinander|desorient|confundid|not making sense|gibberish|talking rubbish|"
@@ -98,6 +98,10 @@ TERMS: dict[str, str] = {
                    "sangrando mucho|sangro mucho|no para|a chorros|jorr|"
                    "beaucoup|arrete pas|jaillit|stark|starke|hort nicht auf|spritzt|muito|nao para",
     "head": "head|skull|cabeza|tete|kopf|cabeca",
+    # what a child or an adult falls from: a fall from a height or at speed, its head not always named
+    "fall_from": "bike|bicycle|velo|bicicleta|fahrrad|horse|cheval|caballo|pferd|cavalo|stairs|escalier|escalera|"
+                 "treppe|escada|ladder|echelle|escalera|leiter|trampoline|changing table|table|bed|bunk|sofa|"
+                 "skateboard|scooter|wall|tree|roof|swing|slide|high chair|highchair|pram|buggy|climbing frame",
     "head_injury": "hit|hitting|banging|knocking|bumping|falling|bang|banged|bump|bumped|knock|injur|trauma|fell|"
     "fall|fallen|smack|whack|struck|"
                    "rolled off|dropped|hard floor|"
@@ -110,6 +114,8 @@ TERMS: dict[str, str] = {
                    "sick again|sick twice|"
                    "massive headache|"
                    "severe headache|terrible headache|awful headache|ear|nose|floppy|double vision|"
+                   "vomi|vomio|vomito|vomitou|erbrochen|erbricht|voit double|ve doble|vision doble|visao dupla|"
+                   "doppelt|soft swelling|boggy|very quiet|unusually quiet|not herself|not himself|"
                    "vomitando|verwirrt|erbrech|erbricht|bricht|ubergibt|vomi|confuso|sonolent",
     "accident": "crash|accident|fell|fall|fallen|dive|dived|dove|diving|shallow|tackle|thrown|landed|trampoline|"
                 "ladder|roof|"
@@ -316,3 +322,15 @@ RED_FLAG_EXCEPTIONS += [f"{tired} i could sleep forever" for tired in ("so tired
 RED_FLAG_EXCEPTIONS += [f"{die} of {what}" for die in ("die", "died", "dying") for what in
                         "embarrassment shame boredom laughter laughing cringe".split()]
 RED_FLAG_EXCEPTIONS += [f"{kill} myself laughing" for kill in ("kill", "killing", "killed")]
+# burnt food and hot food: "burned the toast", "my mouth is on fire after that curry"
+_FOOD = ("toast roast dinner lunch breakfast food rice pan pot cake bread pizza sauce onions chicken steak turkey "
+         "sausages bacon chips cookies biscuits potatoes veg garlic popcorn").split()
+RED_FLAG_EXCEPTIONS += [f"{burnt} {whose} {food}" for burnt in ("burned", "burnt", "burning", "burn")
+                        for whose in ("the", "my", "our", "his", "her") for food in _FOOD]
+RED_FLAG_EXCEPTIONS += [f"{part} {is_} on fire" for part in ("mouth", "tongue", "lips", "throat")
+                        for is_ in ("", "is", "was", "still", "is still", "s", "s still", "are", "were")]
+RED_FLAG_EXCEPTIONS = [e.replace("  ", " ") for e in RED_FLAG_EXCEPTIONS]
+RED_FLAG_EXCEPTIONS += [f"{burnt} my face off" for burnt in ("burned", "burnt", "burn", "burning")]
+# someone's usual medicines: "she takes a lot of tablets", "he takes loads of pills for his heart"
+RED_FLAG_EXCEPTIONS += [f"{who}takes {amount}" for who in ("", "she ", "he ", "mum ", "dad ")
+                        for amount in ("a lot of", "lots of", "loads of", "so many", "many", "a bunch of", "several")]

@@ -287,12 +287,13 @@ def _bench():
 
 
 HELDOUT_SIZES = {"heldout": (150, 150), "heldout2": (60, 60), "heldout3": (60, 60), "heldout4": (60, 60),
-                 "heldout5": (60, 60), "blind_a": (90, 90), "blind_b": (90, 90), "blind_c": (120, 110)}
+                 "heldout5": (60, 60), "blind_a": (90, 90), "blind_b": (90, 90), "blind_c": (120, 110),
+                 "blind_d": (140, 140)}
 
 
 @pytest.mark.parametrize("name", sorted(HELDOUT_SIZES))
 def test_held_out_sets_stay_above_their_floor(name):
-    """heldout..heldout4, blind_a and blind_b were measured once untuned (README, issue 27) and then used to tune
+    """heldout..heldout4, blind_a, blind_b and blind_d were measured once untuned (README, issue 27) and then used to tune
     the rules: floor recall >= 95%, false alarms <= 5% overall and on exam stems. heldout5 and blind_c were never
     tuned on: heldout5's floor is recall >= 85%, false alarms <= 10%; blind_c's what it reached when first
     measured, less about three messages. Only verdicts are asserted (booleans and the set's name), so that a

@@ -238,6 +238,17 @@ def test_the_same_words_about_no_one_now_stay_quiet(kind, text):
     ("had a c-section last week, now sharp pain when I breathe in and I'm breathless", "now"),
     ("everyone would be better off if I was gone", "now"),
     ("the dog bit my daughter's face and it won't stop bleeding", "now"),
+    # round three: a third-person case with its own times is an exam vignette; an I who studies or confuses
+    # terms asks; an age said "now" dates the episode; the same facts about the writer stay "now"
+    ("A 64-year-old man is brought to the emergency department 40 minutes after collapsing at home. What is the "
+     "most likely diagnosis?", "study"),
+    ("A 64-year-old man, my father, collapsed 40 minutes ago and is breathing oddly, what do I do?", "now"),
+    ("for my paramedic test, what separates a TIA from a stroke? I keep confusing the two", "study"),
+    ("Kannst du mir erklären, was bei einer Lungenembolie passiert? Ich halte einen Vortrag", "study"),
+    ("our son had meningitis as a newborn, he's 6 now and doing great. will his hearing get worse?", "past"),
+    ("I had an overdose last summer and spent a week in hospital. I'm doing okay now, how do I rebuild trust?",
+     "past"),
+    ("my son is 6 and has a fever with a rash that doesn't fade under a glass", "now"),
 ])
 def test_intent_is_decided_in_one_place_both_ways(text, expected):
     """Issue 27: a question about a condition (study, a role, a claim, what-ifs, long ago or over) is not the
@@ -262,6 +273,15 @@ def test_figures_of_speech_and_real_words_are_not_read_as_emergencies():
                  "got a sore throat and a runny nose", "my toddler ate a bit of sand at the beach"):
         assert not flags(text), text  # "nose" is no misspelt "noose", "beach" no "bleach"
     assert flags("I couldn't breathe and my lips went blue") and flags("he drank bleach")
+    # a word in scare quotes is a figure; the same word plain is not
+    assert not flags("my flatmate 'overdosed' on energy bars before the exam and now he can't sit still")
+    assert flags("my flatmate overdosed on his sleeping pills and now he can't sit up")
+    # burnt food and a hot mouth are no burns; someone's usual medicines are no overdose; an age is no count
+    assert not flags("I burnt the sausages and the kitchen is full of smoke, how do I get the smell out?")
+    assert not flags("this chilli is insane, my mouth is on fire, milk or water?")
+    assert flags("I spilled boiling oil on my arm and it's blistering all over")
+    assert not flags("my grandad is 88 and takes loads of tablets, can he have ibuprofen with them?")
+    assert flags("my grandad took 88 of his tablets and won't wake up")
     # a pattern word of two letters is only itself: a meter's "HI" is not "his"
     assert safety.matches(safety.words("his meter says HI"), "hi") and not safety.matches(["his"], "hi")
 
@@ -276,10 +296,10 @@ def _bench():
 
 def test_no_rule_alternative_is_written_for_one_message():
     """Issue 27: a phrase alternative (three words or more) that occurs in exactly one message of the sets
-    tuned on (now blind_b too) was written for that sentence. The audit can fail: such a phrase is found, two
+    tuned on (now blind_b and blind_d too) was written for that sentence. The audit can fail: such a phrase is found, two
     words are not audited, and a phrase no message uses is allowed."""
     bench = _bench()
-    assert "blind_b" not in bench.UNTUNED and {"heldout5", "blind_c"} <= bench.UNTUNED
+    assert not {"blind_b", "blind_d"} & bench.UNTUNED and {"heldout5", "blind_c"} <= bench.UNTUNED
     assert bench.single_message_phrases() == []
     extra = ["x: coughed up a bit of blood + y", "x: coughed up", "x: nobody ever writes this"]
     assert bench.single_message_phrases(RED_FLAGS + extra) == ["coughed up a bit of blood"]
