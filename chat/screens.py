@@ -151,11 +151,15 @@ TRAINING_KEYS = {
     "sft": ("epochs", "max_steps", "learning_rate", "batch_size", "grad_accum", "lr_scheduler", "max_length"),
     "ppo": ("num_examples", "epochs", "learning_rate", "batch_size", "clip_eps", "kl_coef", "reward_correct",
             "reward_wrong"),
+    "grpo": ("num_examples", "epochs", "learning_rate", "batch_size", "num_generations", "beta", "epsilon",
+             "max_completion_length", "reward_correct", "reward_wrong"),
 }
 
 
 def training_tables(meta: dict) -> list:
-    """Rich tables of the export metadata: model, SFT and PPO (presets, hyperparameters, summaries), evaluation."""
+    """Rich tables of the export metadata: model, SFT and the RL stage (presets, hyperparameters, summaries),
+    evaluation. The RL record sits under "ppo" for either trainer; a GRPO run is told by its config's "grpo"
+    section and is titled and listed as GRPO."""
     def table(title: str) -> Table:
         t = Table(title=title, title_justify="left", title_style="bold cyan", show_header=False, box=None,
                   padding=(0, 2))
@@ -174,12 +178,15 @@ def training_tables(meta: dict) -> list:
     tables = [model]
     for stage in ("sft", "ppo"):
         section = meta.get(stage)
-        t = table(stage.upper())
         if not isinstance(section, dict):
+            t = table("PPO / GRPO" if stage == "ppo" else stage.upper())
             _row(t, "", "not run" if stage == "ppo" else "no record")
             tables.append(t)
             continue
         conf, summary = section.get("config") or {}, section.get("summary") or {}
+        if stage == "ppo" and "grpo" in conf and "ppo" not in conf:
+            stage = "grpo"
+        t = table(stage.upper())
         if conf.get("preset"):
             _row(t, "preset", str(conf["preset"]))
         lora = conf.get("lora") or {}

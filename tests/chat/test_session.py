@@ -155,6 +155,23 @@ def test_training_tables_show_the_metadata():
     assert "not run" in console.file.getvalue() and "no evaluation" in console.file.getvalue()
 
 
+def test_training_tables_title_a_grpo_record_grpo():
+    from rich.console import Console
+
+    meta = sample_metadata(EMBEDDED, "0" * 64)
+    meta["ppo"]["config"] = {"preset": "tiny", "grpo": {"num_generations": 4, "beta": 0.04, "learning_rate": 1e-4}}
+    console = Console(file=io.StringIO(), width=120, color_system=None)
+    for table in chat_screens.training_tables(meta):
+        console.print(table)
+    text = console.file.getvalue()
+    assert re.search(r"^GRPO\s*$", text, re.M) and not re.search(r"^PPO\s*$", text, re.M)
+    assert re.search(r"num_generations\s+4", text) and re.search(r"beta\s+0\.04", text)
+    plain = io.StringIO()
+    for table in chat_screens.training_tables(sample_metadata(EMBEDDED, "0" * 64)):
+        Console(file=plain, width=120, color_system=None).print(table)
+    assert re.search(r"^PPO\s*$", plain.getvalue(), re.M) and "GRPO" not in plain.getvalue()
+
+
 class _Scripted:
     """console.input that replays lines, then Ctrl+D."""
 
