@@ -41,7 +41,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import config  # noqa: E402
-from chat import safety, safety_rules  # noqa: E402
+from chat import safety, safety_rules, safety_text  # noqa: E402
 
 SAFETY_DIR = ROOT / "data" / "safety"
 DATA = SAFETY_DIR / "messages.jsonl"
@@ -166,7 +166,7 @@ def phrase_alternatives(rules: list[str]) -> set[tuple]:
 def phrase_counts(rules: list[str], texts: list[str]) -> dict[str, int]:
     """{phrase alternative: number of the texts it occurs in} (as the matcher reads it: stems, typos, negation)."""
     vocabulary = safety.vocabulary(tuple(rules))
-    read = [safety._Text(safety.words(t), vocabulary) for t in texts]
+    read = [safety._Text(safety_text.words(t), vocabulary) for t in texts]
     return {" ".join(alt): sum(safety._phrase_in(t, alt) for t in read) for alt in phrase_alternatives(rules)}
 
 

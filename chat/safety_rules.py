@@ -7,7 +7,7 @@ after "no", "without", "denies". `{name}` stands for the word list TERMS[name] (
 the figures of speech removed before matching), so one list of, say, severity words serves every rule.
 Messages are lower-cased and accents dropped before matching ("respiração" -> "respiracao"); common typos are
 tolerated. Exam questions, general "what is" questions,
-hypotheticals and episodes long ago are filtered out in chat/safety.py (safety.intent) before these rules
+hypotheticals and episodes long ago are filtered out in chat/intent.py (intent.intent) before these rules
 are tried; what is asked, studied or imagined is decided there, never by a rule here.
 
 Most rules have the shape body part x symptom x severity / time / companion sign, or wish / intent x what,

@@ -7,7 +7,7 @@ import re
 import pytest
 
 import config
-from chat import safety, safety_rules
+from chat import intent, safety, safety_rules, safety_text
 
 RED_FLAGS = safety_rules.RED_FLAGS
 MARKERS = config.NOTICE_MARKERS
@@ -123,20 +123,20 @@ def test_ordinary_questions_raise_no_red_flag(question):
 
 
 def test_words_normalises_case_punctuation_and_contractions():
-    assert safety.words("CAN'T breathe!! Won\u2019t-stop; isn't") == [
+    assert safety_text.words("CAN'T breathe!! Won\u2019t-stop; isn't") == [
         "can", "not", "breathe", "will", "not", "stop", "is", "not"
     ]
-    assert safety.words("cannot  cant wont") == ["can", "not", "can", "not", "will", "not"]
+    assert safety_text.words("cannot  cant wont") == ["can", "not", "can", "not", "will", "not"]
 
 
 def test_pattern_language():
-    w = safety.words("Shortness of breath, then a pain in the chest")
+    w = safety_text.words("Shortness of breath, then a pain in the chest")
     assert safety.matches(w, "chest + pain + breath")  # any order
     assert not safety.matches(w, "chest + pain + arm")  # every term is needed
-    assert safety.matches(safety.words("bleeding won't stop"), "bleed + not stop")  # consecutive words
-    assert not safety.matches(safety.words("not going to stop bleeding"), "bleed + not stop")
-    assert safety.matches(safety.words("two arms"), "arm") and not safety.matches(safety.words("army"), "arm")
-    assert safety.matches(safety.words("suicidal"), "suicid")  # 4+ letters: a stem
+    assert safety.matches(safety_text.words("bleeding won't stop"), "bleed + not stop")  # consecutive words
+    assert not safety.matches(safety_text.words("not going to stop bleeding"), "bleed + not stop")
+    assert safety.matches(safety_text.words("two arms"), "arm") and not safety.matches(safety_text.words("army"), "arm")
+    assert safety.matches(safety_text.words("suicidal"), "suicid")  # 4+ letters: a stem
     assert safety.compile_pattern("a b|c + d") == ((("a", "b"), ("c",)), (("d",),))
     assert not safety.matches(w, " + ")  # an empty pattern matches nothing
 
@@ -232,7 +232,7 @@ STEM = ("A 62-year-old man has crushing chest pain radiating to his left arm for
 
 
 def test_exam_stems_and_education_get_no_notice_but_the_same_facts_in_first_person_do():
-    assert not flagged(STEM) and safety.is_exam_stem(STEM)
+    assert not flagged(STEM) and intent.is_exam_stem(STEM)
     assert not flagged("What are the signs of a heart attack with chest pain and sweating?")
     assert not flagged("Explain why a thunderclap headache is dangerous")
     assert flagged("I have crushing chest pain radiating to my left arm for 40 minutes")
@@ -243,8 +243,8 @@ def test_exam_stems_and_education_get_no_notice_but_the_same_facts_in_first_pers
 
 def test_pattern_numbers_and_categories():
     assert safety.compile_pattern("x: took + >=10")[1] == (("#", ">=", 10.0, None),)
-    assert safety.matches(safety.words("sugar 45"), "sugar + 20-70")
-    assert not safety.matches(safety.words("sugar 7.5"), "sugar + 20-70|<=3.5")
+    assert safety.matches(safety_text.words("sugar 45"), "sugar + 20-70")
+    assert not safety.matches(safety_text.words("sugar 7.5"), "sugar + 20-70|<=3.5")
     assert safety.category("cardiac: chest + pain") == "cardiac" and safety.category("chest") == ""
     assert {safety.category(e) for e in RED_FLAGS} >= {"cardiac", "stroke", "breathing", "suicide", "overdose"}
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from chat import safety, safety_rules
+from chat import intent, safety, safety_rules, safety_text
 
 RED_FLAGS = safety_rules.RED_FLAGS
 
@@ -253,7 +253,7 @@ def test_the_same_words_about_no_one_now_stay_quiet(kind, text):
 def test_intent_is_decided_in_one_place_both_ways(text, expected):
     """Issue 27: a question about a condition (study, a role, a claim, what-ifs, long ago or over) is not the
     condition happening now; someone describing what is happening now gets the notice even when they also ask."""
-    assert safety.intent(text) == expected, text
+    assert intent.intent(text) == expected, text
     assert bool(flags(text)) is (expected == "now"), text
 
 
@@ -263,8 +263,8 @@ def test_clauses_asking_about_a_condition_or_what_might_happen_are_not_matched()
     assert not flags("if my baby gets a fever when she's under 3 months, what temperature is too high?")
     assert flags("not sure if this is the right place but my flatmate says she's taken all her pills")
     # "if I was gone" is a wish about the writer and stays; "if I splash ..." is what might happen
-    assert safety.words_about_now("if I splash bleach in my eye, how long") == ["how", "long"]
-    assert "gone" in safety.words_about_now("they would be happier if I was gone")
+    assert intent.words_about_now("if I splash bleach in my eye, how long") == ["how", "long"]
+    assert "gone" in intent.words_about_now("they would be happier if I was gone")
 
 
 def test_figures_of_speech_and_real_words_are_not_read_as_emergencies():
@@ -283,7 +283,7 @@ def test_figures_of_speech_and_real_words_are_not_read_as_emergencies():
     assert not flags("my grandad is 88 and takes loads of tablets, can he have ibuprofen with them?")
     assert flags("my grandad took 88 of his tablets and won't wake up")
     # a pattern word of two letters is only itself: a meter's "HI" is not "his"
-    assert safety.matches(safety.words("his meter says HI"), "hi") and not safety.matches(["his"], "hi")
+    assert safety.matches(safety_text.words("his meter says HI"), "hi") and not safety.matches(["his"], "hi")
 
 
 def _bench():
