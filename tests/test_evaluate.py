@@ -196,6 +196,10 @@ def test_plots_of_an_sft_and_a_ppo_run(tmp_path, capsys):
                                              "policy_loss.png", "reward.png", "value_loss.png"]
     assert all(p.parent == tmp_path / "ppo_plots" for p in paths)
     assert all(_is_png(p) for p in paths)
+    # both runs in one command (as make demo draws them): each run's charts in its own plots folder
+    code, out, _ = run_main(["--plots", str(sft), str(ppo)], capsys)
+    assert code == 0 and "wrote 3 charts" in out and "wrote 7 charts" in out
+    assert sorted(p.name for p in (ppo / "plots").iterdir()) == sorted(p.name for p in paths)
 
 
 # --------------------------------------------------------------------------- end to end
