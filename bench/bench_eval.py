@@ -37,6 +37,7 @@ sys.path.insert(0, str(ROOT))
 
 from common import scoring  # noqa: E402
 from common import metrics  # noqa: E402
+from common.questions import load_questions  # noqa: E402
 
 
 def lm_eval_requests(scorer, chats, letters) -> list[tuple[int, str, list[int], list[int]]]:
@@ -97,7 +98,7 @@ def run(quick: bool = False, questions: int = 10) -> list[dict]:
 
     cfg = config.tiny()
     n, rounds = (4, 1) if quick else (questions, 2)
-    records, _ = questions.load_questions(ROOT / "data" / "sample" / "medqa.jsonl", max_samples=n, seed=0)
+    records, _ = load_questions(ROOT / "data" / "sample" / "medqa.jsonl", max_samples=n, seed=0)
     model, tok, _ = modeling.load_base_model(cfg.model)
     scorer = scoring.HFModel(model, tok)
     chats = [metrics.mcq_format.prompt_messages(r, config.SYSTEM_PROMPT) for r in records]
