@@ -1,0 +1,159 @@
+"""The red flags of what people take or do: overdose, poisoning, suicide and self-harm, danger to others.
+
+Part of the chat's rule book (chat/safety_rules.py, whose docstring gives the pattern language and the rules
+for writing one): these rules sit in RULES between bleeding and seizures, in the same order as before the
+book was split in two files. They are the longest section because people describe these without any medical
+word: the act, the wish, the plan and the means ("tengo la cuerda preparada", "given my cat away and sorted
+my will"), and what was swallowed by whom ("my 3 year old got into the dishwasher tablets").
+"""
+from __future__ import annotations
+
+HARM_RULES: list[str] = [
+    # ---- overdose (medicines, drugs) and poisoning (household products, batteries, gas, plants)
+    "overdose: overdos|sobredosis|surdose|uberdosis|intoxica|vergift|envenen|empoison|oded|od ed",
+    "overdose: od|od d + meds|pills|tablets|help|again|on my|on his|on her|heroin|drugs",
+    "overdose: {took}|had + >=10 + {meds}|of my|of them",
+    "overdose: {took}|had|se tomo + {too_much} + {meds}|somnif|heroin",
+    "overdose: {took}|had|se tomo + {whole} + {container} + {meds}|somnif|heroin",
+    "poisoning: {swallowed} + {poison}",
+    "overdose: demais|demasiadas|demasiados|trop de|zu viele + remedio|comprimido|pastilla|medicament|comprime|"
+    "tablett|"
+    "pilul|cachet",
+    "overdose: took|taken|swallow|ate|eaten|got into|tomo|tomou|genommen|avale|engoli|tomei|"
+    "pris + {someone_elses} + medic|pill|tablet|meds|comprim|pastilla|remedio|tablett",
+    "poisoning: carbon monoxide|monoxido|monoxyde|kohlenmonoxid",
+    "poisoning: co + alarm|detector|poison|headache|drowsy|sleepy|vomit|dizz|sick",
+    "poisoning: {fume_source} + headache|dizz|sick|nause|drowsy|sleepy|faint|vomit|confus + everyone|all of us|"
+    "family|both|kids|dog|cat|better when|better outside|go out|leave the house|we",
+    # a child who got into medicines (not their own dose): some, a handful, someone else's, a pack, found
+    "overdose: {child}|year old|month old|months old|yo + {swallowed}|took|found|got hold|got at|missing + pill|"
+    "tablet|meds|medicine|capsul|{meds}|blister + {got_into}",
+    "poisoning: {child}|year old|month old|months old|yo|found + {poison} + {swallowed}|foam|froth|cough|drool|"
+    "vomit|sick|burn|sleepy|drowsy|choking|mouth|lips|tongue",
+    # insulin, deliberate or by mistake: the whole pen, the wrong insulin, ten times the dose
+    "overdose: {insulin} + injected|gave|took|taken|shot up|inyecto|injete|injetou|gespritzt|dose|doses|jabbed|"
+    "put in + instead of|too much|by mistake|accident|wrong|double|twice|extra|whole pen|entire pen|on purpose|"
+    "all of|the lot|{too_much}|whole|entire",
+    "overdose: {drugs} + too much|not respond|unrespons|not breath|{blue}|not wake|will not wake|snor|pinpoint|"
+    "collaps|fitting|seiz|overheat|burning up|boiling|chest|racing|{altered}",
+    # a child given the wrong dose: "10 ml of calpol instead of 2.5"
+    "overdose: gave|given|give|giving + {child}|year old|month old|months old + instead of|by mistake|wrong|"
+    "too much|double|twice|extra|accident + {meds}|calpol|nurofen|ml|dose|medicine|syrup",
+    # plants and mushrooms from outside, with symptoms
+    "poisoning: garden|wild|picked|forest|woods|park|hedge|poisonous|unknown + {wild_plant} + ate|eaten|eating|"
+    "eat|chewed|swallow|munch|tasted + vomit|sick|drowsy|confus|hallucin|drool|mouth|fit|seiz|dizz|diarrh|stomach|"
+    "tummy|rash|swell",
+    "poisoning: wild|picked|foraged|forest|woods|field|hedge|unknown + mushroom|fungi|toadstool|berries|seta|"
+    "champignon|pilz|cogumelo + cooked|fried|ate|eaten|had|eating + vomit|sick|cramp|diarrh|drowsy|confus|"
+    "hallucin|dizz|yellow",
+    "overdose: pill|tablet|meds + alcohol|vodka|drunk|drinking",
+    # some pills, and now not right: drowsy, will not wake, cannot get a word out of them
+    "overdose: {took} + some|several|load|loads|lots|bunch|handful|few|unknown|random|whole|all|someone + pill|"
+    "pills|tablets|{meds} + {altered}|{collapse}|will not wake|breathing slow|"
+    "slow breathing|not breathing",
+    # the same medicine again, forgotten or mixed up ("took it a few times because he forgot"), and now not right
+    "overdose: {took}|had|dosed|dose|doses|gave|given + twice|double|again|few times|three times|3 times|"
+    "times today|forgot|by mistake|extra|wrong|mixed up + {meds} + {altered}|sweat|shak|faint|dizz|slow|collaps|"
+    "vomit|pale|racing|pounding|drowsy",
+    # pills or powder at a festival, party or club, and now overheating, fitting or not right
+    "overdose: festival|rave|club|party|gig + pill|pills|something|drugs|molly|mdma|ecstasy|pinger + overheat|"
+    "burning up|boiling|fit|seiz|collaps|racing|not respond|unrespons|{altered}",
+    # ---- suicide and self-harm, direct and indirect: the act (kill / end my life / not wake up), the wish
+    # (want to die, not want to live, better off without me), the plan or the means (pills, rope, bridge, a
+    # note, goodbyes), self-harm; most as "wish or intent + what", so word order and fillers do not matter
+    "suicide: suicid|suizid|selbstmord|suicidio|unaliv|sewerslide|kms|kys|selfharm|self harm|self harming|"
+    "stockpil|umbringen|umzubringen|matarme|me matar|me tuer|me suicider|en finir|end it all|ending it all|"
+    "better off dead|wish i was dead|wish i were dead|rather be dead|wanna die",
+    "suicide: kill|killing|hang|hanging|shoot|shooting|drown|unalive|poison + myself|himself|herself|themselves",
+    "suicide: end|ending|ended|take|taking|took + own life|own lives",
+    "suicide: end my|ending my|end his|end her|ending his|ending her|tirar|quitar|quitarme|acabar|terminar|"
+    "nehmen|beenden|mettre fin|tirarme + life|mi vida|minha vida|a vida|la vida|das leben|leben|mes jours|ma vie",
+    "suicide: want|wanna|wants|wanted|wish|rather|ready|decided|planning|urge + to die|be dead|disappear|"
+    "sleep forever|end it|end things|end everything|my life to end",
+    "suicide: want|wants|wanted|wish + everything|it all + to stop|to end",
+    "suicide: quiero|quero|veux|voglio|envie de|ganas de|vontade de|will|mochte|pienso en|penso em|denke daran + "
+    "morir|morirme|mourir|morrer|morire|sterben|desaparecer|disparaitre|matarme|me tuer|me matar|mich umbringen|"
+    "quitarme|tirar|das leben",
+    "suicide: not want|not wanna|no quiero|nao quero|veux plus|veux pas|will nicht|mochte nicht|nicht mehr|"
+    "ne plus + {to_live}",
+    "suicide: no reason|no point|any reason|any point|the point|no sense|raison|razon|grund|motivo|razao|"
+    "sentido + live|living|go on|going on|keep going|carry on|carrying on|alive|exist|vivre|vivir|viver|leben|"
+    "waking up|wake up|anymore",
+    "suicide: not worth|no vale la pena|vaut pas la peine|nicht wert|nao vale a pena + living|life|it anymore|"
+    "alive|vivir|vivre|leben|viver",
+    "suicide: can not|no longer|not think + go on|keep going|carry on|this anymore|live like|it anymore|"
+    "cope anymore|here anymore",
+    "suicide: better|better off|happier|easier|mejor|mieux|besser|melhor + without me|sin mi|sans moi|ohne mich|"
+    "sem mim|without him|without her|sin el|sin ella|sem ele|sem ela|off dead",
+    "suicide: better|happier|easier|relief + if i + gone|dead|died|not around|not here|disappeared|ended|"
+    "not exist|never woke",
+    "suicide: nobody|no one|nadie|personne|niemand|ninguem + miss me|care if|notice if|extranaria|manquerait|"
+    "vermissen|sentiria falta",
+    "suicide: nobody|no one|nadie|personne|niemand|ninguem + care|cares|miss|notice + die|died|dead|gone|disappear|"
+    "not here|not around",
+    "suicide: burden + everyone|family|everybody|to them|to my|on everyone",
+    "suicide: disappear|vanish|sleep + forever|for good|never come|should just|wish i could|want to",
+    "suicide: take|sleep|pills|tablets|want|wish|hope + not wake|never wake|not to wake|never to wake",
+    "suicide: way|ways|method|methods|how + to die|kill myself|end it|end my|commit|painless|lethal|overdose + "
+    "looking|searching|researching|googling|looked|searched|best|easiest|quickest|painless|thinking",
+    "suicide: plan|planned|planning|thought about|worked out|know how + do it|end it|kill myself|to die|"
+    "pills|rope|tonight|jump",
+    "suicide: not safe|can not trust myself|can not keep myself safe|scared of what|afraid of what + "
+    "on my own|alone|tonight|myself|might do|i will do",
+    "suicide: dying|death|die|dead + relief|stop thinking|should just|be easier|better if",
+    "suicide: voices + telling|tell|told|commanding + hurt|kill|harm|die|jump|end",
+    "suicide: engine running|exhaust|hose + garage|car|sat|sitting|window",
+    # a high place or a railway, and the jump: "on the platform ... going to jump", "auf der Brücke ... springen"
+    "suicide: {high_place} + jump|jumping|end it|anymore|goodbye|standing on|threaten|springen|saltar|sauter|"
+    "pular|step off|throw myself",
+    # a goodbye sent with the means: "sent me a photo of her pills and said sorry"
+    "suicide: sent|texted|messaged|posted|photo|picture|pic|message + sorry|goodbye|bye|forgive|love you + "
+    "{meds}|rope|knife|blade|razor|bridge|gun|noose|ledge|roof",
+    "suicide: jump|step|walk|throw myself|lie down + front + train|bus|lorry|truck|traffic",
+    "suicide: drive|driving|crash|crashing|swerve + wall|tree|traffic|bridge + on purpose|thinking|thought|"
+    "want|keep|end",
+    "suicide: gun|shotgun|firearm|pistol|weapon + on himself|on herself|on myself|use it|shoot himself|"
+    "shoot herself|shoot myself|end it|kill",
+    "suicide: want|wanna|thought|thinking|urge|going to|gonna|feel like|plan|keep|on purpose|again|deep + "
+    "hurt myself|hurting myself|harm myself|cut myself|cut my arm|cut my arms|hurt herself|hurt himself|"
+    "burn myself|burning myself",
+    "suicide: cutting|slitting|slashing|self harming + myself|wrist|wrists|arms|thighs|herself|himself",
+    "suicide: cut|slit|slash|aufgeschnitten|geschnitten|ritz|coupe|corte|corto|cortou + wrist|wrists|veins|venas|"
+    "pulsos|pulsader|handgelenk|poignet|veines|veias|punhos",
+    "suicide: ending it|end it|end things|end this + tonight|now|soon|rope|pills|plan|thinking|want|going|gonna|"
+    "ready|decided",
+    "suicide: rope|noose|ligature + bought|ready|tied|tonight|end|myself|neck|hang",
+    "suicide: pill|tablet|meds|pastillas|comprim|tabletten + lined up|counted out|going to take them|"
+    "gonna take them|about to take them|them all|ready|listas|listos|pretes|bereit|prontas|"
+    "in front of me|got them out",
+    "suicide: ready|prepared|decided + this time|tonight|pills|tablets|rope|note|letters|goodbye|done",
+    # not being here tomorrow; means got ready tonight; belongings given away; a last message from a high place
+    "suicide: do not think|not going to|will not|not gonna|no longer|not be + be here|be around|be alive|"
+    "here anymore + tomorrow|much longer|by morning|next week|after tonight|for long",
+    "suicide: cuerda|soga|corda|corde|strick|seil + preparad|lista|listo|pronta|pronto|prete|bereit|esta noche|"
+    "esta noite|ce soir|heute nacht|cuello|pescoco|cou|hals",
+    "suicide: puedo mas|aguanto mas|peux plus|aguento mais|nicht mehr + "
+    "esta noche|esta noite|ce soir|heute nacht|lo voy a hacer|vou fazer|je vais le faire|werde es tun|"
+    "pastillas|comprimidos|cachets|tabletten",
+    "suicide: given away|gave away|giving away|given my|gave my|rehomed|new home for + cat|dog|pet|belongings|"
+    "things|stuff|possessions + my will|affairs|ready|goodbye|final",
+    "suicide: bought|buying|got|saved up|collected|stocked up + paracetamol|pills|tablets|painkillers|{meds} + "
+    "vodka|whisky|whiskey|alcohol|wine|bottle of + tonight|car|alone|a lot|all of|park|hotel",
+    "suicide: {high_place} + know why|typing this|telling you|telling a|last message|nobody|no one|"
+    "goodbye|anymore|not coming back",
+    "suicide: saving them|saving up|hoard|collecting + pills|tablets|them|meds",
+    # a goodbye or sorry sent, and then silence
+    "suicide: texted|messaged|message|sent|posted|said + sorry|goodbye|love you|loves me|forgive + not answering|"
+    "not replying|not picking up|phone off|phone is off|switched off|can not reach|can not get hold|no answer|"
+    "gone quiet",
+    "suicide: goodbye|farewell|last message + note|notes|letter|letters|text|texted|message|"
+    "messaged|bridge|rope|pills|tablets|forever|tonight|jump|roof|cliff|ledge|everyone|family|kids",
+    "suicide: goodbye|letters to|wrote letters|note for + gave away|giving away|given away|not answering|stuff|"
+    "belongings",
+    "suicide: how many|how much + {meds} + die|kill|not wake|lethal|fatal|deadly|to end",
+    # ---- acute mental health crisis with danger to others
+    "psychiatric: knife|gun|weapon|axe|machete + kill|hurt|attack|voices|coming for|after him|after me|after her|"
+    "paranoid|out to get|threaten",
+    "psychiatric: voices|paranoid|psychotic|hallucinat|not slept|awake for + kill|weapon|knife|gun|"
+    "hurt someone|hurt people|attack",
+]
