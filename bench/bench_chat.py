@@ -184,7 +184,7 @@ def build_speed(quick: bool) -> list[dict]:
     portable = llama_build.built_wheel(native=False)
     if native is None or portable is None:
         print("build speed: skipped (no native wheel in .wheels/; build one with "
-              "`.venv/bin/python -c \"import llama_build; llama_build.build_wheel(native=True)\"`)")
+              "`.venv/bin/python -c \"from common import llama_build; llama_build.build_wheel(native=True)\"`)")
         return []
     sites = {"portable": _site_of(portable, "llama-portable"), "native": _site_of(native, "llama-native")}
     gguf = str(modeling.embedded_gguf_path())

@@ -18,6 +18,7 @@ import contextlib
 import hashlib
 import importlib.util
 import json
+import logging
 import os
 import re
 import shutil
@@ -36,6 +37,10 @@ EMBEDDED_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
 EMBEDDED_NAME = "smollm2-135m-instruct"
 GGUF_MAGIC = b"GGUF"
 _HUB_ID = re.compile(r"^[A-Za-z0-9][\w.\-]*/[\w.\-]+$")
+
+# bitsandbytes' CPU backend warns on import that the optional `kernels` package is missing; its own nf4 code
+# runs without it (tests/training/test_fourbit.py), so the warning only alarms users of every stage.
+logging.getLogger("bitsandbytes.backends.cpu.ops").setLevel(logging.ERROR)
 
 
 # --------------------------------------------------------------------------- locating models
