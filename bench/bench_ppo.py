@@ -47,8 +47,15 @@ THREADS = 1  # one thread: the figures compare code paths, not the scheduling of
 
 
 def _cfg():
+    """The tiny model with the PPO step the paper preset runs: GAE, one answer per question, a shared option order
+    (the tiny preset's RLOO groups and per-answer option orders would change what one step holds)."""
     cfg = config.get_preset("tiny")
     cfg.model.base_dir = str(ROOT / cfg.model.base_dir)
+    paper = config.get_preset("paper").ppo
+    cfg.ppo.advantage, cfg.ppo.samples_per_question = paper.advantage, paper.samples_per_question
+    cfg.ppo.balanced_permutations = paper.balanced_permutations
+    cfg.ppo.ppo_epochs = paper.ppo_epochs
+    cfg.ppo.batch_size = cfg.ppo.mini_batch_size = 4  # 4 questions a step, as the SFT step it is compared with
     return cfg
 
 
