@@ -53,7 +53,9 @@ HELDOUT_FLOOR = {"recall": 0.95, "category_recall": 0.0, "false_alarms": 0.05, "
 # its first round) in the second. blind_c, written by someone who had not read the rules, replaced it as the
 # untouched set: measured once, at the end of the second round, with the rules frozen. blind_d (291 messages, written
 # 2026-12-05 by someone who never read the rules) was measured once before the third round (recall 133/148 = 89.9%,
-# false alarms 10/143 = 7.0%, exam stems 2/20) and then tuned on; blind_c stayed untouched.
+# false alarms 10/143 = 7.0%, exam stems 2/20) and then tuned on; blind_c stayed untouched (after round three:
+# 117/130 = 90.0%, 11/122 = 9.0%). Its per-category recall was published in issue 27's closing note
+# (2026-12-05), so a fourth round should tune on blind_c and measure a new set written blind.
 UNTUNED = {"heldout5", "blind_c"}
 UNTUNED_FLOOR = {"recall": 0.85, "category_recall": 0.0, "false_alarms": 0.10, "exam_false_alarms": 0.10}
 # blind_c, measured once when issue 27's second round was done (2026-12-04, rules frozen): recall 114/130 = 87.7%,
@@ -188,6 +190,50 @@ def goals_for(name: str) -> dict:
     if name == "heldout5":
         return UNTUNED_FLOOR
     return HELDOUT_FLOOR
+
+
+# Each untouched set's first measurement (the rules it was first scored with): recall, false alarms.
+FIRST = {"blind_c": (0.877, 0.107), "heldout5": (0.909, 0.058)}
+
+
+def run(quick: bool = False) -> list[dict]:
+    """Rows for bench/run_all.py: the untouched sets against their first measurement, with issue 27's goal
+    (blind_c) or the floor (heldout5) as the check; the set the rules were written on against its goals; the
+    tuned sets' floor; the time a message. `quick` changes nothing (the whole run takes seconds)."""
+    paths = set_paths()
+    started = time.perf_counter()
+    results = {name: evaluate(load(path)) for name, path in paths.items()}
+    ms = (time.perf_counter() - started) * 1000 / sum(r["n_urgent"] + r["n_benign"] for r in results.values())
+    rows = []
+    for name, goal in (("blind_c", BLIND_GOAL), ("heldout5", UNTUNED_FLOOR)):
+        r, (recall0, alarms0) = results[name], FIRST[name]
+        size = f"{r['n_urgent']} urgent / {r['n_benign']} not, never tuned on"
+        rows.append({"figure": f"red flags, {name} (untouched): recall vs its first measurement", "ours": round(r["recall"], 3),
+                     "baseline": recall0, "unit": "share", "ratio": round(r["recall"] / recall0, 3),
+                     "goal": f">= {goal['recall']:.0%}", "check": ["ours", ">=", goal["recall"]],
+                     "note": f"{size}; {r['hits']}/{r['n_urgent']} caught"})
+        rows.append({"figure": f"red flags, {name} (untouched): false alarms vs its first measurement",
+                     "ours": round(r["false_alarms"], 3), "baseline": alarms0, "unit": "share",
+                     "ratio": round(r["false_alarms"] / alarms0, 3), "goal": f"<= {goal['false_alarms']:.0%}",
+                     "check": ["ours", "<=", goal["false_alarms"]],
+                     "note": f"{size}; {r['alarms_n']}/{r['n_benign']} flagged"})
+    tuned = [n for n in results if n not in UNTUNED]
+    low = min(tuned, key=lambda n: results[n]["recall"])
+    high = max(tuned, key=lambda n: results[n]["false_alarms"])
+    rows.append({"figure": "red flags, the sets tuned on: lowest recall", "ours": round(results[low]["recall"], 3),
+                 "baseline": HELDOUT_FLOOR["recall"], "unit": "share",
+                 "ratio": round(results[low]["recall"] / HELDOUT_FLOOR["recall"], 3), "goal": ">= 95% (the floor)",
+                 "check": ["ours", ">=", HELDOUT_FLOOR["recall"]], "note": f"{low}; sets: {', '.join(tuned)}"})
+    rows.append({"figure": "red flags, the sets tuned on: highest false alarms",
+                 "ours": round(results[high]["false_alarms"], 3), "baseline": HELDOUT_FLOOR["false_alarms"],
+                 "unit": "share", "ratio": round(results[high]["false_alarms"] / HELDOUT_FLOOR["false_alarms"], 3),
+                 "goal": "<= 5% (the floor)", "check": ["ours", "<=", HELDOUT_FLOOR["false_alarms"]],
+                 "note": f"{high}; sets: {', '.join(tuned)}"})
+    rows.append({"figure": "red flags: time a message", "ours": round(ms, 2), "baseline": round(ms, 2), "unit": "ms",
+                 "ratio": 1.0, "goal": "none (informational)",
+                 "note": f"{len(safety_rules.RED_FLAGS)} rules, {len(safety_rules.RED_FLAG_EXCEPTIONS)} figures of "
+                         "speech; one process, no baseline"})
+    return rows
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -37,10 +37,11 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from training import sft  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from training import sft  # noqa: E402
 
 BATCH, MAX_LENGTH = 4, 512
 SETTINGS_THAT_DIFFER = (
