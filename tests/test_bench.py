@@ -79,3 +79,22 @@ def test_the_generated_block_of_results_md_is_run_alls_own():
     rows = [line for line in block.splitlines() if line.startswith("| ") and not line.startswith("| |")
             and "---" not in line]
     assert rows and all(line.split("|")[1].strip() in ("✓", "✗", "-") for line in rows)
+
+
+def test_every_benchmark_gives_run_all_its_rows_and_finds_the_project():
+    """run_all.py calls run(quick=...) of every bench/bench_*.py, and a benchmark that starts a subprocess runs
+    this file as a script: each file defines run(quick) and puts the project on sys.path before importing any
+    of its packages (two benchmarks failed in make bench for want of one or the other)."""
+    import ast
+
+    packages = {"common", "training", "chat", "config"}
+    for path in sorted((Path(__file__).resolve().parent.parent / "bench").glob("bench_*.py")):
+        tree = ast.parse(path.read_text())
+        runs = [n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == "run"]
+        assert runs and "quick" in [a.arg for a in runs[0].args.args], f"{path.name}: no run(quick=...)"
+        path_line = min((n.lineno for n in tree.body if "sys.path.insert" in ast.unparse(n)), default=None)
+        for node in tree.body:  # module-level imports of the project come after sys.path.insert
+            names = ([a.name.split(".")[0] for a in node.names] if isinstance(node, ast.Import) else
+                     [(node.module or "").split(".")[0]] if isinstance(node, ast.ImportFrom) else [])
+            if packages.intersection(names):
+                assert path_line is not None and node.lineno > path_line, f"{path.name}:{node.lineno} before sys.path"
