@@ -240,8 +240,10 @@ def check_faithfulness(model, tok, gguf: Path, records: list[dict], cfg, log_fil
     try:
         with llama_log_to(log_file):
             result = faithfulness.compare(source, exported, records, cfg.chat.system_prompt, generate=False,
+                                          batch_size=cfg.eval.batch_size,
                                               advance=advance, source_cache=cache)
             greedy = faithfulness.compare(source, exported, records[:n_gen], cfg.chat.system_prompt,
+                                          batch_size=cfg.eval.batch_size,
                                               generate=True, advance=advance, source_cache=cache)
     finally:
         with llama_log_to(log_file):

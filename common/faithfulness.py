@@ -33,22 +33,45 @@ def kl_divergence(logp: np.ndarray, logq: np.ndarray) -> float:
     return float(max(0.0, np.sum(np.exp(lp) * (lp - lq))))
 
 
+def _score_source(source, records: Sequence[dict], system_prompt: str, generate: bool, cache: dict,
+                  batch_size: int) -> None:
+    """Fill cache[(id, system prompt)] with the source's answer distribution (and greedy text) for every record it
+    lacks, batch_size questions a forward pass or generate call: the source is a Transformers model, which
+    runs a batch far faster than one question at a time on a CPU (llama.cpp takes them one by one anyway)."""
+    todo = [(i, rec) for i, rec in enumerate(records)
+            if "dist" not in cache.get((rec.get("id", i), system_prompt), {})
+            or (generate and "text" not in cache[(rec.get("id", i), system_prompt)])]
+    for start in range(0, len(todo), max(1, batch_size)):
+        part = todo[start:start + max(1, batch_size)]
+        chats = [mcq_format.prompt_messages(rec, system_prompt) for _, rec in part]
+        keys = [(rec.get("id", i), system_prompt) for i, rec in part]
+        missing = [j for j, k in enumerate(keys) if "dist" not in cache.get(k, {})]
+        if missing:
+            dists = source.answer_distributions([chats[j] for j in missing],
+                                                [sorted(part[j][1]["options"]) for j in missing])
+            for j, dist in zip(missing, dists):
+                cache.setdefault(keys[j], {})["dist"] = dist
+        if generate:
+            for k, text in zip(keys, source.generate(chats)):
+                cache[k]["text"] = text
+
+
 def compare(source, exported, records: Sequence[dict], system_prompt: str, generate: bool = True,
-            advance: Callable[[], Any] | None = None, source_cache: dict | None = None) -> dict:
+            advance: Callable[[], Any] | None = None, source_cache: dict | None = None, batch_size: int = 8) -> dict:
     """Score records on both models -> {"n", "loglik_agreement", "kl_mean", "kl_max", "generate_agreement", ...}.
 
     source / exported are common.scoring scorers (HFModel, GGUFModel): answer_distributions() and generate().
-    source_cache (a dict the caller keeps) holds the source's answers, so comparing several GGUFs with one
-    source model scores the source once.
+    The source is scored batch_size questions at a time, the exported model one at a time. source_cache (a dict
+    the caller keeps) holds the source's answers, so comparing several GGUFs with one source model scores the
+    source once.
     """
     cache = {} if source_cache is None else source_cache
+    _score_source(source, records, system_prompt, generate, cache, batch_size)
     details = []
     for i, rec in enumerate(records):
         chat = mcq_format.prompt_messages(rec, system_prompt)
         letters = sorted(rec["options"])
         key = (rec.get("id", i), system_prompt)
-        if key not in cache:
-            cache[key] = {"dist": source.answer_distributions([chat], [letters])[0]}
         (src_scores, src_logp) = cache[key]["dist"]
         (exp_scores, exp_logp), = exported.answer_distributions([chat], [letters])
         row = {"id": rec.get("id"), "answer": rec.get("answer"),
@@ -57,8 +80,6 @@ def compare(source, exported, records: Sequence[dict], system_prompt: str, gener
                "kl": kl_divergence(src_logp, exp_logp)}
         row["loglik_agree"] = row["loglik_source"] == row["loglik_exported"]
         if generate:
-            if "text" not in cache[key]:
-                cache[key]["text"] = source.generate([chat])[0]
             src_text = cache[key]["text"]
             exp_text, = exported.generate([chat])
             a = mcq_format.extract_answer(src_text, rec["options"])

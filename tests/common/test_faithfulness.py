@@ -30,8 +30,11 @@ class Scripted:
         return out
 
     def generate(self, chats):
-        i = int(chats[0][-1]["content"].split("number ")[1].split()[0])
-        return [self.texts.get(i, f"({self.favourite(i)}) because")]
+        out = []
+        for chat in chats:
+            i = int(chat[-1]["content"].split("number ")[1].split()[0])
+            out.append(self.texts.get(i, f"({self.favourite(i)}) because"))
+        return out
 
 
 def test_kl_is_zero_for_equal_and_positive_for_different_distributions():
@@ -86,11 +89,15 @@ def test_the_source_is_scored_once_across_several_exports():
         calls = 0
 
         def answer_distributions(self, chats, letters):
-            Counting.calls += 1
+            Counting.calls += len(chats)
+            Counting.batches.append(len(chats))
             return super().answer_distributions(chats, letters)
 
+    Counting.batches = []
     records, cache = [rec(i) for i in range(5)], {}
     source = Counting(lambda i: "A")
     for favourite in ("A", "B"):
-        out = faithfulness.compare(source, Scripted(lambda i, f=favourite: f), records, "sys", source_cache=cache)
-    assert Counting.calls == 5 and out["loglik_agreement"] == 0.0
+        out = faithfulness.compare(source, Scripted(lambda i, f=favourite: f), records, "sys", source_cache=cache,
+                                   batch_size=2)
+    # each question scored once, in batches of 2 (the exported model is asked one question at a time)
+    assert Counting.calls == 5 and Counting.batches == [2, 2, 1] and out["loglik_agreement"] == 0.0
