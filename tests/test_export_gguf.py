@@ -149,17 +149,17 @@ class FakeScorer:
         import numpy as np
 
         out = []
-        for chat in chats:
+        for chat, options in zip(chats, letters):
             i = int(chat[-1]["content"].split("#")[1].split()[0])
             logits = np.zeros(4)
             logits["ABCD".index(self.favourite(i))] = 1.0  # soft: one flipped question adds ~0.015 nats of mean KL
             logp = logits - np.logaddexp.reduce(logits)
-            out.append(({L: float(logp["ABCD".index(L)]) for L in letters[0]}, logp))
+            out.append(({L: float(logp["ABCD".index(L)]) for L in options}, logp))
         return out
 
     def generate(self, chats):
-        i = int(chats[0][-1]["content"].split("#")[1].split()[0])
-        return [self.text if self.text is not None else f"({self.favourite(i)})"]
+        numbers = [int(chat[-1]["content"].split("#")[1].split()[0]) for chat in chats]
+        return [self.text if self.text is not None else f"({self.favourite(i)})" for i in numbers]
 
     def close(self):
         pass
