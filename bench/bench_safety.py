@@ -4,8 +4,8 @@
 
 Reads the labelled sets in data/safety/ (one JSON object a line: text, urgent, category, lang; written for
 this project, not taken from any dataset): messages.jsonl, the set the rules were first written on,
-heldout*.jsonl, sets written later by someone who had not seen the rules at the time, and blind_a / blind_b /
-blind_c, sets written by someone who never read the rules (issue 27). Runs safety.find_red_flags with
+heldout*.jsonl, sets written later by someone who had not seen the rules at the time, and blind_a .. blind_f,
+sets written by someone who never read the rules (issue 27). Runs safety.find_red_flags with
 chat/safety_rules.py plus ChatConfig's extra red flags / exceptions on every message and prints the date,
 machine, command and milliseconds a message, then one table with a column per set: recall per urgent category,
 per language, false alarms per non-urgent kind (exam stems, education, everyday, ...), overall figures. For a
@@ -16,13 +16,13 @@ refuses (exit 2). --set limits the run to the named sets (file stems).
 Goals on messages.jsonl: recall >= 97% overall and >= 90% in every category; false alarms <= 3% overall,
 <= 5% on exam stems. heldout..heldout4 were each measured once untuned (the README gives those figures)
 and then used to tune the rules, so on them the bench checks a lower floor: recall >= 95%, false alarms
-<= 5%, on exam stems <= 5%; so do blind_a (tuned on in issue 27's first round), blind_b (its second) and blind_d
-(its third: written on 2026-12-05 by a helper who never read the rules, measured once before any change). Sets in
-UNTUNED (heldout5, blind_c) have never been used to tune anything: their figures are the honest ones, and their
-floor is lower still (heldout5: recall >= 85%, false alarms <= 10% overall and on exam stems; blind_c: what it
-reached when first measured, less a margin of about three messages). Issue 27's goal on blind_c, recall >= 95%
-and false alarms <= 5%, is reported on its own line (a benchmark, not a floor). Exits 1 when a goal or floor is
-missed.
+<= 5%, on exam stems <= 5%; so do blind_a (tuned on in issue 27's first round), blind_b (its second), blind_d
+(its third), blind_c and blind_g (its fourth), each measured once before it was tuned on. Sets in UNTUNED (heldout5,
+blind_e, blind_f) have never been used to tune anything: their figures are the honest ones, and their floor is
+lower (heldout5: recall >= 85%, false alarms <= 10% overall and on exam stems; blind_e and blind_f: what they
+reached when first measured, less a margin of about three messages). Issue 27's goal on the untouched blind sets,
+recall >= 95% and false alarms <= 5%, is reported on its own line for each (a benchmark, not a floor). Exits 1 when
+a goal or floor is missed.
 
 single_message_phrases() is issue 27's audit: a rule alternative of three words or more that occurs in
 exactly one message of the sets tuned on was written for that sentence, not for how people talk.
@@ -48,20 +48,27 @@ DATA = SAFETY_DIR / "messages.jsonl"
 GOALS = {"recall": 0.97, "category_recall": 0.90, "false_alarms": 0.03, "exam_false_alarms": 0.05}
 HELDOUT_FLOOR = {"recall": 0.95, "category_recall": 0.0, "false_alarms": 0.05, "exam_false_alarms": 0.05}
 # Never used to change a rule (their misses and false alarms are not to be read): keep it that way, or write a
-# new set and move this. blind_a and blind_b were written by someone who never read the rules; blind_a was tuned
-# on in issue 27's first round, blind_b (measured once first: 82.9% / 16.7% before issue 27, 85.7% / 13.5% after
-# its first round) in the second. blind_c, written by someone who had not read the rules, replaced it as the
-# untouched set: measured once, at the end of the second round, with the rules frozen. blind_d (291 messages, written
-# 2026-12-05 by someone who never read the rules) was measured once before the third round (recall 133/148 = 89.9%,
-# false alarms 10/143 = 7.0%, exam stems 2/20) and then tuned on; blind_c stayed untouched (after round three:
-# 117/130 = 90.0%, 11/122 = 9.0%). Its per-category recall was published in issue 27's closing note
-# (2026-12-05), so a fourth round should tune on blind_c and measure a new set written blind.
-UNTUNED = {"heldout5", "blind_c"}
+# new set and move this. Issue 27's rounds, each tuned on a set measured once before (recall / false alarms):
+#   one:   blind_a (80d35ea rules: 90.8% / 24.8%);
+#   two:   blind_b (82.9% / 16.7% before issue 27, 85.7% / 13.5% after round one);
+#   three: blind_d (written 2026-12-05; 133/148 = 89.9%, 10/143 = 7.0% with round two's rules);
+#   four:  blind_c (untouched through round three: 114/130 = 87.7%, 13/122 = 10.7% after round two, first
+#          measured then; 117/130 = 90.0%, 11/122 = 9.0% after round three; its per-category figures were
+#          published in the closing note of 2026-12-05, so it was tuned on next), then blind_g (336 messages
+#          written 2026-12-05 by a helper who never read the rules, measured once with the rules tuned on blind_c:
+#          156/168 = 92.9%, 13/168 = 7.7%, exam stems 5/24 = 20.8%).
+# blind_e and blind_f (336 messages each, written 2026-12-05 by two helpers who never read the rules, the other
+# sets or the detector; one and two generic non-urgent messages that an earlier set already held were dropped)
+# replaced blind_c as the untouched sets: measured once, with round four's rules frozen.
+UNTUNED = {"heldout5", "blind_e", "blind_f"}
 UNTUNED_FLOOR = {"recall": 0.85, "category_recall": 0.0, "false_alarms": 0.10, "exam_false_alarms": 0.10}
-# blind_c, measured once when issue 27's second round was done (2026-12-04, rules frozen): recall 114/130 = 87.7%,
-# false alarms 13/122 = 10.7%, on exam stems 18.8%. The floor is that, less about three messages (one exam stem);
-# issue 27's goal (BLIND_GOAL) is not met.
-BLIND_C_FLOOR = {"recall": 0.85, "category_recall": 0.0, "false_alarms": 0.13, "exam_false_alarms": 0.25}
+# Each untouched blind set's first measurement (round four's rules, 2026-12-05): (recall, false alarms, exam stems).
+# Its floor is that, less about three messages; issue 27's goal (BLIND_GOAL) is reported beside it.
+BLIND_FIRST = {"blind_e": (160 / 168, 18 / 167, 5 / 24),  # 95.2% / 10.8%, exam stems 20.8%
+               "blind_f": (155 / 168, 21 / 166, 3 / 24)}  # 92.3% / 12.7%, exam stems 12.5%
+BLIND_FLOOR = {name: {"recall": round(first[0] - 3 / 168, 3), "category_recall": 0.0,
+                      "false_alarms": round(first[1] + 3 / 168, 3), "exam_false_alarms": round(first[2] + 2 / 24, 3)}
+               for name, first in BLIND_FIRST.items() if first}
 BLIND_GOAL = {"recall": 0.95, "category_recall": 0.0, "false_alarms": 0.05, "exam_false_alarms": 1.0}
 
 
@@ -185,27 +192,27 @@ def single_message_phrases(rules: list[str] | None = None, texts: list[str] | No
 def goals_for(name: str) -> dict:
     if name == "messages":
         return GOALS
-    if name == "blind_c":
-        return BLIND_C_FLOOR
+    if name in BLIND_FLOOR:
+        return BLIND_FLOOR[name]
     if name == "heldout5":
         return UNTUNED_FLOOR
     return HELDOUT_FLOOR
 
 
 # Each untouched set's first measurement (the rules it was first scored with): recall, false alarms.
-FIRST = {"blind_c": (0.877, 0.107), "heldout5": (0.909, 0.058)}
+FIRST = {"heldout5": (0.909, 0.058), **{name: first[:2] for name, first in BLIND_FIRST.items() if first}}
 
 
 def run(quick: bool = False) -> list[dict]:
     """Rows for bench/run_all.py: the untouched sets against their first measurement, with issue 27's goal
-    (blind_c) or the floor (heldout5) as the check; the set the rules were written on against its goals; the
+    (blind_e, blind_f) or the floor (heldout5) as the check; the set the rules were written on against its goals; the
     tuned sets' floor; the time a message. `quick` changes nothing (the whole run takes seconds)."""
     paths = set_paths()
     started = time.perf_counter()
     results = {name: evaluate(load(path)) for name, path in paths.items()}
     ms = (time.perf_counter() - started) * 1000 / sum(r["n_urgent"] + r["n_benign"] for r in results.values())
     rows = []
-    for name, goal in (("blind_c", BLIND_GOAL), ("heldout5", UNTUNED_FLOOR)):
+    for name, goal in [(name, BLIND_GOAL) for name in sorted(BLIND_FLOOR)] + [("heldout5", UNTUNED_FLOOR)]:
         r, (recall0, alarms0) = results[name], FIRST[name]
         size = f"{r['n_urgent']} urgent / {r['n_benign']} not, never tuned on"
         rows.append({"figure": f"red flags, {name} (untouched): recall vs its first measurement", "ours": round(r["recall"], 3),
@@ -272,9 +279,9 @@ def main(argv: list[str] | None = None) -> int:
         kind = "goals" if name == "messages" else "floor (untuned set)" if name in UNTUNED else "floor (tuned on)"
         print(f"{name}: recall {result['recall']:.1%}, false alarms {result['false_alarms']:.1%}, "
               f"exam stems {result['exam_false_alarms']:.1%}; {kind}: " + ("met" if not missed else "MISSED: " + "; ".join(missed)))
-    if "blind_c" in results:
-        missed = meets_goals(results["blind_c"], BLIND_GOAL)
-        print("blind_c (untouched), issue 27's goal (recall >= 95%, false alarms <= 5%): "
+    for name in sorted(set(BLIND_FIRST) & set(results)):
+        missed = meets_goals(results[name], BLIND_GOAL)
+        print(f"{name} (untouched), issue 27's goal (recall >= 95%, false alarms <= 5%): "
               + ("met" if not missed else "MISSED: " + "; ".join(missed)))
     if "--misses" in argv:
         for name, result in results.items():

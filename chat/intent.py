@@ -35,6 +35,7 @@ NOW = ("right now", "tonight", "currently", "at the moment", "just now", "help m
 EDU_START = frozenset(
     "what whats how why explain describe define which when list difference tell compare does do is are "
     "que qu quest como cual cuales cuando porque quoi pourquoi comment quel quelle quels was wie warum welche "
+    "kann darf puede peut pode "
     "welcher qual quais quando".split()
 )
 EDU_LEAD = ("can you explain", "could you explain", "can you tell me", "tell me about", "explain to me",
@@ -47,10 +48,10 @@ EXAM_PHRASES = ("which of the following", "most likely", "next best step", "best
 # A question about a claim: "my teacher said sepsis kills more people than cancer, is that true?"
 CLAIM = ("is that true", "is it true", "true that", "true or false", "a myth", "fact or myth", "fact or fiction")
 PAST = ("years ago", "year ago", "last year", "last month", "months ago", "month ago", "weeks ago", "in the past",
-        "history of", "when i was", "as a child", "once at", "used to", "last winter", "last summer", "last spring",
+        "when i was", "as a child", "once at", "used to", "last winter", "last summer", "last spring",
         "last autumn", "last fall", "last christmas", "back in")
 # An episode that is over and was checked: its "now" ("fine now") does not make it current.
-RESOLVED = ("fine now", "ok now", "okay now", "better now", "well now", "good now", "all good", "all fine",
+RESOLVED = ("gone now", "completely gone", "settled now", "passed now", "resolved", "fine now", "ok now", "okay now", "better now", "well now", "good now", "all good", "all fine",
             "fine since", "well since", "nothing since", "recovered", "all clear", "was normal", "were normal",
             "came back normal", "turned out", "ya estoy bien", "tout va bien", "geht mir gut", "geht es mir gut",
             "estou bem", "se recuperou", "jetzt gut", "was fine", "were fine", "said it was", "nothing serious",
@@ -60,20 +61,23 @@ RESOLVED = ("fine now", "ok now", "okay now", "better now", "well now", "good no
             "no one hurt", "nobody hurt")
 # Weeks ago is recent ("gave birth 2 weeks ago and I have a high fever"): past only when said to be over.
 RECENT = ("weeks ago", "last month", "months ago", "month ago", "last week")
-AGAIN = ("happen again", "happening again", "happens again", "get it again", "have another")  # a worry, not now
-CURRENT = ("now", "today", "tonight", "again", "still", "currently", "just")
+AGAIN = ("happen again", "happening again", "happens again", "get it again", "have another",  # a worry, not now
+         "just diagnosed", "just been diagnosed", "just found out", "just started", "just been told")
+CURRENT = ("now", "today", "tonight", "again", "still", "currently", "just", "all day", "all night", "this morning",
+           "this afternoon", "this evening")
 _OPTION = re.compile(r"(?:^|[\s(])[A-Ea-e][).:](?=\s)")
 # An exam vignette opens on a patient in the third person ("A 72-year-old woman presents with ..."): its times
 # ("2 hours ago") belong to the case, not to the writer.
-_VIGNETTE = re.compile(r"^(?:an? )?\d+ (?:year|month|week|day) old (?:\w+ ){0,3}?(?:man|woman|boy|girl|male|female|"
-                       r"patient|child|infant|neonate|baby|gentleman|lady|primigravida|multigravida)\b(?: \w+){0,8}? "
+_VIGNETTE = re.compile(r"\b(?:an? )?\d+ (?:year|month|week|day) old(?: (?:\w+ ){0,3}?(?:man|woman|boy|girl|male|"
+                       r"female|patient|child|infant|neonate|baby|gentleman|lady|primigravida|multigravida)\b)?"
+                       r"(?: \w+){0,8}? "
                        r"(?:presents|presented|is brought|was brought|comes|came|is admitted|was admitted|is evaluated|"
                        r"is seen|develops|developed|is found|complains|has had)\b")
 # "she's 3 now": an age, not a time, so the episode it follows is long over.
 _AGE_NOW = re.compile(r"\b(?:is|s|are|re|turned|turns) (?:\d+|one|two|three|four|five|six|seven|eight|nine|ten)"
                       r"(?: years?(?: old)?| months?(?: old)?)? (?:now|today)\b")
 # A word in scare quotes ("he 'overdosed' on candy") is a figure of speech, not the thing itself.
-_SCARE_QUOTES = re.compile(r"(?:(?<=\s)|^)['\"\u201c]([a-z]+(?: [a-z]+)?)['\"\u201d](?=[\s.,!?;:]|$)")
+_SCARE_QUOTES = re.compile(r"(?:(?<=\s)|^)['\"\u201c]([a-z]+)['\"\u201d](?=[\s.,!?;:]|$)")
 # Episodes long ago: the clause that holds one is dropped before matching ("when I was 12, can I drive now").
 LONG_AGO = ("years ago", "year ago", "last year", "when i was", "as a child", "as a kid", "as a teen", "as a teenager",
             "as a baby", "in my twenties", "in my thirties", "in my youth", "as a toddler", "as an infant",
@@ -84,7 +88,10 @@ LONG_AGO = ("years ago", "year ago", "last year", "when i was", "as a child", "a
             "was treated for", "was in hospital",
             "was hospitalised", "was hospitalized", "was admitted", "recovered from", "el ano pasado", "hace anos",
             "l annee derniere", "il y a des annees", "letztes jahr", "vor jahren", "ano passado", "ha anos",
-            "cuando era", "quando era", "quand j etais", "als kind") + tuple(
+            "cuando era", "quando era", "quand j etais", "als kind", "history of", "l hiver dernier", "l ete dernier",
+            "l an dernier", "el invierno pasado", "el verano pasado", "letzten winter", "letzten sommer",
+            "no inverno passado", "no verao passado", "hace un ano", "il y a un an",
+            "vor einem jahr", "ha um ano", "faz um ano", "faz anos") + tuple(
     f"in {m}" for m in "january february march april may june july august september october november december".split())
 _LONG_AGO_YEAR = re.compile(r"\b(?:in|back in)\s+(?:19|20)\d\d\b")
 _CLAUSE_BREAK = re.compile(r"(?:(?<!\d)[.,]|[.,](?!\d)|[;!?\n])+"  # punctuation, not in 6.1 or 38,5
@@ -105,7 +112,17 @@ HYPOTHETICAL = ("if someone", "if somebody", "if a person", "if you", "if a chil
                 "que dois je faire si", "qu est ce que je fais si", "o que faco se", "o que devo fazer se",
                 "o que fazer se", "was mache ich falls", "was soll ich tun falls", "was tun falls", "was tue ich falls",
                 "was sollte ich tun wenn", "was sollte ich tun falls", "was macht man wenn", "was macht man falls",
-                "was soll man tun wenn", "was soll man tun falls")
+                "was soll man tun wenn", "was soll man tun falls",
+                "si alguien", "si una persona", "si un nino", "si quelqu un", "si une personne", "wenn jemand",
+                "falls jemand", "se alguem", "se uma pessoa") + tuple(
+    # "was müsste ich tun, wenn ...", "qué haría si ...", "que ferais-je si ...", "o que faria se ...": asked ahead
+    f"{what} {if_}" for what, if_ in (
+        *((f"was {modal} {who} {do}", if_) for modal in ("muss", "musste", "mussen", "sollte", "sollten", "wurde",
+                                                        "wurden", "kann", "konnte")
+          for who in ("ich", "man", "wir") for do in ("tun", "machen") for if_ in ("wenn",)),
+        *((f"que {do}", "si") for do in ("haria", "hariamos", "deberia hacer", "tendria que hacer", "hay que hacer",
+                                          "ferais je", "devrais je faire", "faut il faire", "ferait on")),
+        *((f"o que {do}", "se") for do in ("faria", "fariamos", "deveria fazer", "devemos fazer", "fazemos"))))
 # Study, teaching and writing: a question asked for these is about a condition, not the condition now.
 STUDY = frozenset(
     "exam exams examen examens finals quiz quizzes usmle mcq mcqs osce vignette vignettes revising revision studying "
@@ -113,35 +130,41 @@ STUDY = frozenset(
     "teaching "
     "documentary podcast article partiel partiels prova prufung klausur estudando estudiando revisando nclex mcat "
     "plab mnemonic mnemonics student students trainee trainees simulation scenario rotation placement seminar "
-    "presentation leaflet charla palestra vortrag referat expose exposicao lerne lernen estudio estudo etudie "
+    "presentation charla palestra vortrag referat expose exposicao lerne lernen estudio estudo etudie "
     "biology chemistry physiology pharmacology anatomy pathology toxicology biochemistry microbiology "
     "lesson lessons lecturer tutor professor drill report statistics awareness research prevention campaign "
-    "physikum staatsexamen".split())
+    "physikum staatsexamen audit audits guideline guidelines guidance requalification recertification "
+    "refresher".split())
 # German compounds ("Staatsexamen", "Abschlussprüfung") and "examens": a word ending so is a study word.
 STUDY_ENDINGS = ("examen", "prufung", "klausur", "exam", "exams")
+STUDY_STARTS = ("prufungs", "klausur", "examens", "staatsexam")  # "Prüfungsfrage", "Klausurvorbereitung"
 STUDY_PHRASES = ("first aid course", "first aid class", "first aid training", "first aid test", "for school",
                  "med school", "medical school", "nursing school", "nursing course", "for my course", "for class",
                  "shelf exam", "safety talk", "book club", "simple terms", "write an essay", "write a", "summarise",
                  "summarize", "make notes", "blog post", "news story", "study guide", "revision notes",
                  "case study", "for uni", "for university", "for college", "for a quiz", "for an assignment",
                  "school project", "sim session", "role play", "give a talk", "giving a talk", "a talk on",
-                 "a talk about", "a talk for", "mock exam", "practice question", "board question")
+                 "a talk about", "a talk for", "mock exam", "practice question", "board question", "test question", "quiz question", "my answer",
+                 "short answer", "model answer", "mark my", "a leaflet", "leaflet about", "leaflet on", "doing a course",
+                 "taking a course", "cpr course", "cpr class", "cpr training", "course at the")
 # Words that make a nearby "I"/"my" the one asking or studying, not the one it is happening to.
 FRAME = STUDY | frozenset(
     "know wonder wondering curious clear sure understand learn learning read reading heard writing making asking "
     "question prepared class course instructor teacher students pupils lesson patient patients casualty mannequin "
     "manikin dummy assess assessment prepare preparing preparando preparo preparer prepa sim station explain describe "
     "summarise summarize tell erklaren erklaeren expliquer explicar explique explica explain mix confuse confusing "
-    "remember memorise memorize muddle revise test tests".split())
+    "remember memorise memorize muddle revise test tests actor actress mixing mixed muddling asked ask answer "
+    "answers mark marking textbook".split())
 # "how do I ...", "did I do it right", "I gave ... (in the simulation)": the I who asks or acts, not the one it
 # happens to.
 _ASKER = re.compile(r"\b(?:how|what|when|where|why|should|can|could|would|do|did|shall) (?:do |should |can "
-                    r"|would |could )?i\b(?! (?:am|m) (?:having|bleeding|choking|dying|going to die))"
-                    r"|\bi (?:gave|give|did|do|administered|answered|wrote|chose|picked|said|want to know|wonder)\b"
-                    r"|\bi (?:am|m) an? (?:\w+ ){0,2}(?:student|trainee|nurse|doctor|paramedic|teacher|medic|"
-                    r"pharmacist|midwife|resident|intern|lecturer|researcher|writer|author|emt|instructor)s?\b")
+                    r"|would |could )?(?:i|we)\b(?! (?:am|m|are|re) (?:having|bleeding|choking|dying|going to die))"
+                    r"|\bi (?:gave|give|did|do(?! not)|administered|answered|wrote|chose|picked|said|want to know|wonder|put|think|believe|guess)\b"
+                    r"|\bi (?:am|m) an? (?:\w+ ){0,3}(?:student|trainee|nurse|doctor|paramedic|teacher|medic|"
+                    r"pharmacist|midwife|resident|intern|lecturer|researcher|writer|author|emt|instructor|lifeguard|"
+                    r"first aider|physician|clinician)s?\b")
 # Asking in a professional role: "as a paramedic, how do I manage ...", "I'm a nurse, ...".
-_ROLE = re.compile(r"\b(?:as an?|i am an?|i m an?|im an?|i work as an?) (?:\w+ ){0,2}(?:student|trainee|nurse|doctor|"
+_ROLE = re.compile(r"\b(?:as an?|i am an?|i m an?|im an?|i work as an?) (?:\w+ ){0,3}(?:student|trainee|nurse|doctor|"
                    r"paramedic|teacher|medic|pharmacist|midwife|resident|intern|lecturer|researcher|writer|author|emt|"
                    r"instructor|first aider|carer|caregiver|lifeguard|physician|gp|clinician)s?\b")
 # "for my paramedic test", "for our anatomy class", "for the EMT exam": the purpose of the question is study.
@@ -153,7 +176,8 @@ _LIKE_AGE = re.compile(r"\blike (?:i am|im|i m) (?:\d+|five|ten|a child|a kid|a 
 FUTURE = ("in case", "just in case", "in the event", "god forbid", "worst case", "preparing for", "first aid kit",
           "next week", "next month", "next year", "next weekend", "emergency plan",
           "be prepared", "want to be ready", "in the future", "one day", "someday", "some day", "un dia", "um dia",
-          "un jour", "irgendwann", "eines tages", "due in")
+          "un jour", "irgendwann", "eines tages", "due in", "algun dia", "algum dia", "planning a", "we are planning", "we re planning",
+          "wir planen", "planeamos", "estamos planeando", "on prevoit", "nous prevoyons", "estamos planejando")
 # A clause that asks about a condition is not the condition: "what are the signs of a stroke? my mum is 70".
 ASKING = ("signs of", "sign of", "symptoms of", "symptom of", "warning signs", "how do you", "how do i know",
           "how can i tell", "how would i know", "how will i know", "how to tell", "how to recognise",
@@ -188,8 +212,8 @@ IS_NORMAL = ("is that normal", "is it normal", "is this normal", "is that ok", "
 _NAME = re.compile(r"\b(?:band|song|film|movie|show|series|book|novel|album|game|podcast|group|team|horse|is|are|was|"
                    r"were) (?:called|named|titled)\b[^.,;:!?\n]*")
 # Words of laughter: a sentence that laughs is a figure of speech ("nearly choked laughing", "died laughing").
-_LAUGH = re.compile(r"[^.!?;\n]*\b(?:laugh|laughing|laughed|laughter|risa|riendo|rire|lachen|lache|rindo|rir)\b"
-                    r"[^.!?;\n]*")
+_LAUGH = re.compile(r"[^.!?;,\n]*\b(?:laugh|laughing|laughed|laughter|risa|riendo|rire|lachen|lache|rindo|rir)\b"
+                    r"(?:(?!\b(?:now|then|suddenly)\b)[^.!?;,\n])*")
 # An if-clause is dropped unless it is a wish about the writer ("if I was gone") or about now; "not sure if",
 # "wondering if" ask whether, they are no what-if. It ends at punctuation, "but", "then" or where the writer starts
 # a clause of their own ("if I don't get help I will ...").
@@ -207,6 +231,13 @@ _WHETHER = re.compile(r"\b(?:sure|unsure|wonder|wondering|know|tell|see|check|as
 _YEARS_AGO = re.compile(
     r"\b(?:\d+|a|one|two|three|four|five|six|seven|eight|nine|ten|several|many|few|couple of) (?:years?|yrs?|decades?) "
     r"ago\b|\b(?:hace|ha) (?:\w+ )?anos\b|\bil y a (?:\w+ )?ans\b|\bvor (?:\w+ )?jahren\b")
+# Months ago (two or more): the clause that holds it is over ("had a heart attack 6 months ago, when can I jog
+# again?"), though the message may go on about now ("gave birth 3 months ago and now ...").
+_MONTHS_AGO = re.compile(
+    r"\b(?:[2-9]|1[0-9]|two|three|four|five|six|seven|eight|nine|ten|eleven|several|many|few|couple of) months? ago\b"
+    r"|\b(?:hace|ha|faz) (?:[2-9]|1[0-9]|dos|tres|cuatro|seis|quatro|varios|alguns) meses\b"
+    r"|\bil y a (?:[2-9]|1[0-9]|deux|trois|quatre|six|plusieurs) mois\b|\bvor (?:[2-9]|1[0-9]|zwei|drei|vier|sechs|"
+    r"einigen|mehreren) monaten\b")
 _TIME_NOW = re.compile(
     r"\b(?:\d+|a|an|one|two|three|few|couple of|half an?) (?:sec|secs|seconds?|min|mins|minutes?|hours?|hrs?) ago\b"
     r"|\bsince (?:this morning|last night|yesterday|lunch|breakfast|dinner|earlier|\d)"
@@ -228,9 +259,12 @@ def is_exam_stem(text: str) -> bool:
 
 def is_vignette(text: str) -> bool:
     """An exam case about a patient in the third person ("A 72-year-old woman presents with ... What is the next
-    best step?"), with no I, my or we in it: its times are the case's."""
+    best step?"; after a label: "exam stem: a 3-year-old is brought in ..."), with no I, my or we in it: its
+    times are the case's."""
     w = words(text)
-    return bool(_VIGNETTE.match(" ".join(w))) and not FIRST_PERSON.intersection(w) and is_exam_stem(text)
+    m = _VIGNETTE.search(" ".join(w))
+    return (bool(m) and (m.start() == 0 or is_study(text)) and not FIRST_PERSON.intersection(w)
+            and is_exam_stem(text))
 
 
 def is_study(text: str) -> bool:
@@ -238,7 +272,8 @@ def is_study(text: str) -> bool:
     teach my parents", "nursing finals tomorrow", "para mi examen", or asked in a role ("as a paramedic, ...")."""
     joined = " " + " ".join(words(text)) + " "
     return (bool(STUDY.intersection(joined.split())) or any(f" {p} " in joined for p in STUDY_PHRASES)
-            or any(x.endswith(STUDY_ENDINGS) and len(x) > 4 for x in joined.split()) or bool(_ROLE.search(joined))
+            or any((x.endswith(STUDY_ENDINGS) or x.startswith(STUDY_STARTS)) and len(x) > 4 for x in joined.split())
+            or bool(_ROLE.search(joined))
             or bool(_FOR_STUDY.search(joined)))
 
 
@@ -286,7 +321,7 @@ def is_hypothetical(text: str) -> bool:
     w = words(text)
     return ((any(_has_phrase(w, p) for p in HYPOTHETICAL + FUTURE) or bool(_IF_EVER.search(" ".join(w)))
              or _opens_with_what_if(text))
-            and not any(_has_phrase(w, p) for p in CURRENT + NOW))
+            and not any(_has_phrase(_without(w, AGAIN), p) for p in CURRENT + NOW))
 
 
 def _opens_with_what_if(text: str) -> bool:
@@ -318,7 +353,7 @@ def words_about_now(text: str) -> list[str]:
     'in 2015', '5 yrs ago', 'vor drei Jahren'), what might happen ('if my baby gets a fever, ...'), a
     question about a condition ('what are the signs of a stroke', 'how do I know if ...'), laughter ('nearly
     choked laughing') and names ('a band called Cardiac Arrest')."""
-    text = _SCARE_QUOTES.sub(" . ", (text or "").lower().translate(_APOSTROPHES))
+    text = _SCARE_QUOTES.sub(_figure_or_quote, (text or "").lower().translate(_APOSTROPHES))
     text = _LAUGH.sub(" . ", _NAME.sub(" . ", _LONG_AGO_YEAR.sub(" in longago ", text)))
     text = _CONDITIONAL.sub(lambda m: m.group(0) if _stays(m.group(0)) or _WHETHER.search(m.string[:m.start()])
                             else " . ", text)
@@ -326,10 +361,20 @@ def words_about_now(text: str) -> list[str]:
     for clause in _CLAUSE_BREAK.split(text):
         w = words(clause)
         joined = " ".join(w)
-        if "longago" in w or any(_has_phrase(w, p) for p in LONG_AGO + ASKING) or _YEARS_AGO.search(joined):
+        if "longago" in w or any(_has_phrase(w, p) for p in LONG_AGO + ASKING) or _YEARS_AGO.search(joined) or _MONTHS_AGO.search(joined):
             continue
         kept += w
     return kept
+
+
+def _figure_or_quote(m: re.Match) -> str:
+    """A word in quotes is a figure of speech ("he 'overdosed' on candy") unless it is what someone said or
+    wrote ("posted a rope with 'sorry'", "texted 'goodbye'"): that stays."""
+    before = m.string[max(0, m.start() - 12):m.start()].split()
+    return m.group(0) if before and before[-1] in _REPORTED else " . "
+
+
+_REPORTED = frozenset("with saying said says wrote writes texted text captioned caption message messaged just".split())
 
 
 def _stays(clause: str) -> bool:

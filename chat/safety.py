@@ -16,7 +16,8 @@ pattern language, so they can be read and extended without touching code:
   word of 5+ letters (same first letter, difflib ratio >= 0.88: "chst", "breth", "atack", "headach")
   matches it, unless the rule book uses the text word itself ("nose" is not "noose", "beach" not "bleach").
 * `>=N`, `<=N` and `N-M` match a number in the text ("took 30 paracetamol", "baby 40C fever",
-  "sugar 2.1"); decimals with "." or "," count.
+  "sugar 2.1"); decimals with "." or "," count. A range written with decimals ("37.8-42.9") matches only
+  a number written with them: a temperature "39.8" or "38,5", not an age "40".
 * A term does not count where "no", "without", "denies" (and sin/sans/ohne/kein/sem) stand in the
   two words before it: "no chest pain" is not chest pain. "not" is not a negation here ("can not
   breathe" is the emergency), nor is "no" in Spanish or Portuguese ("no puede respirar").
@@ -59,6 +60,7 @@ _IBERIAN = frozenset("el la los las de del do da dos das em um uma com que y dor
 DOSE_UNITS = frozenset("mg mcg ug ml mls g gram grams milligram milligrams microgram micrograms".split())
 _READING = frozenset("sugar sugars glucose bs bg bm reading meter level levels".split())  # "sugar 40 mg" is a reading
 _REGIMEN = re.compile(r" (?:a day|per day|daily|each day|every day|a week|per week) ")
+YEARS = frozenset("year years yr yrs jahr jahre jahren ano anos an ans".split())
 NOT_A_VALUE_AFTER = frozenset("type stage grade step level class covid number no nr".split())
 
 
@@ -84,8 +86,10 @@ def _word_matches(word: str, pattern: str, typos: bool = True) -> bool:
 def _number_in(token: str, alt: tuple) -> bool:
     if not _NUMBER.fullmatch(token):
         return False
-    value = float(token)
+    value = float(token.replace(",", "."))
     _, op, a, b = alt
+    if op == "-." and not ("." in token or "," in token):  # "37.8-42.9" is a reading with decimals: 39.8, not 40
+        return False
     return value >= a if op == ">=" else value <= a if op == "<=" else a <= value <= b
 
 
@@ -98,6 +102,8 @@ def _is_value(text_words: Sequence[str], i: int) -> bool:
     if _REGIMEN.search(" " + " ".join(text_words[i + 1:i + 5]) + " "):  # "10 tablets a day" is a regimen
         return False
     if i and text_words[i - 1] in NOT_A_VALUE_AFTER:
+        return False
+    if after[:1] and after[0] in YEARS:  # "for 4 years", "3 years old": a span of years or an age, no count
         return False
     # an age: "aged 81", "my mum is 81", "she's 81" (a person word, then is / s, then the number)
     before = text_words[max(0, i - 2):i]
@@ -158,7 +164,7 @@ def _alternative(alt: str) -> tuple:
     if m:
         if m.group(1):
             return ("#", m.group(1), float(m.group(2)), None)
-        return ("#", "-", float(m.group(3)), float(m.group(4)))
+        return ("#", "-." if "." in alt else "-", float(m.group(3)), float(m.group(4)))
     return tuple(words(alt))
 
 

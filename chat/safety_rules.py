@@ -15,7 +15,8 @@ so they hold for phrasings no one listed; a few are fixed phrases (the words peo
 emergencies). Coverage is by kind of emergency, in the words of people without the medical name: poisoning
 (household products, button batteries, antifreeze, plants, gas) and overdose (medicines, insulin, drugs),
 blood sugar (a meter reading LO / HI), fits that do not stop, anaphylaxis, stroke, heart attack, sepsis,
-bleeding, pregnancy and after birth, babies and children, suicide and self-harm, head injury, breathing. Each
+bleeding, pregnancy and after birth, babies and children, suicide and self-harm, head injury, breathing,
+a limb bent the wrong way. Each
 kind is written for the ways of talking it stands for, in English, Spanish, French, German and Portuguese
 (German compounds too: "Knopfbatterie", "Fieberkrampf"); tests/chat/test_safety_rules.py holds phrasings of
 each kind written for the tests, both urgent and not.
@@ -50,7 +51,7 @@ RULES: list[str] = [
     "cardiac: heart attack|cardiac arrest|no pulse|heart stopped|infarto|crise cardiaque|herzinfarkt|"
     "ataque cardiaco|attaque cardiaque|herzstillstand|arret cardiaque",
     "cardiac: heart|pulse|puls|coeur|corazon|coracao + >=150 + rest|resting|sitting|lying|racing|pounding|dizz|"
-    "faint|chest|breath|sudden|out of nowhere|will not slow|not slowing|not going down|no reason|{collapse}|pale|"
+    "faint|chest|breath|sudden|out of nowhere|not slow|not going down|no reason|{collapse}|pale|"
     "sweat",
     "cardiac: heart|pulse|puls|coeur|corazon|coracao + <=40 + faint|dizz|blacking|black out|blacked out|collaps|"
     "breath|chest",
@@ -115,7 +116,7 @@ RULES: list[str] = [
     "breathing: puedo|puede|pueden|consigo|consegue|cuesta|custa|dificultad|dificuldade|peux|peut|arrive|"
     "du mal|esfuerzo|esforco + respirar|respirer|respira|respire",
     "breathing: respire|respira|respirando|atmet + plus|presque|peine|casi|quase|kaum|nicht",
-    "breathing: {breathless} + sentence|talk|speak|rest|sitting|still|lying|worse|faint|{blue}|can not|{severe}|"
+    "breathing: {breathless} + sentence|talk|speak|rest|sitting|sit still|lying|worse|faint|{blue}|can not|{severe}|"
     "{sudden}|confus|chest|lips",
     "breathing: wheez + badly|bad|severe|{blue}|not help|can not|really|puffy|so bad|few words|only say|"
     "one word|sentences",
@@ -133,7 +134,7 @@ RULES: list[str] = [
     "breathing: breath + tummy|belly|stomach + suck|sucking|pulling in|caving|sinking",
     "breathing: panting|puffing|heaving|huffing + breath|air",
     "breathing: can not|unable|struggl|too breathless + finish|complete|full + sentence|sentences",
-    "breathing: one word|few words|two words|couple of words|words out|word out + at a time|between breaths|breath",
+    "breathing: one word|few words|two words|couple of words|words out|word out + a time|between breaths|breath",
     "breathing: nostril|nostrils|nose + flar",
     # the noise of a narrowed windpipe, in lay words: "a horrible noise when breathing in"
     "breathing: noise|noisy|sound|squeak|whistl|rasp|crow + breathing in|breathes in|breathe in|breath in|"
@@ -151,6 +152,9 @@ RULES: list[str] = [
     # ---- choking
     "choking: chok|atragant|etouffe|verschluck|engasg + can not|not breathing|not cough|no noise|no sound|silent|"
     "not making|{blue}|red|stuck|help|grabbing|gagging|no puede|ne peut|kann nicht|nao consegue",
+    # hands at the throat and no sound: "hands on her neck, can't cough"
+    "choking: hands on|clutching|grabbing|holding + neck|throat + can not cough|can not speak|can not talk|silent|"
+    "no sound|can not breath|turning|{blue}",
     "choking: stuck + throat + air|breath|cough|swallow|spit|saliva|drool|sound|noise|speak|talk|{blue}|red",
     "choking: swallow|inhaled + coin|toy|marble|lego|bead + cough|chok|breath|wheez|{blue}|stuck",
     # ---- anaphylaxis
@@ -169,7 +173,11 @@ RULES: list[str] = [
     "tingl|"
     "swell|hives|vomit|throat|lip|tongue|breath|wheez",
     "anaphylaxis: allerg|alerg + severe|fuerte|strong|bad|swell|swollen|breath|throat|tongue|lip|faint|dizz|chest|"
-    "hincha|schwill|zunge|gorge|garganta|shock|swallow|tingl|voice|hoarse|wheez",
+    "hincha|schwill|zunge|gorge|garganta|shock|swallow|tingl|voice|hoarse|wheez|heiser|quaddel|eng|ronque|rouque|"
+    "rouca|enrouee",
+    # the throat closing, in the words people use: "mein Hals wird eng", "se me cierra la garganta"
+    "anaphylaxis: hals|kehle|garganta|gorge|throat + eng|zu|schwillt|schnurt|cierra|cerrando|fechando|fechada|"
+    "serre|closing|closes|tight",
     "anaphylaxis: {allergen} + wheez|breath|faint|dizz|throat|gorge|garganta|swollen shut|swelling shut|voice|"
     "hoarse|swallow|collaps|tongue",
     # ---- bleeding
@@ -178,13 +186,21 @@ RULES: list[str] = [
     "bleeding: vomit|throwing up|threw up|cough|spit|spat|being sick|bringing up|brought up|bring up|puking|puke|"
     "vomitando|vomis|crach|erbrech|erbroch|erbricht|bricht|spuckt|hustet|"
     "tosiendo + blood|sangre|sang|blut|sangue",
-    "bleeding: tarry|black stool|black poop|black stools|melena|coffee ground",
+    "bleeding: tarry|black stool|black poop|black stools|melena|coffee ground|pooing black|black sticky|"
+    "sticky black|black tar|like tar",
     "bleeding: black|tar + poo|poop|stool|faeces|feces + dizz|faint|weak|pale|vomit|sick|lightheaded|breath|"
     "collaps|blood",
     "bleeding: black|tar|tarry + poo|poop|stool|faeces|feces|caca|selles|stuhl|fezes|coco + getting up|stood up|"
     "standing up|stand up|on standing|collaps|blacked out|heart racing",
     "bleeding: stabbed|knifed|gunshot|been shot|got shot|apunalado|poignarde|erstochen|esfaqueado",
-    "bleeding: stab|knife|gunshot|bullet + wound|wounds|bleed|blood|chest|belly|stomach|neck",
+    "bleeding: stab|gunshot|bullet + wound|wounds|bleed|blood|chest|belly|stomach|neck",
+    # a knife in the body, not a kitchen cut ("small cut from a knife, it stopped bleeding")
+    "bleeding: knife + chest|belly|stomach|neck|back|still in|stuck in|sticking out|deep|spurt|pouring|gushing",
+    # a limb bent the wrong way or a bone through the skin; a hip twisted after a fall
+    "fracture: bent the wrong way|wrong angle|funny angle|weird angle|odd angle|bone sticking out|bone through|"
+    "bone poking|deformed + leg|arm|wrist|ankle|elbow|knee|thigh|hip|shin",
+    "fracture: fell|fall|fallen|falling|crash|tackle|hit + leg|hip|thigh|arm + can not stand|can not get up|"
+    "can not move|can not put weight|twisted|shorter|turned out|{severe}",
     "bleeding: nosebleed|nose bleed|nose + bleed + hour|hours|warfarin|thinner|apixaban|rivaroxaban",
     "bleeding: period|menstrua + soak|flood|every hour|clots|pad every|faint|dizz",
     "bleeding: clots|soak|flooding + pad|pads|every hour|towel|towels|faint|dizz",
@@ -194,6 +210,10 @@ RULES: list[str] = [
     "seizure: not wake|can not wake|will not wake|not waking|hard to wake|difficult to wake|can not rouse|"
     "unrousable|not woken|wake him|wake her|no despierta|se despierta|se reveille|wacht nicht|nao acorda",
     "seizure: come round|coming round|came round|come to|woken up + not|without|has not|still|in between",
+    # fits one after another without coming back in between (a cluster, status), named or described
+    "seizure: episodes|seizures|fits|spells|attacks|staring|jerking|twitching|absences|anfalle|crisis|crises|"
+    "convuls + after another|back to back|keeps having|keep having|again and again|one after|nonstop|non stop + "
+    "coming back|back to normal|coming round|coming to|in between|not waking|not recovering",
     "seizure: {fitting} + having|nicht auf|now|not stop|minute|min|mins|still|started|again|first|second|hour|"
     "just|>=3|arret|hort|para|since|after|had a|has a|another|{blue}|lips|shaking|jerk|foam|froth|unconscious|"
     "floor",
@@ -226,13 +246,16 @@ RULES: list[str] = [
     "head_spine: broke my neck|broken neck|broke my back|broken back|broke his neck|broke her neck",
     "head_spine: hit by a car|run over|knocked down by|hit by a bus|hit by a truck|atropell|renverse par|"
     "angefahren|atropelad",
-    "head_spine: fluid|blood|bleeding|clear + ear|ears|nose + {head}|fall|fell|hit|knock|crash|bang|accident",
+    "head_spine: fluid|blood|bleeding|clear|watery|dripping|leaking + ear|ears|nose + {head}|fall|fell|hit|knock|crash|bang|accident",
     "head_spine: concussion + worse|vomit|seiz|confus",
     "head_spine: accident|crash|fell|fall|fallen + not making sense|confus|vomit|drowsy|sleepy|can not move",
     # ---- pregnancy, birth and after birth
     "obstetric: {pregnant} + {bleed}|blutung|seiz|fit|convuls|headache|flash|vision|contraction|waters|{severe}|"
     "sharp|stab|not moving|not moved|fluid|faint|dizz|collaps|shoulder|one side|fever",
     "obstetric: {pregnant}|weeks + face|hands|eyes + swell|swollen|puffy",
+    # a fit late in pregnancy, with the signs that go with it (eclampsia)
+    "obstetric: weeks|wks|semanas|semaines|wochen|{pregnant} + fit|fitting|seiz|convuls|krampf + confus|"
+    "blood pressure|bp|headache|swollen|swelling|vision|drowsy|unconscious|just|now",
     "obstetric: {pregnant} + accident|crash|hit|fell|fall|kicked|punched|assault|trauma",
     "obstetric: weeks|wks|semanas|semaines|wochen|woche|semana + headache|flash|vision|bleed|contraction|sangr|"
     "saign|blut|sangue|tete|cabeza|cabeca|kopfschmerz + {pregnancy_warning}",
@@ -266,8 +289,8 @@ RULES: list[str] = [
     "paediatric: {child}|month|months + >=39 + fever|temp|grad|fiebre|fievre|febre|fieber",
     # a yellow baby who is sleepy or not feeding
     "paediatric: {child}|day old|days old|week old|weeks old + is yellow|very yellow|really yellow|so yellow|"
-    "gone yellow|turning yellow|looks yellow|s yellow|yellowish|jaundice|gelb|amarillo|jaune|amarel|"
-    "icteri + sleepy|"
+    "gone yellow|turning yellow|looks yellow|s yellow|yellowish|jaundice|gelb|amarill|jaune|amarel|"
+    "icteri + sleepy|dormid|sonolent|somnolent|schlafrig|endormi|"
     "feed|latch|floppy|letharg|trinkt|boit|come|mama|dark urine|pale poo|white poo",
     "paediatric: {child} + white poo|pale poo|chalky|white stool|pale stool|grey poo + yellow|jaundice|dark urine|"
     "sleepy",
@@ -278,7 +301,12 @@ RULES: list[str] = [
     "temp|fiebre|fievre|febre|fieber",
     "paediatric: baby|infant|newborn|month old|months old|week old|weeks old + breath + weird|funny|strange|fast|"
     "noisy|pale|struggl|grunt",
-    "paediatric: {child} + wet nappy|wet nappies|wet diaper|wet diapers + not|hours",
+    "paediatric: {child}|day old|days old|week old|weeks old|month old|months old + wet nappy|wet nappies|"
+    "wet diaper|wet diapers + not|hours",
+    # a baby of days or weeks who is too sleepy, will not feed, vomits everything or is drying out
+    "paediatric: day old|days old|week old|weeks old|newborn|nourrisson|recien nacido|recem nascido|neugeboren + "
+    "very sleepy|too sleepy|really sleepy|so sleepy|hard to wake|projectile|dehydrat|dry nappy|dry nappies|"
+    "will not feed|not feeding|refusing feeds|every feed|muy dormid|tres endormi|sehr schlafrig|muito sonolent",
     "paediatric: green|bile|bilious + vomit|sick|throwing|puke",
     "paediatric: not weed|not peed|not wee|no wee|no urine|not passed urine|not had a wee|not urinated|"
     "dry nappies|"
@@ -310,6 +338,10 @@ RULES: list[str] = [
     "sepsis: cellulitis|infection|infected|abscess|wound|bite|redness + spreading|tracking|streak + faint|dizz|"
     "shiver|unwell|confus|fast|quickly|{fever}",
     "sepsis: chemo|chemotherapy|neutropen|immunosupp + {fever}|>=37.5|unwell",
+    # a wound or an operation site gone red, hot or oozing, with a fever or a racing heart
+    "sepsis: wound|incision|stitches|scar|op site|operation site|cut|herida|plaie|wunde|ferida + red|oozing|pus|"
+    "hot|smell|weeping|swollen|spreading + fever|fiebre|fieber|fievre|febre|37.8-42.9|burning up|chills|shiver|"
+    "rigor|racing|faint|dizz|clammy|confus",
     "sepsis: mottled|blotchy + cold|breath|drowsy|confus|{fever}|pale|floppy",
     # an infection, and now the person is not right: confused, cold and clammy, mottled, not passing urine
     "sepsis: {infection} + confus|drowsy|not herself|not himself|out of it|clammy|mottled|breathing fast|not peed|"
@@ -343,7 +375,8 @@ RULES: list[str] = [
     "lie still|sit still|writh|rolling",
     "abdominal: af|atrial fib + belly|stomach|abdom|tummy + pain|{severe}",
     "abdominal: out of proportion",
-    "abdominal: yellow eyes|jaundice|yellow skin + fever + pain",
+    "abdominal: yellow eyes|jaundice|yellow skin|m yellow|s yellow|gone yellow|turned yellow|turning yellow|"
+    "look yellow|looks yellow|yellowish + fever|shiver|rigor|temperature + pain|ribs|belly|tummy|stomach",
     # ---- eyes
     "eye: {eye} + {eye_injury}",
     "eye: curtain|shadow|veil + vision|eye|sight",
@@ -355,7 +388,7 @@ RULES: list[str] = [
     "eye: can not|could not|unable + see + eye|eyes|vision|sight|out of",
     # ---- testicular torsion
     "testicular: {testis} + {sudden}|{severe}|swollen|swell|twist|vomit|sick|nause|higher|purple|can not walk|"
-    "hurts like|agonis|fuerte|starke|stark|brutal|subita|plotzlich|repentin",
+    "hurts like|agonis|fuerte|starke|stark|brutal|subita|plotzlich|repentin|thrown up|threw up|throwing up|crying",
     "testicular: right nut|left nut|one nut|right ball|left ball|one ball|right testicle|left testicle + pain|"
     "agony|{sudden}|{severe}|swollen|puke|puked|vomit|sick",
     "testicular: torsion",
@@ -366,10 +399,12 @@ RULES: list[str] = [
     "burns: smoke|fire + inhal|cough|hoarse|soot|breath",
     "burns: blister + huge|large|big|massive|palm|face|whole|all over + oven|hob|iron|kettle|stove|boil|hot|fire|"
     "steam|touched|grabbed",
-    "burns: boiling|hot oil|hot water|kettle|chemical + splash|spill|pulled|poured + face|chest|arm|leg|hand|body|"
+    "burns: boiling|hot oil|hot water|kettle|chemical + splash|spill|pulled|poured|went down|went over|tipped + "
+    "face|chest|arm|leg|hand|body|front|all over|tummy|belly|back|shoulder|feet|foot|"
     "blister|skin|himself|herself|myself|eye|neck",
     # ---- blood sugar
-    "glycaemia: sugar|glucose|bs|bg|bm|glycemi|glucemi|zucker|acucar|azucar|glycaemi + <=3.5|20-70|>=300|hi",
+    "glycaemia: sugar|glucose|bs|bg|bm|glycemi|glucemi|zucker|acucar|azucar|glycaemi|glucometr|glicosimetr|"
+    "glukometer|glycometre + <=3.5|20-70|>=300|hi",
     "glycaemia: hypo|hypoglyc|unterzucker|hipoglucemia|azucar bajo + confus|"
     "unconscious|passing out|pass out|can not swallow|not respond|fit|seiz|reagiert nicht|desmai|shaking|sweaty|"
     "not making sense",
@@ -382,10 +417,11 @@ RULES: list[str] = [
     "+ {altered}|sweat|shak|clammy|vomit|unconscious|not respond|verwirrt|schwitz|confuso|sudando|transpir",
     "glycaemia: insulin + {altered} + sweat|shak|pale|clammy",
     "glycaemia: diabet + confus|not making sense|unconscious|fruity|drowsy|sweaty|desmai|ketone|{collapse}|"
-    "gibberish|verwirrt|durcheinander|confundid|desorient|acting drunk|acting strange|slurr|agitat|aggressiv",
+    "gibberish|verwirrt|durcheinander|confundid|desorient|acting drunk|acting strange|slurr|agitat|aggressiv|"
+    "{confused}",
     # shaking and sweating in someone with diabetes, in five languages
     "glycaemia: diabet|typeone|typetwo|insulin + shak|trembl|tremb|zitter|tiembl|sweat|clammy|schwitz|sudando|"
-    "transpir|suando + shak|trembl|tremb|zitter|tiembl|{altered}|pale|racing|blurr",
+    "transpir|suando|sueur|sudor|schweiss + shak|trembl|tremb|zitter|tiembl|{altered}|pale|racing|blurr",
     # no insulin for a while, and now vomiting, heavy breathing, tummy pain or drowsy (ketoacidosis)
     "glycaemia: skip|missed|missing|forgot|ran out|run out|stopped|not taking|not had + insulin|injections|jabs|"
     "pump|shots + vomit|sick|throw|stomach|tummy|belly|breath|drowsy|sleepy|confus|thirst|ketone",
@@ -398,6 +434,9 @@ RULES: list[str] = [
     "severe_pain: worst pain of my life|worst pain ever|worst pain i have ever|pain is 10 outoften|"
     "10 outoften pain|screaming in pain|writhing in pain|screaming with pain",
     "general: sickle + crisis|fever|breath|chest",
+    # on the floor and unable to get up, alone or for hours (a long lie)
+    "general: fell|fallen|on the floor + can not get up|unable to get up|can not stand + alone|hours|all night|"
+    "since|on my own|by myself",
     # a long lie: on the floor, cannot get up, and now cold or confused
     "general: on the floor|fallen|fell + can not get up|could not get up + {confused}|cold|hours|all night",
     "general: ambulance|911|999|112|samu|ambulancia|rettungswagen|notruf + should i|do i need|call|called|calling|"
@@ -405,7 +444,7 @@ RULES: list[str] = [
     # ---- heat, cold, water, electricity, venom
     "environmental: heat stroke|heatstroke|sunstroke",
     "environmental: {heat} + confus|collaps|stopped sweating|not sweating|dry skin|seiz|fitting|unconscious|"
-    "unresponsive|talking rubbish|not making sense|>=40",
+    "unresponsive|talking rubbish|not making sense|39.5-45.0",
     "environmental: hot car|locked in + car|vehicle|van",
     "environmental: {cold} + {altered}|collaps|stopped shivering|not shivering|unconscious|floor|not respond|"
     "slow breathing",
@@ -413,7 +452,8 @@ RULES: list[str] = [
     "environmental: drown|nearly drowned|pulled out of the water|pulled from the water|went under|face down + "
     "cough|sleepy|drowsy|breath|{blue}|vomit|confus|unconscious|minute|seconds|froth|chest",
     "environmental: {water} + pulled out|pulled from|face down|went under|under|underwater|unconscious|"
-    "not breathing|{blue}|cough|minute",
+    "not breathing|{blue}|cough|minute|minuto|minuten|embaixo|debajo|sous l eau|unter wasser|submerg|"
+    "sonolent|somnolent",
     "environmental: electrocut|electric shock|shock from the mains|from the mains|live wire|high voltage|"
     "power line|lightning|into a socket|electric fence|stromschlag",
     # metal in a socket: "stuck a fork in the socket", "put a key in the plug socket"

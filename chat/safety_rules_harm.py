@@ -22,9 +22,13 @@ HARM_RULES: list[str] = [
     "overdose: took|taken|swallow|ate|eaten|got into|tomo|tomou|genommen|avale|engoli|tomei|"
     "pris + {someone_elses} + medic|pill|tablet|meds|comprim|pastilla|remedio|tablett",
     "poisoning: carbon monoxide|monoxido|monoxyde|kohlenmonoxid",
+    # a button battery pushed into an ear or a nose burns as it does when swallowed
+    "poisoning: battery|batteries|pila|pile|batterie|pilha|knopfzelle + ear|nose|nostril|oreja|nariz|oreille|nez|"
+    "ohr|nase|orelha",
     "poisoning: co + alarm|detector|poison|headache|drowsy|sleepy|vomit|dizz|sick",
     "poisoning: {fume_source} + headache|dizz|sick|nause|drowsy|sleepy|faint|vomit|confus + everyone|all of us|"
-    "family|both|kids|dog|cat|better when|better outside|go out|leave the house|we",
+    "family|both|kids|dog|cat|better when|better outside|go out|leave the house|we|all have|all got|all feel|"
+    "all of them|me and|him and|her and",
     # a child who got into medicines (not their own dose): some, a handful, someone else's, a pack, found
     "overdose: {child}|year old|month old|months old|yo + {swallowed}|took|found|got hold|got at|missing + pill|"
     "tablet|meds|medicine|capsul|{meds}|blister + {got_into}",
@@ -40,8 +44,9 @@ HARM_RULES: list[str] = [
     "overdose: gave|given|give|giving + {child}|year old|month old|months old + instead of|by mistake|wrong|"
     "too much|double|twice|extra|accident + {meds}|calpol|nurofen|ml|dose|medicine|syrup",
     # plants and mushrooms from outside, with symptoms
-    "poisoning: garden|wild|picked|forest|woods|park|hedge|poisonous|unknown + {wild_plant} + ate|eaten|eating|"
-    "eat|chewed|swallow|munch|tasted + vomit|sick|drowsy|confus|hallucin|drool|mouth|fit|seiz|dizz|diarrh|stomach|"
+    "poisoning: garden|wild|picked|forest|woods|park|hedge|poisonous|unknown|jardin|jardim|garten|vecin|"
+    "neighbour|neighbor + {wild_plant} + ate|eaten|eating|"
+    "eat|chewed|swallow|munch|tasted|comio|comido|comeu|mange|gegessen|gekaut + vomit|sick|drowsy|confus|hallucin|drool|mouth|fit|seiz|dizz|diarrh|stomach|"
     "tummy|rash|swell",
     "poisoning: wild|picked|foraged|forest|woods|field|hedge|unknown + mushroom|fungi|toadstool|berries|seta|"
     "champignon|pilz|cogumelo + cooked|fried|ate|eaten|had|eating + vomit|sick|cramp|diarrh|drowsy|confus|"
@@ -52,7 +57,7 @@ HARM_RULES: list[str] = [
     "pills|tablets|{meds} + {altered}|{collapse}|will not wake|breathing slow|"
     "slow breathing|not breathing",
     # the same medicine again, forgotten or mixed up ("took it a few times because he forgot"), and now not right
-    "overdose: {took}|had|dosed|dose|doses|gave|given + twice|double|again|few times|three times|3 times|"
+    "overdose: {took}|had|dosed|dose|doses|dosing|gave|given + twice|double|doubling|doubled up|again|few times|three times|3 times|"
     "times today|forgot|by mistake|extra|wrong|mixed up + {meds} + {altered}|sweat|shak|faint|dizz|slow|collaps|"
     "vomit|pale|racing|pounding|drowsy",
     # pills or powder at a festival, party or club, and now overheating, fitting or not right
@@ -88,7 +93,7 @@ HARM_RULES: list[str] = [
     "suicide: better|happier|easier|relief + if i + gone|dead|died|not around|not here|disappeared|ended|"
     "not exist|never woke",
     "suicide: nobody|no one|nadie|personne|niemand|ninguem + miss me|care if|notice if|extranaria|manquerait|"
-    "vermissen|sentiria falta",
+    "vermissen|sentiria falta|sentir falta|echar de menos|echara de menos|manquer|vermisst",
     "suicide: nobody|no one|nadie|personne|niemand|ninguem + care|cares|miss|notice + die|died|dead|gone|disappear|"
     "not here|not around",
     "suicide: burden + everyone|family|everybody|to them|to my|on everyone",
@@ -105,7 +110,13 @@ HARM_RULES: list[str] = [
     "suicide: engine running|exhaust|hose + garage|car|sat|sitting|window",
     # a high place or a railway, and the jump: "on the platform ... going to jump", "auf der Brücke ... springen"
     "suicide: {high_place} + jump|jumping|end it|anymore|goodbye|standing on|threaten|springen|saltar|sauter|"
-    "pular|step off|throw myself",
+    "pular|step off|throw myself|verabschiedet|despedi|adieu|despedido",
+    # no longer a burden or a worry, soon: "won't be a problem much longer", "nobody has to worry after tonight"
+    "suicide: burden|problem|bother|worry about me|be around|be here + much longer|any longer|after tonight|"
+    "after today|not for long|for long|soon|anymore",
+    # the pet rehomed, the contracts cancelled: affairs put in order
+    "suicide: gave|given|giving|rehomed|rehoming + my dog|my cat|my pets|my things|my stuff|away + cancelled|"
+    "after tonight|goodbye|worry about me|will not need|not need|sorted|the end",
     # a goodbye sent with the means: "sent me a photo of her pills and said sorry"
     "suicide: sent|texted|messaged|posted|photo|picture|pic|message + sorry|goodbye|bye|forgive|love you + "
     "{meds}|rope|knife|blade|razor|bridge|gun|noose|ledge|roof",
@@ -140,16 +151,19 @@ HARM_RULES: list[str] = [
     "suicide: bought|buying|got|saved up|collected|stocked up + paracetamol|pills|tablets|painkillers|{meds} + "
     "vodka|whisky|whiskey|alcohol|wine|bottle of + tonight|car|alone|a lot|all of|park|hotel",
     "suicide: {high_place} + know why|typing this|telling you|telling a|last message|nobody|no one|"
-    "goodbye|anymore|not coming back",
+    "goodbye|anymore|not coming",
     "suicide: saving them|saving up|hoard|collecting + pills|tablets|them|meds",
     # a goodbye or sorry sent, and then silence
     "suicide: texted|messaged|message|sent|posted|said + sorry|goodbye|love you|loves me|forgive + not answering|"
-    "not replying|not picking up|phone off|phone is off|switched off|can not reach|can not get hold|no answer|"
+    "not replying|not pick|phone off|phone is off|switched off|can not reach|can not get hold|no answer|"
     "gone quiet",
     "suicide: goodbye|farewell|last message + note|notes|letter|letters|text|texted|message|"
     "messaged|bridge|rope|pills|tablets|forever|tonight|jump|roof|cliff|ledge|everyone|family|kids",
     "suicide: goodbye|letters to|wrote letters|note for + gave away|giving away|given away|not answering|stuff|"
     "belongings",
+    # letters or notes left for the family, with a sorry, a goodbye or a night chosen
+    "suicide: letters to|wrote letters|letters for|note for|notes for|wrote a note|left a note|left notes + "
+    "sorry|forgive|goodbye|the night|the end|last time",
     "suicide: how many|how much + {meds} + die|kill|not wake|lethal|fatal|deadly|to end",
     # ---- acute mental health crisis with danger to others
     "psychiatric: knife|gun|weapon|axe|machete + kill|hurt|attack|voices|coming for|after him|after me|after her|"

@@ -28,14 +28,14 @@ TERMS: dict[str, str] = {
                 "bewusstlos|ohnmacht|inconscien|repond plus|repond pas|no responde|reagiert nicht|reagiert kaum|"
                 "nicht ansprechbar|mehr ansprechbar|kaum ansprechbar|nao responde",
     # confused, in five languages (narrower than "altered": no sleepiness)
-    "confused": "confus|verwirrt|durcheinander|desorient|confundid|not making sense|gibberish|talking rubbish|"
+    "confused": "importe quoi|reconnait plus|reconnait pas|no me reconoce|no reconoce|erkennt mich nicht|erkennt niemand|nao me reconhece|nao reconhece|dice tonterias|redet unsinn|fala coisas sem sentido|does not recognise|not recognising|not recognizing|does not recognize|confus|verwirrt|durcheinander|desorient|confundid|not making sense|gibberish|talking rubbish|"
                 "talking nonsense|delirious|incoheren|not himself|not herself|like himself|like herself",
     # not themselves: confused, drowsy, talking nonsense, "acting drunk", dazed
-    "altered": "dazed|acting strange|acting weird|acting odd|acting funny|acting drunk|gibberish|agitat|aggressiv|"
+    "altered": "importe quoi|reconnait plus|reconnait pas|no me reconoce|no reconoce|erkennt mich nicht|erkennt niemand|nao me reconhece|nao reconhece|dice tonterias|redet unsinn|fala coisas sem sentido|does not recognise|not recognising|not recognizing|does not recognize|dazed|acting strange|acting weird|acting odd|acting funny|acting drunk|gibberish|agitat|aggressiv|"
                "like himself|like herself|durcheinander|benommen|desorient|incoheren|"
                "confus|drowsy|sleepy|not making sense|talking rubbish|talking nonsense|mumbl|slurr|disorient|"
                "out of it|not himself|not herself|delirious|hallucin|verwirrt|confuso|confundid",
-    "blue": "blue|grey|gray|purple|ashen|dusky|funny colour|weird colour|strange colour|odd colour|azul|morado|"
+    "blue": "blue|bluish|blueish|bluey|grey|gray|purple|ashen|dusky|funny colour|weird colour|strange colour|odd colour|azul|morado|"
             "bleu|blau|roxo|roxa",
     "child": "baby|babies|infant|newborn|toddler|child|kid|son|daughter|boy|girl|bebe|nourrisson|enfant|hijo|"
              "hija|nino|nina|filho|filha|crianca|kind|sohn|tochter|saugling|little one|neugeboren|recien nacido|"
@@ -61,7 +61,8 @@ TERMS: dict[str, str] = {
                 "all the|all of my|all of them|"
                 "all of her|all of his|the lot|boxes of|packets of|bottles of|strips of|a bottle of|s worth|"
                 "days worth|"
-                "weeks worth|"
+                "weeks worth|toutes les|tous les|todas las|todos los|todas as|todos os|alle tabletten|"
+                "alle pillen|"
                 "at once|double dose|un monton|une plaquette|frasco|varios|varias|plusieurs|mehrere|muchas|muchos|"
                 "beaucoup de|viele|muitas|demasiad|trop de|zu viele|muitos",
     # a whole container: "the whole bottle", "toute ma boite", "toda la caja", "die ganze Packung"
@@ -85,7 +86,9 @@ TERMS: dict[str, str] = {
               "refrigerante|lessive|"
               "waschmittel|detergente|sabao|limpiador|nettoyant|reiniger|agua sanitaria|candida|pila|pilas|pilha|"
               "pilhas|une pile|bateria|batterie|knopfzelle|iman|aimant|ima|rattengift|mort aux rats|raticida|"
-              "veneno|gift|insecticid|insektizid|herbicid|glyphosat|iron tablet|iron pill|iron supplement",
+              "veneno|gift|insecticid|insektizid|herbicid|glyphosat|iron tablet|iron pill|iron supplement|degreas|solvent|"
+              "thinner|superglue|ammonia|descal|oven clean|engine oil|motor oil|coolant|chlorine|battery acid|"
+              "sulphuric|sulfuric|hydrochloric|entfetter|desengras|dissolvant|disolvente|solvente|diluant",
     "swallowed": "swallow|drank|drink|ate|eaten|got into|licked|chew|bit into|bitten into|sucking on|sucked|"
                  "ingest|bebio|bebeu|trank|getrunken|bu|avale|bois|"
                  "tomou|tomo|geschluckt|verschluckt|trag|engoli|comio|comeu|mange|gegessen",
@@ -108,6 +111,7 @@ TERMS: dict[str, str] = {
                    "concuss|golpe|golpeo|cogne|gefallen|schlag|bateu|caiu|cayo|tombe|gesturzt|sturz|angeschlagen|"
                    "angestossen|gestossen|aufgeschlagen",
     "head_danger": "vomit|throw|being sick|confus|drowsy|sleepy|unconscious|knocked out|seiz|fitting|pass out|"
+                   "was out|out cold|went out|being weird|being strange|acting weird|acting strange|not acting right|"
                    "passed out|blacked out|blood thinner|thinners|warfarin|apixaban|rivaroxaban|anticoag|pupil|"
                    "fluid|slur|worse|same question|can not remember|not remember|forgetting|forget|memory|"
                    "been sick|was sick|"
@@ -122,17 +126,21 @@ TERMS: dict[str, str] = {
                 "horse|motorbike|motorcycle|collision|whiplash|hit by",
     "belly": "stomach|belly|abdom|tummy|barriga|ventre|bauch|vientre|abdomen",
     "eye": "eye|eyes|ojo|oeil|yeux|auge|augen|olho|vision|sight",
-    "testis": "testic|testis|testes|scrot|hoden|testicul|ball|balls|my nuts|his nuts|privates|groin",
+    "testis": "testic|testis|testes|scrot|hoden|testicul|ball|balls|my nuts|his nuts|the nuts|privates|groin|"
+             "down there",
     "pregnant": "pregnan|embaraz|enceinte|schwanger|gravid|preggo",
     "postpartum": "accouchement|parto|geburt|entbindung|gave birth|given birth|giving birth|"
                   "just delivered|after delivery|after birth|after the birth|since the birth|postpartum|"
                   "post partum|postnatal|post natal|after labour|after labor|c section|caesarean|cesarean",
-    "fever": "fever|temp|temperature|fiebre|fieber|fievre|febre|burning up|chills|shiver|rigor|hot to touch",
-    "heat": "heat|heatwave|sun|beach|sunbath|hot day|hot car|festival|sauna|marathon|overheat|hot weather|desert",
+    "fever": "fever|temp|temperature|fiebre|fieber|fievre|febre|burning up|chills|shiver|rigor|hot to touch|"
+             "37.8-42.9",
+    "heat": "heat|heatwave|sun|beach|sunbath|hot day|hot car|festival|sauna|marathon|overheat|hot weather|desert|"
+            "degrees|hike|hiking|hiker|sweltering|scorching|calor|chaleur|hitze|canicule",
     "cold": "ice cold|freezing|frozen|hypotherm|cold water|icy|snow|through the ice|outside all night|very cold|"
             "so cold|really cold|freezing cold|ganz kalt|eiskalt|sehr kalt|unterkuhl|"
             "muy fria|muy frio|helad|glace|gelad",
-    "water": "pool|lake|sea|river|bath|bathtub|pond|canal|underwater|under water",
+    "water": "pool|lake|sea|river|bath|bathtub|pond|canal|underwater|under water|deep end|shallow end|piscina|piscine|schwimmbad|pileta|"
+             "alberca|banheira|banera|baignoire|badewanne|lago|riviere|fluss",
     "diabetic": "diabet|typeone|typetwo|insulin|hypo|sugar|sugars|glucose",
     # what comes with chest pain in a heart attack: breathlessness, sweat, spread, time, severity
     "chest_sign": "breath|winded|sweat|clammy|arm|jaw|back|neck|shoulder|faint|dizz|nause|sick|vomit|throw|{blue}|"
@@ -186,7 +194,8 @@ TERMS: dict[str, str] = {
                    "breathing fast|breathing really fast|fast breathing|can not think|dying|spreading|purple|"
                    "can not stop shaking|weird colour|strange colour|funny colour|odd colour|going grey|so ill|"
                    "this ill|>=40|chemo|neutropen|surgery|operation|violet|roxa|taches|manchas|flecken|uncontrol|"
-                   "not fade|blotch",
+                   "not fade|blotch|rast|herzrasen|schuttelfrost|escalofrio|frissons|calafrio|so schwach|"
+                   "muy debil|tres faible|muito fraco|kaum aufstehen|barely stand|hardly stand",
     # late in pregnancy: flashing lights, blurred sight, swelling, heavy bleeding
     "pregnancy_warning": "flash|vision|swell|swollen|blur|bleed|every|sangr|saign|blut|sangue|heavy|forte|mucho|"
                          "stark|beaucoup|etoiles|estrellas|estrelas|sterne|sternchen|flimmer|blitze|verschwommen|"
@@ -215,10 +224,12 @@ TERMS: dict[str, str] = {
                 "inch|fechando|huge|thick|blown up|blowing up|balloon|massive|puffing up|puffed up",
     # what gives off carbon monoxide indoors
     "fume_source": "boiler|gas fire|gas heater|heater|generator|stove|wood burner|log burner|bbq|barbecue|exhaust|"
+                   "car running|engine running|engine on|charcoal|grill|"
                    "chimney|flue|chaudiere|heizung|aquecedor|calefon",
     # an infection already known
     "infection": "uti|urine infection|water infection|kidney infection|chest infection|pneumonia|infection|"
-                 "infected|cellulitis|wound",
+                 "infected|cellulitis|wound|blasenentzund|harnwegsinfekt|nierenbecken|infeccion de orina|cistitis|"
+                 "infection urinaire|cystite|infeccao urinaria|pyelo|infekt",
     # insulin and its brands
     "insulin": "insulin|lantus|novorapid|humalog|levemir|tresiba|fiasp|humulin|units",
     # a fit, in five languages (German compounds too)
@@ -232,7 +243,8 @@ TERMS: dict[str, str] = {
                   "lost|word|words|drag|drool|droop|slur|clumsy|understand|floppy|sight|parl|faible|engourdi|"
                   "hablar|debil|entumec|sprechen|schwach|taub|falar|fraco|dormente",
     # mushrooms, berries and plants
-    "wild_plant": "mushroom|berries|berry|plant|leaves|seeds|flower",
+    "wild_plant": "mushroom|berries|berry|plant|leaves|seeds|flower|bayas|baies|beeren|bagas|frutos|yew|tejo|"
+                  "teixo|eibe|if|hojas|feuilles|blatter|folhas|setas|pilze|cogumelos|champignons",
     # what a fit looks like: eyes rolled back, foam, stiff, not responding, going on
     "fit_sign": "eyes roll|eyes rolled|rolled back|rolling back|foam|froth|unrespons|not respond|all over|"
                 "whole body|rigid|stiff|on the floor|not stop|not stopping|will not stop|minutes|mins|min|blue|"
@@ -334,3 +346,32 @@ RED_FLAG_EXCEPTIONS += [f"{burnt} my face off" for burnt in ("burned", "burnt", 
 # someone's usual medicines: "she takes a lot of tablets", "he takes loads of pills for his heart"
 RED_FLAG_EXCEPTIONS += [f"{who}takes {amount}" for who in ("", "she ", "he ", "mum ", "dad ")
                         for amount in ("a lot of", "lots of", "loads of", "so many", "many", "a bunch of", "several")]
+# almost had one: "ich hätte fast einen Herzinfarkt bekommen", "j'ai failli faire une crise cardiaque"
+RED_FLAG_EXCEPTIONS += [f"{almost} {what}" for almost in ("fast einen", "fast nen", "beinahe einen", "fast ein",
+                                                           "j ai failli faire une", "j ai failli avoir une",
+                                                           "j ai failli faire un", "j ai failli avoir un",
+                                                           "quase tive um", "quase tive uma", "casi me dio un",
+                                                           "nearly had a", "almost had a")
+                        for what in ("herzinfarkt", "schlaganfall", "herzstillstand", "anfall", "crise cardiaque",
+                                     "infarctus", "avc", "infarto", "ataque cardiaco", "ataque do coracao", "stroke",
+                                     "seizure", "panic attack")]
+RED_FLAG_EXCEPTIONS += [f"{give} {what}" for give in ("m a donne", "m a presque donne", "me donne", "va me donner",
+                                                      "m a file", "a failli me donner")
+                        for what in ("une crise cardiaque", "un infarctus", "une attaque", "un avc")]
+# markets, machines and teams that "have a seizure" or "choke": "the stock market basically had a seizure",
+# "my team choked in the second half", "mi equipo se ahogó"
+_NON_PERSONS = _THINGS + ["market", "stock market", "stocks", "economy", "printer", "car", "crypto", "bitcoin",
+                          "website", "site", "spreadsheet", "excel", "tv", "router", "game"]
+RED_FLAG_EXCEPTIONS += [f"{thing} {adverb}{verb} a {what}" for thing in _NON_PERSONS
+                        for adverb in ("", "basically ", "literally ", "just ", "totally ", "practically ")
+                        for verb in ("had", "has", "is having", "having", "s having")
+                        for what in ("seizure", "stroke", "heart attack", "meltdown", "fit")]
+RED_FLAG_EXCEPTIONS += [f"{team} {choked}" for team in ("team", "equipo", "equipe", "mannschaft", "time", "side",
+                                                        "squad", "defence", "defense", "seleccion", "selecao")
+                        for choked in ("choked", "choke", "chokes", "choking", "se ahogo", "se ahogaron",
+                                       "se ahoga", "se afogou", "s est noye", "s est noyee")]
+# free of fits, "practically had a seizure" about the sales figures
+RED_FLAG_EXCEPTIONS += ["seizure free", "seizures free", "fit free", "anfallsfrei", "sin crisis", "sans crise",
+                        "livre de crises", "sem crises"]
+RED_FLAG_EXCEPTIONS += [f"practically {verb} a {what}" for verb in ("had", "having", "has")
+                        for what in ("seizure", "stroke", "heart attack", "fit", "meltdown", "breakdown")]

@@ -286,6 +286,63 @@ def test_figures_of_speech_and_real_words_are_not_read_as_emergencies():
     assert safety.matches(safety_text.words("his meter says HI"), "hi") and not safety.matches(["his"], "hi")
 
 
+@pytest.mark.parametrize("text,expected", [
+    # round four: the clinician's "we" asks; an exam question said so in German; a what-if asked in Spanish or
+    # German; months ago or a background ("history of") is over, the rest of the message still counts
+    ("Test question: in anaphylaxis, why do we give adrenaline IM and not IV?", "study"),
+    ("Prüfungsfrage: Was sind die Zeichen einer Lungenembolie?", "study"),
+    ("Si alguien convulsiona en el metro, ¿hay que ponerle algo en la boca?", "hypothetical"),
+    ("Was müsste man tun, wenn ein Kind eine Knopfbatterie verschluckt?", "hypothetical"),
+    ("Wir planen eine Safari, was tun bei einem Schlangenbiss?", "hypothetical"),
+    ("my dad had a stroke 4 months ago, can he fly to Spain now?", "now"),
+    ("sudden ripping pain through to my back, 71F, history of high blood pressure, feel like passing out", "now"),
+])
+def test_round_four_intent_both_ways(text, expected):
+    assert intent.intent(text) == expected, text
+    assert bool(flags(text)) is (expected == "now" and "stroke" not in text), text
+
+
+def test_round_four_kinds_and_figures_both_ways():
+    urgent = {
+        "sepsis": "my op wound is hot and leaking and I'm 38.9 with a pounding heart",
+        "glycaemia": "el glucómetro de mi abuela marca 40, está sudando y confundida",
+        "seizure": "he keeps having jerking fits back to back and isn't coming round in between",
+        "poisoning": "my brother swallowed some degreaser from the garage, throat burning",
+        "fracture": "she fell off her horse and her arm is bent the wrong way",
+        "head_spine": "fell down the stairs and now watery fluid is leaking from his ear",
+        "suicide": "I left a note for my kids. sorry for everything",
+    }
+    urgent.update({
+        "suicide": "gave my cat to my sister and cancelled everything, nobody has to worry about me after tonight",
+        "paediatric": "our 9 day old is too sleepy to feed and has had a dry nappy all morning",
+        "burns": "the pan of boiling pasta water tipped down his front",
+        "breathing": "her lips are bluish and she's breathing really fast",
+        "general": "mum fell in the hall and can't get up, she's been on the floor for hours",
+        "anaphylaxis": "Ich bin allergisch auf Erdnüsse, habe aus Versehen eine gegessen, mein Hals wird ganz eng",
+        "choking": "he's clutching his throat and can't speak, was eating steak",
+        "testicular": "my 12 year old is crying with pain in his testicle and has thrown up",
+    })
+    for kind, text in urgent.items():
+        assert kind in flags(text), text
+    # what someone wrote stays ("captioned 'goodbye'"); laughter is a figure only up to the comma; "I do not want to
+    # bother anyone" is no asker; an exam case after a label keeps its times; an ear/eye of years is no count
+    assert "suicide" in flags("my brother posted a picture of pills captioned 'goodbye'")
+    assert "choking" in flags("we were laughing at dinner, now he's clutching his throat and can't talk")
+    assert intent.intent("Chemo last week, temp 38.4 today. The leaflet says ring but I do not want to bother anyone") == "now"
+    assert intent.intent("Exam stem: a 4-year-old is brought in 3 hours after swallowing magnets. Next step?") == "study"
+    assert not flags("my epilepsy has been seizure-free for 5 years, can I start driving?")
+    assert "seizure" in flags("she has had 3 seizures in a row and is not waking up")
+    assert "poisoning" in flags("we left the car running in the garage with the door shut and we all feel sick and dizzy")
+    # a temperature is a number with decimals; an age or a count is not
+    assert safety.matches(safety_text.words("temp 38,6"), "x: 37.8-42.9")
+    assert not safety.matches(safety_text.words("she is 40"), "x: 37.8-42.9")
+    for text in ("my op wound is a bit red, temp normal, no fever", "cut my finger on a kitchen knife, it stopped bleeding",
+                 "Beim Elfmeterschießen hätte ich fast einen Herzinfarkt bekommen",
+                 "the stock market literally had a heart attack this morning", "our team choked in the final again",
+                 "Ce match m'a donné une crise cardiaque", "I had COVID three months ago and still get breathless on hills"):
+        assert not flags(text), text
+
+
 def _bench():
     path = Path(__file__).resolve().parents[2] / "bench" / "bench_safety.py"
     spec = importlib.util.spec_from_file_location("bench_safety", path)
@@ -296,10 +353,10 @@ def _bench():
 
 def test_no_rule_alternative_is_written_for_one_message():
     """Issue 27: a phrase alternative (three words or more) that occurs in exactly one message of the sets
-    tuned on (now blind_b and blind_d too) was written for that sentence. The audit can fail: such a phrase is found, two
+    tuned on (blind_b, blind_c, blind_d and blind_g too) was written for that sentence. The audit can fail: such a phrase is found, two
     words are not audited, and a phrase no message uses is allowed."""
     bench = _bench()
-    assert not {"blind_b", "blind_d"} & bench.UNTUNED and {"heldout5", "blind_c"} <= bench.UNTUNED
+    assert not {"blind_b", "blind_c", "blind_d", "blind_g"} & bench.UNTUNED and {"heldout5", "blind_e", "blind_f"} <= bench.UNTUNED
     assert bench.single_message_phrases() == []
-    extra = ["x: coughed up a bit of blood + y", "x: coughed up", "x: nobody ever writes this"]
-    assert bench.single_message_phrases(RED_FLAGS + extra) == ["coughed up a bit of blood"]
+    extra = ["x: one of my nuts + y", "x: coughed up", "x: nobody ever writes this"]
+    assert bench.single_message_phrases(RED_FLAGS + extra) == ["one of my nuts"]
