@@ -17,10 +17,10 @@ Goals on messages.jsonl: recall >= 97% overall and >= 90% in every category; fal
 <= 5% on exam stems. heldout..heldout4 were each measured once untuned (the README gives those figures)
 and then used to tune the rules, so on them the bench checks a lower floor: recall >= 95%, false alarms
 <= 5%, on exam stems <= 5%; so do blind_a (tuned on in issue 27's first round), blind_b (its second), blind_d
-(its third), blind_c and blind_g (its fourth), each measured once before it was tuned on. Sets in UNTUNED (heldout5,
-blind_e, blind_f) have never been used to tune anything: their figures are the honest ones, and their floor is
-lower (heldout5: recall >= 85%, false alarms <= 10% overall and on exam stems; blind_e and blind_f: what they
-reached when first measured, less a margin of about three messages). Issue 27's goal on the untouched blind sets,
+(its third), blind_c and blind_g (its fourth), blind_f (its fifth), each measured once before it was tuned on.
+Sets in UNTUNED have never been used to tune anything: their figures are the honest ones, and their floor is
+lower (heldout5: recall >= 85%, false alarms <= 10% overall and on exam stems; the blind ones: what they reached
+when first measured, less a margin of about three messages). Issue 27's goal on the untouched blind sets,
 recall >= 95% and false alarms <= 5%, is reported on its own line for each (a benchmark, not a floor). Exits 1 when
 a goal or floor is missed.
 
@@ -57,15 +57,21 @@ HELDOUT_FLOOR = {"recall": 0.95, "category_recall": 0.0, "false_alarms": 0.05, "
 #          published in the closing note of 2026-12-05, so it was tuned on next), then blind_g (336 messages
 #          written 2026-12-05 by a helper who never read the rules, measured once with the rules tuned on blind_c:
 #          156/168 = 92.9%, 13/168 = 7.7%, exam stems 5/24 = 20.8%).
-# blind_e and blind_f (336 messages each, written 2026-12-05 by two helpers who never read the rules, the other
-# sets or the detector; one and two generic non-urgent messages that an earlier set already held were dropped)
-# replaced blind_c as the untouched sets: measured once, with round four's rules frozen.
-UNTUNED = {"heldout5", "blind_e", "blind_f"}
+#   five:  blind_f (336 messages written 2026-12-05 by a helper who never read the rules; two generic non-urgent
+#          messages an earlier set held were dropped), measured once with round four's rules frozen: 155/168 =
+#          92.3%, 21/166 = 12.7%, exam stems 3/24 = 12.5%.
+# blind_e (written the same day by another helper, one duplicate dropped) was measured beside blind_f with round
+# four's rules (160/168 = 95.2%, 18/167 = 10.8%, exam stems 5/24 = 20.8%) and has stayed untouched since (after
+# round five: 160/168 = 95.2%, 16/167 = 9.6%). blind_h and blind_i (336 messages each, written 2026-12-05 by two
+# more helpers who never read the rules; one duplicate dropped from blind_h) were measured once with round five's
+# rules frozen and are untouched.
+UNTUNED = {"heldout5", "blind_e", "blind_h", "blind_i"}
 UNTUNED_FLOOR = {"recall": 0.85, "category_recall": 0.0, "false_alarms": 0.10, "exam_false_alarms": 0.10}
 # Each untouched blind set's first measurement (round four's rules, 2026-12-05): (recall, false alarms, exam stems).
 # Its floor is that, less about three messages; issue 27's goal (BLIND_GOAL) is reported beside it.
-BLIND_FIRST = {"blind_e": (160 / 168, 18 / 167, 5 / 24),  # 95.2% / 10.8%, exam stems 20.8%
-               "blind_f": (155 / 168, 21 / 166, 3 / 24)}  # 92.3% / 12.7%, exam stems 12.5%
+BLIND_FIRST = {"blind_e": (160 / 168, 18 / 167, 5 / 24),  # round four: 95.2% / 10.8%, exam stems 20.8%
+               "blind_h": (154 / 168, 20 / 167, 6 / 24),  # round five: 91.7% / 12.0%, exam stems 25.0%
+               "blind_i": (144 / 168, 18 / 168, 6 / 24)}  # round five: 85.7% / 10.7%, exam stems 25.0%
 BLIND_FLOOR = {name: {"recall": round(first[0] - 3 / 168, 3), "category_recall": 0.0,
                       "false_alarms": round(first[1] + 3 / 168, 3), "exam_false_alarms": round(first[2] + 2 / 24, 3)}
                for name, first in BLIND_FIRST.items() if first}

@@ -44,14 +44,19 @@ EXAM_PHRASES = ("which of the following", "most likely", "next best step", "best
                 "first line", "first step", "year old man", "year old woman", "year old boy", "year old girl",
                 "presents with", "is brought to", "year old presents", "what is the diagnosis", "year old with",
                 "take a history", "focused history", "your differential", "differential diagnosis", "osce",
-                "the actor", "simulated patient", "the examiner", "the candidate", "next step")
+                "the actor", "simulated patient", "the examiner", "the candidate", "next step", "presented with",
+                "presenting with", "before arrival", "on arrival", "is indicated", "what imaging", "best investigation",
+                "next investigation", "per nice", "conduta", "which antibiotic", "which drug", "which investigation",
+                "most urgent diagnosis")
 # A question about a claim: "my teacher said sepsis kills more people than cancer, is that true?"
 CLAIM = ("is that true", "is it true", "true that", "true or false", "a myth", "fact or myth", "fact or fiction")
 PAST = ("years ago", "year ago", "last year", "last month", "months ago", "month ago", "weeks ago", "in the past",
         "when i was", "as a child", "once at", "used to", "last winter", "last summer", "last spring",
-        "last autumn", "last fall", "last christmas", "back in")
+        "last autumn", "last fall", "last christmas")
 # An episode that is over and was checked: its "now" ("fine now") does not make it current.
-RESOLVED = ("gone now", "completely gone", "settled now", "passed now", "resolved", "fine now", "ok now", "okay now", "better now", "well now", "good now", "all good", "all fine",
+RESOLVED = ("back to normal now", "normal now", "gone now", "completely gone", "settled now", "passed now", "resolved", "back to normal", "survived",
+            "pulled through", "all normal", "were normal", "everything normal", "all came back", "ja esta bem",
+            "ya esta bien", "va bien maintenant", "est bien maintenant", "wieder gut", "wieder fit", "fine now", "ok now", "okay now", "better now", "well now", "good now", "all good", "all fine",
             "fine since", "well since", "nothing since", "recovered", "all clear", "was normal", "were normal",
             "came back normal", "turned out", "ya estoy bien", "tout va bien", "geht mir gut", "geht es mir gut",
             "estou bem", "se recuperou", "jetzt gut", "was fine", "were fine", "said it was", "nothing serious",
@@ -61,10 +66,15 @@ RESOLVED = ("gone now", "completely gone", "settled now", "passed now", "resolve
             "no one hurt", "nobody hurt")
 # Weeks ago is recent ("gave birth 2 weeks ago and I have a high fever"): past only when said to be over.
 RECENT = ("weeks ago", "last month", "months ago", "month ago", "last week")
+# Hours ago: over only when someone checked it ("discharged yesterday", "the crew treated him this morning"), never
+# on the writer's word alone ("took a bottle of Tylenol last night, feels fine now" is still an overdose).
+VERY_RECENT = ("yesterday", "last night", "this morning", "earlier today", "the other day", "ontem", "ayer", "gestern",
+               "hier soir")
+CHECKED = ("discharged", "treated", "came back normal", "all normal", "were normal", "everything normal",
+           "all came back", "checked", "doctor said", "hospital said", "said it was", "ja esta bem", "back to normal")
 AGAIN = ("happen again", "happening again", "happens again", "get it again", "have another",  # a worry, not now
          "just diagnosed", "just been diagnosed", "just found out", "just started", "just been told")
-CURRENT = ("now", "today", "tonight", "again", "still", "currently", "just", "all day", "all night", "this morning",
-           "this afternoon", "this evening")
+CURRENT = ("now", "today", "tonight", "again", "still", "currently", "just", "all day", "all night")
 _OPTION = re.compile(r"(?:^|[\s(])[A-Ea-e][).:](?=\s)")
 # An exam vignette opens on a patient in the third person ("A 72-year-old woman presents with ..."): its times
 # ("2 hours ago") belong to the case, not to the writer.
@@ -89,11 +99,12 @@ LONG_AGO = ("years ago", "year ago", "last year", "when i was", "as a child", "a
             "was hospitalised", "was hospitalized", "was admitted", "recovered from", "el ano pasado", "hace anos",
             "l annee derniere", "il y a des annees", "letztes jahr", "vor jahren", "ano passado", "ha anos",
             "cuando era", "quando era", "quand j etais", "als kind", "history of", "l hiver dernier", "l ete dernier",
-            "l an dernier", "el invierno pasado", "el verano pasado", "letzten winter", "letzten sommer",
+            "l an dernier", "in the spring", "in the summer", "in the autumn", "in the winter", "months later",
+            "years later", "el invierno pasado", "el verano pasado", "letzten winter", "letzten sommer",
             "no inverno passado", "no verao passado", "hace un ano", "il y a un an",
             "vor einem jahr", "ha um ano", "faz um ano", "faz anos") + tuple(
     f"in {m}" for m in "january february march april may june july august september october november december".split())
-_LONG_AGO_YEAR = re.compile(r"\b(?:in|back in)\s+(?:19|20)\d\d\b")
+_LONG_AGO_YEAR = re.compile(r"\b(?:in|back in|en|em|im|au)\s+(?:19|20)\d\d\b")
 _CLAUSE_BREAK = re.compile(r"(?:(?<!\d)[.,]|[.,](?!\d)|[;!?\n])+"  # punctuation, not in 6.1 or 38,5
                            r"|(?=\b(?:and|but|so|then|now|today|tonight|again|still|since|currently)\b)")
 # Questions about what one would do: no notice unless something is happening now.
@@ -113,6 +124,10 @@ HYPOTHETICAL = ("if someone", "if somebody", "if a person", "if you", "if a chil
                 "o que fazer se", "was mache ich falls", "was soll ich tun falls", "was tun falls", "was tue ich falls",
                 "was sollte ich tun wenn", "was sollte ich tun falls", "was macht man wenn", "was macht man falls",
                 "was soll man tun wenn", "was soll man tun falls",
+                "si alguna vez", "se algum dia", "si un jour", "wenn ich jemals", "falls ich mal", "realistic",
+                "realista", "realiste", "realistisch", "realistico", "krimi", "tv episode", "that episode",
+                "the episode where", "in the show", "in that show", "in the series", "in that film", "dans le film",
+                "en la pelicula", "im film", "no filme", "in der serie", "en la serie", "dans la serie", "na serie",
                 "si alguien", "si una persona", "si un nino", "si quelqu un", "si une personne", "wenn jemand",
                 "falls jemand", "se alguem", "se uma pessoa") + tuple(
     # "was müsste ich tun, wenn ...", "qué haría si ...", "que ferais-je si ...", "o que faria se ...": asked ahead
@@ -134,7 +149,8 @@ STUDY = frozenset(
     "biology chemistry physiology pharmacology anatomy pathology toxicology biochemistry microbiology "
     "lesson lessons lecturer tutor professor drill report statistics awareness research prevention campaign "
     "physikum staatsexamen audit audits guideline guidelines guidance requalification recertification "
-    "refresher".split())
+    "refresher newsletter residencia residency questao concurso oposiciones enarm internat hausarbeit "
+    "bachelorarbeit masterarbeit doktorarbeit tesis tese tcc tfg".split())
 # German compounds ("Staatsexamen", "Abschlussprüfung") and "examens": a word ending so is a study word.
 STUDY_ENDINGS = ("examen", "prufung", "klausur", "exam", "exams")
 STUDY_STARTS = ("prufungs", "klausur", "examens", "staatsexam")  # "Prüfungsfrage", "Klausurvorbereitung"
@@ -144,8 +160,9 @@ STUDY_PHRASES = ("first aid course", "first aid class", "first aid training", "f
                  "summarize", "make notes", "blog post", "news story", "study guide", "revision notes",
                  "case study", "for uni", "for university", "for college", "for a quiz", "for an assignment",
                  "school project", "sim session", "role play", "give a talk", "giving a talk", "a talk on",
-                 "a talk about", "a talk for", "mock exam", "practice question", "board question", "test question", "quiz question", "my answer",
-                 "short answer", "model answer", "mark my", "a leaflet", "leaflet about", "leaflet on", "doing a course",
+                 "a talk about", "a talk for", "mock exam", "practice question", "board question", "test question", "quiz question",
+                 "my answer", "short answer", "model answer", "mark my", "pour mon memoire",
+                 "mon memoire", "ma these", "a leaflet", "leaflet about", "leaflet on", "doing a course",
                  "taking a course", "cpr course", "cpr class", "cpr training", "course at the")
 # Words that make a nearby "I"/"my" the one asking or studying, not the one it is happening to.
 FRAME = STUDY | frozenset(
@@ -154,19 +171,22 @@ FRAME = STUDY | frozenset(
     "manikin dummy assess assessment prepare preparing preparando preparo preparer prepa sim station explain describe "
     "summarise summarize tell erklaren erklaeren expliquer explicar explique explica explain mix confuse confusing "
     "remember memorise memorize muddle revise test tests actor actress mixing mixed muddling asked ask answer "
-    "answers mark marking textbook".split())
+    "answers mark marking textbook confuses memoire".split())
 # "how do I ...", "did I do it right", "I gave ... (in the simulation)": the I who asks or acts, not the one it
 # happens to.
 _ASKER = re.compile(r"\b(?:how|what|when|where|why|should|can|could|would|do|did|shall) (?:do |should |can "
                     r"|would |could )?(?:i|we)\b(?! (?:am|m|are|re) (?:having|bleeding|choking|dying|going to die))"
-                    r"|\bi (?:gave|give|did|do(?! not)|administered|answered|wrote|chose|picked|said|want to know|wonder|put|think|believe|guess)\b"
+                    r"|\bi (?:gave|give|did|do(?! not)|administered|answered|wrote|chose|picked|said|want to know|"
+                    r"wonder|put|think|believe|guess)\b"
                     r"|\bi (?:am|m) an? (?:\w+ ){0,3}(?:student|trainee|nurse|doctor|paramedic|teacher|medic|"
                     r"pharmacist|midwife|resident|intern|lecturer|researcher|writer|author|emt|instructor|lifeguard|"
-                    r"first aider|physician|clinician)s?\b")
+                    r"first aider|physician|clinician)s?\b"
+                    r"|\bi work (?:in|at|on) (?:the |an? )?(?:ed|er|a e|icu|emergency|ambulance|hospital|ward)\b")
 # Asking in a professional role: "as a paramedic, how do I manage ...", "I'm a nurse, ...".
 _ROLE = re.compile(r"\b(?:as an?|i am an?|i m an?|im an?|i work as an?) (?:\w+ ){0,3}(?:student|trainee|nurse|doctor|"
                    r"paramedic|teacher|medic|pharmacist|midwife|resident|intern|lecturer|researcher|writer|author|emt|"
-                   r"instructor|first aider|carer|caregiver|lifeguard|physician|gp|clinician)s?\b")
+                   r"instructor|first aider|carer|caregiver|lifeguard|physician|gp|clinician)s?\b"
+                   r"|\bi work (?:in|at|on) (?:the |an? )?(?:ed|er|a e|icu|emergency|ambulance|hospital|ward)\b")
 # "for my paramedic test", "for our anatomy class", "for the EMT exam": the purpose of the question is study.
 _FOR_STUDY = re.compile(r"\bfor (?:my|our|the|a|an|his|her) (?:\w+ ){0,2}(?:test|tests|exam|exams|course|class|module|"
                         r"assignment|essay|presentation|boards|finals|quiz|revision|homework|project|talk|lecture|"
@@ -184,7 +204,8 @@ ASKING = ("signs of", "sign of", "symptoms of", "symptom of", "warning signs", "
           "how to recognize", "how to spot", "how do i spot", "how do i recognise", "how do i recognize",
           "how do i tell", "how can i spot", "how can i recognise", "how can i recognize", "how fast does",
           "how quickly does", "how long does", "how long do", "how long can", "what causes", "difference between",
-          "what is a", "what is an",
+          "what is a", "what is an", "how many people", "people survive", "survival rate", "googling", "googled",
+          "health anxious",
           "what are the", "what happens", "risk of", "chance of", "chances of", "prevent", "recovery from",
           "treatment for", "treatment of", "management of", "antidote", "look out for", "watch out for",
           "sintomas de", "signos de", "signes d", "sinais de", "anzeichen", "first aid for", "what to do for",
@@ -311,7 +332,9 @@ def is_past_event(text: str) -> bool:
         return False
     long_ago = aged or any(_has_phrase(w, p) for p in PAST if p not in RECENT) or bool(_YEARS_AGO.search(" ".join(w)))
     over = any(_has_phrase(w, p) for p in RESOLVED)
-    return long_ago or (any(_has_phrase(w, p) for p in RECENT) and over)
+    checked = any(_has_phrase(w, p) for p in CHECKED)
+    return (long_ago or (any(_has_phrase(w, p) for p in RECENT) and over)
+            or (any(_has_phrase(w, p) for p in VERY_RECENT) and checked))
 
 
 def is_hypothetical(text: str) -> bool:

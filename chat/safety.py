@@ -61,6 +61,7 @@ DOSE_UNITS = frozenset("mg mcg ug ml mls g gram grams milligram milligrams micro
 _READING = frozenset("sugar sugars glucose bs bg bm reading meter level levels".split())  # "sugar 40 mg" is a reading
 _REGIMEN = re.compile(r" (?:a day|per day|daily|each day|every day|a week|per week) ")
 YEARS = frozenset("year years yr yrs jahr jahre jahren ano anos an ans".split())
+HOURS = frozenset("hour hours hr hrs stunden horas heures heure".split())
 NOT_A_VALUE_AFTER = frozenset("type stage grade step level class covid number no nr".split())
 
 
@@ -103,7 +104,9 @@ def _is_value(text_words: Sequence[str], i: int) -> bool:
         return False
     if i and text_words[i - 1] in NOT_A_VALUE_AFTER:
         return False
-    if after[:1] and after[0] in YEARS:  # "for 4 years", "3 years old": a span of years or an age, no count
+    if after[:1] and after[0] in YEARS | HOURS:  # "for 4 years", "12 hrs late": a span or an age, no count
+        return False
+    if {"hba", "hba1c", "a1c"} & set(text_words[max(0, i - 3):i]):  # "HbA1c 48" is a lab value, no reading
         return False
     # an age: "aged 81", "my mum is 81", "she's 81" (a person word, then is / s, then the number)
     before = text_words[max(0, i - 2):i]

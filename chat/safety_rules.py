@@ -118,7 +118,8 @@ RULES: list[str] = [
     "breathing: respire|respira|respirando|atmet + plus|presque|peine|casi|quase|kaum|nicht",
     "breathing: {breathless} + sentence|talk|speak|rest|sitting|sit still|lying|worse|faint|{blue}|can not|{severe}|"
     "{sudden}|confus|chest|lips",
-    "breathing: wheez + badly|bad|severe|{blue}|not help|can not|really|puffy|so bad|few words|only say|"
+    "breathing: wheez + badly|bad|severe|{blue}|not help|can not|really|puffy|so bad|few words|only say|loud|"
+    "leaning forward|no inhaler|without inhaler|scared|"
     "one word|sentences",
     "breathing: inhaler|puffs|puffer|pump|nebul|ventolin|salbutamol + not help|not working|not work|no help|"
     "no better|fait rien|hace nada|hilft nicht|faz efeito|nao ajuda|no ayuda|done nothing|doing nothing|>=6",
@@ -151,7 +152,11 @@ RULES: list[str] = [
     "breathing: stridor|whistling|high pitched + breath|noise|gasp|can not",
     # ---- choking
     "choking: chok|atragant|etouffe|verschluck|engasg + can not|not breathing|not cough|no noise|no sound|silent|"
-    "not making|{blue}|red|stuck|help|grabbing|gagging|no puede|ne peut|kann nicht|nao consegue",
+    "not making|{blue}|red|stuck|help|grabbing|gagging|no puede|ne peut|kann nicht|nao consegue|wheez|nonstop|"
+    "non stop|hard work|since then|still coughing",
+    # something small in a baby's mouth, and now gagging or silent
+    "choking: {child}|month old|months old|year old + mouth|coin|toy|grape|bead|button|food + gagging|not cry|"
+    "silent|no sound|can not breath|{blue}|turning",
     # hands at the throat and no sound: "hands on her neck, can't cough"
     "choking: hands on|clutching|grabbing|holding + neck|throat + can not cough|can not speak|can not talk|silent|"
     "no sound|can not breath|turning|{blue}",
@@ -299,7 +304,8 @@ RULES: list[str] = [
     "stopped feeding|stopped eating|refusing|will not feed|not drinking|no wet|not weed|dry nappies",
     "paediatric: baby|infant|newborn|bebe|nourrisson|saugling + week|weeks|semana|semaine|woche + >=38|fever|hot|"
     "temp|fiebre|fievre|febre|fieber",
-    "paediatric: baby|infant|newborn|month old|months old|week old|weeks old + breath + weird|funny|strange|fast|"
+    "paediatric: baby|infant|newborn|month old|months old|week old|weeks old|bebe|nourrisson|saugling|semanas|"
+    "semaines|wochen + breath|respir|atmet + weird|funny|strange|fast|rapid|schnell|gemendo|gimiendo|"
     "noisy|pale|struggl|grunt",
     "paediatric: {child}|day old|days old|week old|weeks old|month old|months old + wet nappy|wet nappies|"
     "wet diaper|wet diapers + not|hours",
@@ -358,6 +364,16 @@ RULES: list[str] = [
     "erbrech|nao consigo|no puedo|costas|espalda|dos|rucken|em pe|de pie",
     "abdominal: belly button|navel|umbilic + moved|right side|right lower|lower right|bottom right",
     "abdominal: appendix + burst|rupture",
+    # a hernia that is stuck: hard, dark, will not go back, with pain or vomiting
+    "abdominal: hernia|lump|bulge|hernie|hernie|bruch + hard|purple|dark|go back|push back|stuck + pain|painful|"
+    "sick|vomit|{severe}",
+    # very thirsty and losing weight for weeks, now vomiting or breathing oddly (a first ketoacidosis)
+    "glycaemia: thirst|drinking loads|drinking a lot|drinking so much|boit enormement|bebe mucho|trinkt viel|"
+    "bebe muito|sede|durst + weight|maigri|adelgaz|abgenommen|emagrec|thin + vomit|breath|respir|atmet|drowsy|"
+    "tummy|ventre|bauch|barriga|stomach",
+    # angina that the spray does not settle
+    "cardiac: angina|gtn|nitro|spray + not shifting|not going|not helping|not working|worse|three times|3 times|"
+    "again + pale|clammy|sweat|grey|gray|pain",
     "abdominal: not pooped|not pooed|not farted|no bowel|can not poop|not passed wind|not passed gas + vomit|"
     "swollen|pain|bloat|distend",
     "abdominal: pee|wee|urinate|urine + can not|unable|not able + agony|{severe}|swollen|bladder",
@@ -382,6 +398,11 @@ RULES: list[str] = [
     "eye: curtain|shadow|veil + vision|eye|sight",
     "eye: eye|eyes|vision + pain|painful + blur|headache|vomit|halo",
     "eye: flashes|flash|flashing lights + floaters|floater|vision",
+    "eye: points noirs|eclairs|blitze|destellos|moscas|floaters|flashes|flash|relampagos|pontos pretos + ombre|"
+    "rideau|schatten|vorhang|sombra|cortina|shadow|curtain|voile|velo",
+    # an eyelid swollen shut with a fever (infection behind the eye)
+    "eye: eyelid|eye lid|augenlid|parpado|paupiere|palpebra|around his eye|around her eye + swollen|swelling|shut + "
+    "fever|{fever}|to move|moving",
     "eye: lost|losing|loss|gone|went|going + vision|sight|blind|dark + eye|eyes|sudden|suddenly|one|half|left|"
     "right|everything|completely",
     "eye: went blind|gone blind|blindness|vision went",
@@ -397,8 +418,12 @@ RULES: list[str] = [
     "burns: caught fire|on fire|set alight|went up in flames + shirt|clothes|hair|skin|burn|body|back|arm|leg|"
     "face|dress|pyjamas",
     "burns: smoke|fire + inhal|cough|hoarse|soot|breath",
-    "burns: blister + huge|large|big|massive|palm|face|whole|all over + oven|hob|iron|kettle|stove|boil|hot|fire|"
-    "steam|touched|grabbed",
+    "burns: blister|ampolla|ampoule|bolha|blase + huge|large|big|massive|palm|face|whole|all over|entera|toda|"
+    "entiere|ganze|inteira|llena|cheia|pleine|voll + oven|hob|iron|kettle|stove|boil|hot|fire|steam|touched|"
+    "grabbed|plancha|horno|fer|bugeleisen|ferro|herd|toco|touche|tocou|hirviendo|bouillante|fervendo|kochend",
+    # a caustic spilled on the skin: white, blistering or burning
+    "burns: {poison}|acid|lye + spill|spilled|splash|on my|on his|on her|skin + white|blister|burn|peel|raw|"
+    "hurts|pain",
     "burns: boiling|hot oil|hot water|kettle|chemical + splash|spill|pulled|poured|went down|went over|tipped + "
     "face|chest|arm|leg|hand|body|front|all over|tummy|belly|back|shoulder|feet|foot|"
     "blister|skin|himself|herself|myself|eye|neck",

@@ -12,7 +12,10 @@ HARM_RULES: list[str] = [
     # ---- overdose (medicines, drugs) and poisoning (household products, batteries, gas, plants)
     "overdose: overdos|sobredosis|surdose|uberdosis|intoxica|vergift|envenen|empoison|oded|od ed",
     "overdose: od|od d + meds|pills|tablets|help|again|on my|on his|on her|heroin|drugs",
-    "overdose: {took}|had + >=10 + {meds}|of my|of them",
+    # a count of tablets taken ("took 30 paracetamol"); "I am taking Telma 40" is a strength, a regimen
+    "overdose: took|taken|swallow|swallowed|ate|eaten|drank|downed|necked|popped|tome|tomo|tomado|avale|pris|"
+    "eingenommen|genommen|geschluckt|tomei|tomou|engoli|had + >=10 + {meds}|of my|of them",
+    "overdose: {took} + everything|all + medicine cabinet|medicine cupboard|cabinet|cupboard|drawer|the house",
     "overdose: {took}|had|se tomo + {too_much} + {meds}|somnif|heroin",
     "overdose: {took}|had|se tomo + {whole} + {container} + {meds}|somnif|heroin",
     "poisoning: {swallowed} + {poison}",

@@ -163,6 +163,7 @@ TERMS: dict[str, str] = {
                 "amoxiclav|cefalexin|ceftriaxone|septrin|trimethoprim|nitrofurantoin|new tablet|new medic|new pill",
     # what gets into or hits an eye, and sight that goes
     "eye_injury": "bleach|chemical|acid|alkali|cleaner|cleaning|detergent|disinfectant|sprayed|squirted|oven|lime|"
+                  "abflussreiniger|entkalker|drain|lejia|javel|"
                   "cement|ammonia|caustic|pepper spray|superglue|reiniger|putzmittel|chemikal|saure|lauge|lejia|"
                   "limpiador|quimic|javel|nettoyant|produit|agua sanitaria|produto|splash|metal|grinder|glass|"
                   "shard|stabbed|poked|a stick|firework|pellet|punched|lost|losing|blind|curtain|shadow|halo|"
@@ -186,6 +187,7 @@ TERMS: dict[str, str] = {
                       "atmet schwer|nicht atmen",
     # a baby or child who is floppy, not feeding, not waking, with a high-pitched cry
     "baby_unwell": "floppy|limp|letharg|unrespons|not respond|hard to wake|not waking|will not wake|will not feed|"
+                   "quer mamar|quiere mamar|quiere comer|veut pas boire|gemendo|gimiendo|geignement|quejido|"
                    "not feeding|refusing feeds|no wet|high pitch|bulging|grunt|schlapp|mole|not latch|"
                    "not latching|too sleepy|trinkt kaum|ne boit|no reacciona|green vomit|bile|bilious|not fade|"
                    "seeing things|hallucin|trinkt nicht|boit plus|sunken|mottled|fontanel|soft spot",

@@ -289,15 +289,18 @@ def _bench():
 HELDOUT_SIZES = {"heldout": (150, 150), "heldout2": (60, 60), "heldout3": (60, 60), "heldout4": (60, 60),
                  "heldout5": (60, 60), "blind_a": (90, 90), "blind_b": (90, 90), "blind_c": (120, 110),
                  "blind_d": (140, 140), "blind_e": (160, 160), "blind_f": (160, 160),
-                 "blind_g": (160, 160)}
+                 "blind_g": (160, 160), "blind_h": (160, 160), "blind_i": (160, 160)}
+
+
+UNTOUCHED = ("heldout5", "blind_e", "blind_h", "blind_i")  # never tuned on (bench_safety.UNTUNED says why)
 
 
 @pytest.mark.parametrize("name", sorted(HELDOUT_SIZES))
 def test_held_out_sets_stay_above_their_floor(name):
-    """heldout..heldout4, blind_a..blind_d and blind_g were measured once untuned (README, issue 27) and then used to tune
-    the rules: floor recall >= 95%, false alarms <= 5% overall and on exam stems. heldout5, blind_e and blind_f were
-    never tuned on: heldout5's floor is recall >= 85%, false alarms <= 10%; blind_e's and blind_f's what they reached
-    when first measured, less about three messages. Only verdicts are asserted (booleans and the set's name), so that a
+    """heldout..heldout4, blind_a..blind_d, blind_f and blind_g were measured once untuned (README, issue 27) and then
+    used to tune the rules: floor recall >= 95%, false alarms <= 5% overall and on exam stems. The UNTOUCHED sets were
+    never tuned on: heldout5's floor is recall >= 85%, false alarms <= 10%; a blind set's what it reached when
+    first measured, less about three messages. Only verdicts are asserted (booleans and the set's name), so that a
     failure never prints an untuned set's messages or its per-category figures."""
     bench = _bench()
     rows = bench.load(bench.set_paths([name])[name])
@@ -310,7 +313,7 @@ def test_held_out_sets_stay_above_their_floor(name):
     assert big_enough and varied, name
     floor = bench.goals_for(name)
     expected = {"heldout5": bench.UNTUNED_FLOOR, **bench.BLIND_FLOOR}.get(name, bench.HELDOUT_FLOOR)
-    assert floor == expected and (name in bench.UNTUNED) is (name in ("heldout5", "blind_e", "blind_f")), name
+    assert floor == expected and (name in bench.UNTUNED) is (name in UNTOUCHED), name
     met = not bench.meets_goals(bench.evaluate(rows), floor)
     assert met, f"{name}: below its floor (run bench/bench_safety.py --set {name} for the totals)"
     flag_all = bool(bench.meets_goals(bench.evaluate(rows, detect=lambda t: True), floor))

@@ -343,6 +343,31 @@ def test_round_four_kinds_and_figures_both_ways():
         assert not flags(text), text
 
 
+def test_round_five_kinds_and_intent_both_ways():
+    urgent = {
+        "abdominal": "the lump in my groin went hard and dark and won't push back in, I keep being sick",
+        "glycaemia": "he's been so thirsty for weeks and lost weight, today he's vomiting and breathing deep",
+        "cardiac": "dad used his GTN spray three times and the pain is no better, he's grey",
+        "eye": "my son's eyelid is puffy and shut, he has a fever and it hurts to move it",
+        "burns": "spilt oven cleaner on my hand, the skin has gone white and it burns",
+        "choking": "my 11 month old had a button in her mouth, now she's gagging and not crying",
+        "overdose": "she swallowed everything in the medicine cupboard",
+    }
+    for kind, text in urgent.items():
+        assert kind in flags(text), text
+    # hours ago is over only when someone checked it; the writer's "fine now" after an overdose is not enough
+    assert intent.intent("they discharged me yesterday after the allergic reaction, can I go running?") == "past"
+    assert flags("took a whole pack of paracetamol last night, feel fine now, can I just sleep it off?")
+    for text in ("I work in ICU, long night with two cardiac arrests, how do you switch off after nights?",
+                 "In the episode where the surgeon has a stroke mid-operation, is that realistic?",
+                 "Pour mon mémoire : comment l'anaphylaxie fait-elle chuter la tension ?",
+                 "I'm taking Ramipril 10 every morning, can I take my iron tablet with it?",
+                 "took my pill 14 hrs late this morning, am I still covered?",
+                 "HbA1c 52 and no hypos for months, any tips for my sugars on a long hike?",
+                 "How many people survive a cardiac arrest outside hospital?"):
+        assert not flags(text), text
+
+
 def _bench():
     path = Path(__file__).resolve().parents[2] / "bench" / "bench_safety.py"
     spec = importlib.util.spec_from_file_location("bench_safety", path)
@@ -353,10 +378,11 @@ def _bench():
 
 def test_no_rule_alternative_is_written_for_one_message():
     """Issue 27: a phrase alternative (three words or more) that occurs in exactly one message of the sets
-    tuned on (blind_b, blind_c, blind_d and blind_g too) was written for that sentence. The audit can fail: such a phrase is found, two
+    tuned on (blind_b, blind_c, blind_d, blind_f and blind_g too) was written for that sentence. The audit can fail: such a phrase is found, two
     words are not audited, and a phrase no message uses is allowed."""
     bench = _bench()
-    assert not {"blind_b", "blind_c", "blind_d", "blind_g"} & bench.UNTUNED and {"heldout5", "blind_e", "blind_f"} <= bench.UNTUNED
+    assert not {"blind_b", "blind_c", "blind_d", "blind_f", "blind_g"} & bench.UNTUNED
+    assert {"heldout5", "blind_e", "blind_h", "blind_i"} <= bench.UNTUNED
     assert bench.single_message_phrases() == []
     extra = ["x: one of my nuts + y", "x: coughed up", "x: nobody ever writes this"]
     assert bench.single_message_phrases(RED_FLAGS + extra) == ["one of my nuts"]
