@@ -17,7 +17,8 @@ Goals on messages.jsonl: recall >= 97% overall and >= 90% in every category; fal
 <= 5% on exam stems. heldout..heldout4 were each measured once untuned (the README gives those figures)
 and then used to tune the rules, so on them the bench checks a lower floor: recall >= 95%, false alarms
 <= 5%, on exam stems <= 5%; so do blind_a (tuned on in issue 27's first round), blind_b (its second), blind_d
-(its third), blind_c and blind_g (its fourth), blind_f (its fifth), each measured once before it was tuned on.
+(its third), blind_c and blind_g (its fourth), blind_f (its fifth), blind_h (its sixth), each measured once before
+it was tuned on.
 Sets in UNTUNED have never been used to tune anything: their figures are the honest ones, and their floor is
 lower (heldout5: recall >= 85%, false alarms <= 10% overall and on exam stems; the blind ones: what they reached
 when first measured, less a margin of about three messages). Issue 27's goal on the untouched blind sets,
@@ -64,13 +65,14 @@ HELDOUT_FLOOR = {"recall": 0.95, "category_recall": 0.0, "false_alarms": 0.05, "
 # four's rules (160/168 = 95.2%, 18/167 = 10.8%, exam stems 5/24 = 20.8%) and has stayed untouched since (after
 # round five: 160/168 = 95.2%, 16/167 = 9.6%). blind_h and blind_i (336 messages each, written 2026-12-05 by two
 # more helpers who never read the rules; one duplicate dropped from blind_h) were measured once with round five's
-# rules frozen and are untouched.
-UNTUNED = {"heldout5", "blind_e", "blind_h", "blind_i"}
+# rules frozen; blind_i is untouched.
+#   six:   blind_h (its first figure: 154/168 = 91.7%, 20/167 = 12.0%, exam stems 6/24 = 25.0%).
+# After round six: blind_e 160/168 = 95.2%, 14/167 = 8.4%; blind_i 147/168 = 87.5%, 14/168 = 8.3%.
+UNTUNED = {"heldout5", "blind_e", "blind_i"}
 UNTUNED_FLOOR = {"recall": 0.85, "category_recall": 0.0, "false_alarms": 0.10, "exam_false_alarms": 0.10}
 # Each untouched blind set's first measurement (round four's rules, 2026-12-05): (recall, false alarms, exam stems).
 # Its floor is that, less about three messages; issue 27's goal (BLIND_GOAL) is reported beside it.
 BLIND_FIRST = {"blind_e": (160 / 168, 18 / 167, 5 / 24),  # round four: 95.2% / 10.8%, exam stems 20.8%
-               "blind_h": (154 / 168, 20 / 167, 6 / 24),  # round five: 91.7% / 12.0%, exam stems 25.0%
                "blind_i": (144 / 168, 18 / 168, 6 / 24)}  # round five: 85.7% / 10.7%, exam stems 25.0%
 BLIND_FLOOR = {name: {"recall": round(first[0] - 3 / 168, 3), "category_recall": 0.0,
                       "false_alarms": round(first[1] + 3 / 168, 3), "exam_false_alarms": round(first[2] + 2 / 24, 3)}

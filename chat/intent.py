@@ -54,7 +54,7 @@ PAST = ("years ago", "year ago", "last year", "last month", "months ago", "month
         "when i was", "as a child", "once at", "used to", "last winter", "last summer", "last spring",
         "last autumn", "last fall", "last christmas")
 # An episode that is over and was checked: its "now" ("fine now") does not make it current.
-RESOLVED = ("back to normal now", "normal now", "gone now", "completely gone", "settled now", "passed now", "resolved", "back to normal", "survived",
+RESOLVED = ("back to normal now", "normal now", "gone now", "healing", "healed", "getting better", "completely gone", "settled now", "passed now", "resolved", "back to normal", "survived",
             "pulled through", "all normal", "were normal", "everything normal", "all came back", "ja esta bem",
             "ya esta bien", "va bien maintenant", "est bien maintenant", "wieder gut", "wieder fit", "fine now", "ok now", "okay now", "better now", "well now", "good now", "all good", "all fine",
             "fine since", "well since", "nothing since", "recovered", "all clear", "was normal", "were normal",
@@ -74,7 +74,9 @@ CHECKED = ("discharged", "treated", "came back normal", "all normal", "were norm
            "all came back", "checked", "doctor said", "hospital said", "said it was", "ja esta bem", "back to normal")
 AGAIN = ("happen again", "happening again", "happens again", "get it again", "have another",  # a worry, not now
          "just diagnosed", "just been diagnosed", "just found out", "just started", "just been told")
-CURRENT = ("now", "today", "tonight", "again", "still", "currently", "just", "all day", "all night")
+CURRENT = ("now", "today", "tonight", "again", "still", "currently", "all day", "all night")
+_JUST_HAPPENED = re.compile(r"\bjust (?:now|\w+ed|took|ate|drank|fell|hit|had|got|swallowed|went|came|threw|broke|cut|"
+                            r"bit|stung|made|found|woke|collapsed|started|stopped|passed)\b")
 _OPTION = re.compile(r"(?:^|[\s(])[A-Ea-e][).:](?=\s)")
 # An exam vignette opens on a patient in the third person ("A 72-year-old woman presents with ..."): its times
 # ("2 hours ago") belong to the case, not to the writer.
@@ -84,7 +86,7 @@ _VIGNETTE = re.compile(r"\b(?:an? )?\d+ (?:year|month|week|day) old(?: (?:\w+ ){
                        r"(?:presents|presented|is brought|was brought|comes|came|is admitted|was admitted|is evaluated|"
                        r"is seen|develops|developed|is found|complains|has had)\b")
 # "she's 3 now": an age, not a time, so the episode it follows is long over.
-_AGE_NOW = re.compile(r"\b(?:is|s|are|re|turned|turns) (?:\d+|one|two|three|four|five|six|seven|eight|nine|ten)"
+_AGE_NOW = re.compile(r"\b(?:is|s|are|re|am|m|turned|turns) (?:\d+|one|two|three|four|five|six|seven|eight|nine|ten)"
                       r"(?: years?(?: old)?| months?(?: old)?)? (?:now|today)\b")
 # A word in scare quotes ("he 'overdosed' on candy") is a figure of speech, not the thing itself.
 _SCARE_QUOTES = re.compile(r"(?:(?<=\s)|^)['\"\u201c]([a-z]+)['\"\u201d](?=[\s.,!?;:]|$)")
@@ -113,7 +115,8 @@ HYPOTHETICAL = ("if someone", "if somebody", "if a person", "if you", "if a chil
                 "what should i do if", "what do i do if", "what would happen if", "what happens if",
                 "how would you",
                 "hypothetical", "hypothetically", "in theory", "a novel", "my novel", "a story", "a character",
-                "a scene", "the character", "my character", "my story", "in my story", "the story", "my book",
+                "a scene in", "a scene where", "the scene where", "in a scene", "the character", "my character",
+                "my story", "in my story", "the story", "my book",
                 "the novel", "in a film", "in the film", "in a movie", "in the movie", "on tv", "in a show",
                 "in a game", "how realistic", "screenplay", "my script", "fiction", "the plot", "first aid course",
                 "suppose", "supposing", "imagine", "let s say", "lets say", "what would happen",
@@ -148,9 +151,12 @@ STUDY = frozenset(
     "presentation charla palestra vortrag referat expose exposicao lerne lernen estudio estudo etudie "
     "biology chemistry physiology pharmacology anatomy pathology toxicology biochemistry microbiology "
     "lesson lessons lecturer tutor professor drill report statistics awareness research prevention campaign "
-    "physikum staatsexamen audit audits guideline guidelines guidance requalification recertification "
+    "physikum staatsexamen flashcard viva audit audits guideline guidelines guidance requalification recertification "
     "refresher newsletter residencia residency questao concurso oposiciones enarm internat hausarbeit "
     "bachelorarbeit masterarbeit doktorarbeit tesis tese tcc tfg".split())
+# The words that label a message as study when it opens with them ("Vignette: ...", "Exam q: ...").
+STUDY_LABELS = frozenset("exam exams quiz vignette flashcard flashcards viva osce mcq usmle nclex plab revision "
+                         "homework assignment prufungsfrage examen".split())
 # German compounds ("Staatsexamen", "Abschlussprüfung") and "examens": a word ending so is a study word.
 STUDY_ENDINGS = ("examen", "prufung", "klausur", "exam", "exams")
 STUDY_STARTS = ("prufungs", "klausur", "examens", "staatsexam")  # "Prüfungsfrage", "Klausurvorbereitung"
@@ -171,13 +177,15 @@ FRAME = STUDY | frozenset(
     "manikin dummy assess assessment prepare preparing preparando preparo preparer prepa sim station explain describe "
     "summarise summarize tell erklaren erklaeren expliquer explicar explique explica explain mix confuse confusing "
     "remember memorise memorize muddle revise test tests actor actress mixing mixed muddling asked ask answer "
-    "answers mark marking textbook confuses memoire".split())
+    "answers mark marking textbook confuses memoire diagnosed diagnosis culture knowledge curiosity curiosidad "
+    "curiosite neugier".split())
 # "how do I ...", "did I do it right", "I gave ... (in the simulation)": the I who asks or acts, not the one it
 # happens to.
 _ASKER = re.compile(r"\b(?:how|what|when|where|why|should|can|could|would|do|did|shall) (?:do |should |can "
                     r"|would |could )?(?:i|we)\b(?! (?:am|m|are|re) (?:having|bleeding|choking|dying|going to die))"
                     r"|\bi (?:gave|give|did|do(?! not)|administered|answered|wrote|chose|picked|said|want to know|"
-                    r"wonder|put|think|believe|guess)\b"
+                    r"wonder|put|think|believe|guess)\b|\b(?:walk|talk|take) me through\b"
+                    r"|\b(?:paramedic|nurse|doctor|medic|emt|midwife|firefighter|lifeguard|gp|student) here\b"
                     r"|\bi (?:am|m) an? (?:\w+ ){0,3}(?:student|trainee|nurse|doctor|paramedic|teacher|medic|"
                     r"pharmacist|midwife|resident|intern|lecturer|researcher|writer|author|emt|instructor|lifeguard|"
                     r"first aider|physician|clinician)s?\b"
@@ -186,17 +194,21 @@ _ASKER = re.compile(r"\b(?:how|what|when|where|why|should|can|could|would|do|did
 _ROLE = re.compile(r"\b(?:as an?|i am an?|i m an?|im an?|i work as an?) (?:\w+ ){0,3}(?:student|trainee|nurse|doctor|"
                    r"paramedic|teacher|medic|pharmacist|midwife|resident|intern|lecturer|researcher|writer|author|emt|"
                    r"instructor|first aider|carer|caregiver|lifeguard|physician|gp|clinician)s?\b"
-                   r"|\bi work (?:in|at|on) (?:the |an? )?(?:ed|er|a e|icu|emergency|ambulance|hospital|ward)\b")
+                   r"|\bi work (?:in|at|on) (?:the |an? )?(?:ed|er|a e|icu|emergency|ambulance|hospital|ward)\b"
+                   r"|\b(?:paramedic|nurse|doctor|medic|emt|midwife|firefighter|lifeguard|gp|student) here\b")
 # "for my paramedic test", "for our anatomy class", "for the EMT exam": the purpose of the question is study.
 _FOR_STUDY = re.compile(r"\bfor (?:my|our|the|a|an|his|her) (?:\w+ ){0,2}(?:test|tests|exam|exams|course|class|module|"
                         r"assignment|essay|presentation|boards|finals|quiz|revision|homework|project|talk|lecture|"
                         r"seminar|dissertation|thesis|placement)\b")
+_Q_LABEL = re.compile(r"(?i)^(?:q|q\d+|question \d+|case|scenario)\s*[:.)-]")
 _LIKE_AGE = re.compile(r"\blike (?:i am|im|i m) (?:\d+|five|ten|a child|a kid|a beginner)\b")
 # What might happen: "in case her waters break", "next week", "un jour".
 FUTURE = ("in case", "just in case", "in the event", "god forbid", "worst case", "preparing for", "first aid kit",
           "next week", "next month", "next year", "next weekend", "emergency plan",
           "be prepared", "want to be ready", "in the future", "one day", "someday", "some day", "un dia", "um dia",
-          "un jour", "irgendwann", "eines tages", "due in", "algun dia", "algum dia", "planning a", "we are planning", "we re planning",
+          "un jour", "irgendwann", "eines tages", "due in", "algun dia", "algum dia", "worth getting",
+          "worth buying", "worth having", "should we get", "should we buy", "thinking of buying",
+          "thinking of getting", "planning a", "we are planning", "we re planning",
           "wir planen", "planeamos", "estamos planeando", "on prevoit", "nous prevoyons", "estamos planejando")
 # A clause that asks about a condition is not the condition: "what are the signs of a stroke? my mum is 70".
 ASKING = ("signs of", "sign of", "symptoms of", "symptom of", "warning signs", "how do you", "how do i know",
@@ -204,7 +216,9 @@ ASKING = ("signs of", "sign of", "symptoms of", "symptom of", "warning signs", "
           "how to recognize", "how to spot", "how do i spot", "how do i recognise", "how do i recognize",
           "how do i tell", "how can i spot", "how can i recognise", "how can i recognize", "how fast does",
           "how quickly does", "how long does", "how long do", "how long can", "what causes", "difference between",
-          "what is a", "what is an", "how many people", "people survive", "survival rate", "googling", "googled",
+          "what is a", "what is an", "different from", "differ from", "the difference", "la difference",
+          "la diferencia", "der unterschied", "a diferenca", "news said", "on the news", "in the news", "news report",
+          "noticias", "nachrichten", "les infos", "how many people", "people survive", "survival rate", "googling", "googled",
           "health anxious",
           "what are the", "what happens", "risk of", "chance of", "chances of", "prevent", "recovery from",
           "treatment for", "treatment of", "management of", "antidote", "look out for", "watch out for",
@@ -298,6 +312,14 @@ def is_study(text: str) -> bool:
             or bool(_FOR_STUDY.search(joined)))
 
 
+def opens_as_study(text: str) -> bool:
+    """The first few words say the message is study: "Vignette: 70F ...", "Exam q: ...", "Can someone check my
+    answer? Q: ...", "Flashcard help: ...". The times that follow belong to the case."""
+    head = words(text)[:6]
+    return (bool(STUDY_LABELS.intersection(head)) or any(_has_phrase(head, p) for p in STUDY_PHRASES)
+            or bool(_Q_LABEL.match((text or "").strip())))
+
+
 def is_educational(text: str) -> bool:
     """A general question (what is / how does / explain / why ...) about no one in particular."""
     w = words(text)
@@ -328,9 +350,14 @@ def is_past_event(text: str) -> bool:
     if aged:
         w = _AGE_NOW.sub(" ", " ".join(w)).split()
     current = _without(w, RESOLVED + AGAIN)
-    if any(_has_phrase(current, p) for p in CURRENT):
-        return False
     long_ago = aged or any(_has_phrase(w, p) for p in PAST if p not in RECENT) or bool(_YEARS_AGO.search(" ".join(w)))
+    # what is left of an episode long ago goes on ("still has trouble finding words"); "now" beside a word of
+    # recovery ("now it's healing") tells how it ended
+    current = [x for i, x in enumerate(current)
+               if not (x == "still" and long_ago)
+               and not (x == "now" and any(_has_phrase(w[max(0, i - 5):i + 6], p) for p in RESOLVED))]
+    if _is_current(current):
+        return False
     over = any(_has_phrase(w, p) for p in RESOLVED)
     checked = any(_has_phrase(w, p) for p in CHECKED)
     return (long_ago or (any(_has_phrase(w, p) for p in RECENT) and over)
@@ -344,7 +371,12 @@ def is_hypothetical(text: str) -> bool:
     w = words(text)
     return ((any(_has_phrase(w, p) for p in HYPOTHETICAL + FUTURE) or bool(_IF_EVER.search(" ".join(w)))
              or _opens_with_what_if(text))
-            and not any(_has_phrase(_without(w, AGAIN), p) for p in CURRENT + NOW))
+            and not _is_current(_without(w, AGAIN)) and not any(_has_phrase(w, p) for p in NOW))
+
+
+def _is_current(w: list[str]) -> bool:
+    """Says it is going on: "now", "today", "still", "again", or "just" before what happened ("just fell")."""
+    return any(_has_phrase(w, p) for p in CURRENT) or bool(_JUST_HAPPENED.search(" ".join(w)))
 
 
 def _opens_with_what_if(text: str) -> bool:
@@ -407,7 +439,7 @@ def _stays(clause: str) -> bool:
     if w[1:2] == ["i"]:
         return bool(w[2:3]) and (w[2] in _COUNTERFACTUAL or (w[2] in ("am", "m") and w[3:4] in (
             ["not"], ["gone"], ["dead"], ["no"])))
-    return any(_has_phrase(w, p) for p in CURRENT + NOW)
+    return _is_current(w) or any(_has_phrase(w, p) for p in NOW)
 
 
 def describes_now(text: str) -> bool:
@@ -447,7 +479,8 @@ def intent(text: str) -> str:
     if is_vignette(text):
         return "study"
     now = describes_now(text)
-    personal = now or is_personal(text)
+    # a message that opens on a study label ("Vignette:", "Exam q:", "Check my answer") keeps its case's times
+    personal = (now and not opens_as_study(text)) or is_personal(text)
     w = words(text)
     if not now and any(_has_phrase(w, p) for p in IS_NORMAL) and any(_has_phrase(w, p) for p in HABITUAL):
         return "question"

@@ -45,7 +45,7 @@ RULES: list[str] = [
     "cardiac: weh|tut|schmerz + brust",
     "cardiac: doi|dor|aperto + peito",
     "cardiac: grey|gray|pale|ashen + sweat|clammy",
-    "cardiac: jaw|left arm|left shoulder|arms|shoulder + pain|ache|aching|heavy|tight|numb + sweat|clammy|breath|"
+    "cardiac: jaw|left arm|left shoulder|arms|shoulder + {pain}|aching|numb + sweat|clammy|breath|"
     "nause|sick|faint|grey|gray|pale|indigestion",
     "cardiac: indigestion|heartburn + grey|gray|sweat|clammy|arm|jaw|shoulder|breath|faint",
     "cardiac: heart attack|cardiac arrest|no pulse|heart stopped|infarto|crise cardiaque|herzinfarkt|"
@@ -77,6 +77,10 @@ RULES: list[str] = [
     "stroke: slur|garbl|gibberish|jumbl|muddl|nonsense|wrong words|lallt + speech|speak|talk|word|habla|parl|"
     "sprech|fala|saying|coming out",
     "stroke: can not speak|can not talk|not making sense|not make sense|plus parler|redet wirr|spricht wirr",
+    "stroke: talking funny|talking weird|talking strange|speaking funny|talks funny|sounds drunk",
+    # a hand or an arm that suddenly stops working
+    "stroke: hand|arm|leg|side + stopped working|not working properly|not work|gone weak|gone dead|useless|"
+    "can not use|can not lift",
     # words that will not come: "can't find his words", "keeps losing words", "can't get my words out"
     "stroke: can not|could not|unable|struggling|trouble|losing|lost|keep losing + words|word",
     "stroke: can not|could not|does not|do not + understand + {sudden}|confus|slur|gibberish|droop|weak|one side|"
@@ -246,6 +250,9 @@ RULES: list[str] = [
     "head_spine: can not feel|can not move|numb|tingl|pins and needles|paraly|weak + leg|legs|arm|arms|feet|foot|"
     "hand|hands|fingers|toes + neck|back|spine|{accident}",
     "head_spine: {accident} + neck + pain|hurt|sore|stiff|numb|tingl",
+    # hit with something hard, and later not right: slurring, drowsy, vomiting
+    "head_spine: hit with|hit by|struck|smashed + bottle|bat|brick|pole|club|glass|hammer|rock|stone + slurr|"
+    "drowsy|stay awake|confus|vomit|sleepy|being sick|seiz",
     "head_spine: bladder|bowel|peed myself|wet myself|saddle + back|numb|can not feel|control",
     "head_spine: pupil + different|unequal",
     "head_spine: broke my neck|broken neck|broke my back|broken back|broke his neck|broke her neck",
@@ -267,7 +274,7 @@ RULES: list[str] = [
     "obstetric: not felt|stopped moving|not moving|not moved|no movement|less movement|reduced movement|"
     "moving less|not kicked|not kicking|no kicks + baby|weeks|bump|pregnan",
     "obstetric: {pregnant}|weeks|semanas|semaines|wochen + bebe|baby|bb|kind|nene + nao mexe|parou de mexer|"
-    "no se mueve|dejo de moverse|no lo siento|ne bouge|bouge plus|ne sens plus|bewegt sich nicht|spure es nicht|"
+    "se mueve|dejo de moverse|no lo siento|ne bouge|bouge plus|ne sens plus|bewegt sich nicht|spure es nicht|"
     "nicht mehr bewegt|sem mexer|nao sinto",
     "obstetric: waters|water broke|waters broke + green|brown|blood|smell|meconium|cord",
     "obstetric: waters|water + broke|broken|gone|leaking|burst + <=36 + weeks|wks|pregnant",
@@ -283,11 +290,12 @@ RULES: list[str] = [
     "obstetric: period|pregnancy test|positive test + late|missed|positive|weeks + pain|bleed|faint|dizz|"
     "shoulder|stab|sharp|{severe}|one side",
     "obstetric: shoulder tip + pregnan|period|weeks|ectopic",
-    "obstetric: labour|labor|waters|contraction|pushing + now|car|home|early|coming|head|crowning|floor|"
+    "obstetric: labour|labor|waters|contraction|pushing + now|car|home|early|coming|head|crowning|floor|push|"
+    "apart|"
     "bathroom|toilet",
     # ---- babies and children
     "paediatric: newborn|week old|weeks old|1 month|2 month|3 month|one month|two month|2 months|3 months|"
-    "1 mois|2 mois|3 mois|1 mes|2 meses|3 meses|monate alt|wochen alt|semanas + fever|temp|fiebre|fievre|febre|"
+    "1 mois|2 mois|3 mois|1 mes|2 meses|3 meses|monate alt|wochen alt|semanas|semaines|wochen + fever|temp|fiebre|fievre|febre|"
     "fieber|>=38",
     "paediatric: soft spot|fontanel + bulging|sunken|swollen|raised",
     "paediatric: {child}|year old|month old|months old|week old|weeks old + {baby_unwell}",
@@ -351,9 +359,11 @@ RULES: list[str] = [
     "sepsis: mottled|blotchy + cold|breath|drowsy|confus|{fever}|pale|floppy",
     # an infection, and now the person is not right: confused, cold and clammy, mottled, not passing urine
     "sepsis: {infection} + confus|drowsy|not herself|not himself|out of it|clammy|mottled|breathing fast|not peed|"
+    "{confused}|fleckig|marmor|manchad|marbre|atmet schnell|respira rapido|respire vite|"
     "no urine|shivering uncontrol|can not stop shaking|rigor|faint|collaps|blotchy|cold hands|ice cold",
     # ---- abdominal emergencies
-    "abdominal: {belly} + {severe}|hard as|rigid|can not walk|can not stand|passed out|tearing|burst|"
+    "abdominal: {belly} + {severe}|hard as|rigid|can not walk|can not stand|passed out|tearing|burst|horrivel|"
+    "dura|duro|hart|dure|nao consegue|"
     "can not move|kann nicht|swollen|bent over|curled|punch",
     "abdominal: lower right|right side|right lower|bottom right|lado derecho + pain|hurt|dolor + fever|walk|vomit|"
     "{severe}|worse|fiebre",
@@ -413,11 +423,16 @@ RULES: list[str] = [
     "testicular: right nut|left nut|one nut|right ball|left ball|one ball|right testicle|left testicle + pain|"
     "agony|{sudden}|{severe}|swollen|puke|puked|vomit|sick",
     "testicular: torsion",
+    # an erection that will not go down for hours (priapism)
+    "testicular: erection|hard on|boner + hours|hrs|will not go|not going down|painful|agony|>=4",
     # ---- burns and electrical injury
     "burns: burn|burnt|burned|scald|quem|queim|brul|verbrann|verbruh + {burn_severe}",
     "burns: caught fire|on fire|set alight|went up in flames + shirt|clothes|hair|skin|burn|body|back|arm|leg|"
     "face|dress|pyjamas",
     "burns: smoke|fire + inhal|cough|hoarse|soot|breath",
+    # a firework or blast in a hand or a face
+    "burns: firework|explosion|exploded|blast|banger + hand|fingers|face|eye|arm + charred|black|blown|missing|"
+    "bleeding|burn|burnt|mangled",
     "burns: blister|ampolla|ampoule|bolha|blase + huge|large|big|massive|palm|face|whole|all over|entera|toda|"
     "entiere|ganze|inteira|llena|cheia|pleine|voll + oven|hob|iron|kettle|stove|boil|hot|fire|steam|touched|"
     "grabbed|plancha|horno|fer|bugeleisen|ferro|herd|toco|touche|tocou|hirviendo|bouillante|fervendo|kochend",

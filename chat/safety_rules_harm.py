@@ -164,6 +164,11 @@ HARM_RULES: list[str] = [
     "messaged|bridge|rope|pills|tablets|forever|tonight|jump|roof|cliff|ledge|everyone|family|kids",
     "suicide: goodbye|letters to|wrote letters|note for + gave away|giving away|given away|not answering|stuff|"
     "belongings",
+    "suicide: d adieu|cartas de despedida|carta de despedida|abschiedsbrief|cartas de adeus|"
+    "carta de adeus|goodbye letter|goodbye letters|farewell letter|suicide note",
+    # shut in a garage with the engine running
+    "suicide: locked himself|locked herself|locked myself|shut himself|shut herself|in the garage + car running|"
+    "engine running|engine on|exhaust|hose",
     # letters or notes left for the family, with a sorry, a goodbye or a night chosen
     "suicide: letters to|wrote letters|letters for|note for|notes for|wrote a note|left a note|left notes + "
     "sorry|forgive|goodbye|the night|the end|last time",

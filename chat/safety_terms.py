@@ -73,7 +73,8 @@ TERMS: dict[str, str] = {
               "methylated|rubbing alcohol|isopropyl|caustic|soda caustica|hand gel|"
               "knopfbatter|knopfzell|spulmaschin|geschirrspul|lampenol|lampenoel|anzunder|feuerzeugbenzin|"
               "putzmittel|"
-              "reinigungsmittel|abflussreiniger|entkalker|spiritus|bleach|antifreeze|washing tablet|"
+              "reinigungsmittel|abflussreiniger|entkalker|spiritus|bleach|antifreeze|washing tablet|deboucher|canalisation|"
+              "destapacanos|desatascador|desentupidor|rohrreiniger|drain opener|drano|"
               "washing capsul|washing powder|washing liquid|dishwasher tablet|laundry|"
               "liquitab|"
               "batter|magnet|detergent|pod|pods|dishwasher|washing up|"
@@ -112,7 +113,7 @@ TERMS: dict[str, str] = {
                    "angestossen|gestossen|aufgeschlagen",
     "head_danger": "vomit|throw|being sick|confus|drowsy|sleepy|unconscious|knocked out|seiz|fitting|pass out|"
                    "was out|out cold|went out|being weird|being strange|acting weird|acting strange|not acting right|"
-                   "passed out|blacked out|blood thinner|thinners|warfarin|apixaban|rivaroxaban|anticoag|pupil|"
+                   "stay awake|keep awake|passed out|blacked out|blood thinner|thinners|warfarin|apixaban|rivaroxaban|anticoag|pupil|"
                    "fluid|slur|worse|same question|can not remember|not remember|forgetting|forget|memory|"
                    "been sick|was sick|"
                    "sick again|sick twice|"
@@ -135,6 +136,7 @@ TERMS: dict[str, str] = {
     "fever": "fever|temp|temperature|fiebre|fieber|fievre|febre|burning up|chills|shiver|rigor|hot to touch|"
              "37.8-42.9",
     "heat": "heat|heatwave|sun|beach|sunbath|hot day|hot car|festival|sauna|marathon|overheat|hot weather|desert|"
+            "playa|praia|plage|strand|al sol|au soleil|in der sonne|ao sol|"
             "degrees|hike|hiking|hiker|sweltering|scorching|calor|chaleur|hitze|canicule",
     "cold": "ice cold|freezing|frozen|hypotherm|cold water|icy|snow|through the ice|outside all night|very cold|"
             "so cold|really cold|freezing cold|ganz kalt|eiskalt|sehr kalt|unterkuhl|"
@@ -187,6 +189,7 @@ TERMS: dict[str, str] = {
                       "atmet schwer|nicht atmen",
     # a baby or child who is floppy, not feeding, not waking, with a high-pitched cry
     "baby_unwell": "floppy|limp|letharg|unrespons|not respond|hard to wake|not waking|will not wake|will not feed|"
+                   "geint|teter|"
                    "quer mamar|quiere mamar|quiere comer|veut pas boire|gemendo|gimiendo|geignement|quejido|"
                    "not feeding|refusing feeds|no wet|high pitch|bulging|grunt|schlapp|mole|not latch|"
                    "not latching|too sleepy|trinkt kaum|ne boit|no reacciona|green vomit|bile|bilious|not fade|"
@@ -230,7 +233,7 @@ TERMS: dict[str, str] = {
                    "chimney|flue|chaudiere|heizung|aquecedor|calefon",
     # an infection already known
     "infection": "uti|urine infection|water infection|kidney infection|chest infection|pneumonia|infection|"
-                 "infected|cellulitis|wound|blasenentzund|harnwegsinfekt|nierenbecken|infeccion de orina|cistitis|"
+                 "infected|cellulitis|wound|lungenentzund|neumonia|pneumonie|blasenentzund|harnwegsinfekt|nierenbecken|infeccion de orina|cistitis|"
                  "infection urinaire|cystite|infeccao urinaria|pyelo|infekt",
     # insulin and its brands
     "insulin": "insulin|lantus|novorapid|humalog|levemir|tresiba|fiasp|humulin|units",
@@ -377,3 +380,10 @@ RED_FLAG_EXCEPTIONS += ["seizure free", "seizures free", "fit free", "anfallsfre
                         "livre de crises", "sem crises"]
 RED_FLAG_EXCEPTIONS += [f"practically {verb} a {what}" for verb in ("had", "having", "has")
                         for what in ("seizure", "stroke", "heart attack", "fit", "meltdown", "breakdown")]
+# future hyperbole, figures about machines and dance floors, burns while cooking said to be small
+RED_FLAG_EXCEPTIONS += [f"{fut} have a {what} when" for fut in ("going to", "gonna", "will", "ll", "is going to")
+                        for what in ("heart attack", "stroke", "seizure", "fit", "meltdown", "cow")]
+RED_FLAG_EXCEPTIONS += ["cardiac arrest of", "heart attack of", "dance floor was on fire", "the crowd was on fire",
+                        "the party was on fire", "team was on fire", "beim kochen", "while cooking", "al cocinar",
+                        "en cuisinant"]
+RED_FLAG_EXCEPTIONS += [f"se mueve {how}" for how in ("mucho", "bastante", "normal", "bien", "todo el rato")]

@@ -368,6 +368,32 @@ def test_round_five_kinds_and_intent_both_ways():
         assert not flags(text), text
 
 
+def test_round_six_kinds_and_intent_both_ways():
+    urgent = {
+        "stroke": "sorry if this is silly, my left hand just stopped working properly and my husband says I'm talking funny",
+        "testicular": "I've had a painful erection for 5 hours that won't go down",
+        "burns": "a banger exploded in his hand, two fingers are black",
+        "head_spine": "he was hit with a brick an hour ago and now he can't stay awake",
+        "suicide": "my brother locked himself in the garage with the engine running",
+        "eye": "J'ai reçu du détergent dans l'œil et je ne vois plus rien",
+        "obstetric": "contractions are 3 minutes apart and I need to push, we're still at home",
+    }
+    for kind, text in urgent.items():
+        assert kind in flags(text), text
+    # a message labelled as study keeps its case's times; a label is not any study word at the start
+    assert intent.intent("Vignette: 62M, crushing chest pain 40 min ago, ST elevation in II, III, aVF. Which artery?") \
+        == "study"
+    assert flags("one of my students just texted me that she has taken all her pills tonight")
+    # what is left of an episode years ago goes on; "now" beside recovery tells how it ended; "just" is not now
+    assert intent.intent("my mum had a stroke 3 years ago and still can't find her words, any apps?") == "past"
+    assert intent.intent("burnt my wrist on the oven last week, now it's healing, is it normal it itches?") == "past"
+    assert intent.intent("If my son ever swallowed a battery what would happen? just wondering") == "hypothetical"
+    for text in ("how is a stroke different from a TIA? my nan keeps asking", "my boss will have a heart attack when "
+                 "he sees the bill", "the news said a cyclist collapsed today, how many people survive that?",
+                 "is it worth getting a defibrillator for our office?"):
+        assert not flags(text), text
+
+
 def _bench():
     path = Path(__file__).resolve().parents[2] / "bench" / "bench_safety.py"
     spec = importlib.util.spec_from_file_location("bench_safety", path)
@@ -378,11 +404,11 @@ def _bench():
 
 def test_no_rule_alternative_is_written_for_one_message():
     """Issue 27: a phrase alternative (three words or more) that occurs in exactly one message of the sets
-    tuned on (blind_b, blind_c, blind_d, blind_f and blind_g too) was written for that sentence. The audit can fail: such a phrase is found, two
+    tuned on (blind_b, blind_c, blind_d and blind_f..blind_h too) was written for that sentence. The audit can fail: such a phrase is found, two
     words are not audited, and a phrase no message uses is allowed."""
     bench = _bench()
-    assert not {"blind_b", "blind_c", "blind_d", "blind_f", "blind_g"} & bench.UNTUNED
-    assert {"heldout5", "blind_e", "blind_h", "blind_i"} <= bench.UNTUNED
+    assert not {"blind_b", "blind_c", "blind_d", "blind_f", "blind_g", "blind_h"} & bench.UNTUNED
+    assert {"heldout5", "blind_e", "blind_i"} <= bench.UNTUNED
     assert bench.single_message_phrases() == []
     extra = ["x: one of my nuts + y", "x: coughed up", "x: nobody ever writes this"]
     assert bench.single_message_phrases(RED_FLAGS + extra) == ["one of my nuts"]
