@@ -404,8 +404,8 @@ def _bench():
 
 def test_no_rule_alternative_is_written_for_one_message():
     """Issue 27: a phrase alternative (three words or more) that occurs in exactly one message of the sets
-    tuned on (blind_b, blind_c, blind_d and blind_f..blind_h too) was written for that sentence. The audit can fail: such a phrase is found, two
-    words are not audited, and a phrase no message uses is allowed."""
+    tuned on (blind_b, blind_c, blind_d and blind_f..blind_h too) was written for that sentence. The audit can
+    fail: such a phrase is found, two words are not audited, and a phrase no message uses is allowed."""
     bench = _bench()
     assert not {"blind_b", "blind_c", "blind_d", "blind_f", "blind_g", "blind_h"} & bench.UNTUNED
     assert {"heldout5", "blind_e", "blind_i"} <= bench.UNTUNED
