@@ -17,8 +17,9 @@ an episode long ago ("when I was 12", "in 2015", "5 yrs ago", "vor drei Jahren")
 gets a fever, ...", "if I get ..."; not "if I was gone" nor "not sure if he is breathing"; it ends where the
 writer starts a clause of their own: "if I don't get help I will ..."), a clause that asks about a condition
 ("what are the signs of a heart attack? my mum is 60", "first aid for a bite", "scared of having a stroke"),
-a sentence that laughs ("nearly choked laughing") and a name ("a band called Cardiac Arrest"). So "I had a seizure when I was 12, can
-I drive now" raises nothing while "I had a heart attack last year and now I have crushing chest pain" does.
+a sentence that laughs ("nearly choked laughing") and a name ("a band called Cardiac Arrest"). So "I had a
+seizure when I was 12, can I drive now" raises nothing while "I had a heart attack last year and now I have
+crushing chest pain" does.
 """
 from __future__ import annotations
 
@@ -54,16 +55,17 @@ PAST = ("years ago", "year ago", "last year", "last month", "months ago", "month
         "when i was", "as a child", "once at", "used to", "last winter", "last summer", "last spring",
         "last autumn", "last fall", "last christmas")
 # An episode that is over and was checked: its "now" ("fine now") does not make it current.
-RESOLVED = ("back to normal now", "normal now", "gone now", "healing", "healed", "getting better", "completely gone", "settled now", "passed now", "resolved", "back to normal", "survived",
-            "pulled through", "all normal", "were normal", "everything normal", "all came back", "ja esta bem",
-            "ya esta bien", "va bien maintenant", "est bien maintenant", "wieder gut", "wieder fit", "fine now", "ok now", "okay now", "better now", "well now", "good now", "all good", "all fine",
-            "fine since", "well since", "nothing since", "recovered", "all clear", "was normal", "were normal",
-            "came back normal", "turned out", "ya estoy bien", "tout va bien", "geht mir gut", "geht es mir gut",
-            "estou bem", "se recuperou", "jetzt gut", "was fine", "were fine", "said it was", "nothing serious",
-            "was nothing", "doing well", "doing great", "doing fine", "back home", "recovering well", "discharged",
-            "is recovering", "thriving", "doing ok", "doing okay", "doing alright", "everyone is fine",
-            "everyone s fine", "everybody is fine", "everybody s fine", "no one was hurt", "nobody was hurt",
-            "no one hurt", "nobody hurt")
+RESOLVED = ("back to normal now", "normal now", "gone now", "healing", "healed", "getting better", "completely gone",
+            "settled now", "passed now", "resolved", "back to normal", "survived", "pulled through", "all normal",
+            "were normal", "everything normal", "all came back", "ja esta bem", "ya esta bien", "va bien maintenant",
+            "est bien maintenant", "wieder gut", "wieder fit", "fine now", "ok now", "okay now", "better now",
+            "well now", "good now", "all good", "all fine", "fine since", "well since", "nothing since", "recovered",
+            "all clear", "was normal", "came back normal", "turned out", "ya estoy bien", "tout va bien",
+            "geht mir gut", "geht es mir gut", "estou bem", "se recuperou", "jetzt gut", "was fine", "were fine",
+            "said it was", "nothing serious", "was nothing", "doing well", "doing great", "doing fine", "back home",
+            "recovering well", "discharged", "is recovering", "thriving", "doing ok", "doing okay", "doing alright",
+            "everyone is fine", "everyone s fine", "everybody is fine", "everybody s fine", "no one was hurt",
+            "nobody was hurt", "no one hurt", "nobody hurt")
 # Weeks ago is recent ("gave birth 2 weeks ago and I have a high fever"): past only when said to be over.
 RECENT = ("weeks ago", "last month", "months ago", "month ago", "last week")
 # Hours ago: over only when someone checked it ("discharged yesterday", "the crew treated him this morning"), never
@@ -166,7 +168,8 @@ STUDY_PHRASES = ("first aid course", "first aid class", "first aid training", "f
                  "summarize", "make notes", "blog post", "news story", "study guide", "revision notes",
                  "case study", "for uni", "for university", "for college", "for a quiz", "for an assignment",
                  "school project", "sim session", "role play", "give a talk", "giving a talk", "a talk on",
-                 "a talk about", "a talk for", "mock exam", "practice question", "board question", "test question", "quiz question",
+                 "a talk about", "a talk for", "mock exam", "practice question", "board question", "test question",
+                 "quiz question",
                  "my answer", "short answer", "model answer", "mark my", "pour mon memoire",
                  "mon memoire", "ma these", "a leaflet", "leaflet about", "leaflet on", "doing a course",
                  "taking a course", "cpr course", "cpr class", "cpr training", "course at the")
@@ -218,7 +221,8 @@ ASKING = ("signs of", "sign of", "symptoms of", "symptom of", "warning signs", "
           "how quickly does", "how long does", "how long do", "how long can", "what causes", "difference between",
           "what is a", "what is an", "different from", "differ from", "the difference", "la difference",
           "la diferencia", "der unterschied", "a diferenca", "news said", "on the news", "in the news", "news report",
-          "noticias", "nachrichten", "les infos", "how many people", "people survive", "survival rate", "googling", "googled",
+          "noticias", "nachrichten", "les infos", "how many people", "people survive", "survival rate",
+          "googling", "googled",
           "health anxious",
           "what are the", "what happens", "risk of", "chance of", "chances of", "prevent", "recovery from",
           "treatment for", "treatment of", "management of", "antidote", "look out for", "watch out for",
@@ -334,7 +338,7 @@ def is_educational(text: str) -> bool:
 
 
 def _without(w: list[str], phrases: Iterable[str]) -> list[str]:
-    """The words with every occurrence of the phrases blanked out."""
+    """The words with every occurrence of the phrases taken out."""
     for phrase in phrases:
         p = phrase.split()
         w = [x for i, x in enumerate(w) if not any(w[j:j + len(p)] == p for j in range(max(0, i - len(p) + 1), i + 1))]
@@ -349,14 +353,13 @@ def is_past_event(text: str) -> bool:
     aged = bool(_AGE_NOW.search(" ".join(w)))
     if aged:
         w = _AGE_NOW.sub(" ", " ".join(w)).split()
-    current = _without(w, RESOLVED + AGAIN)
     long_ago = aged or any(_has_phrase(w, p) for p in PAST if p not in RECENT) or bool(_YEARS_AGO.search(" ".join(w)))
     # what is left of an episode long ago goes on ("still has trouble finding words"); "now" beside a word of
     # recovery ("now it's healing") tells how it ended
-    current = [x for i, x in enumerate(current)
+    current = [x for i, x in enumerate(w)
                if not (x == "still" and long_ago)
                and not (x == "now" and any(_has_phrase(w[max(0, i - 5):i + 6], p) for p in RESOLVED))]
-    if _is_current(current):
+    if _is_current(_without(current, RESOLVED + AGAIN)):
         return False
     over = any(_has_phrase(w, p) for p in RESOLVED)
     checked = any(_has_phrase(w, p) for p in CHECKED)
@@ -416,10 +419,14 @@ def words_about_now(text: str) -> list[str]:
     for clause in _CLAUSE_BREAK.split(text):
         w = words(clause)
         joined = " ".join(w)
-        if "longago" in w or any(_has_phrase(w, p) for p in LONG_AGO + ASKING) or _YEARS_AGO.search(joined) or _MONTHS_AGO.search(joined):
+        if ("longago" in w or any(_has_phrase(w, p) for p in LONG_AGO + ASKING)
+                or _YEARS_AGO.search(joined) or _MONTHS_AGO.search(joined)):
             continue
         kept += w
     return kept
+
+
+_REPORTED = frozenset("with saying said says wrote writes texted text captioned caption message messaged just".split())
 
 
 def _figure_or_quote(m: re.Match) -> str:
@@ -427,9 +434,6 @@ def _figure_or_quote(m: re.Match) -> str:
     wrote ("posted a rope with 'sorry'", "texted 'goodbye'"): that stays."""
     before = m.string[max(0, m.start() - 12):m.start()].split()
     return m.group(0) if before and before[-1] in _REPORTED else " . "
-
-
-_REPORTED = frozenset("with saying said says wrote writes texted text captioned caption message messaged just".split())
 
 
 def _stays(clause: str) -> bool:

@@ -36,7 +36,8 @@ _NORMALISE = [
 def words(text: str) -> list[str]:
     """The text as lower-case words and numbers, accents and punctuation gone, contractions spelled out."""
     text = unicodedata.normalize("NFKD", (text or "").lower().translate(_APOSTROPHES))
-    text = "".join(ch for ch in text if not unicodedata.combining(ch)).replace("ß", "ss").replace("œ", "oe").replace("æ", "ae")
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = text.replace("ß", "ss").replace("œ", "oe").replace("æ", "ae")
     text = re.sub(r"\b(?:cant|cnt|cannt|kant)\b", "can not", re.sub(r"\bwont\b", "will not", text))
     for pattern, repl in _CONTRACTIONS:
         text = pattern.sub(repl, text)

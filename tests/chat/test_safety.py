@@ -245,6 +245,10 @@ def test_pattern_numbers_and_categories():
     assert safety.compile_pattern("x: took + >=10")[1] == (("#", ">=", 10.0, None),)
     assert safety.matches(safety_text.words("sugar 45"), "sugar + 20-70")
     assert not safety.matches(safety_text.words("sugar 7.5"), "sugar + 20-70|<=3.5")
+    # a range written with decimals is a reading with decimals: a temperature, never an age or a count
+    assert safety.matches(safety_text.words("temp 38,6"), "x: 37.8-42.9")
+    assert not safety.matches(safety_text.words("temp 40"), "x: 37.8-42.9")
+    assert safety.matches(safety_text.words("temp 40"), "x: 37-43")  # written without decimals, it takes 40
     assert safety.category("cardiac: chest + pain") == "cardiac" and safety.category("chest") == ""
     assert {safety.category(e) for e in RED_FLAGS} >= {"cardiac", "stroke", "breathing", "suicide", "overdose"}
 

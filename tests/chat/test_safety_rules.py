@@ -33,6 +33,8 @@ URGENT = {
         "we all have headaches and feel sick since the boiler went on, the CO alarm is beeping",
         "my son licked some rat poison pellets in the shed", "my toddler drank some vape liquid",
         "he drank some de-icer from the car and now he's slurring and can't walk straight",
+        "my brother swallowed some degreaser from the garage, throat burning",
+        "we left the car running in the garage with the door shut and we all feel sick and dizzy",
     ],
     "overdose": [  # medicines, insulin, drugs: too much, the whole pack, twice by mistake, someone else's
         "she took 15 of her iron tablets an hour ago", "injected double my insulin by accident",
@@ -46,6 +48,7 @@ URGENT = {
         "my toddler got hold of my pills and some are missing", "mi hijo se tomó un frasco entero de jarabe",
         "my mum took too many of her painkillers and is very sleepy", "ma fille a avalé des médicaments",
         "my friend took some pills and is now really drowsy", "Meine Tochter hat zu viele Tabletten genommen",
+        "she swallowed everything in the medicine cupboard",
     ],
     "glycaemia": [  # low or high blood sugar without the medical name
         "his libre says LO and he's really drowsy", "my diabetic dad is sweating, trembling and talking gibberish",
@@ -55,6 +58,8 @@ URGENT = {
         "mon fils diabétique tremble, transpire et ne répond plus bien", "his sensor says LOW and he is slurring",
         "my type 1 son missed his insulin for two days, now he's throwing up and really sleepy",
         "she's been skipping her insulin and now her breathing is heavy and her tummy hurts",
+        "el glucómetro de mi abuela marca 40, está sudando y confundida",
+        "he's been so thirsty for weeks and lost weight, today he's vomiting and breathing deep",
     ],
     "seizure": [  # fits, with or without the word
         "he's been shaking on the floor for 5 minutes and won't respond", "my baby went rigid and his eyes rolled up",
@@ -62,6 +67,8 @@ URGENT = {
         "mi hija está convulsionando y no para", "my wife is fitting and her lips are going blue",
         "she had two fits in a row and hasn't woken up in between", "my husband just had a fit in the bath",
         "Meine Tochter hat einen Fieberkrampf und hört nicht auf zu zucken",
+        "he keeps having jerking fits back to back and isn't coming round in between",
+        "she has had 3 seizures in a row and is not waking up",
     ],
     "anaphylaxis": [  # a face or throat that swells after a food, sting or new medicine
         "my throat is closing up after eating shrimp", "after the new antibiotic my face is blowing up",
@@ -71,6 +78,7 @@ URGENT = {
         "I'm swelling up all over after taking amoxicillin and feel faint",
         "my son ate egg and now his eyes are swollen shut",
         "my daughter has a nut allergy and just ate a cookie with nuts, her mouth is itchy and she's coughing",
+        "Ich bin allergisch auf Erdnüsse, habe aus Versehen eine gegessen, mein Hals wird ganz eng",
     ],
     "bleeding": [  # bleeding that will not stop, on thinners, from inside
         "blood is soaking through the bandage and won't stop", "I'm on warfarin and this cut won't stop bleeding",
@@ -91,17 +99,20 @@ URGENT = {
         "my son has a sore throat and can't swallow his spit, he's drooling and leaning forward",
         "Mein Baby atmet ganz komisch und ist blau um den Mund",
         "my dad has gone a funny colour and is breathing in gasps",
+        "her lips are bluish and she's breathing really fast",
     ],
     "paediatric": [  # babies: feeding, jaundice with sleepiness, fever under three months
         "my newborn is very sleepy and won't feed", "Mein Baby (3 Wochen) hat 38,5 Fieber",
         "my 5 day old is yellow and so sleepy she won't latch", "Mein Neugeborenes ist ganz gelb und trinkt nicht",
         "my baby's poo is white and he's yellow and sleepy", "my baby with bronchiolitis has stopped feeding",
+        "our 9 day old is too sleepy to feed and has had a dry nappy all morning",
     ],
     "abdominal": [  # bowel folding in a baby, a belly hard as a board, a bladder that will not empty
         "my baby keeps screaming in bouts and pulling his legs up, there's redcurrant jelly in his nappy",
         "my 1 year old has attacks of screaming, draws his knees up and has gone pale and floppy in between",
         "mein Bauch ist bretthart und tut extrem weh", "my husband can't pee and is in agony",
         "my partner has gone really quiet and pale after his fall and his belly is swelling",
+        "the lump in my groin went hard and dark and won't push back in, I keep being sick",
     ],
     "environmental": [  # electricity, heat, cold, water
         "my son put a key in the plug socket and got a shock, now he's dazed",
@@ -118,33 +129,74 @@ URGENT = {
         "I'm at the station and I'm going to step in front of the next train",
         "Ich stehe auf der Brücke und will springen", "estoy en el puente y voy a saltar",
         "je suis sur le toit et je vais sauter", "Mein Sohn hat sich die Pulsadern aufgeschnitten",
+        "I left a note for my kids. sorry for everything",
+        "gave my cat to my sister and cancelled everything, nobody has to worry about me after tonight",
+        "my brother posted a picture of pills captioned 'goodbye'",
+        "my brother locked himself in the garage with the engine running",
     ],
     "stroke": [
         "my mum's speech is all jumbled and her right hand is weak, started 10 minutes ago",
         "Meu pai está com o rosto torto e não consegue falar", "mi madre tiene la cara caída de un lado",
         "my grandmother is slurring and can't stand up, started this morning",
         "I'm seeing double and struggling to swallow",
+        "sorry if this is silly, my left hand just stopped working properly and my husband says I'm talking funny",
     ],
-    "cardiac": ["I've got a heavy feeling in my chest and it's going down my arm",
-                "feels like someone is standing on my chest and I'm sweating"],
-    "sepsis": ["my mum has a UTI and now she's really confused and cold and clammy",
-               "Mein Vater hat hohes Fieber, ist verwirrt und atmet schnell",
-               "my husband has had diarrhoea and vomiting, now he's confused and has barely peed",
-               "my son's knee is swollen after a fall and he has a high fever and can't walk",
-               "grandma has been vomiting for two days and now won't drink and is very sleepy",
-               "Mein Kind hat Fieber und einen Ausschlag, der nicht weggeht, wenn ich ein Glas draufdrücke"],
+    "cardiac": [
+        "I've got a heavy feeling in my chest and it's going down my arm",
+        "feels like someone is standing on my chest and I'm sweating",
+        "dad used his GTN spray three times and the pain is no better, he's grey",
+    ],
+    "sepsis": [
+        "my mum has a UTI and now she's really confused and cold and clammy",
+        "Mein Vater hat hohes Fieber, ist verwirrt und atmet schnell",
+        "my husband has had diarrhoea and vomiting, now he's confused and has barely peed",
+        "my son's knee is swollen after a fall and he has a high fever and can't walk",
+        "grandma has been vomiting for two days and now won't drink and is very sleepy",
+        "Mein Kind hat Fieber und einen Ausschlag, der nicht weggeht, wenn ich ein Glas draufdrücke",
+        "my op wound is hot and leaking and I'm 38.9 with a pounding heart",
+    ],
     "obstetric": [
         "my waters broke and I'm only 30 weeks", "I'm 28 weeks and having regular painful contractions",
         "my partner had her baby last week and now she is bleeding through a pad every hour",
         "I gave birth 2 weeks ago and I have a high fever and shivering",
         "Ich bin in der 30. Woche und habe starke Kopfschmerzen und sehe Sternchen",
         "Meine Fruchtblase ist geplatzt und ich bin erst in der 32. Woche",
+        "contractions are 3 minutes apart and I need to push, we're still at home",
     ],
-    "head_spine": ["my son fell off his bike and hit his head, he's been sick twice",
-                   "my baby rolled off the sofa onto the floor, she's really sleepy and has been sick",
-                   "Mein Opa ist gestürzt und hat sich den Kopf angeschlagen, er ist jetzt verwirrt"],
-    "eye": ["I got cleaning spray in my eyes and it burns", "Ich habe Reiniger ins Auge bekommen und es brennt stark"],
-    "burns": ["Mein Kind hat sich mit heißem Wasser verbrüht, große Blasen"],
+    "head_spine": [
+        "my son fell off his bike and hit his head, he's been sick twice",
+        "my baby rolled off the sofa onto the floor, she's really sleepy and has been sick",
+        "Mein Opa ist gestürzt und hat sich den Kopf angeschlagen, er ist jetzt verwirrt",
+        "fell down the stairs and now watery fluid is leaking from his ear",
+        "he was hit with a brick an hour ago and now he can't stay awake",
+    ],
+    "eye": [
+        "I got cleaning spray in my eyes and it burns",
+        "Ich habe Reiniger ins Auge bekommen und es brennt stark",
+        "my son's eyelid is puffy and shut, he has a fever and it hurts to move it",
+        "J'ai reçu du détergent dans l'œil et je ne vois plus rien",
+    ],
+    "burns": [
+        "Mein Kind hat sich mit heißem Wasser verbrüht, große Blasen",
+        "the pan of boiling pasta water tipped down his front",
+        "spilt oven cleaner on my hand, the skin has gone white and it burns",
+        "a banger exploded in his hand, two fingers are black",
+    ],
+    "choking": [  # issue 27, rounds four to six
+        "he's clutching his throat and can't speak, was eating steak",
+        "we were laughing at dinner, now he's clutching his throat and can't talk",
+        "my 11 month old had a button in her mouth, now she's gagging and not crying",
+    ],
+    "testicular": [  # issue 27, rounds four to six
+        "my 12 year old is crying with pain in his testicle and has thrown up",
+        "I've had a painful erection for 5 hours that won't go down",
+    ],
+    "fracture": [  # issue 27, rounds four to six
+        "she fell off her horse and her arm is bent the wrong way",
+    ],
+    "general": [  # issue 27, rounds four to six
+        "mum fell in the hall and can't get up, she's been on the floor for hours",
+    ],
 }
 
 # The same words where nothing is happening now to the writer or someone with them.
@@ -162,6 +214,8 @@ QUIET = {
         "My nursing lecturer asked us about sepsis, what are the red flags?",
         "I'm writing a school report about suicide prevention, can you give me some statistics?",
         "A 4-week-old infant has a fever of 38.5. What is the next step?",
+        "I work in ICU, long night with two cardiac arrests, how do you switch off after nights?",
+        "Pour mon mémoire : comment l'anaphylaxie fait-elle chuter la tension ?",
     ],
     "question": [  # about a condition, a claim or a worry, not an event
         "my teacher said sepsis kills more people than cancer, is that true?",
@@ -171,6 +225,9 @@ QUIET = {
         "my chest feels tight when I'm anxious, it goes after a few minutes",
         "my baby breathes fast when sleeping sometimes, is that normal?",
         "my anxiety makes me feel like I can't breathe sometimes",
+        "how is a stroke different from a TIA? my nan keeps asking",
+        "the news said a cyclist collapsed today, how many people survive that?",
+        "How many people survive a cardiac arrest outside hospital?",
     ],
     "hypothetical": [  # what might happen, what one would do, how much would be too much
         "If I get bleach in my eye, how long do I rinse it?", "if I collapse at home, how do my kids call 999?",
@@ -178,12 +235,16 @@ QUIET = {
         "we're going to Australia soon, what's the first aid for a snake bite?",
         "Was soll ich tun, wenn mein Kind eine Batterie verschluckt?",
         "Was mache ich, falls mein Kind eine Batterie verschluckt?",
+        "In the episode where the surgeon has a stroke mid-operation, is that realistic?",
+        "is it worth getting a defibrillator for our office?",
     ],
     "past": [  # over, checked and fine
         "I had a panic attack last week that felt like a heart attack, the tests were normal",
         "had a bad allergic reaction last month, all fine now, should I carry an epipen?",
         "my toddler had a febrile convulsion last month, the doctor said it was fine, how do I prevent another?",
         "my dad had a heart attack last month and is back home doing well, what should he eat?",
+        "I had COVID three months ago and still get breathless on hills",
+        "my epilepsy has been seizure-free for 5 years, can I start driving?",
     ],
     "figure of speech": [
         "I nearly died laughing at that video", "choked on my coffee laughing at your message",
@@ -194,12 +255,22 @@ QUIET = {
         "my friend says she wants to disappear for a while and go travelling",
         "my dad fell asleep on the sofa and won't wake up to go to bed",
         "my friend's band is called Cardiac Arrest",
+        "Beim Elfmeterschießen hätte ich fast einen Herzinfarkt bekommen",
+        "the stock market literally had a heart attack this morning",
+        "our team choked in the final again",
+        "Ce match m'a donné une crise cardiaque",
+        "my boss will have a heart attack when he sees the bill",
     ],
     "everyday": [
         "my heart rate goes up to 150 when I run, is that ok?", "my son took his ADHD meds late today, will he sleep?",
         "my son is type 1 and his sugar was 15 after a party, we gave a correction dose and he's fine",
         "my husband snores and sometimes stops breathing for a second, should he see a doctor?",
         "my husband snores and wakes up gasping sometimes, his doctor is sending him for a sleep study",
+        "my op wound is a bit red, temp normal, no fever",
+        "cut my finger on a kitchen knife, it stopped bleeding",
+        "I'm taking Ramipril 10 every morning, can I take my iron tablet with it?",
+        "took my pill 14 hrs late this morning, am I still covered?",
+        "HbA1c 52 and no hypos for months, any tips for my sugars on a long hike?",
     ],
     "animal": ["my cat is having a seizure", "my friend's dog got stung by a bee and its face is swollen"],
 }
@@ -249,6 +320,23 @@ def test_the_same_words_about_no_one_now_stay_quiet(kind, text):
     ("I had an overdose last summer and spent a week in hospital. I'm doing okay now, how do I rebuild trust?",
      "past"),
     ("my son is 6 and has a fever with a rash that doesn't fade under a glass", "now"),
+    # issue 27, rounds four to six: labels, the clinician's "we", what-ifs in other languages, hours ago
+    # checked or not, what is left of an episode long ago, "just" as "only"
+    ("Test question: in anaphylaxis, why do we give adrenaline IM and not IV?", "study"),
+    ("Prüfungsfrage: Was sind die Zeichen einer Lungenembolie?", "study"),
+    ("Si alguien convulsiona en el metro, ¿hay que ponerle algo en la boca?", "hypothetical"),
+    ("Was müsste man tun, wenn ein Kind eine Knopfbatterie verschluckt?", "hypothetical"),
+    ("Wir planen eine Safari, was tun bei einem Schlangenbiss?", "hypothetical"),
+    ("sudden ripping pain through to my back, 71F, history of high blood pressure, feel like passing out", "now"),
+    ("Chemo last week, temp 38.4 today. The leaflet says ring but I do not want to bother anyone", "now"),
+    ("Exam stem: a 4-year-old is brought in 3 hours after swallowing magnets. Next step?", "study"),
+    ("they discharged me yesterday after the allergic reaction, can I go running?", "past"),
+    ("took a whole pack of paracetamol last night, feel fine now, can I just sleep it off?", "now"),
+    ("Vignette: 62M, crushing chest pain 40 min ago, ST elevation in II, III, aVF. Which artery?", "study"),
+    ("one of my students just texted me that she has taken all her pills tonight", "now"),
+    ("my mum had a stroke 3 years ago and still can't find her words, any apps?", "past"),
+    ("burnt my wrist on the oven last week, now it's healing, is it normal it itches?", "past"),
+    ("If my son ever swallowed a battery what would happen? just wondering", "hypothetical"),
 ])
 def test_intent_is_decided_in_one_place_both_ways(text, expected):
     """Issue 27: a question about a condition (study, a role, a claim, what-ifs, long ago or over) is not the
@@ -265,6 +353,9 @@ def test_clauses_asking_about_a_condition_or_what_might_happen_are_not_matched()
     # "if I was gone" is a wish about the writer and stays; "if I splash ..." is what might happen
     assert intent.words_about_now("if I splash bleach in my eye, how long") == ["how", "long"]
     assert "gone" in intent.words_about_now("they would be happier if I was gone")
+    # months ago drops its clause; the rest of the message still counts
+    assert intent.intent("my dad had a stroke 4 months ago, can he fly to Spain now?") == "now"
+    assert not flags("my dad had a stroke 4 months ago, can he fly to Spain now?")
 
 
 def test_figures_of_speech_and_real_words_are_not_read_as_emergencies():
@@ -284,114 +375,6 @@ def test_figures_of_speech_and_real_words_are_not_read_as_emergencies():
     assert flags("my grandad took 88 of his tablets and won't wake up")
     # a pattern word of two letters is only itself: a meter's "HI" is not "his"
     assert safety.matches(safety_text.words("his meter says HI"), "hi") and not safety.matches(["his"], "hi")
-
-
-@pytest.mark.parametrize("text,expected", [
-    # round four: the clinician's "we" asks; an exam question said so in German; a what-if asked in Spanish or
-    # German; months ago or a background ("history of") is over, the rest of the message still counts
-    ("Test question: in anaphylaxis, why do we give adrenaline IM and not IV?", "study"),
-    ("Prüfungsfrage: Was sind die Zeichen einer Lungenembolie?", "study"),
-    ("Si alguien convulsiona en el metro, ¿hay que ponerle algo en la boca?", "hypothetical"),
-    ("Was müsste man tun, wenn ein Kind eine Knopfbatterie verschluckt?", "hypothetical"),
-    ("Wir planen eine Safari, was tun bei einem Schlangenbiss?", "hypothetical"),
-    ("my dad had a stroke 4 months ago, can he fly to Spain now?", "now"),
-    ("sudden ripping pain through to my back, 71F, history of high blood pressure, feel like passing out", "now"),
-])
-def test_round_four_intent_both_ways(text, expected):
-    assert intent.intent(text) == expected, text
-    assert bool(flags(text)) is (expected == "now" and "stroke" not in text), text
-
-
-def test_round_four_kinds_and_figures_both_ways():
-    urgent = {
-        "sepsis": "my op wound is hot and leaking and I'm 38.9 with a pounding heart",
-        "glycaemia": "el glucómetro de mi abuela marca 40, está sudando y confundida",
-        "seizure": "he keeps having jerking fits back to back and isn't coming round in between",
-        "poisoning": "my brother swallowed some degreaser from the garage, throat burning",
-        "fracture": "she fell off her horse and her arm is bent the wrong way",
-        "head_spine": "fell down the stairs and now watery fluid is leaking from his ear",
-        "suicide": "I left a note for my kids. sorry for everything",
-    }
-    urgent.update({
-        "suicide": "gave my cat to my sister and cancelled everything, nobody has to worry about me after tonight",
-        "paediatric": "our 9 day old is too sleepy to feed and has had a dry nappy all morning",
-        "burns": "the pan of boiling pasta water tipped down his front",
-        "breathing": "her lips are bluish and she's breathing really fast",
-        "general": "mum fell in the hall and can't get up, she's been on the floor for hours",
-        "anaphylaxis": "Ich bin allergisch auf Erdnüsse, habe aus Versehen eine gegessen, mein Hals wird ganz eng",
-        "choking": "he's clutching his throat and can't speak, was eating steak",
-        "testicular": "my 12 year old is crying with pain in his testicle and has thrown up",
-    })
-    for kind, text in urgent.items():
-        assert kind in flags(text), text
-    # what someone wrote stays ("captioned 'goodbye'"); laughter is a figure only up to the comma; "I do not want to
-    # bother anyone" is no asker; an exam case after a label keeps its times; an ear/eye of years is no count
-    assert "suicide" in flags("my brother posted a picture of pills captioned 'goodbye'")
-    assert "choking" in flags("we were laughing at dinner, now he's clutching his throat and can't talk")
-    assert intent.intent("Chemo last week, temp 38.4 today. The leaflet says ring but I do not want to bother anyone") == "now"
-    assert intent.intent("Exam stem: a 4-year-old is brought in 3 hours after swallowing magnets. Next step?") == "study"
-    assert not flags("my epilepsy has been seizure-free for 5 years, can I start driving?")
-    assert "seizure" in flags("she has had 3 seizures in a row and is not waking up")
-    assert "poisoning" in flags("we left the car running in the garage with the door shut and we all feel sick and dizzy")
-    # a temperature is a number with decimals; an age or a count is not
-    assert safety.matches(safety_text.words("temp 38,6"), "x: 37.8-42.9")
-    assert not safety.matches(safety_text.words("she is 40"), "x: 37.8-42.9")
-    for text in ("my op wound is a bit red, temp normal, no fever", "cut my finger on a kitchen knife, it stopped bleeding",
-                 "Beim Elfmeterschießen hätte ich fast einen Herzinfarkt bekommen",
-                 "the stock market literally had a heart attack this morning", "our team choked in the final again",
-                 "Ce match m'a donné une crise cardiaque", "I had COVID three months ago and still get breathless on hills"):
-        assert not flags(text), text
-
-
-def test_round_five_kinds_and_intent_both_ways():
-    urgent = {
-        "abdominal": "the lump in my groin went hard and dark and won't push back in, I keep being sick",
-        "glycaemia": "he's been so thirsty for weeks and lost weight, today he's vomiting and breathing deep",
-        "cardiac": "dad used his GTN spray three times and the pain is no better, he's grey",
-        "eye": "my son's eyelid is puffy and shut, he has a fever and it hurts to move it",
-        "burns": "spilt oven cleaner on my hand, the skin has gone white and it burns",
-        "choking": "my 11 month old had a button in her mouth, now she's gagging and not crying",
-        "overdose": "she swallowed everything in the medicine cupboard",
-    }
-    for kind, text in urgent.items():
-        assert kind in flags(text), text
-    # hours ago is over only when someone checked it; the writer's "fine now" after an overdose is not enough
-    assert intent.intent("they discharged me yesterday after the allergic reaction, can I go running?") == "past"
-    assert flags("took a whole pack of paracetamol last night, feel fine now, can I just sleep it off?")
-    for text in ("I work in ICU, long night with two cardiac arrests, how do you switch off after nights?",
-                 "In the episode where the surgeon has a stroke mid-operation, is that realistic?",
-                 "Pour mon mémoire : comment l'anaphylaxie fait-elle chuter la tension ?",
-                 "I'm taking Ramipril 10 every morning, can I take my iron tablet with it?",
-                 "took my pill 14 hrs late this morning, am I still covered?",
-                 "HbA1c 52 and no hypos for months, any tips for my sugars on a long hike?",
-                 "How many people survive a cardiac arrest outside hospital?"):
-        assert not flags(text), text
-
-
-def test_round_six_kinds_and_intent_both_ways():
-    urgent = {
-        "stroke": "sorry if this is silly, my left hand just stopped working properly and my husband says I'm talking funny",
-        "testicular": "I've had a painful erection for 5 hours that won't go down",
-        "burns": "a banger exploded in his hand, two fingers are black",
-        "head_spine": "he was hit with a brick an hour ago and now he can't stay awake",
-        "suicide": "my brother locked himself in the garage with the engine running",
-        "eye": "J'ai reçu du détergent dans l'œil et je ne vois plus rien",
-        "obstetric": "contractions are 3 minutes apart and I need to push, we're still at home",
-    }
-    for kind, text in urgent.items():
-        assert kind in flags(text), text
-    # a message labelled as study keeps its case's times; a label is not any study word at the start
-    assert intent.intent("Vignette: 62M, crushing chest pain 40 min ago, ST elevation in II, III, aVF. Which artery?") \
-        == "study"
-    assert flags("one of my students just texted me that she has taken all her pills tonight")
-    # what is left of an episode years ago goes on; "now" beside recovery tells how it ended; "just" is not now
-    assert intent.intent("my mum had a stroke 3 years ago and still can't find her words, any apps?") == "past"
-    assert intent.intent("burnt my wrist on the oven last week, now it's healing, is it normal it itches?") == "past"
-    assert intent.intent("If my son ever swallowed a battery what would happen? just wondering") == "hypothetical"
-    for text in ("how is a stroke different from a TIA? my nan keeps asking", "my boss will have a heart attack when "
-                 "he sees the bill", "the news said a cyclist collapsed today, how many people survive that?",
-                 "is it worth getting a defibrillator for our office?"):
-        assert not flags(text), text
 
 
 def _bench():
