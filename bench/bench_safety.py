@@ -68,12 +68,12 @@ HELDOUT_FLOOR = {"recall": 0.95, "category_recall": 0.0, "false_alarms": 0.05, "
 # rules frozen; blind_i is untouched.
 #   six:   blind_h (its first figure: 154/168 = 91.7%, 20/167 = 12.0%, exam stems 6/24 = 25.0%).
 # After round six: blind_e 160/168 = 95.2%, 14/167 = 8.4%; blind_i 147/168 = 87.5%, 14/168 = 8.3%.
-UNTUNED = {"heldout5", "blind_e", "blind_i"}
+#   seven: blind_e and blind_i (their figures after round six, above, are their last untouched ones).
+UNTUNED = {"heldout5"}
 UNTUNED_FLOOR = {"recall": 0.85, "category_recall": 0.0, "false_alarms": 0.10, "exam_false_alarms": 0.10}
 # Each untouched blind set's first measurement (round four's rules, 2026-12-05): (recall, false alarms, exam stems).
 # Its floor is that, less about three messages; issue 27's goal (BLIND_GOAL) is reported beside it.
-BLIND_FIRST = {"blind_e": (160 / 168, 18 / 167, 5 / 24),  # round four: 95.2% / 10.8%, exam stems 20.8%
-               "blind_i": (144 / 168, 18 / 168, 6 / 24)}  # round five: 85.7% / 10.7%, exam stems 25.0%
+BLIND_FIRST: dict[str, tuple] = {}
 BLIND_FLOOR = {name: {"recall": round(first[0] - 3 / 168, 3), "category_recall": 0.0,
                       "false_alarms": round(first[1] + 3 / 168, 3), "exam_false_alarms": round(first[2] + 2 / 24, 3)}
                for name, first in BLIND_FIRST.items() if first}

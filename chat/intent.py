@@ -48,10 +48,13 @@ EXAM_PHRASES = ("which of the following", "most likely", "next best step", "best
                 "the actor", "simulated patient", "the examiner", "the candidate", "next step", "presented with",
                 "presenting with", "before arrival", "on arrival", "is indicated", "what imaging", "best investigation",
                 "next investigation", "per nice", "conduta", "which antibiotic", "which drug", "which investigation",
-                "most urgent diagnosis")
+                "most urgent diagnosis", "initial management", "immediate management", "definitive management",
+                "sequence of", "single most important", "immediate intervention", "appropriate management",
+                "correct sequence", "board review")
 # A question about a claim: "my teacher said sepsis kills more people than cancer, is that true?"
 CLAIM = ("is that true", "is it true", "true that", "true or false", "a myth", "fact or myth", "fact or fiction")
-PAST = ("years ago", "year ago", "last year", "last month", "months ago", "month ago", "weeks ago", "in the past",
+PAST = ("years ago", "year ago", "years since", "year since", "last year", "last month", "months ago", "month ago",
+        "weeks ago", "in the past",
         "when i was", "as a child", "once at", "used to", "last winter", "last summer", "last spring",
         "last autumn", "last fall", "last christmas")
 # An episode that is over and was checked: its "now" ("fine now") does not make it current.
@@ -67,15 +70,19 @@ RESOLVED = ("back to normal now", "normal now", "gone now", "healing", "healed",
             "everyone is fine", "everyone s fine", "everybody is fine", "everybody s fine", "no one was hurt",
             "nobody was hurt", "no one hurt", "nobody hurt")
 # Weeks ago is recent ("gave birth 2 weeks ago and I have a high fever"): past only when said to be over.
-RECENT = ("weeks ago", "last month", "months ago", "month ago", "last week")
+RECENT = ("weeks ago", "last month", "months ago", "month ago", "last week", "at christmas", "over christmas",
+          "at easter", "over easter", "over the holidays", "at new year", "on holiday") + tuple(
+    f"last {day}" for day in "monday tuesday wednesday thursday friday saturday sunday".split())
 # Hours ago: over only when someone checked it ("discharged yesterday", "the crew treated him this morning"), never
 # on the writer's word alone ("took a bottle of Tylenol last night, feels fine now" is still an overdose).
 VERY_RECENT = ("yesterday", "last night", "this morning", "earlier today", "the other day", "ontem", "ayer", "gestern",
                "hier soir")
 CHECKED = ("discharged", "treated", "came back normal", "all normal", "were normal", "everything normal",
-           "all came back", "checked", "doctor said", "hospital said", "said it was", "ja esta bem", "back to normal")
+           "all came back", "checked", "doctor said", "hospital said", "said it was", "ja esta bem", "back to normal",
+           "turned out", "sent us home", "sent home", "send us home", "sent him home", "sent her home")
 AGAIN = ("happen again", "happening again", "happens again", "get it again", "have another",  # a worry, not now
-         "just diagnosed", "just been diagnosed", "just found out", "just started", "just been told")
+         "just diagnosed", "just been diagnosed", "just found out", "just started", "just been told", "try again",
+         "trying again", "one again", "with the next")
 CURRENT = ("now", "today", "tonight", "again", "still", "currently", "all day", "all night")
 _JUST_HAPPENED = re.compile(r"\bjust (?:now|\w+ed|took|ate|drank|fell|hit|had|got|swallowed|went|came|threw|broke|cut|"
                             r"bit|stung|made|found|woke|collapsed|started|stopped|passed)\b")
@@ -93,7 +100,8 @@ _AGE_NOW = re.compile(r"\b(?:is|s|are|re|am|m|turned|turns) (?:\d+|one|two|three
 # A word in scare quotes ("he 'overdosed' on candy") is a figure of speech, not the thing itself.
 _SCARE_QUOTES = re.compile(r"(?:(?<=\s)|^)['\"\u201c]([a-z]+)['\"\u201d](?=[\s.,!?;:]|$)")
 # Episodes long ago: the clause that holds one is dropped before matching ("when I was 12, can I drive now").
-LONG_AGO = ("years ago", "year ago", "last year", "when i was", "as a child", "as a kid", "as a teen", "as a teenager",
+LONG_AGO = ("years ago", "year ago", "years since", "year since", "last year", "when i was", "as a child",
+            "as a kid", "as a teen", "as a teenager",
             "as a baby", "in my twenties", "in my thirties", "in my youth", "as a toddler", "as an infant",
             "when he was", "when she was", "when they were", "in my teens", "growing up", "used to", "last summer",
             "last winter", "last spring",
@@ -121,7 +129,8 @@ HYPOTHETICAL = ("if someone", "if somebody", "if a person", "if you", "if a chil
                 "my story", "in my story", "the story", "my book",
                 "the novel", "in a film", "in the film", "in a movie", "in the movie", "on tv", "in a show",
                 "in a game", "how realistic", "screenplay", "my script", "fiction", "the plot", "first aid course",
-                "suppose", "supposing", "imagine", "let s say", "lets say", "what would happen",
+                "suppose", "supposing", "angenommen", "supongamos", "supposons", "suponhamos", "imaginemos",
+                "imagine", "let s say", "lets say", "what would happen",
                 "what would you do", "out of curiosity", "just curious", "just wondering",
                 "first aid exam", "first aid class", "zombie", "was soll ich tun wenn", "was mache ich wenn",
                 "was tun wenn", "was tue ich wenn", "que hago si", "que debo hacer si", "que hacer si", "que faire si",
@@ -155,10 +164,11 @@ STUDY = frozenset(
     "lesson lessons lecturer tutor professor drill report statistics awareness research prevention campaign "
     "physikum staatsexamen flashcard viva audit audits guideline guidelines guidance requalification recertification "
     "refresher newsletter residencia residency questao concurso oposiciones enarm internat hausarbeit "
-    "bachelorarbeit masterarbeit doktorarbeit tesis tese tcc tfg".split())
+    "bachelorarbeit masterarbeit doktorarbeit tesis tese tcc tfg sba sbas mrcp mrcs mrcpch mrcog frcs boards comlex "
+    "slides".split())
 # The words that label a message as study when it opens with them ("Vignette: ...", "Exam q: ...").
 STUDY_LABELS = frozenset("exam exams quiz vignette flashcard flashcards viva osce mcq usmle nclex plab revision "
-                         "homework assignment prufungsfrage examen".split())
+                         "homework assignment prufungsfrage examen sba board mrcp mrcs".split())
 # German compounds ("Staatsexamen", "Abschlussprüfung") and "examens": a word ending so is a study word.
 STUDY_ENDINGS = ("examen", "prufung", "klausur", "exam", "exams")
 STUDY_STARTS = ("prufungs", "klausur", "examens", "staatsexam")  # "Prüfungsfrage", "Klausurvorbereitung"
@@ -172,7 +182,11 @@ STUDY_PHRASES = ("first aid course", "first aid class", "first aid training", "f
                  "quiz question",
                  "my answer", "short answer", "model answer", "mark my", "pour mon memoire",
                  "mon memoire", "ma these", "a leaflet", "leaflet about", "leaflet on", "doing a course",
-                 "taking a course", "cpr course", "cpr class", "cpr training", "course at the")
+                 "taking a course", "cpr course", "cpr class", "cpr training", "course at the", "training slides",
+                 "a training",
+                 "staff training", "prevention training", "training session", "training day", "leaflet for",
+                 "a comic", "comic about", "comic for", "a pun", "pun about", "puns about", "a joke about",
+                 "joke about", "joke for", "jokes about", "courses for", "courses are there")
 # Words that make a nearby "I"/"my" the one asking or studying, not the one it is happening to.
 FRAME = STUDY | frozenset(
     "know wonder wondering curious clear sure understand learn learning read reading heard writing making asking "
@@ -181,12 +195,14 @@ FRAME = STUDY | frozenset(
     "summarise summarize tell erklaren erklaeren expliquer explicar explique explica explain mix confuse confusing "
     "remember memorise memorize muddle revise test tests actor actress mixing mixed muddling asked ask answer "
     "answers mark marking textbook confuses memoire diagnosed diagnosis culture knowledge curiosity curiosidad "
+    "giving talk talks courses classes slides leaflet comic joke pun unterlagen notes notizen apuntes skript "
     "curiosite neugier".split())
 # "how do I ...", "did I do it right", "I gave ... (in the simulation)": the I who asks or acts, not the one it
 # happens to.
 _ASKER = re.compile(r"\b(?:how|what|when|where|why|should|can|could|would|do|did|shall) (?:do |should |can "
                     r"|would |could )?(?:i|we)\b(?! (?:am|m|are|re) (?:having|bleeding|choking|dying|going to die))"
-                    r"|\bi (?:gave|give|did|do(?! not)|administered|answered|wrote|chose|picked|said|want to know|"
+                    r"|\b(?:i|we) (?:gave|give|did|do(?! not)|administered|answered|wrote|chose|picked|said|"
+                    r"want to know|"
                     r"wonder|put|think|believe|guess)\b|\b(?:walk|talk|take) me through\b"
                     r"|\b(?:paramedic|nurse|doctor|medic|emt|midwife|firefighter|lifeguard|gp|student) here\b"
                     r"|\bi (?:am|m) an? (?:\w+ ){0,3}(?:student|trainee|nurse|doctor|paramedic|teacher|medic|"
@@ -212,7 +228,9 @@ FUTURE = ("in case", "just in case", "in the event", "god forbid", "worst case",
           "un jour", "irgendwann", "eines tages", "due in", "algun dia", "algum dia", "worth getting",
           "worth buying", "worth having", "should we get", "should we buy", "thinking of buying",
           "thinking of getting", "planning a", "we are planning", "we re planning",
-          "wir planen", "planeamos", "estamos planeando", "on prevoit", "nous prevoyons", "estamos planejando")
+          "quero me preparar", "me preparar", "quiero prepararme", "prepararme", "me preparer",
+          "mich vorbereiten", "vorbereitet sein", "wir planen", "planeamos", "estamos planeando", "on prevoit",
+          "nous prevoyons", "estamos planejando")
 # A clause that asks about a condition is not the condition: "what are the signs of a stroke? my mum is 70".
 ASKING = ("signs of", "sign of", "symptoms of", "symptom of", "warning signs", "how do you", "how do i know",
           "how can i tell", "how would i know", "how will i know", "how to tell", "how to recognise",
@@ -223,7 +241,8 @@ ASKING = ("signs of", "sign of", "symptoms of", "symptom of", "warning signs", "
           "la diferencia", "der unterschied", "a diferenca", "news said", "on the news", "in the news", "news report",
           "noticias", "nachrichten", "les infos", "how many people", "people survive", "survival rate",
           "googling", "googled",
-          "health anxious",
+          "health anxious", "can anxiety", "could anxiety", "can stress", "could stress", "can panic", "can a panic",
+          "news story", "a story about", "an article about", "a video about", "a post about", "saw a story",
           "what are the", "what happens", "risk of", "chance of", "chances of", "prevent", "recovery from",
           "treatment for", "treatment of", "management of", "antidote", "look out for", "watch out for",
           "sintomas de", "signos de", "signes d", "sinais de", "anzeichen", "first aid for", "what to do for",
@@ -279,7 +298,8 @@ _MONTHS_AGO = re.compile(
     r"einigen|mehreren) monaten\b")
 _TIME_NOW = re.compile(
     r"\b(?:\d+|a|an|one|two|three|few|couple of|half an?) (?:sec|secs|seconds?|min|mins|minutes?|hours?|hrs?) ago\b"
-    r"|\bsince (?:this morning|last night|yesterday|lunch|breakfast|dinner|earlier|\d)"
+    r"|\bsince (?:this morning|this afternoon|this evening|last night|yesterday|lunch|lunchtime|breakfast|dinner|"
+    r"teatime|earlier|\d)"
     r"|\b(?:for|in) the (?:last|past) (?:\d+|few|couple|half)"
     r"|\bhace (?:un rato|media hora|una hora|\d+ (?:minutos|horas))\b|\bil y a (?:une|\d+) (?:heure|minute)"
     r"|\bdepuis \d+ (?:minute|heure)|\bseit \d+ (?:minuten|stunden)|\bha \d+ (?:minutos|horas)\b")
@@ -287,6 +307,27 @@ ANIMAL = frozenset("vet vets veterinarian veterinary vet's".split())
 # A pet as the one it happens to ("my cat is having a seizure"), when no person is named.
 PETS = frozenset("dog dogs puppy cat cats kitten rabbit hamster horse pony budgie parrot tortoise ferret".split())
 _PET_VERBS = frozenset("is has had was keeps ate swallowed drank got seems just s".split())
+# "when I was lifting at the gym": what one was doing when it began, not an age ("when I was 12")
+_WHILE_DOING = re.compile(r"\bwhen (i|he|she|we|they|you) (was|were) (\w+ing)\b")
+# "should I book an optician for next week?", "can it wait until Monday": putting off now, not a plan ahead
+_DEFERRING = re.compile(r"\b(?:wait|waiting|book|booking|appointment|until|till|til|optician|gp|doctor)\b"
+                        r"(?: \w+){0,3}? "
+                        r"(?:next (?:week|month|weekend)|monday|tuesday|wednesday|thursday|friday|tomorrow)\b")
+# "help me write ...", "can you help me come up with ...": a task, not a call for help
+_HELP_WITH = re.compile(r"\bhelp me (?:come up|write|understand|with|find|make|prepare|plan|revise|study|learn|"
+                        r"remember|figure|create|draft|think|choose|pick|word|phrase|explain|summar\w*)\b")
+# An exam case opens on the patient's age ("A 2-year-old swallowed ...", "In an MRCP question, a 19-year-old ...")
+_CASE_OPENING = re.compile(r"^(?:\w+ ){0,4}?(?:an? )?\d+ (?:years?|months?|weeks?|days?) old\b")
+# "our care home residents", "our ward": a place one works at, not someone with the writer now
+_OUR_PLACE = re.compile(r"\bour (?:\w+ ){0,2}?(?:care home|ward|school|team|staff|residents|students|patients|clients|"
+                        r"members|volunteers|employees|company|hospital|clinic|practice|unit|department|service|"
+                        r"organisation|organization|charity|club|church|community|workplace|office|nursery|pupils)\b")
+# "asking for me", "it's for myself": the question is about the writer
+_FOR_ME = re.compile(r"\b(?:asking|ask|it is|it s|its|this is|question is) for (?:me|myself)\b")
+# a way to die asked for: a risk in itself, unless it is for a story or study
+_WAY_TO_DIE = re.compile(r"\b(?:quickest|fastest|easiest|painless|least painful|best|surest|simplest) "
+                         r"(?:way|ways|method|"
+                         r"methods) (?:to|of) (?:die|dying|kill myself|end it|end my life|go)\b")
 _IF_EVER = re.compile(r"\bif\b[^.?!]*\bever\b|^(?:so |ok )?say (?:my|a|an|someone|somebody|your|i)\b")
 
 
@@ -302,8 +343,7 @@ def is_vignette(text: str) -> bool:
     times are the case's."""
     w = words(text)
     m = _VIGNETTE.search(" ".join(w))
-    return (bool(m) and (m.start() == 0 or is_study(text)) and not FIRST_PERSON.intersection(w)
-            and is_exam_stem(text))
+    return (bool(m) and (m.start() == 0 or is_study(text)) and not is_personal(text) and is_exam_stem(text))
 
 
 def is_study(text: str) -> bool:
@@ -349,7 +389,7 @@ def is_past_event(text: str) -> bool:
     """About an episode long ago ("had a heart attack last year") or weeks ago and over ("last week ... the ECG
     was normal"; weeks ago alone is recent: "had a c-section last week, now breathless"); never when something
     is said to happen now ("fine now" and "happening again" are no now)."""
-    w = words(text)
+    w = _WHILE_DOING.sub(r"while \1 \2 \3", " ".join(words(text))).split()
     aged = bool(_AGE_NOW.search(" ".join(w)))
     if aged:
         w = _AGE_NOW.sub(" ", " ".join(w)).split()
@@ -371,7 +411,7 @@ def is_hypothetical(text: str) -> bool:
     """'if someone was choking, what would I do', 'writing a novel where ...', 'in case her waters break',
     'we are going hiking next week', a message that opens with a what-if ('if I splash bleach in my eye, how
     long ...'), with nothing said to happen now."""
-    w = words(text)
+    w = _DEFERRING.sub(" ", " ".join(words(text))).split()
     return ((any(_has_phrase(w, p) for p in HYPOTHETICAL + FUTURE) or bool(_IF_EVER.search(" ".join(w)))
              or _opens_with_what_if(text))
             and not _is_current(_without(w, AGAIN)) and not any(_has_phrase(w, p) for p in NOW))
@@ -413,6 +453,7 @@ def words_about_now(text: str) -> list[str]:
     choked laughing') and names ('a band called Cardiac Arrest')."""
     text = _SCARE_QUOTES.sub(_figure_or_quote, (text or "").lower().translate(_APOSTROPHES))
     text = _LAUGH.sub(" . ", _NAME.sub(" . ", _LONG_AGO_YEAR.sub(" in longago ", text)))
+    text = _WHILE_DOING.sub(r"while \1 \2 \3", text)
     text = _CONDITIONAL.sub(lambda m: m.group(0) if _stays(m.group(0)) or _WHETHER.search(m.string[:m.start()])
                             else " . ", text)
     kept: list[str] = []
@@ -449,8 +490,13 @@ def _stays(clause: str) -> bool:
 def describes_now(text: str) -> bool:
     """Says that something is going on at this moment: 'right now', 'help me', '20 minutes ago', 'since
     this morning', 'hace media hora', 'il y a une heure'."""
-    w = words(text)
+    w = _HELP_WITH.sub(" ", " ".join(words(text))).split()
     return w[:1] == ["help"] or any(_has_phrase(w, p) for p in NOW) or bool(_TIME_NOW.search(" ".join(w)))
+
+
+def opens_with_case(text: str) -> bool:
+    """Opens on a patient's age, as an exam case does ("A 2-year-old swallowed a button battery 1 hour ago ...")."""
+    return bool(_CASE_OPENING.match(" ".join(words(text))))
 
 
 def is_personal(text: str) -> bool:
@@ -461,7 +507,10 @@ def is_personal(text: str) -> bool:
     text = re.sub(r"\b(IM|MI)\b", " ", text or "")  # intramuscular, myocardial infarction
     text = _CONDITIONAL.sub(lambda m: m.group(0) if _stays(m.group(0)) else " . ", text.lower().translate(_APOSTROPHES))
     joined = _ASKER.sub(" . ", _LIKE_AGE.sub(" ", " ".join(words(text))))
+    joined = _OUR_PLACE.sub(" . ", _HELP_WITH.sub(" . ", joined))
     w = joined.split()
+    if _FOR_ME.search(joined):
+        return True
     return any(x in FIRST_PERSON and not FRAME.intersection(w[max(0, i - 3):i + 4]) for i, x in enumerate(w))
 
 
@@ -475,7 +524,9 @@ def intent(text: str) -> str:
     "animal" (for the vet), "study" (an exam stem, or written for study or teaching: "summarise DKA for my
     exam"), "question" ("what are the signs of ..."), "hypothetical" ("what should I do if ...", "in case
     ...", "next week"), "past" ("had a stroke 10 years ago"). Speaking of oneself or someone present, or
-    of now ("20 minutes ago", "right now"), turns study, questions and what-ifs back into "now"."""
+    of now ("20 minutes ago", "right now"), turns study, questions and what-ifs back into "now", except in a case
+    that opens on a patient's age ("A 2-year-old swallowed ... 1 hour ago. Next step?"). A way to die asked for
+    ("the quickest way to die?") is "now" unless it is for study or a story."""
     if len(_OPTION.findall(text or "")) >= 3:  # lettered options: a quiz item, whatever its vignette says
         return "quiz"
     if is_about_an_animal(text):
@@ -484,7 +535,7 @@ def intent(text: str) -> str:
         return "study"
     now = describes_now(text)
     # a message that opens on a study label ("Vignette:", "Exam q:", "Check my answer") keeps its case's times
-    personal = (now and not opens_as_study(text)) or is_personal(text)
+    personal = (now and not opens_as_study(text) and not opens_with_case(text)) or is_personal(text)
     w = words(text)
     if not now and any(_has_phrase(w, p) for p in IS_NORMAL) and any(_has_phrase(w, p) for p in HABITUAL):
         return "question"
@@ -492,6 +543,8 @@ def intent(text: str) -> str:
         return "study"
     if is_hypothetical(text) and not now:
         return "hypothetical"
+    if _WAY_TO_DIE.search(" ".join(w)):
+        return NOW_INTENT
     if is_educational(text) and not personal:
         return "question"
     if is_past_event(text) and not now:

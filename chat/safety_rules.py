@@ -101,6 +101,14 @@ RULES: list[str] = [
     "stroke: arm|leg|hand + weak|heavy|numb|dead|clumsy + face|speech|slur|talk|words|droop|sudden|suddenly|"
     "one side",
     "stroke: dropping|keeps dropping|dropped his|dropped her + droop|slur|speech|words|talk|nonsense|face|mouth",
+    # an arm and a leg on one side: "my left hand and leg went numb"
+    "stroke: hand|arm|main|bras|mano|brazo|mao|braco + leg|foot|jambe|pierna|perna|bein + numb|weak|heavy|dead|"
+    "engourd|entumec|dormente|taub|faible|debil|fraco|schwach + left|right|one side|same side|gauche|droit|"
+    "izquierd|derech|esquerd|direit|links|rechts",
+    # words that will not come, in other languages, with a time or a hand that lets go
+    "stroke: trouver|trouve|encontrar|encuentra|encontra|finden|findet|wortfindung + mots|palabras|palavras|worte|"
+    "wort|wortfindung + {sudden}|minutes|since|depuis|hace|seit|desde|commence|comenzo|comecou|main|mano|mao|hand|"
+    "bras|brazo|braco|lache|deixa cair|fallen",
     # an arm or leg that will not move or feel, in other languages: "ne peut plus lever le bras"
     "stroke: no siento|nao sinto|ne sens|spure nicht|puede|puedo|peut|peux|kann|consegue|consigo + mover|bouger|"
     "bewegen|mexer|lever|levantar|heben|sentir + brazo|pierna|braco|perna|bras|jambe|arm|bein|cara|visage|rosto|"
@@ -140,12 +148,13 @@ RULES: list[str] = [
     "breathing: breath + tummy|belly|stomach + suck|sucking|pulling in|caving|sinking",
     "breathing: panting|puffing|heaving|huffing + breath|air",
     "breathing: can not|unable|struggl|too breathless + finish|complete|full + sentence|sentences",
-    "breathing: one word|few words|two words|couple of words|words out|word out + a time|between breaths|breath",
+    "breathing: one word|few words|two words|couple words|words out|word out + a time|between breaths|breath",
     "breathing: nostril|nostrils|nose + flar",
     # the noise of a narrowed windpipe, in lay words: "a horrible noise when breathing in"
     "breathing: noise|noisy|sound|squeak|whistl|rasp|crow + breathing in|breathes in|breathe in|breath in|"
     "at rest|when calm|even when",
-    "breathing: asthma + hardly|can not talk|can not speak|not help|severe|really bad|{blue}|worst",
+    "breathing: asthma + hardly|can not talk|can not speak|not help|severe|really bad|{blue}|worst|barely talk|"
+    "barely speak|can only say|words at a time|full sentences",
     "breathing: {blue} + lip|face|mouth|labio|levre|lippe|boca|rosto|mund|bouche|gesicht|visage|cara",
     # a sore throat that closes: cannot swallow their own spit, drooling, leaning forward to breathe
     "breathing: drool|dribbl + can not swallow|leaning forward|sitting forward|breath|noise|high pitch",
@@ -155,16 +164,20 @@ RULES: list[str] = [
     "breathing: breath + lying|lie flat|sit up|sitting up|sleep sitting|propped up",
     "breathing: oxygen|sats|saturat + 50-92",
     "breathing: stridor|whistling|high pitched + breath|noise|gasp|can not",
+    # a whistle or squeak with every breath after a baby ate or coughed: something inhaled
+    "breathing: whistl|squeak|wheez|noisy|noise + every breath|each breath|breathing in|breathes in + {child}|"
+    "month old|months old|mo|eating|ate|choked|coughed|swallowed",
     # ---- choking
     "choking: chok|atragant|etouffe|verschluck|engasg + can not|not breathing|not cough|no noise|no sound|silent|"
     "not making|{blue}|red|stuck|help|grabbing|gagging|no puede|ne peut|kann nicht|nao consegue|wheez|nonstop|"
-    "non stop|hard work|since then|still coughing",
+    "non stop|hard work|since then|still coughing|no respira|ni respira|nao respira|ne respire|atmet nicht|"
+    "no llora|ni llora|ne pleure|nao chora|weint nicht|respira mal",
     # something small in a baby's mouth, and now gagging or silent
     "choking: {child}|month old|months old|year old + mouth|coin|toy|grape|bead|button|food + gagging|not cry|"
     "silent|no sound|can not breath|{blue}|turning",
     # hands at the throat and no sound: "hands on her neck, can't cough"
     "choking: hands on|clutching|grabbing|holding + neck|throat + can not cough|can not speak|can not talk|silent|"
-    "no sound|can not breath|turning|{blue}",
+    "no sound|can not breath|turning|{blue}|can not make|any sound|a sound|no noise",
     "choking: stuck + throat + air|breath|cough|swallow|spit|saliva|drool|sound|noise|speak|talk|{blue}|red",
     "choking: swallow|inhaled + coin|toy|marble|lego|bead + cough|chok|breath|wheez|{blue}|stuck",
     # ---- anaphylaxis
@@ -259,9 +272,12 @@ RULES: list[str] = [
     "head_spine: broke my neck|broken neck|broke my back|broken back|broke his neck|broke her neck",
     "head_spine: hit by a car|run over|knocked down by|hit by a bus|hit by a truck|atropell|renverse par|"
     "angefahren|atropelad",
-    "head_spine: fluid|blood|bleeding|clear|watery|dripping|leaking + ear|ears|nose + {head}|fall|fell|hit|knock|crash|bang|accident",
+    "head_spine: fluid|blood|bleeding|clear|watery|dripping|leaking|liquido|liquide|flussigkeit|transparente|"
+    "clair|klar + ear|ears|nose|nariz|nez|nase|oreja|oreille|ohr|orelha|ouvido + {head}|fall|fell|hit|knock|crash|"
+    "bang|accident|golpe|cayo|caiu|tombe|gesturzt",
     "head_spine: concussion + worse|vomit|seiz|confus",
-    "head_spine: accident|crash|fell|fall|fallen + not making sense|confus|vomit|drowsy|sleepy|can not move",
+    "head_spine: accident|crash|fell|fall|fallen + not making sense|confus|vomit|drowsy|sleepy|can not move|"
+    "slurr|does not know where|keeps asking|same question",
     *BIRTH_RULES,  # pregnancy, birth, babies and children: chat/safety_rules_birth.py
     # ---- sepsis and meningitis
     "sepsis: stiff|rigid|steif|raide|rigidez + neck|nacken|cuello|nuque|pescoco|nuchal + {fever}|headache|rash|"
@@ -290,6 +306,10 @@ RULES: list[str] = [
     "hot|smell|weeping|swollen|spreading + fever|fiebre|fieber|fievre|febre|37.8-42.9|burning up|chills|shiver|"
     "rigor|racing|faint|dizz|clammy|confus",
     "sepsis: mottled|blotchy + cold|breath|drowsy|confus|{fever}|pale|floppy",
+    # cold hands and feet, or leg pain, with a fever: early signs of sepsis, in five languages
+    "sepsis: {fever} + cold hands|cold feet|hands cold|feet cold|pes gelados|maos geladas|pies frios|manos frias|"
+    "pieds froids|mains froides|kalte hande|kalte fusse|legs hurt|leg pain|leg pains|nas pernas|las piernas|"
+    "aux jambes|den beinen|beinschmerzen",
     # an infection, and now the person is not right: confused, cold and clammy, mottled, not passing urine
     "sepsis: {infection} + confus|drowsy|not herself|not himself|out of it|clammy|mottled|breathing fast|not peed|"
     "{confused}|fleckig|marmor|manchad|marbre|atmet schnell|respira rapido|respire vite|"
@@ -350,6 +370,8 @@ RULES: list[str] = [
     "right|everything|completely",
     "eye: went blind|gone blind|blindness|vision went",
     "eye: can not|could not|unable + see + eye|eyes|vision|sight|out of",
+    "eye: {eye} + barely see|hardly see|can barely|can hardly|blood pooled|pooled|hammer|hammering|chisel|drilling|"
+    "grinding|gespritzt|bespritzt|spritzer|salpic|espirr|gicle|projete",
     # ---- testicular torsion
     "testicular: {testis} + {sudden}|{severe}|swollen|swell|twist|vomit|sick|nause|higher|purple|can not walk|"
     "hurts like|agonis|fuerte|starke|stark|brutal|subita|plotzlich|repentin|thrown up|threw up|throwing up|crying",
@@ -361,7 +383,10 @@ RULES: list[str] = [
     # ---- burns and electrical injury
     "burns: burn|burnt|burned|scald|quem|queim|brul|verbrann|verbruh + {burn_severe}",
     "burns: caught fire|on fire|set alight|went up in flames + shirt|clothes|hair|skin|burn|body|back|arm|leg|"
-    "face|dress|pyjamas",
+    "face|dress|pyjamas|sleeve|forearm|arms|hand|hands|legs|chest|neck",
+    # skin gone white and leathery, or charred: a deep burn, often painless
+    "burns: leathery|ledrig|charred|waxy|cuir|acartonad|couro|verkohlt|like leather|wie leder + skin|haut|piel|"
+    "peau|pele|arm|leg|bein|hand|burn|fire|oil|ol|huile|aceite|oleo",
     "burns: smoke|fire + inhal|cough|hoarse|soot|breath",
     # a firework or blast in a hand or a face
     "burns: firework|explosion|exploded|blast|banger + hand|fingers|face|eye|arm + charred|black|blown|missing|"
@@ -372,9 +397,12 @@ RULES: list[str] = [
     # a caustic spilled on the skin: white, blistering or burning
     "burns: {poison}|acid|lye + spill|spilled|splash|on my|on his|on her|skin + white|blister|burn|peel|raw|"
     "hurts|pain",
-    "burns: boiling|hot oil|hot water|kettle|chemical + splash|spill|pulled|poured|went down|went over|tipped + "
+    "burns: boiling|hot oil|hot water|kettle|chemical|hot tea|hot coffee|hot drink|hot chocolate|"
+    "soup|hot milk|heisses|heisse|kochend|huile bouillante|eau bouillante|aceite hirviendo|agua hirviendo|"
+    "oleo quente|agua fervendo + splash|spill|pulled|poured|went down|went over|tipped|geschuttet|verschuttet|"
+    "renverse|derrame|derramo|derramou|grabbed + "
     "face|chest|arm|leg|hand|body|front|all over|tummy|belly|back|shoulder|feet|foot|"
-    "blister|skin|himself|herself|myself|eye|neck",
+    "blister|skin|himself|herself|myself|eye|neck|bein|jambe|pierna|perna|gesicht|visage|cara|rosto",
     # ---- blood sugar
     "glycaemia: sugar|glucose|bs|bg|bm|glycemi|glucemi|zucker|acucar|azucar|glycaemi|glucometr|glicosimetr|"
     "glukometer|glycometre + <=3.5|20-70|>=300|hi",
@@ -435,8 +463,12 @@ RULES: list[str] = [
     "environmental: shock + electric|cooker|socket|plug|mains|wire|cable|appliance|fence + numb|pound|racing|"
     "chest|"
     "burn|breath|faint|palpitat|tingl|heart|{altered}",
-    "environmental: snake|adder|viper|rattlesnake|scorpion|funnel web|black widow|box jellyfish|stonefish + "
-    "bite|bit|bitten|sting|stung",
+    "environmental: snake|adder|viper|rattlesnake|scorpion|funnel web|black widow|box jellyfish|stonefish|serpent|"
+    "serpiente|vibora|cobra|schlange|kreuzotter|cascavel|jararaca|escorpion|escorpiao|skorpion + bite|bit|bitten|"
+    "sting|stung|mord|gebissen|bisse|pique|picad|picou|gestochen",
+    # touched a rail or a line and was thrown back: an electrical injury
+    "environmental: thrown back|knocked back|blown back|thrown off + touched|wire|"
+    "cable|railway|line|pylon|socket|fence|electric|spark",
 ]
 
 RED_FLAGS: list[str] = [expand(rule, TERMS) for rule in RULES]

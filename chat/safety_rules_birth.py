@@ -23,8 +23,13 @@ BIRTH_RULES: list[str] = [
     "moving less|not kicked|not kicking|no kicks + baby|weeks|bump|pregnan",
     "obstetric: {pregnant}|weeks|semanas|semaines|wochen + bebe|baby|bb|kind|nene + nao mexe|parou de mexer|"
     "se mueve|dejo de moverse|no lo siento|ne bouge|bouge plus|ne sens plus|bewegt sich nicht|spure es nicht|"
-    "nicht mehr bewegt|sem mexer|nao sinto",
+    "nicht mehr bewegt|sem mexer|nao sinto|"
+    "nao mexeu|mexe pouco|mexeu pouco|mexendo pouco|quase nao|no se movio|bouge pas|"
+    "kaum bewegt|bewegt sich kaum",
     "obstetric: waters|water broke|waters broke + green|brown|blood|smell|meconium|cord",
+    # a pregnant belly gone hard with constant pain (the placenta coming away)
+    "obstetric: bump|{pregnant}|weeks + hard as|rock hard|is hard|rigid|like a board|hard like + pain|constant|"
+    "bleed|not ease",
     "obstetric: waters|water + broke|broken|gone|leaking|burst + <=36 + weeks|wks|pregnant",
     # labour before 37 weeks
     "obstetric: contraction|labour|labor|in labor + <=36 + weeks|wks|woche|wochen|semana|semanas|semaine|semaines",
@@ -70,6 +75,12 @@ BIRTH_RULES: list[str] = [
     "very sleepy|too sleepy|really sleepy|so sleepy|hard to wake|projectile|dehydrat|dry nappy|dry nappies|"
     "will not feed|not feeding|refusing feeds|every feed|muy dormid|tres endormi|sehr schlafrig|muito sonolent",
     "paediatric: green|bile|bilious + vomit|sick|throwing|puke",
+    # a newborn's belly button red and spreading, or hot (omphalitis)
+    "paediatric: day old|days old|week old|weeks old|newborn + belly button|umbilic|cord|stump + red|spreading|"
+    "smell|pus|ooz|hot|fever",
+    # a baby with a chest infection gone grey or sleepy
+    "paediatric: {child}|month old|months old + bronchiolitis|rsv|croup|chest infection|pneumonia + grey|gray|"
+    "{blue}|sleepy|drowsy|floppy|limp",
     "paediatric: not weed|not peed|not wee|no wee|no urine|not passed urine|not had a wee|not urinated|"
     "dry nappies|"
     "no wet + {child}|vomit|diarrh|hours|since|day",

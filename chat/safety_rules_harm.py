@@ -22,7 +22,7 @@ HARM_RULES: list[str] = [
     "overdose: demais|demasiadas|demasiados|trop de|zu viele + remedio|comprimido|pastilla|medicament|comprime|"
     "tablett|"
     "pilul|cachet",
-    "overdose: took|taken|swallow|ate|eaten|got into|tomo|tomou|genommen|avale|engoli|tomei|"
+    "overdose: took|taken|swallowed|ate|eaten|got into|tomo|tomou|genommen|avale|engoli|tomei|"
     "pris + {someone_elses} + medic|pill|tablet|meds|comprim|pastilla|remedio|tablett",
     "poisoning: carbon monoxide|monoxido|monoxyde|kohlenmonoxid",
     # a button battery pushed into an ear or a nose burns as it does when swallowed
@@ -60,9 +60,11 @@ HARM_RULES: list[str] = [
     "pills|tablets|{meds} + {altered}|{collapse}|will not wake|breathing slow|"
     "slow breathing|not breathing",
     # the same medicine again, forgotten or mixed up ("took it a few times because he forgot"), and now not right
-    "overdose: {took}|had|dosed|dose|doses|dosing|gave|given + twice|double|doubling|doubled up|again|few times|three times|3 times|"
-    "times today|forgot|by mistake|extra|wrong|mixed up + {meds} + {altered}|sweat|shak|faint|dizz|slow|collaps|"
-    "vomit|pale|racing|pounding|drowsy",
+    "overdose: {took}|had|dosed|dose|doses|dosing|gave|given|doubling|doubled + twice|double|doubling|doubled up|"
+    "again|few times|three times|3 times|times today|forgot|by mistake|extra|wrong|mixed up|duas vezes|dos veces|"
+    "deux fois|zweimal|sem querer|sin querer|par erreur|aus versehen|por engano|por error + {meds} + {altered}|"
+    "sweat|shak|faint|dizz|slow|collaps|vomit|pale|racing|pounding|drowsy|stay awake|keep awake|"
+    "tonta|tonto|mareado|sonolent|somnolent|schlafrig|lento|lenta",
     # pills or powder at a festival, party or club, and now overheating, fitting or not right
     "overdose: festival|rave|club|party|gig + pill|pills|something|drugs|molly|mdma|ecstasy|pinger + overheat|"
     "burning up|boiling|fit|seiz|collaps|racing|not respond|unrespons|{altered}",
@@ -128,6 +130,12 @@ HARM_RULES: list[str] = [
     "want|keep|end",
     "suicide: gun|shotgun|firearm|pistol|weapon + on himself|on herself|on myself|use it|shoot himself|"
     "shoot herself|shoot myself|end it|kill",
+    # a gun taken out by someone low, who wants no one near
+    "suicide: gun|shotgun|rifle|firearm|pistol + follow him|follow her|not follow|leave him alone|leave her alone|"
+    "goodbye|really down|so down|been down|depress|hopeless|note",
+    # a way to die asked for (intent.py keeps it from study and stories)
+    "suicide: quickest|fastest|easiest|painless|least painful|best|surest|simplest + way to die|"
+    "way of dying|way to end it|way to end my life",
     "suicide: want|wanna|thought|thinking|urge|going to|gonna|feel like|plan|keep|on purpose|again|deep + "
     "hurt myself|hurting myself|harm myself|cut myself|cut my arm|cut my arms|hurt herself|hurt himself|"
     "burn myself|burning myself",

@@ -28,10 +28,10 @@ TERMS: dict[str, str] = {
                 "bewusstlos|ohnmacht|inconscien|repond plus|repond pas|no responde|reagiert nicht|reagiert kaum|"
                 "nicht ansprechbar|mehr ansprechbar|kaum ansprechbar|nao responde",
     # confused, in five languages (narrower than "altered": no sleepiness)
-    "confused": "importe quoi|reconnait plus|reconnait pas|no me reconoce|no reconoce|erkennt mich nicht|erkennt niemand|nao me reconhece|nao reconhece|dice tonterias|redet unsinn|fala coisas sem sentido|does not recognise|not recognising|not recognizing|does not recognize|confus|verwirrt|durcheinander|desorient|confundid|not making sense|gibberish|talking rubbish|"
+    "confused": "importe quoi|reconnait plus|reconnait pas|me reconoce|no reconoce|erkennt mich nicht|erkennt niemand|nao me reconhece|nao reconhece|dice tonterias|redet unsinn|fala coisas sem sentido|does not recognise|not recognising|not recognizing|does not recognize|confus|verwirrt|durcheinander|desorient|confundid|not making sense|gibberish|talking rubbish|"
                 "talking nonsense|delirious|incoheren|not himself|not herself|like himself|like herself",
     # not themselves: confused, drowsy, talking nonsense, "acting drunk", dazed
-    "altered": "importe quoi|reconnait plus|reconnait pas|no me reconoce|no reconoce|erkennt mich nicht|erkennt niemand|nao me reconhece|nao reconhece|dice tonterias|redet unsinn|fala coisas sem sentido|does not recognise|not recognising|not recognizing|does not recognize|dazed|acting strange|acting weird|acting odd|acting funny|acting drunk|gibberish|agitat|aggressiv|"
+    "altered": "importe quoi|reconnait plus|reconnait pas|me reconoce|no reconoce|erkennt mich nicht|erkennt niemand|nao me reconhece|nao reconhece|dice tonterias|redet unsinn|fala coisas sem sentido|does not recognise|not recognising|not recognizing|does not recognize|dazed|acting strange|acting weird|acting odd|acting funny|acting drunk|gibberish|agitat|aggressiv|"
                "like himself|like herself|durcheinander|benommen|desorient|incoheren|"
                "confus|drowsy|sleepy|not making sense|talking rubbish|talking nonsense|mumbl|slurr|disorient|"
                "out of it|not himself|not herself|delirious|hallucin|verwirrt|confuso|confundid",
@@ -107,7 +107,8 @@ TERMS: dict[str, str] = {
                  "treppe|escada|ladder|echelle|escalera|leiter|trampoline|changing table|table|bed|bunk|sofa|"
                  "skateboard|scooter|wall|tree|roof|swing|slide|high chair|highchair|pram|buggy|climbing frame",
     "head_injury": "hit|hitting|banging|knocking|bumping|falling|bang|banged|bump|bumped|knock|injur|trauma|fell|"
-    "fall|fallen|smack|whack|struck|"
+    "fall|fallen|smack|whack|struck|knee to|elbow to|kick to|kicked|headbutt|clash|collided|collision|tackle|"
+                   "punched|glassed|bottled|"
                    "rolled off|dropped|hard floor|"
                    "concuss|golpe|golpeo|cogne|gefallen|schlag|bateu|caiu|cayo|tombe|gesturzt|sturz|angeschlagen|"
                    "angestossen|gestossen|aufgeschlagen",
@@ -120,7 +121,8 @@ TERMS: dict[str, str] = {
                    "massive headache|"
                    "severe headache|terrible headache|awful headache|ear|nose|floppy|double vision|"
                    "vomi|vomio|vomito|vomitou|erbrochen|erbricht|voit double|ve doble|vision doble|visao dupla|"
-                   "doppelt|soft swelling|boggy|very quiet|unusually quiet|not herself|not himself|"
+                   "doppelt|soft swelling|boggy|very quiet|unusually quiet|not herself|not himself|seeing double|"
+                   "see double|dent|dented|cosas raras|cosas sin sentido|choses bizarres|coisas estranhas|wirres zeug|"
                    "vomitando|verwirrt|erbrech|erbricht|bricht|ubergibt|vomi|confuso|sonolent",
     "accident": "crash|accident|fell|fall|fallen|dive|dived|dove|diving|shallow|tackle|thrown|landed|trampoline|"
                 "ladder|roof|"
@@ -275,7 +277,22 @@ RED_FLAG_EXCEPTIONS: list[str] = [
     "fit of", "fits of", "keep fit", "get fit", "fit and healthy", "hissy fit", "throw a fit", "threw a fit",
     "throwing a fit", "nearly had a heart attack", "almost had a heart attack", "mini heart attack when",
     "my heart stopped when", "my heart stopped for a", "heart skipped",
+    # a scare that turned out to be nothing, a plural in a day's work, an inhaler's colour, a sporting collapse
+    "seizure scare", "stroke scare", "heart scare", "heart attack scare", "overdoses", "blue inhaler", "blue pump",
+    "blue puffer", "brown inhaler", "purple inhaler", "choked in the final", "choked in the match",
+    "choked in the game", "choked in the shootout", "choked in the penalty", "choked under pressure", "choked on stage",
+    "choked in the interview", "choked in the exam", "choked at the final", "choking on how", "choked on how",
+    "choking on the price", "choking on the cost", "choked on the price", "choked on the cost",
+    # "j'ai cru faire une crise cardiaque en voyant la facture": a shock, not the condition
+    "cru faire une crise cardiaque", "failli faire une crise cardiaque", "casi me da un infarto",
+    "casi me dio un infarto",
+    "quase tive um infarto", "quase tive um ataque", "fast einen herzinfarkt bekommen", "fast einen herzinfarkt",
 ]
+# things that are "literally killing me": a figure of speech
+RED_FLAG_EXCEPTIONS += [f"{thing} {be} {how}killing me" for thing in (
+    "deadline", "deadlines", "exam", "exams", "job", "boss", "commute", "traffic", "homework", "revision", "this week",
+    "uni", "studying", "assignment", "kids", "humidity", "this", "it") for be in ("is", "are")
+    for how in ("", "literally ")] + ["literally killing me"]
 # The same figures in families: things that choke, bleed or get overdosed on are not people; laughing so hard
 # one can't breathe.
 _THINGS = "laptop computer pc phone wifi internet server network system app browser engine".split()

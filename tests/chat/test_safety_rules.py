@@ -37,6 +37,8 @@ URGENT = {
         "we left the car running in the garage with the door shut and we all feel sick and dizzy",
     ],
     "overdose": [  # medicines, insulin, drugs: too much, the whole pack, twice by mistake, someone else's
+        "grandad took his heart pills twice this morning by mistake, now he is dizzy and his pulse is slow",
+        "took my sleeping tablets twice by accident with some beer and can barely stay awake",
         "she took 15 of her iron tablets an hour ago", "injected double my insulin by accident",
         "I gave my baby 10 ml of calpol instead of 2.5", "my husband injected all his insulin after an argument",
         "he shot up his whole lantus pen and locked the door", "I think I gave my son his ADHD medicine twice",
@@ -102,6 +104,8 @@ URGENT = {
         "her lips are bluish and she's breathing really fast",
     ],
     "paediatric": [  # babies: feeding, jaundice with sleepiness, fever under three months
+        "my 6 day old's belly button stump is red and the redness is spreading",
+        "our 4 month old has bronchiolitis and has gone grey and floppy since this afternoon",
         "my newborn is very sleepy and won't feed", "Mein Baby (3 Wochen) hat 38,5 Fieber",
         "my 5 day old is yellow and so sleepy she won't latch", "Mein Neugeborenes ist ganz gelb und trinkt nicht",
         "my baby's poo is white and he's yellow and sleepy", "my baby with bronchiolitis has stopped feeding",
@@ -115,12 +119,16 @@ URGENT = {
         "the lump in my groin went hard and dark and won't push back in, I keep being sick",
     ],
     "environmental": [  # electricity, heat, cold, water
+        "mi marido fue mordido por una serpiente en el pie hace una hora y se le hincha",
+        "he climbed the pylon, touched a wire and was thrown back, burns on his hand",
         "my son put a key in the plug socket and got a shock, now he's dazed",
         "my toddler stuck a hairpin in the socket and his fingers are burnt",
         "my grandma is on the floor and can't get up and is very cold and confused",
         "Meine Mutter ist ganz kalt und verwirrt, sie lag die ganze Nacht auf dem Boden",
     ],
     "suicide": [  # the wish, the plan, the means, a goodbye sent to someone
+        "what is the most painless way to die, asking for me",
+        "my brother has been so down for weeks and just took his rifle into the woods alone",
         "I don't want to be alive anymore", "Estoy pensando en quitarme la vida", "I don't want to wake up tomorrow",
         "everyone would be happier if I wasn't around, I've written the notes",
         "my brother texted me sorry and a picture of all his pills", "my friend sent a photo of a rope and said goodbye",
@@ -135,6 +143,9 @@ URGENT = {
         "my brother locked himself in the garage with the engine running",
     ],
     "stroke": [
+        "my right arm and leg went heavy about 15 minutes ago and I can't grip my pen",
+        "worst headache of my life came on when I was carrying boxes 5 minutes ago",
+        "ma mère ne trouve plus ses mots depuis une demi-heure et sa main gauche lâche tout",
         "my mum's speech is all jumbled and her right hand is weak, started 10 minutes ago",
         "Meu pai está com o rosto torto e não consegue falar", "mi madre tiene la cara caída de un lado",
         "my grandmother is slurring and can't stand up, started this morning",
@@ -147,6 +158,7 @@ URGENT = {
         "dad used his GTN spray three times and the pain is no better, he's grey",
     ],
     "sepsis": [
+        "my wife had flu and now temp 39.6, her hands and feet are ice cold and she says her legs hurt",
         "my mum has a UTI and now she's really confused and cold and clammy",
         "Mein Vater hat hohes Fieber, ist verwirrt und atmet schnell",
         "my husband has had diarrhoea and vomiting, now he's confused and has barely peed",
@@ -164,6 +176,9 @@ URGENT = {
         "contractions are 3 minutes apart and I need to push, we're still at home",
     ],
     "head_spine": [
+        "my husband got kicked in the head at football, was out cold and keeps asking the same question",
+        "he fell down the steps, now 2 hours later he is slurring and does not know where he is",
+        "golpe en la cabeza al caer de la bici y ahora le sale líquido transparente por la nariz",
         "my son fell off his bike and hit his head, he's been sick twice",
         "my baby rolled off the sofa onto the floor, she's really sleepy and has been sick",
         "Mein Opa ist gestürzt und hat sich den Kopf angeschlagen, er ist jetzt verwirrt",
@@ -171,18 +186,23 @@ URGENT = {
         "he was hit with a brick an hour ago and now he can't stay awake",
     ],
     "eye": [
+        "a ball hit my eye, there is blood pooled in front of the coloured part and I can barely see",
         "I got cleaning spray in my eyes and it burns",
         "Ich habe Reiniger ins Auge bekommen und es brennt stark",
         "my son's eyelid is puffy and shut, he has a fever and it hurts to move it",
         "J'ai reçu du détergent dans l'œil et je ne vois plus rien",
     ],
     "burns": [
+        "spilled hot soup down my toddler's chest and neck, the skin is peeling",
+        "the pan caught fire and my forearm is white and leathery, it does not even hurt",
         "Mein Kind hat sich mit heißem Wasser verbrüht, große Blasen",
         "the pan of boiling pasta water tipped down his front",
         "spilt oven cleaner on my hand, the skin has gone white and it burns",
         "a banger exploded in his hand, two fingers are black",
     ],
     "choking": [  # issue 27, rounds four to six
+        "my daughter swallowed a sweet and can't make any sound, she is clutching her throat",
+        "mi hijo se atragantó con una uva y no respira",
         "he's clutching his throat and can't speak, was eating steak",
         "we were laughing at dinner, now he's clutching his throat and can't talk",
         "my 11 month old had a button in her mouth, now she's gagging and not crying",
@@ -202,6 +222,11 @@ URGENT = {
 # The same words where nothing is happening now to the writer or someone with them.
 QUIET = {
     "study": [  # a student, a simulation, a talk or a leaflet: the emergency is a patient's, not theirs
+        "A 4-year-old swallowed a coin 2 hours ago and the x-ray shows it in the stomach. Next step? "
+        "from my revision book",
+        "Board review: 30-year-old with an alkali splash to the eye, what is the single most important first step?",
+        "we did a first aid training at work today, what other courses are good for our staff?",
+        "can you help me write a leaflet for our care home residents on the signs of a stroke?",
         "I'm a nursing student, what are the signs of sepsis?", "I'm a medical student, explain DKA to me",
         "paramedic student here: in our simulation the patient was choking, did I do the back blows right?",
         "Ich lerne für die Physikumsprüfung: wie erkennt man einen Schlaganfall?",
@@ -230,6 +255,8 @@ QUIET = {
         "How many people survive a cardiac arrest outside hospital?",
     ],
     "hypothetical": [  # what might happen, what one would do, how much would be too much
+        "Angenommen, mein Kind verschluckt eine Knopfbatterie, was sollte ich tun?",
+        "I had a haemorrhage after my first baby, will it happen with the next? we are planning to try again",
         "If I get bleach in my eye, how long do I rinse it?", "if I collapse at home, how do my kids call 999?",
         "how many paracetamol would be dangerous for a child? I want to store them safely",
         "we're going to Australia soon, what's the first aid for a snake bite?",
@@ -239,6 +266,8 @@ QUIET = {
         "is it worth getting a defibrillator for our office?",
     ],
     "past": [  # over, checked and fine
+        "Five years since my overdose and I'm doing great. How do I talk about the gap at interviews?",
+        "she's fine now, but last Friday my son had a febrile seizure and they sent us home after 3 hours, normal?",
         "I had a panic attack last week that felt like a heart attack, the tests were normal",
         "had a bad allergic reaction last month, all fine now, should I carry an epipen?",
         "my toddler had a febrile convulsion last month, the doctor said it was fine, how do I prevent another?",
@@ -262,6 +291,9 @@ QUIET = {
         "my boss will have a heart attack when he sees the bill",
     ],
     "everyday": [
+        "this deadline is literally killing me, any tips to focus?",
+        "my blue inhaler is past its date, can I still use it?",
+        "can anxiety feel like a stroke? my scans and bloods were all normal",
         "my heart rate goes up to 150 when I run, is that ok?", "my son took his ADHD meds late today, will he sleep?",
         "my son is type 1 and his sugar was 15 after a party, we gave a correction dose and he's fine",
         "my husband snores and sometimes stops breathing for a second, should he see a doctor?",
@@ -337,6 +369,17 @@ def test_the_same_words_about_no_one_now_stay_quiet(kind, text):
     ("my mum had a stroke 3 years ago and still can't find her words, any apps?", "past"),
     ("burnt my wrist on the oven last week, now it's healing, is it normal it itches?", "past"),
     ("If my son ever swallowed a battery what would happen? just wondering", "hypothetical"),
+    # round seven: a case that opens on an age keeps its times, a task asked for help is no call for help, "our"
+    # ward or care home is where one works, a date or a deferral is no plan ahead, a way to die asked for is now
+    ("A 70-year-old man collapsed 10 minutes ago at the gym. What is the next step? I mix up the algorithms",
+     "study"),
+    ("a 70 year old man collapsed in front of me 10 minutes ago and is not breathing", "now"),
+    ("can you help me come up with a quiz on sepsis for our ward?", "study"),
+    ("I woke up unable to see out of my left eye, should I book the optician for next week?", "now"),
+    ("we're going camping next week, what should I pack for snake bites?", "hypothetical"),
+    ("baby is due in 3 weeks, since this afternoon constant pain and my bump is hard", "now"),
+    ("what's the quickest way to die? asking for me", "now"),
+    ("for my novel: what would be the quickest way to die in the desert?", "hypothetical"),
 ])
 def test_intent_is_decided_in_one_place_both_ways(text, expected):
     """Issue 27: a question about a condition (study, a role, a claim, what-ifs, long ago or over) is not the
@@ -387,11 +430,11 @@ def _bench():
 
 def test_no_rule_alternative_is_written_for_one_message():
     """Issue 27: a phrase alternative (three words or more) that occurs in exactly one message of the sets
-    tuned on (blind_b, blind_c, blind_d and blind_f..blind_h too) was written for that sentence. The audit can
+    tuned on (blind_b..blind_i too) was written for that sentence. The audit can
     fail: such a phrase is found, two words are not audited, and a phrase no message uses is allowed."""
     bench = _bench()
-    assert not {"blind_b", "blind_c", "blind_d", "blind_f", "blind_g", "blind_h"} & bench.UNTUNED
-    assert {"heldout5", "blind_e", "blind_i"} <= bench.UNTUNED
+    assert not {"blind_b", "blind_c", "blind_d", "blind_e", "blind_f", "blind_g", "blind_h", "blind_i"} & bench.UNTUNED
+    assert "heldout5" in bench.UNTUNED
     assert bench.single_message_phrases() == []
     extra = ["x: one of my nuts + y", "x: coughed up", "x: nobody ever writes this"]
     assert bench.single_message_phrases(RED_FLAGS + extra) == ["one of my nuts"]
