@@ -68,12 +68,16 @@ HELDOUT_FLOOR = {"recall": 0.95, "category_recall": 0.0, "false_alarms": 0.05, "
 # rules frozen; blind_i is untouched.
 #   six:   blind_h (its first figure: 154/168 = 91.7%, 20/167 = 12.0%, exam stems 6/24 = 25.0%).
 # After round six: blind_e 160/168 = 95.2%, 14/167 = 8.4%; blind_i 147/168 = 87.5%, 14/168 = 8.3%.
-#   seven: blind_e and blind_i (their figures after round six, above, are their last untouched ones).
-UNTUNED = {"heldout5"}
+#   seven: blind_e and blind_i (their figures after round six, above, are their last untouched ones). Then two
+#          new sets, blind_j and blind_k (336 messages each, written 2026-12-05 by two helpers who never read the
+#          rules), were measured once with round seven's rules frozen (9603e94): blind_j 159/168 = 94.6%,
+#          16/168 = 9.5%, exam stems 2/24; blind_k 160/168 = 95.2%, 20/168 = 11.9%, exam stems 1/24.
+#   eight: blind_j. blind_k is untouched.
+UNTUNED = {"heldout5", "blind_k"}
 UNTUNED_FLOOR = {"recall": 0.85, "category_recall": 0.0, "false_alarms": 0.10, "exam_false_alarms": 0.10}
 # Each untouched blind set's first measurement (round four's rules, 2026-12-05): (recall, false alarms, exam stems).
 # Its floor is that, less about three messages; issue 27's goal (BLIND_GOAL) is reported beside it.
-BLIND_FIRST: dict[str, tuple] = {}
+BLIND_FIRST = {"blind_k": (160 / 168, 20 / 168, 1 / 24)}  # round seven: 95.2% / 11.9%, exam stems 4.2%
 BLIND_FLOOR = {name: {"recall": round(first[0] - 3 / 168, 3), "category_recall": 0.0,
                       "false_alarms": round(first[1] + 3 / 168, 3), "exam_false_alarms": round(first[2] + 2 / 24, 3)}
                for name, first in BLIND_FIRST.items() if first}

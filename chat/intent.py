@@ -41,6 +41,8 @@ EDU_START = frozenset(
 )
 EDU_LEAD = ("can you explain", "could you explain", "can you tell me", "tell me about", "explain to me",
             "help me understand", "i want to know", "i would like to know", "quick question", "please")
+# leads that ask for an explanation whatever follows: "help me understand the sepsis six"
+_EXPLAIN_LEADS = ("can you explain", "could you explain", "explain to me", "help me understand", "tell me about")
 EXAM_PHRASES = ("which of the following", "most likely", "next best step", "best next step", "most appropriate",
                 "first line", "first step", "year old man", "year old woman", "year old boy", "year old girl",
                 "presents with", "is brought to", "year old presents", "what is the diagnosis", "year old with",
@@ -48,7 +50,7 @@ EXAM_PHRASES = ("which of the following", "most likely", "next best step", "best
                 "the actor", "simulated patient", "the examiner", "the candidate", "next step", "presented with",
                 "presenting with", "before arrival", "on arrival", "is indicated", "what imaging", "best investigation",
                 "next investigation", "per nice", "conduta", "which antibiotic", "which drug", "which investigation",
-                "most urgent diagnosis", "initial management", "immediate management", "definitive management",
+                "most urgent diagnosis", "le plus probable", "mas probable", "mais provavel", "wahrscheinlichste", "initial management", "immediate management", "definitive management",
                 "sequence of", "single most important", "immediate intervention", "appropriate management",
                 "correct sequence", "board review")
 # A question about a claim: "my teacher said sepsis kills more people than cancer, is that true?"
@@ -62,7 +64,7 @@ RESOLVED = ("back to normal now", "normal now", "gone now", "healing", "healed",
             "settled now", "passed now", "resolved", "back to normal", "survived", "pulled through", "all normal",
             "were normal", "everything normal", "all came back", "ja esta bem", "ya esta bien", "va bien maintenant",
             "est bien maintenant", "wieder gut", "wieder fit", "fine now", "ok now", "okay now", "better now",
-            "well now", "good now", "all good", "all fine", "fine since", "well since", "nothing since", "recovered",
+            "well now", "good now", "all good", "all fine", "fine since", "well since", "s fine", "is fine", "sorted it", "sorted out", "went away", "nothing since", "recovered",
             "all clear", "was normal", "came back normal", "turned out", "ya estoy bien", "tout va bien",
             "geht mir gut", "geht es mir gut", "estou bem", "se recuperou", "jetzt gut", "was fine", "were fine",
             "said it was", "nothing serious", "was nothing", "doing well", "doing great", "doing fine", "back home",
@@ -72,7 +74,7 @@ RESOLVED = ("back to normal now", "normal now", "gone now", "healing", "healed",
 # Weeks ago is recent ("gave birth 2 weeks ago and I have a high fever"): past only when said to be over.
 RECENT = ("weeks ago", "last month", "months ago", "month ago", "last week", "at christmas", "over christmas",
           "at easter", "over easter", "over the holidays", "at new year", "on holiday") + tuple(
-    f"last {day}" for day in "monday tuesday wednesday thursday friday saturday sunday".split())
+    f"{last} {day}" for last in ("last", "on") for day in "monday tuesday wednesday thursday friday saturday sunday".split())
 # Hours ago: over only when someone checked it ("discharged yesterday", "the crew treated him this morning"), never
 # on the writer's word alone ("took a bottle of Tylenol last night, feels fine now" is still an overdose).
 VERY_RECENT = ("yesterday", "last night", "this morning", "earlier today", "the other day", "ontem", "ayer", "gestern",
@@ -95,7 +97,7 @@ _VIGNETTE = re.compile(r"\b(?:an? )?\d+ (?:year|month|week|day) old(?: (?:\w+ ){
                        r"(?:presents|presented|is brought|was brought|comes|came|is admitted|was admitted|is evaluated|"
                        r"is seen|develops|developed|is found|complains|has had)\b")
 # "she's 3 now": an age, not a time, so the episode it follows is long over.
-_AGE_NOW = re.compile(r"\b(?:is|s|are|re|am|m|turned|turns) (?:\d+|one|two|three|four|five|six|seven|eight|nine|ten)"
+_AGE_NOW = re.compile(r"\b(?:is|s|are|re|am|m|im|turned|turns) (?:\d+|one|two|three|four|five|six|seven|eight|nine|ten)"
                       r"(?: years?(?: old)?| months?(?: old)?)? (?:now|today)\b")
 # A word in scare quotes ("he 'overdosed' on candy") is a figure of speech, not the thing itself.
 _SCARE_QUOTES = re.compile(r"(?:(?<=\s)|^)['\"\u201c]([a-z]+)['\"\u201d](?=[\s.,!?;:]|$)")
@@ -122,7 +124,8 @@ _CLAUSE_BREAK = re.compile(r"(?:(?<!\d)[.,]|[.,](?!\d)|[;!?\n])+"  # punctuation
 # Questions about what one would do: no notice unless something is happening now.
 HYPOTHETICAL = ("if someone", "if somebody", "if a person", "if you", "if a child", "if a baby", "if a bee",
                 "what should you do if", "what do you do if", "what to do if", "what would i do if",
-                "what should i do if", "what do i do if", "what would happen if", "what happens if",
+                "what should i do if", "what do i do if", "what would happen if", "what happens if", "would you know if", "would i know if",
+                "si jamais", "se por acaso", "si por casualidad",
                 "how would you",
                 "hypothetical", "hypothetically", "in theory", "a novel", "my novel", "a story", "a character",
                 "a scene in", "a scene where", "the scene where", "in a scene", "the character", "my character",
@@ -164,7 +167,8 @@ STUDY = frozenset(
     "lesson lessons lecturer tutor professor drill report statistics awareness research prevention campaign "
     "physikum staatsexamen flashcard viva audit audits guideline guidelines guidance requalification recertification "
     "refresher newsletter residencia residency questao concurso oposiciones enarm internat hausarbeit "
-    "bachelorarbeit masterarbeit doktorarbeit tesis tese tcc tfg sba sbas mrcp mrcs mrcpch mrcog frcs boards comlex "
+    "bachelorarbeit masterarbeit doktorarbeit tesis tese tcc tfg passmed pastest uworld amboss anki quesmed osmosis kaplan "
+    "ecn comparing versus vs formation formacion formacao schulung fortbildung stagiaires sba sbas mrcp mrcs mrcpch mrcog frcs boards comlex "
     "slides".split())
 # The words that label a message as study when it opens with them ("Vignette: ...", "Exam q: ...").
 STUDY_LABELS = frozenset("exam exams quiz vignette flashcard flashcards viva osce mcq usmle nclex plab revision "
@@ -182,7 +186,8 @@ STUDY_PHRASES = ("first aid course", "first aid class", "first aid training", "f
                  "quiz question",
                  "my answer", "short answer", "model answer", "mark my", "pour mon memoire",
                  "mon memoire", "ma these", "a leaflet", "leaflet about", "leaflet on", "doing a course",
-                 "taking a course", "cpr course", "cpr class", "cpr training", "course at the", "training slides",
+                 "taking a course", "cpr course", "cpr class", "cpr training", "course at the", "got this wrong",
+                 "got it wrong", "a table", "training slides",
                  "a training",
                  "staff training", "prevention training", "training session", "training day", "leaflet for",
                  "a comic", "comic about", "comic for", "a pun", "pun about", "puns about", "a joke about",
@@ -195,7 +200,7 @@ FRAME = STUDY | frozenset(
     "summarise summarize tell erklaren erklaeren expliquer explicar explique explica explain mix confuse confusing "
     "remember memorise memorize muddle revise test tests actor actress mixing mixed muddling asked ask answer "
     "answers mark marking textbook confuses memoire diagnosed diagnosis culture knowledge curiosity curiosidad "
-    "giving talk talks courses classes slides leaflet comic joke pun unterlagen notes notizen apuntes skript "
+    "examiner saying states stated reports client clients giving talk talks courses classes slides leaflet comic joke pun unterlagen notes notizen apuntes skript "
     "curiosite neugier".split())
 # "how do I ...", "did I do it right", "I gave ... (in the simulation)": the I who asks or acts, not the one it
 # happens to.
@@ -205,6 +210,8 @@ _ASKER = re.compile(r"\b(?:how|what|when|where|why|should|can|could|would|do|did
                     r"want to know|"
                     r"wonder|put|think|believe|guess)\b|\b(?:walk|talk|take) me through\b"
                     r"|\b(?:paramedic|nurse|doctor|medic|emt|midwife|firefighter|lifeguard|gp|student) here\b"
+                    r"|\bi (?:am|m) an? (?:new )?(?:hca|healthcare assistant|care assistant|support worker|nursing assistant|"
+                    r"cna|carer)\b"
                     r"|\bi (?:am|m) an? (?:\w+ ){0,3}(?:student|trainee|nurse|doctor|paramedic|teacher|medic|"
                     r"pharmacist|midwife|resident|intern|lecturer|researcher|writer|author|emt|instructor|lifeguard|"
                     r"first aider|physician|clinician)s?\b"
@@ -241,7 +248,7 @@ ASKING = ("signs of", "sign of", "symptoms of", "symptom of", "warning signs", "
           "la diferencia", "der unterschied", "a diferenca", "news said", "on the news", "in the news", "news report",
           "noticias", "nachrichten", "les infos", "how many people", "people survive", "survival rate",
           "googling", "googled",
-          "health anxious", "can anxiety", "could anxiety", "can stress", "could stress", "can panic", "can a panic",
+          "health anxious", "anxious about every", "worried about every", "can anxiety", "could anxiety", "can stress", "could stress", "can panic", "can a panic",
           "news story", "a story about", "an article about", "a video about", "a post about", "saw a story",
           "what are the", "what happens", "risk of", "chance of", "chances of", "prevent", "recovery from",
           "treatment for", "treatment of", "management of", "antidote", "look out for", "watch out for",
@@ -368,11 +375,13 @@ def is_educational(text: str) -> bool:
     """A general question (what is / how does / explain / why ...) about no one in particular."""
     w = words(text)
     joined = " ".join(w)
+    asked_to_explain = False
     for lead in EDU_LEAD:
         if joined.startswith(lead + " "):
             w = w[len(lead.split()):]
+            asked_to_explain = lead in _EXPLAIN_LEADS
             break
-    starts = bool(w) and (w[0] in EDU_START or (w[0] in ("can", "could") and w[1:2] != ["not"])
+    starts = asked_to_explain or bool(w) and (w[0] in EDU_START or (w[0] in ("can", "could") and w[1:2] != ["not"])
                           or w[:2] == ["o", "que"] or any(_has_phrase(w, p) for p in CLAIM))
     return starts and not THIRD_PERSON.intersection(w)
 
@@ -409,11 +418,12 @@ def is_past_event(text: str) -> bool:
 
 def is_hypothetical(text: str) -> bool:
     """'if someone was choking, what would I do', 'writing a novel where ...', 'in case her waters break',
-    'we are going hiking next week', a message that opens with a what-if ('if I splash bleach in my eye, how
-    long ...'), with nothing said to happen now."""
+    'we are going hiking next week', a sentence that opens with a what-if ('if I splash bleach in my eye, how
+    long ...', 'my husband has epilepsy. If he has a seizure when we are out, when should I call?'), with nothing
+    said to happen now."""
     w = _DEFERRING.sub(" ", " ".join(words(text))).split()
     return ((any(_has_phrase(w, p) for p in HYPOTHETICAL + FUTURE) or bool(_IF_EVER.search(" ".join(w)))
-             or _opens_with_what_if(text))
+             or any(_opens_with_what_if(sentence) for sentence in re.split(r"(?<=[.!?])\s+", text or "")))
             and not _is_current(_without(w, AGAIN)) and not any(_has_phrase(w, p) for p in NOW))
 
 

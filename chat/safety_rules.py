@@ -178,6 +178,9 @@ RULES: list[str] = [
     # hands at the throat and no sound: "hands on her neck, can't cough"
     "choking: hands on|clutching|grabbing|holding + neck|throat + can not cough|can not speak|can not talk|silent|"
     "no sound|can not breath|turning|{blue}|can not make|any sound|a sound|no noise",
+    # food that went down the wrong way, and now silent or grabbing at someone
+    "choking: swallowed wrong|went down wrong|wrong way|eating|sandwich|meat|steak + gone silent|went silent|"
+    "going silent|no sound|grabbing at|clutching at|can not breath|turning blue",
     "choking: stuck + throat + air|breath|cough|swallow|spit|saliva|drool|sound|noise|speak|talk|{blue}|red",
     "choking: swallow|inhaled + coin|toy|marble|lego|bead + cough|chok|breath|wheez|{blue}|stuck",
     # ---- anaphylaxis
@@ -187,6 +190,8 @@ RULES: list[str] = [
     "twice|second|not work|not help",
     "anaphylaxis: {face_throat} + {swelling}",
     "anaphylaxis: hives|urticaria|welts|blotch + faint|dizz|breath|wheez|vomit|throat|swell",
+    # a food or sting, then a rash with a second system: coughing, vomiting, tummy pain (anaphylaxis in a child)
+    "anaphylaxis: {allergen} + rash|hives|welts|blotch + cough|wheez|sick|vomit|tummy|stomach|breath|swell|throat",
     "anaphylaxis: swell|swollen|hives|blotch|welts + all over|everywhere|whole body|head to toe + faint|dizz|"
     "breath|"
     "wheez|throat|tongue|lip|collaps|vomit",
@@ -306,6 +311,8 @@ RULES: list[str] = [
     "hot|smell|weeping|swollen|spreading + fever|fiebre|fieber|fievre|febre|37.8-42.9|burning up|chills|shiver|"
     "rigor|racing|faint|dizz|clammy|confus",
     "sepsis: mottled|blotchy + cold|breath|drowsy|confus|{fever}|pale|floppy",
+    "sepsis: rash|spots|marks + like bruises|bruise|bruising + drowsy|sleepy|cold hands|cold feet|legs hurt|{fever}|"
+    "unwell|floppy|confus",
     # cold hands and feet, or leg pain, with a fever: early signs of sepsis, in five languages
     "sepsis: {fever} + cold hands|cold feet|hands cold|feet cold|pes gelados|maos geladas|pies frios|manos frias|"
     "pieds froids|mains froides|kalte hande|kalte fusse|legs hurt|leg pain|leg pains|nas pernas|las piernas|"
@@ -392,15 +399,15 @@ RULES: list[str] = [
     "burns: firework|explosion|exploded|blast|banger + hand|fingers|face|eye|arm + charred|black|blown|missing|"
     "bleeding|burn|burnt|mangled",
     "burns: blister|ampolla|ampoule|bolha|blase + huge|large|big|massive|palm|face|whole|all over|entera|toda|"
-    "entiere|ganze|inteira|llena|cheia|pleine|voll + oven|hob|iron|kettle|stove|boil|hot|fire|steam|touched|"
+    "entiere|ganze|inteira|llen|chei|plein|voll + oven|hob|iron|kettle|stove|boil|hot|fire|steam|touched|"
     "grabbed|plancha|horno|fer|bugeleisen|ferro|herd|toco|touche|tocou|hirviendo|bouillante|fervendo|kochend",
     # a caustic spilled on the skin: white, blistering or burning
     "burns: {poison}|acid|lye + spill|spilled|splash|on my|on his|on her|skin + white|blister|burn|peel|raw|"
     "hurts|pain",
-    "burns: boiling|hot oil|hot water|kettle|chemical|hot tea|hot coffee|hot drink|hot chocolate|"
+    "burns: boiling|hirviendo|fervendo|bouillant|hot oil|hot water|kettle|chemical|hot tea|hot coffee|hot drink|hot chocolate|"
     "soup|hot milk|heisses|heisse|kochend|huile bouillante|eau bouillante|aceite hirviendo|agua hirviendo|"
     "oleo quente|agua fervendo + splash|spill|pulled|poured|went down|went over|tipped|geschuttet|verschuttet|"
-    "renverse|derrame|derramo|derramou|grabbed + "
+    "renverse|derrame|derramo|derramou|grabbed|encima|tiro|tirou + "
     "face|chest|arm|leg|hand|body|front|all over|tummy|belly|back|shoulder|feet|foot|"
     "blister|skin|himself|herself|myself|eye|neck|bein|jambe|pierna|perna|gesicht|visage|cara|rosto",
     # ---- blood sugar
@@ -419,7 +426,7 @@ RULES: list[str] = [
     "glycaemia: insulin + {altered} + sweat|shak|pale|clammy",
     "glycaemia: diabet + confus|not making sense|unconscious|fruity|drowsy|sweaty|desmai|ketone|{collapse}|"
     "gibberish|verwirrt|durcheinander|confundid|desorient|acting drunk|acting strange|slurr|agitat|aggressiv|"
-    "{confused}",
+    "{confused}|ansprechbar|murmel|mumbl|schwitzt stark",
     # shaking and sweating in someone with diabetes, in five languages
     "glycaemia: diabet|typeone|typetwo|insulin + shak|trembl|tremb|zitter|tiembl|sweat|clammy|schwitz|sudando|"
     "transpir|suando|sueur|sudor|schweiss + shak|trembl|tremb|zitter|tiembl|{altered}|pale|racing|blurr",
@@ -427,13 +434,14 @@ RULES: list[str] = [
     "glycaemia: skip|missed|missing|forgot|ran out|run out|stopped|not taking|not had + insulin|injections|jabs|"
     "pump|shots + vomit|sick|throw|stomach|tummy|belly|breath|drowsy|sleepy|confus|thirst|ketone",
     "glycaemia: dka|ketoacidosis|diabetic coma|hyperosmolar",
-    "glycaemia: ketones + high|vomit|>=1.5|breath",
+    "glycaemia: ketone + high|vomit|>=1.5|breath|purple|dark|throwing up",
     "glycaemia: pear drops|fruity|acetone|nail varnish|nail polish + breath|smell",
     "glycaemia: {diabetic} + vomit|throwing up|can not keep down|breathing fast|deep breath|breathing deep|"
     "heavy breath|breathing heav|breathing hard|breathing weird|breathing funny",
     # ---- any emergency: extreme pain, an ambulance called or asked about
     "severe_pain: worst pain of my life|worst pain ever|worst pain i have ever|pain is 10 outoften|"
-    "10 outoften pain|screaming in pain|writhing in pain|screaming with pain",
+    "10 outoften pain",
+    "severe_pain: screaming|writhing|doubled up|crying out + in pain|in agony|with pain",
     "general: sickle + crisis|fever|breath|chest",
     # on the floor and unable to get up, alone or for hours (a long lie)
     "general: fell|fallen|on the floor + can not get up|unable to get up|can not stand + alone|hours|all night|"

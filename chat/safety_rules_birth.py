@@ -27,6 +27,12 @@ BIRTH_RULES: list[str] = [
     "nao mexeu|mexe pouco|mexeu pouco|mexendo pouco|quase nao|no se movio|bouge pas|"
     "kaum bewegt|bewegt sich kaum",
     "obstetric: waters|water broke|waters broke + green|brown|blood|smell|meconium|cord",
+    # before 37 weeks: contractions, waters or bleeding (labour too early)
+    "obstetric: 20-36 + weeks|semanas|semaines|wochen|wks + contrac|wehen|waters|liquido|liquide|fluid|leaking|"
+    "perdendo|bleed|sangr",
+    # late in pregnancy: pain under the right ribs, or a pressure of 140 over 90 and more (pre-eclampsia)
+    "obstetric: weeks|{pregnant} + under my ribs|below my ribs|upper belly|upper tummy|epigastr + pain|sick|vomit",
+    "obstetric: weeks|{pregnant}|pregnancy + >=140 + 90-139",
     # a pregnant belly gone hard with constant pain (the placenta coming away)
     "obstetric: bump|{pregnant}|weeks + hard as|rock hard|is hard|rigid|like a board|hard like + pain|constant|"
     "bleed|not ease",

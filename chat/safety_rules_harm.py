@@ -133,6 +133,9 @@ HARM_RULES: list[str] = [
     # a gun taken out by someone low, who wants no one near
     "suicide: gun|shotgun|rifle|firearm|pistol + follow him|follow her|not follow|leave him alone|leave her alone|"
     "goodbye|really down|so down|been down|depress|hopeless|note",
+    # "I'm going to take all my pills tonight", in five languages
+    "suicide: vou tomar|voy a tomar|vais prendre|going to take|gonna take|werde + todos|todas|tous|toutes|alle|all + "
+    "comprimidos|pastillas|comprimes|tabletten|pills|tablets|remedios|medicamentos|cachets",
     # a way to die asked for (intent.py keeps it from study and stories)
     "suicide: quickest|fastest|easiest|painless|least painful|best|surest|simplest + way to die|"
     "way of dying|way to end it|way to end my life",
@@ -166,7 +169,7 @@ HARM_RULES: list[str] = [
     "suicide: saving them|saving up|hoard|collecting + pills|tablets|them|meds",
     # a goodbye or sorry sent, and then silence
     "suicide: texted|messaged|message|sent|posted|said + sorry|goodbye|love you|loves me|forgive + not answering|"
-    "not replying|not pick|phone off|phone is off|switched off|can not reach|can not get hold|no answer|"
+    "not replying|not pick|phone off|phone is|phone s|switched off|can not reach|can not get hold|no answer|"
     "gone quiet",
     "suicide: goodbye|farewell|last message + note|notes|letter|letters|text|texted|message|"
     "messaged|bridge|rope|pills|tablets|forever|tonight|jump|roof|cliff|ledge|everyone|family|kids",

@@ -278,7 +278,7 @@ RED_FLAG_EXCEPTIONS: list[str] = [
     "throwing a fit", "nearly had a heart attack", "almost had a heart attack", "mini heart attack when",
     "my heart stopped when", "my heart stopped for a", "heart skipped",
     # a scare that turned out to be nothing, a plural in a day's work, an inhaler's colour, a sporting collapse
-    "seizure scare", "stroke scare", "heart scare", "heart attack scare", "overdoses", "blue inhaler", "blue pump",
+    "had me gasping", "left me gasping", "seizure scare", "stroke scare", "heart scare", "heart attack scare", "overdoses", "blue inhaler", "blue pump",
     "blue puffer", "brown inhaler", "purple inhaler", "choked in the final", "choked in the match",
     "choked in the game", "choked in the shootout", "choked in the penalty", "choked under pressure", "choked on stage",
     "choked in the interview", "choked in the exam", "choked at the final", "choking on how", "choked on how",

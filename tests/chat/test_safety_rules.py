@@ -53,6 +53,7 @@ URGENT = {
         "she swallowed everything in the medicine cupboard",
     ],
     "glycaemia": [  # low or high blood sugar without the medical name
+        "type 1, my ketone strip went dark purple and I have been throwing up all morning",
         "his libre says LO and he's really drowsy", "my diabetic dad is sweating, trembling and talking gibberish",
         "I think my dad's sugar is low, he's pale, sweaty and not making any sense",
         "Meine Frau ist Diabetikerin, zittert und ist ganz durcheinander", "mein Opa hat Diabetes und ist verwirrt",
@@ -73,6 +74,7 @@ URGENT = {
         "she has had 3 seizures in a row and is not waking up",
     ],
     "anaphylaxis": [  # a face or throat that swells after a food, sting or new medicine
+        "my son ate a biscuit with peanuts in it, now he has a blotchy rash and keeps coughing",
         "my throat is closing up after eating shrimp", "after the new antibiotic my face is blowing up",
         "started new tablets today and now my eyes and lips are ballooning",
         "Meine Lippen schwellen an nach Erdnüssen und ich bekomme schlecht Luft",
@@ -127,6 +129,7 @@ URGENT = {
         "Meine Mutter ist ganz kalt und verwirrt, sie lag die ganze Nacht auf dem Boden",
     ],
     "suicide": [  # the wish, the plan, the means, a goodbye sent to someone
+        "voy a tomar todas las pastillas esta noche cuando se duerman",
         "what is the most painless way to die, asking for me",
         "my brother has been so down for weeks and just took his rifle into the woods alone",
         "I don't want to be alive anymore", "Estoy pensando en quitarme la vida", "I don't want to wake up tomorrow",
@@ -158,6 +161,7 @@ URGENT = {
         "dad used his GTN spray three times and the pain is no better, he's grey",
     ],
     "sepsis": [
+        "my son has a rash like bruises on his legs and is really drowsy",
         "my wife had flu and now temp 39.6, her hands and feet are ice cold and she says her legs hurt",
         "my mum has a UTI and now she's really confused and cold and clammy",
         "Mein Vater hat hohes Fieber, ist verwirrt und atmet schnell",
@@ -168,6 +172,8 @@ URGENT = {
         "my op wound is hot and leaking and I'm 38.9 with a pounding heart",
     ],
     "obstetric": [
+        "35 weeks pregnant, the pharmacy took my BP and it was 160/105, I have a headache",
+        "30 weeks and my waters are leaking, should I go in?",
         "my waters broke and I'm only 30 weeks", "I'm 28 weeks and having regular painful contractions",
         "my partner had her baby last week and now she is bleeding through a pad every hour",
         "I gave birth 2 weeks ago and I have a high fever and shivering",
@@ -193,6 +199,7 @@ URGENT = {
         "J'ai reçu du détergent dans l'œil et je ne vois plus rien",
     ],
     "burns": [
+        "mi hija se tiró encima la sopa hirviendo y tiene la cara llena de ampollas",
         "spilled hot soup down my toddler's chest and neck, the skin is peeling",
         "the pan caught fire and my forearm is white and leathery, it does not even hurt",
         "Mein Kind hat sich mit heißem Wasser verbrüht, große Blasen",
@@ -201,6 +208,7 @@ URGENT = {
         "a banger exploded in his hand, two fingers are black",
     ],
     "choking": [  # issue 27, rounds four to six
+        "grandpa was eating steak and it went down the wrong way, now he has gone silent",
         "my daughter swallowed a sweet and can't make any sound, she is clutching her throat",
         "mi hijo se atragantó con una uva y no respira",
         "he's clutching his throat and can't speak, was eating steak",
@@ -291,6 +299,8 @@ QUIET = {
         "my boss will have a heart attack when he sees the bill",
     ],
     "everyday": [
+        "that thriller had me gasping for air all night, any tips for sleep?",
+        "got this wrong on uworld: 50M, sudden painless vision loss in one eye, cherry red spot. diagnosis?",
         "this deadline is literally killing me, any tips to focus?",
         "my blue inhaler is past its date, can I still use it?",
         "can anxiety feel like a stroke? my scans and bloods were all normal",
@@ -379,6 +389,10 @@ def test_the_same_words_about_no_one_now_stay_quiet(kind, text):
     ("we're going camping next week, what should I pack for snake bites?", "hypothetical"),
     ("baby is due in 3 weeks, since this afternoon constant pain and my bump is hard", "now"),
     ("what's the quickest way to die? asking for me", "now"),
+    # round eight: a what-if in a later sentence, a request to explain, an age said "now" without its apostrophe
+    ("my wife has epilepsy. If she has a seizure on the train, when should I call an ambulance?", "hypothetical"),
+    ("help me understand the sepsis six, I'm a new care assistant", "question"),
+    ("had a seizure at 16, nothing since, im 20 now. can I get a licence?", "past"),
     ("for my novel: what would be the quickest way to die in the desert?", "hypothetical"),
 ])
 def test_intent_is_decided_in_one_place_both_ways(text, expected):
