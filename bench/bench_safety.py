@@ -4,7 +4,7 @@
 
 Reads the labelled sets in data/safety/ (one JSON object a line: text, urgent, category, lang; written for
 this project, not taken from any dataset): messages.jsonl, the set the rules were first written on,
-heldout*.jsonl, sets written later by someone who had not seen the rules at the time, and blind_a .. blind_i,
+heldout*.jsonl, sets written later by someone who had not seen the rules at the time, and blind_a .. blind_k,
 sets written by someone who never read the rules (issue 27). Runs safety.find_red_flags with
 chat/safety_rules.py plus ChatConfig's extra red flags / exceptions on every message and prints the date,
 machine, command and milliseconds a message, then one table with a column per set: recall per urgent category,
@@ -17,8 +17,8 @@ Goals on messages.jsonl: recall >= 97% overall and >= 90% in every category; fal
 <= 5% on exam stems. heldout..heldout4 were each measured once untuned (the README gives those figures)
 and then used to tune the rules, so on them the bench checks a lower floor: recall >= 95%, false alarms
 <= 5%, on exam stems <= 5%; so do blind_a (tuned on in issue 27's first round), blind_b (its second), blind_d
-(its third), blind_c and blind_g (its fourth), blind_f (its fifth), blind_h (its sixth), each measured once before
-it was tuned on.
+(its third), blind_c and blind_g (its fourth), blind_f (its fifth), blind_h (its sixth), blind_e and blind_i (its
+seventh), blind_j (its eighth), each measured once before it was tuned on.
 Sets in UNTUNED have never been used to tune anything: their figures are the honest ones, and their floor is
 lower (heldout5: recall >= 85%, false alarms <= 10% overall and on exam stems; the blind ones: what they reached
 when first measured, less a margin of about three messages). Issue 27's goal on the untouched blind sets,
@@ -72,7 +72,7 @@ HELDOUT_FLOOR = {"recall": 0.95, "category_recall": 0.0, "false_alarms": 0.05, "
 #          new sets, blind_j and blind_k (336 messages each, written 2026-12-05 by two helpers who never read the
 #          rules), were measured once with round seven's rules frozen (9603e94): blind_j 159/168 = 94.6%,
 #          16/168 = 9.5%, exam stems 2/24; blind_k 160/168 = 95.2%, 20/168 = 11.9%, exam stems 1/24.
-#   eight: blind_j. blind_k is untouched.
+#   eight: blind_j. blind_k is untouched: after round eight 160/168 = 95.2%, 19/168 = 11.3%, exam stems 1/24.
 UNTUNED = {"heldout5", "blind_k"}
 UNTUNED_FLOOR = {"recall": 0.85, "category_recall": 0.0, "false_alarms": 0.10, "exam_false_alarms": 0.10}
 # Each untouched blind set's first measurement (round four's rules, 2026-12-05): (recall, false alarms, exam stems).

@@ -444,11 +444,11 @@ def _bench():
 
 def test_no_rule_alternative_is_written_for_one_message():
     """Issue 27: a phrase alternative (three words or more) that occurs in exactly one message of the sets
-    tuned on (blind_b..blind_i too) was written for that sentence. The audit can
+    tuned on (blind_b..blind_j too) was written for that sentence. The audit can
     fail: such a phrase is found, two words are not audited, and a phrase no message uses is allowed."""
     bench = _bench()
-    assert not {"blind_b", "blind_c", "blind_d", "blind_e", "blind_f", "blind_g", "blind_h", "blind_i"} & bench.UNTUNED
-    assert "heldout5" in bench.UNTUNED
+    assert not {f"blind_{x}" for x in "bcdefghij"} & bench.UNTUNED
+    assert {"heldout5", "blind_k"} <= bench.UNTUNED
     assert bench.single_message_phrases() == []
     extra = ["x: one of my nuts + y", "x: coughed up", "x: nobody ever writes this"]
     assert bench.single_message_phrases(RED_FLAGS + extra) == ["one of my nuts"]
