@@ -64,7 +64,7 @@ RESOLVED = ("back to normal now", "normal now", "gone now", "healing", "healed",
             "settled now", "passed now", "resolved", "back to normal", "survived", "pulled through", "all normal",
             "were normal", "everything normal", "all came back", "ja esta bem", "ya esta bien", "va bien maintenant",
             "est bien maintenant", "wieder gut", "wieder fit", "fine now", "ok now", "okay now", "better now",
-            "well now", "good now", "all good", "all fine", "fine since", "well since", "s fine", "is fine", "sorted it", "sorted out", "went away", "nothing since", "recovered",
+            "well now", "good now", "all good", "all fine", "fine since", "well since", "s fine", "is fine", "sorted it", "sorted out", "nothing since", "recovered",
             "all clear", "was normal", "came back normal", "turned out", "ya estoy bien", "tout va bien",
             "geht mir gut", "geht es mir gut", "estou bem", "se recuperou", "jetzt gut", "was fine", "were fine",
             "said it was", "nothing serious", "was nothing", "doing well", "doing great", "doing fine", "back home",
@@ -85,7 +85,9 @@ CHECKED = ("discharged", "treated", "came back normal", "all normal", "were norm
 AGAIN = ("happen again", "happening again", "happens again", "get it again", "have another",  # a worry, not now
          "just diagnosed", "just been diagnosed", "just found out", "just started", "just been told", "try again",
          "trying again", "one again", "with the next")
-CURRENT = ("now", "today", "tonight", "again", "still", "currently", "all day", "all night")
+# ("it's back", "came back": a recurrence is now; "came back normal" is taken out as RESOLVED first)
+CURRENT = ("now", "today", "tonight", "again", "still", "currently", "all day", "all night", "is back", "s back",
+           "back again", "came back", "come back", "coming back")
 _JUST_HAPPENED = re.compile(r"\bjust (?:now|\w+ed|took|ate|drank|fell|hit|had|got|swallowed|went|came|threw|broke|cut|"
                             r"bit|stung|made|found|woke|collapsed|started|stopped|passed)\b")
 _OPTION = re.compile(r"(?:^|[\s(])[A-Ea-e][).:](?=\s)")

@@ -394,6 +394,9 @@ def test_the_same_words_about_no_one_now_stay_quiet(kind, text):
     ("help me understand the sepsis six, I'm a new care assistant", "question"),
     ("had a seizure at 16, nothing since, im 20 now. can I get a licence?", "past"),
     ("for my novel: what would be the quickest way to die in the desert?", "hypothetical"),
+    # a recurrence is now: "went away" ends nothing when the pain is back
+    ("had crushing chest pain last week that went away, now it's back and I'm sweating", "now"),
+    ("my face drooped on Monday and went away, now it has come back and my words are slurred", "now"),
 ])
 def test_intent_is_decided_in_one_place_both_ways(text, expected):
     """Issue 27: a question about a condition (study, a role, a claim, what-ifs, long ago or over) is not the
