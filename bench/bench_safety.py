@@ -4,7 +4,7 @@
 
 Reads the labelled sets in data/safety/ (one JSON object a line: text, urgent, category, lang; written for
 this project, not taken from any dataset): messages.jsonl, the set the rules were first written on,
-heldout*.jsonl, sets written later by someone who had not seen the rules at the time, and blind_a .. blind_k,
+heldout*.jsonl, sets written later by someone who had not seen the rules at the time, and blind_a .. blind_m,
 sets written by someone who never read the rules (issue 27). Runs safety.find_red_flags with
 chat/safety_rules.py plus ChatConfig's extra red flags / exceptions on every message and prints the date,
 machine, command and milliseconds a message, then one table with a column per set: recall per urgent category,
@@ -18,7 +18,7 @@ Goals on messages.jsonl: recall >= 97% overall and >= 90% in every category; fal
 and then used to tune the rules, so on them the bench checks a lower floor: recall >= 95%, false alarms
 <= 5%, on exam stems <= 5%; so do blind_a (tuned on in issue 27's first round), blind_b (its second), blind_d
 (its third), blind_c and blind_g (its fourth), blind_f (its fifth), blind_h (its sixth), blind_e and blind_i (its
-seventh), blind_j (its eighth), each measured once before it was tuned on.
+seventh), blind_j (its eighth), blind_l (its ninth), each measured once before it was tuned on.
 Sets in UNTUNED have never been used to tune anything: their figures are the honest ones, and their floor is
 lower (heldout5: recall >= 85%, false alarms <= 10% overall and on exam stems; the blind ones: what they reached
 when first measured, less a margin of about three messages). Issue 27's goal on the untouched blind sets,
@@ -73,11 +73,17 @@ HELDOUT_FLOOR = {"recall": 0.95, "category_recall": 0.0, "false_alarms": 0.05, "
 #          rules), were measured once with round seven's rules frozen (9603e94): blind_j 159/168 = 94.6%,
 #          16/168 = 9.5%, exam stems 2/24; blind_k 160/168 = 95.2%, 20/168 = 11.9%, exam stems 1/24.
 #   eight: blind_j. blind_k is untouched: after round eight 160/168 = 95.2%, 19/168 = 11.3%, exam stems 1/24.
-UNTUNED = {"heldout5", "blind_k"}
+#   nine:  blind_l. Two new sets, blind_l and blind_m (336 messages each, written 2026-12-06 by two helpers who never
+#          read the rules; two generic messages an earlier set held dropped from blind_l), were measured once with
+#          rounds eight's rules and the recurrence fix (c8e0a1d): blind_l 155/168 = 92.3%, 12/166 = 7.2%, exam stems
+#          1/24; blind_m 154/168 = 91.7%, 21/168 = 12.5%, exam stems 2/24. blind_m is untouched: after round nine
+#          153/168 = 91.1%, 20/168 = 11.9%; blind_k 161/168 = 95.8%, 17/168 = 10.1%.
+UNTUNED = {"heldout5", "blind_k", "blind_m"}
 UNTUNED_FLOOR = {"recall": 0.85, "category_recall": 0.0, "false_alarms": 0.10, "exam_false_alarms": 0.10}
 # Each untouched blind set's first measurement (round four's rules, 2026-12-05): (recall, false alarms, exam stems).
 # Its floor is that, less about three messages; issue 27's goal (BLIND_GOAL) is reported beside it.
-BLIND_FIRST = {"blind_k": (160 / 168, 20 / 168, 1 / 24)}  # round seven: 95.2% / 11.9%, exam stems 4.2%
+BLIND_FIRST = {"blind_k": (160 / 168, 20 / 168, 1 / 24),  # round seven: 95.2% / 11.9%, exam stems 4.2%
+               "blind_m": (154 / 168, 21 / 168, 2 / 24)}  # c8e0a1d: 91.7% / 12.5%, exam stems 8.3%
 BLIND_FLOOR = {name: {"recall": round(first[0] - 3 / 168, 3), "category_recall": 0.0,
                       "false_alarms": round(first[1] + 3 / 168, 3), "exam_false_alarms": round(first[2] + 2 / 24, 3)}
                for name, first in BLIND_FIRST.items() if first}

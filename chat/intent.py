@@ -52,13 +52,16 @@ EXAM_PHRASES = ("which of the following", "most likely", "next best step", "best
                 "next investigation", "per nice", "conduta", "which antibiotic", "which drug", "which investigation",
                 "most urgent diagnosis", "le plus probable", "mas probable", "mais provavel", "wahrscheinlichste", "initial management", "immediate management", "definitive management",
                 "sequence of", "single most important", "immediate intervention", "appropriate management",
-                "correct sequence", "board review")
+                "correct sequence", "board review", "conduite a tenir", "conducta a seguir", "quel est le diagnostic",
+                "cual es el diagnostico", "qual o diagnostico", "qual e o diagnostico", "welche diagnose",
+                "naechste schritt", "nachste schritt")
 # A question about a claim: "my teacher said sepsis kills more people than cancer, is that true?"
 CLAIM = ("is that true", "is it true", "true that", "true or false", "a myth", "fact or myth", "fact or fiction")
 PAST = ("years ago", "year ago", "years since", "year since", "last year", "last month", "months ago", "month ago",
         "weeks ago", "in the past",
         "when i was", "as a child", "once at", "used to", "last winter", "last summer", "last spring",
-        "last autumn", "last fall", "last christmas")
+        "last autumn", "last fall", "last christmas") + tuple(
+    f"in {m}" for m in "january february march april may june july august september october november".split())
 # An episode that is over and was checked: its "now" ("fine now") does not make it current.
 RESOLVED = ("back to normal now", "normal now", "gone now", "healing", "healed", "getting better", "completely gone",
             "settled now", "passed now", "resolved", "back to normal", "survived", "pulled through", "all normal",
@@ -84,7 +87,10 @@ CHECKED = ("discharged", "treated", "came back normal", "all normal", "were norm
            "turned out", "sent us home", "sent home", "send us home", "sent him home", "sent her home")
 AGAIN = ("happen again", "happening again", "happens again", "get it again", "have another",  # a worry, not now
          "just diagnosed", "just been diagnosed", "just found out", "just started", "just been told", "try again",
-         "trying again", "one again", "with the next")
+         "trying again", "one again", "with the next", "it coming back", "it comes back", "it will come back",
+         "it ll come back", "acontecer de novo", "aconteca de novo", "pase otra vez",
+         "pasar otra vez", "vuelva a pasar", "volver a pasar", "se reproduise", "se reproduire", "wieder passiert",
+         "nochmal passiert")
 # ("it's back", "came back": a recurrence is now; "came back normal" is taken out as RESOLVED first)
 CURRENT = ("now", "today", "tonight", "again", "still", "currently", "all day", "all night", "is back", "s back",
            "back again", "came back", "come back", "coming back")
@@ -101,6 +107,9 @@ _VIGNETTE = re.compile(r"\b(?:an? )?\d+ (?:year|month|week|day) old(?: (?:\w+ ){
 # "she's 3 now": an age, not a time, so the episode it follows is long over.
 _AGE_NOW = re.compile(r"\b(?:is|s|are|re|am|m|im|turned|turns) (?:\d+|one|two|three|four|five|six|seven|eight|nine|ten)"
                       r"(?: years?(?: old)?| months?(?: old)?)? (?:now|today)\b")
+# "now I'm 30": an age, no sign that the episode goes on (it dates nothing by itself: "40 min now, I'm 61")
+_NOW_AGE = re.compile(r"\bnow (?:i am|i m|im|he is|he s|hes|she is|she s|shes|they are|they re) (?:\d+|one|two|three|"
+                      r"four|five|six|seven|eight|nine|ten)(?: years?(?: old)?)?(?= (?:and|so|but|years?|yrs?)\b|$)")
 # A word in scare quotes ("he 'overdosed' on candy") is a figure of speech, not the thing itself.
 _SCARE_QUOTES = re.compile(r"(?:(?<=\s)|^)['\"\u201c]([a-z]+)['\"\u201d](?=[\s.,!?;:]|$)")
 # Episodes long ago: the clause that holds one is dropped before matching ("when I was 12, can I drive now").
@@ -129,9 +138,10 @@ HYPOTHETICAL = ("if someone", "if somebody", "if a person", "if you", "if a chil
                 "what should i do if", "what do i do if", "what would happen if", "what happens if", "would you know if", "would i know if",
                 "si jamais", "se por acaso", "si por casualidad",
                 "how would you",
-                "hypothetical", "hypothetically", "in theory", "a novel", "my novel", "a story", "a character",
+                "hypothetical", "hypothetically", "in theory", "a novel", "my novel", "write a story", "writing a story",
+                "for a story", "in a story", "a story where", "a story in which", "short story", "a character",
                 "a scene in", "a scene where", "the scene where", "in a scene", "the character", "my character",
-                "my story", "in my story", "the story", "my book",
+                "my story", "in my story", "in the story", "the story where", "my book",
                 "the novel", "in a film", "in the film", "in a movie", "in the movie", "on tv", "in a show",
                 "in a game", "how realistic", "screenplay", "my script", "fiction", "the plot", "first aid course",
                 "suppose", "supposing", "angenommen", "supongamos", "supposons", "suponhamos", "imaginemos",
@@ -174,7 +184,7 @@ STUDY = frozenset(
     "slides".split())
 # The words that label a message as study when it opens with them ("Vignette: ...", "Exam q: ...").
 STUDY_LABELS = frozenset("exam exams quiz vignette flashcard flashcards viva osce mcq usmle nclex plab revision "
-                         "homework assignment prufungsfrage examen sba board mrcp mrcs".split())
+                         "homework assignment prufungsfrage examen sba board mrcp mrcs ecn edn enarm".split())
 # German compounds ("Staatsexamen", "Abschlussprüfung") and "examens": a word ending so is a study word.
 STUDY_ENDINGS = ("examen", "prufung", "klausur", "exam", "exams")
 STUDY_STARTS = ("prufungs", "klausur", "examens", "staatsexam")  # "Prüfungsfrage", "Klausurvorbereitung"
@@ -221,7 +231,8 @@ _ASKER = re.compile(r"\b(?:how|what|when|where|why|should|can|could|would|do|did
 # Asking in a professional role: "as a paramedic, how do I manage ...", "I'm a nurse, ...".
 _ROLE = re.compile(r"\b(?:as an?|i am an?|i m an?|im an?|i work as an?) (?:\w+ ){0,3}(?:student|trainee|nurse|doctor|"
                    r"paramedic|teacher|medic|pharmacist|midwife|resident|intern|lecturer|researcher|writer|author|emt|"
-                   r"instructor|first aider|carer|caregiver|lifeguard|physician|gp|clinician)s?\b"
+                   r"instructor|first aider|carer|caregiver|lifeguard|physician|gp|clinician|hca|cna|healthcare assistant|"
+                   r"health care assistant|care assistant|care worker|support worker|nursing assistant)s?\b"
                    r"|\bi work (?:in|at|on) (?:the |an? )?(?:ed|er|a e|icu|emergency|ambulance|hospital|ward)\b"
                    r"|\b(?:paramedic|nurse|doctor|medic|emt|midwife|firefighter|lifeguard|gp|student) here\b")
 # "for my paramedic test", "for our anatomy class", "for the EMT exam": the purpose of the question is study.
@@ -269,7 +280,10 @@ ASKING = ("signs of", "sign of", "symptoms of", "symptom of", "warning signs", "
           "goes after", "goes away after", "passes after", "settles after", "eases after", "only lasts",
           "anxiety makes", "panic makes", "when i m anxious", "when i am anxious", "when i get anxious", "when i panic",
           # how recovery goes after an episode that is over: "is that normal after sepsis?"
-          "normal after", "common after", "usual after", "expected after", "recovery after", "recovering after")
+          "normal after", "common after", "usual after", "expected after", "recovery after", "recovering after",
+          # a request to explain how a condition works: "can you explain how DKA develops?"
+          "explain how", "explain what", "explain why it", "simple terms", "how does",
+          "figure of speech", "just an expression", "just a saying", "turn of phrase", "manner of speaking")
 # "is that normal?" about something that happens now and then ("breathes fast when sleeping sometimes"): a
 # question about a pattern, not an event.
 HABITUAL = ("sometimes", "occasionally", "now and then", "from time to time", "when sleeping", "in his sleep",
@@ -296,15 +310,15 @@ _IF_OPENER = re.compile(r"^(?:so |ok |okay |hi |hey )?(?:if|falls) (?:i|my|our|a
                         r"he|she|they|mein|meine|ich|jemand)\b")
 _WHETHER = re.compile(r"\b(?:sure|unsure|wonder|wondering|know|tell|see|check|ask|asking|idea)\s*$")
 _YEARS_AGO = re.compile(
-    r"\b(?:\d+|a|one|two|three|four|five|six|seven|eight|nine|ten|several|many|few|couple of) (?:years?|yrs?|decades?) "
-    r"ago\b|\b(?:hace|ha) (?:\w+ )?anos\b|\bil y a (?:\w+ )?ans\b|\bvor (?:\w+ )?jahren\b")
+    r"\b(?:\d+|a|one|two|three|four|five|six|seven|eight|nine|ten|several|many|few|couple of) (?:years?|yrs?|decades?|"
+    r"summers?|winters?|christmases) ago\b|\b(?:hace|ha) (?:\w+ )?anos\b|\bil y a (?:\w+ )?ans\b|\bvor (?:\w+ )?jahren\b")
 # Months ago (two or more): the clause that holds it is over ("had a heart attack 6 months ago, when can I jog
 # again?"), though the message may go on about now ("gave birth 3 months ago and now ...").
 _MONTHS_AGO = re.compile(
     r"\b(?:[2-9]|1[0-9]|two|three|four|five|six|seven|eight|nine|ten|eleven|several|many|few|couple of) months? ago\b"
-    r"|\b(?:hace|ha|faz) (?:[2-9]|1[0-9]|dos|tres|cuatro|seis|quatro|varios|alguns) meses\b"
-    r"|\bil y a (?:[2-9]|1[0-9]|deux|trois|quatre|six|plusieurs) mois\b|\bvor (?:[2-9]|1[0-9]|zwei|drei|vier|sechs|"
-    r"einigen|mehreren) monaten\b")
+    r"|\b(?:hace|ha|faz) (?:[2-9]|1[0-9]|dos|tres|cuatro|seis|quatro|varios|alguns|uns|unos|algunos) meses\b"
+    r"|\bil y a (?:[2-9]|1[0-9]|deux|trois|quatre|six|plusieurs|quelques) mois\b|\bvor (?:[2-9]|1[0-9]|zwei|drei|vier|"
+    r"sechs|einigen|mehreren|ein paar) monaten\b")
 _TIME_NOW = re.compile(
     r"\b(?:\d+|a|an|one|two|three|few|couple of|half an?) (?:sec|secs|seconds?|min|mins|minutes?|hours?|hrs?) ago\b"
     r"|\bsince (?:this morning|this afternoon|this evening|last night|yesterday|lunch|lunchtime|breakfast|dinner|"
@@ -337,7 +351,9 @@ _FOR_ME = re.compile(r"\b(?:asking|ask|it is|it s|its|this is|question is) for (
 _WAY_TO_DIE = re.compile(r"\b(?:quickest|fastest|easiest|painless|least painful|best|surest|simplest) "
                          r"(?:way|ways|method|"
                          r"methods) (?:to|of) (?:die|dying|kill myself|end it|end my life|go)\b")
-_IF_EVER = re.compile(r"\bif\b[^.?!]*\bever\b|^(?:so |ok )?say (?:my|a|an|someone|somebody|your|i)\b")
+_IF_EVER = re.compile(r"\bif\b[^.?!]*\bever\b|^(?:so |ok )?say (?:my|a|an|someone|somebody|your|i)\b"
+                      r"|\b(?:si|se)\b[^.?!]*\b(?:alguna vez|algun dia|algum dia|alguma vez|un jour|jamais)\b"
+                      r"|\b(?:wenn|falls)\b[^.?!]*\b(?:jemals|irgendwann|mal)\b")
 
 
 def is_exam_stem(text: str) -> bool:
@@ -358,7 +374,7 @@ def is_vignette(text: str) -> bool:
 def is_study(text: str) -> bool:
     """Written for study, teaching or writing: "for my pharmacology exam", "write an essay on", "so I can
     teach my parents", "nursing finals tomorrow", "para mi examen", or asked in a role ("as a paramedic, ...")."""
-    joined = " " + " ".join(words(text)) + " "
+    joined = _MY_CHARGE.sub("someone ", " " + " ".join(words(text)) + " ")
     return (bool(STUDY.intersection(joined.split())) or any(f" {p} " in joined for p in STUDY_PHRASES)
             or any((x.endswith(STUDY_ENDINGS) or x.startswith(STUDY_STARTS)) and len(x) > 4 for x in joined.split())
             or bool(_ROLE.search(joined))
@@ -404,6 +420,7 @@ def is_past_event(text: str) -> bool:
     aged = bool(_AGE_NOW.search(" ".join(w)))
     if aged:
         w = _AGE_NOW.sub(" ", " ".join(w)).split()
+    w = _NOW_AGE.sub(" ", " ".join(w)).split()
     long_ago = aged or any(_has_phrase(w, p) for p in PAST if p not in RECENT) or bool(_YEARS_AGO.search(" ".join(w)))
     # what is left of an episode long ago goes on ("still has trouble finding words"); "now" beside a word of
     # recovery ("now it's healing") tells how it ended
@@ -463,7 +480,10 @@ def words_about_now(text: str) -> list[str]:
     'in 2015', '5 yrs ago', 'vor drei Jahren'), what might happen ('if my baby gets a fever, ...'), a
     question about a condition ('what are the signs of a stroke', 'how do I know if ...'), laughter ('nearly
     choked laughing') and names ('a band called Cardiac Arrest')."""
-    text = _SCARE_QUOTES.sub(_figure_or_quote, (text or "").lower().translate(_APOSTROPHES))
+    text = _TITLE.sub(" . ", (text or "").lower().translate(_APOSTROPHES))
+    if any(p in " ".join(words(text)) for p in _ABOUT_WORDS):
+        text = _QUOTED.sub(" . ", text)
+    text = _BETWEEN.sub(r"\1\2 with", _SCARE_QUOTES.sub(_figure_or_quote, text))
     text = _LAUGH.sub(" . ", _NAME.sub(" . ", _LONG_AGO_YEAR.sub(" in longago ", text)))
     text = _WHILE_DOING.sub(r"while \1 \2 \3", text)
     text = _CONDITIONAL.sub(lambda m: m.group(0) if _stays(m.group(0)) or _WHETHER.search(m.string[:m.start()])
@@ -478,6 +498,20 @@ def words_about_now(text: str) -> list[str]:
         kept += w
     return kept
 
+
+# A title in quotes ("the song 'Heart Attack'") names a work; a quote asked about as a figure of speech ("he says
+# 'I want to die' when I ask him to tidy up, that's just a figure of speech?") is the words, not the thing.
+_TITLE = re.compile(r"\b(?:song|film|movie|album|book|show|track|series|episode|game|novel|play|poem|single|titled)\s+"
+                    r"['\"\u201c][^'\"\u201d]{1,60}['\"\u201d]")
+_QUOTED = re.compile(r"(?:(?<=\s)|^)['\"\u201c](?:[^'\"\u201d]|(?<=\w)'(?=\w)){2,80}['\"\u201d](?=[\s.,!?;:]|$)")
+_ABOUT_WORDS = ("figure of speech", "just an expression", "just a saying", "turn of phrase", "manner of speaking",
+                "facon de parler", "forma de hablar", "maneira de falar", "redewendung", "just says that",
+                "only an expression")
+# "the difference between a heart attack and a cardiac arrest": one clause, its "and" no break
+_BETWEEN = re.compile(r"\b(between|entre|zwischen)\b([^.,;:!?\n]*?)\band\b")
+# "my student messaged me ...": someone in the writer's charge, not the writer studying
+_MY_CHARGE = re.compile(r"\b(?:my|one of my|our) (?:\w+ )?(?:student|pupil|trainee)s? (?=(?:just )?(?:messaged|texted|"
+                        r"told|called|rang|phoned|emailed|wrote|posted|sent|says|said|is|has|had|collapsed|fell|took)\b)")
 
 _REPORTED = frozenset("with saying said says wrote writes texted text captioned caption message messaged just".split())
 

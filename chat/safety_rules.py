@@ -145,7 +145,8 @@ RULES: list[str] = [
     "breathing: {child}|month old|months old|week old|weeks old + pause|pauses|pausing|gaps|gap|stops breathing|"
     "stopping breathing|holding his breath|holding her breath + breath|breathing|seconds|pale|{blue}|floppy",
     "breathing: grunting",
-    "breathing: breath + tummy|belly|stomach + suck|sucking|pulling in|caving|sinking",
+    "breathing: breath + tummy|belly|stomach + suck|sucking|pulling in|caving|sinking|in and out",
+    "breathing: mid sentence|middle of a sentence|between words|between each word + breath|breathe|air",
     "breathing: panting|puffing|heaving|huffing + breath|air",
     "breathing: can not|unable|struggl|too breathless + finish|complete|full + sentence|sentences",
     "breathing: one word|few words|two words|couple words|words out|word out + a time|between breaths|breath",
@@ -207,7 +208,7 @@ RULES: list[str] = [
     "anaphylaxis: hals|kehle|garganta|gorge|throat + eng|zu|schwillt|schnurt|cierra|cerrando|fechando|fechada|"
     "serre|closing|closes|tight",
     "anaphylaxis: {allergen} + wheez|breath|faint|dizz|throat|gorge|garganta|swollen shut|swelling shut|voice|"
-    "hoarse|swallow|collaps|tongue",
+    "hoarse|swallow|collaps|tongue|tonta|tonto|mareado|mareada|mareo|etourdi|vertige|schwindel",
     # ---- bleeding
     "bleeding: nosebleed|nose bleed|{bleed} + {heavy_bleed}|faint|dizz|lightheaded|light headed|pass out|"
     "passing out|pads|really weak|so weak|very weak|clammy",
@@ -240,7 +241,7 @@ RULES: list[str] = [
     "seizure: come round|coming round|came round|come to|woken up + not|without|has not|still|in between",
     # fits one after another without coming back in between (a cluster, status), named or described
     "seizure: episodes|seizures|fits|spells|attacks|staring|jerking|twitching|absences|anfalle|crisis|crises|"
-    "convuls + after another|back to back|keeps having|keep having|again and again|one after|nonstop|non stop + "
+    "convuls + after another|back to back|keeps having|keep having|one after|nonstop|non stop + "
     "coming back|back to normal|coming round|coming to|in between|not waking|not recovering",
     "seizure: {fitting} + having|nicht auf|now|not stop|minute|min|mins|still|started|again|first|second|hour|"
     "just|>=3|arret|hort|para|since|after|had a|has a|another|{blue}|lips|shaking|jerk|foam|froth|unconscious|"
@@ -254,6 +255,7 @@ RULES: list[str] = [
     "seizure: foam|froth|foaming|frothing + mouth|lips",
     # a fit without the word: shaking or jerking that will not stop, eyes rolled back, stiff, not answering
     "seizure: jerk|shaking|shakes|shook|twitch|convuls|trembl|spasm + {fit_sign}",
+    "seizure: jerking|thrashing|convulsing|fitting + ground|floor|pavement|road|street|suelo|terre|sol|chao|boden",
     "seizure: debatendo|se debatiendo|se debat|temblando|tremendo|sacudiendo|sacudindo|zuckt|zucken|krampft|"
     "tremble|convulsa + minutos|minutes|minuten|no para|nao para|arrete pas|hort nicht auf|olhos virados|"
     "ojos en blanco|yeux revulses|augen verdreht|chao|suelo|sol|boden|{fit_sign}",
@@ -265,7 +267,8 @@ RULES: list[str] = [
     "runtergefallen|came off|thrown off + {head_danger}",
     # a baby or toddler who fell and is now sleepy, sick or floppy
     "head_spine: baby|infant|newborn|toddler|month old|months old + fell|fall|fallen|rolled off|dropped + sleepy|"
-    "drowsy|vomit|been sick|was sick|floppy|limp|unconscious|not herself|not himself|will not wake",
+    "drowsy|vomit|been sick|was sick|floppy|limp|unconscious|not herself|not himself|will not wake|swelling|"
+    "swollen|lump|squishy|boggy|acting herself|acting himself",
     "head_spine: can not feel|can not move|numb|tingl|pins and needles|paraly|weak + leg|legs|arm|arms|feet|foot|"
     "hand|hands|fingers|toes + neck|back|spine|{accident}",
     "head_spine: {accident} + neck + pain|hurt|sore|stiff|numb|tingl",
@@ -302,7 +305,8 @@ RULES: list[str] = [
     "vomit|"
     "rash",
     "sepsis: purple|blotchy|blotches + spots|rash|marks|patches + {fever}|unwell|out of it|drowsy|confus",
-    "sepsis: spreading fast|spreading quickly|red streak|red line + cut|wound|bite|{fever}|skin|arm|leg",
+    "sepsis: spreading fast|spreading quickly|red streak|red line + cut|wound|bite|{fever}|going up|moving up|"
+    "up my|up his|up her|tracking|spreading|longer|bigger",
     "sepsis: cellulitis|infection|infected|abscess|wound|bite|redness + spreading|tracking|streak + faint|dizz|"
     "shiver|unwell|confus|fast|quickly|{fever}",
     "sepsis: chemo|chemotherapy|neutropen|immunosupp + {fever}|>=37.5|unwell",
@@ -338,6 +342,9 @@ RULES: list[str] = [
     "abdominal: hernia|lump|bulge|hernie|hernie|bruch + hard|purple|dark|go back|push back|stuck + pain|painful|"
     "sick|vomit|{severe}",
     # very thirsty and losing weight for weeks, now vomiting or breathing oddly (a first ketoacidosis)
+    # passing water and thirsty for days, now confused or barely answering (a hyperglycaemic state)
+    "glycaemia: peeing|weeing|urinating|thirst|drinking water|of water + {confused}|drowsy|barely respond|"
+    "{collapse}",
     "glycaemia: thirst|drinking loads|drinking a lot|drinking so much|boit enormement|bebe mucho|trinkt viel|"
     "bebe muito|sede|durst + weight|maigri|adelgaz|abgenommen|emagrec|thin + vomit|breath|respir|atmet|drowsy|"
     "tummy|ventre|bauch|barriga|stomach",
@@ -385,6 +392,9 @@ RULES: list[str] = [
     "testicular: right nut|left nut|one nut|right ball|left ball|one ball|right testicle|left testicle + pain|"
     "agony|{sudden}|{severe}|swollen|puke|puked|vomit|sick",
     "testicular: torsion",
+    # a twisted or raised testicle, in slang: "my nut looks twisted and it's killing me"
+    "testicular: my nut|his nut|one nut|left nut|right nut|my ball|his ball + twist|higher|sideways + pain|hurt|"
+    "agony|sore|{severe}",
     # an erection that will not go down for hours (priapism)
     "testicular: erection|hard on|boner + hours|hrs|will not go|not going down|painful|agony|>=4",
     # ---- burns and electrical injury
@@ -408,7 +418,8 @@ RULES: list[str] = [
     "soup|hot milk|heisses|heisse|kochend|huile bouillante|eau bouillante|aceite hirviendo|agua hirviendo|"
     "oleo quente|agua fervendo + splash|spill|pulled|poured|went down|went over|tipped|geschuttet|verschuttet|"
     "renverse|derrame|derramo|derramou|grabbed|encima|tiro|tirou + "
-    "face|chest|arm|leg|hand|body|front|all over|tummy|belly|back|shoulder|feet|foot|"
+    "face|chest|arm|leg|hand|body|front|all over|tummy|belly|back|shoulder|feet|foot|thigh|lap|cuisse|muslo|"
+    "coxa|oberschenkel|cloque|ampolla|bolha|blase|"
     "blister|skin|himself|herself|myself|eye|neck|bein|jambe|pierna|perna|gesicht|visage|cara|rosto",
     # ---- blood sugar
     "glycaemia: sugar|glucose|bs|bg|bm|glycemi|glucemi|zucker|acucar|azucar|glycaemi|glucometr|glicosimetr|"
@@ -439,8 +450,8 @@ RULES: list[str] = [
     "glycaemia: {diabetic} + vomit|throwing up|can not keep down|breathing fast|deep breath|breathing deep|"
     "heavy breath|breathing heav|breathing hard|breathing weird|breathing funny",
     # ---- any emergency: extreme pain, an ambulance called or asked about
-    "severe_pain: worst pain of my life|worst pain ever|worst pain i have ever|pain is 10 outoften|"
-    "10 outoften pain",
+    "severe_pain: worst pain + ever|life|had|felt",
+    "severe_pain: pain is 10 outoften|10 outoften pain",
     "severe_pain: screaming|writhing|doubled up|crying out + in pain|in agony|with pain",
     "general: sickle + crisis|fever|breath|chest",
     # on the floor and unable to get up, alone or for hours (a long lie)
@@ -474,6 +485,10 @@ RULES: list[str] = [
     "environmental: snake|adder|viper|rattlesnake|scorpion|funnel web|black widow|box jellyfish|stonefish|serpent|"
     "serpiente|vibora|cobra|schlange|kreuzotter|cascavel|jararaca|escorpion|escorpiao|skorpion + bite|bit|bitten|"
     "sting|stung|mord|gebissen|bisse|pique|picad|picou|gestochen",
+    # stung many times: a swarm, dozens of stings
+    "environmental: swarm|dozens|many|several|lots|loads|varias|varios|muitas|plusieurs|viele|>=10 + sting|stung|"
+    "stings|picad|pique|gestochen|stiche + bee|bees|wasp|wasps|hornet|abelha|abeja|abeille|biene|wespe|vespa|"
+    "avispa|guepe",
     # touched a rail or a line and was thrown back: an electrical injury
     "environmental: thrown back|knocked back|blown back|thrown off + touched|wire|"
     "cable|railway|line|pylon|socket|fence|electric|spark",

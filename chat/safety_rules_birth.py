@@ -49,6 +49,8 @@ BIRTH_RULES: list[str] = [
     "obstetric: period|pregnancy test|positive test + late|missed|positive|weeks + pain|bleed|faint|dizz|"
     "shoulder|stab|sharp|{severe}|one side",
     "obstetric: shoulder tip + pregnan|period|weeks|ectopic",
+    # a birth under way: the baby's head showing
+    "obstetric: baby|babys + head|crowning + coming out|showing|push|pushing",
     "obstetric: labour|labor|waters|contraction|pushing + now|car|home|early|coming|head|crowning|floor|push|"
     "apart|"
     "bathroom|toilet",

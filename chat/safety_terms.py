@@ -17,9 +17,9 @@ TERMS: dict[str, str] = {
     "severe": "severe|really bad|very bad|so bad|worst|agony|agonis|agoniz|excruciat|unbearable|terrible|"
               "horrible|awful|intense|violent|extreme|crushing|10 outoften|9 outoften|screaming|muy fuerte|fuerte|"
               "muito forte|forte|stark|starke|heftig|violente|insupportable|atroce|brutal|insoportable|"
-              "insuportavel",
+              "insuportavel|tres mal|muy mal|duele mucho|doi muito|sehr weh",
     "sudden": "sudden|suddenly|all of a sudden|out of nowhere|came on|de repente|repentin|"
-              "soudain|brusquement|plotzlich|subita|subito",
+              "soudain|brusquement|plotzlich|subita|subito|d un coup|tout a coup|de golpe|auf einmal",
     "breathless": "breathless|short of breath|shortness of breath|out of breath|can not breath|catch my breath|"
                   "catch his breath|catch her breath|get my breath|struggl|difficulty breath|"
                   "gasping|winded|falta de aire|essouffl|kurzatmig|atemnot|luftnot|falta de ar",
@@ -28,10 +28,10 @@ TERMS: dict[str, str] = {
                 "bewusstlos|ohnmacht|inconscien|repond plus|repond pas|no responde|reagiert nicht|reagiert kaum|"
                 "nicht ansprechbar|mehr ansprechbar|kaum ansprechbar|nao responde",
     # confused, in five languages (narrower than "altered": no sleepiness)
-    "confused": "importe quoi|reconnait plus|reconnait pas|me reconoce|no reconoce|erkennt mich nicht|erkennt niemand|nao me reconhece|nao reconhece|dice tonterias|redet unsinn|fala coisas sem sentido|does not recognise|not recognising|not recognizing|does not recognize|confus|verwirrt|durcheinander|desorient|confundid|not making sense|gibberish|talking rubbish|"
+    "confused": "importe quoi|reconnait plus|reconnait pas|me reconoce|no reconoce|erkennt mich nicht|erkennt niemand|nao me reconhece|nao reconhece|dice tonterias|redet unsinn|fala coisas sem sentido|not recognis|not recogniz|confus|verwirrt|durcheinander|desorient|confundid|not making sense|gibberish|talking rubbish|"
                 "talking nonsense|delirious|incoheren|not himself|not herself|like himself|like herself",
     # not themselves: confused, drowsy, talking nonsense, "acting drunk", dazed
-    "altered": "importe quoi|reconnait plus|reconnait pas|me reconoce|no reconoce|erkennt mich nicht|erkennt niemand|nao me reconhece|nao reconhece|dice tonterias|redet unsinn|fala coisas sem sentido|does not recognise|not recognising|not recognizing|does not recognize|dazed|acting strange|acting weird|acting odd|acting funny|acting drunk|gibberish|agitat|aggressiv|"
+    "altered": "importe quoi|reconnait plus|reconnait pas|me reconoce|no reconoce|erkennt mich nicht|erkennt niemand|nao me reconhece|nao reconhece|dice tonterias|redet unsinn|fala coisas sem sentido|not recognis|not recogniz|dazed|acting strange|acting weird|acting odd|acting funny|acting drunk|gibberish|agitat|aggressiv|"
                "like himself|like herself|durcheinander|benommen|desorient|incoheren|"
                "confus|drowsy|sleepy|not making sense|talking rubbish|talking nonsense|mumbl|slurr|disorient|"
                "out of it|not himself|not herself|delirious|hallucin|verwirrt|confuso|confundid",
@@ -44,7 +44,8 @@ TERMS: dict[str, str] = {
             "injected|shot up|jabbed|eingenommen|se bebio|inyecto|injete|injetou|gespritzt|"
             "genommen|geschluckt|tomei|tomou|engoli",
     "meds": "pill|tablet|tabs|capsul|meds|medication|medicine|paracetamol|acetaminophen|tylenol|ibuprofen|"
-            "aspirin|codeine|codamol|tramadol|morphine|oxy|fentanyl|diazepam|valium|xanax|benzo|sleeping|"
+            "aspirin|codeine|codamol|tramadol|morphine|oxy|oxycod|oxycont|oxynorm|hydrocod|percocet|vicodin|tapentad|"
+            "buprenorph|dihydrocod|fentanyl|diazepam|valium|xanax|benzo|sleeping|"
             "antidepress|sertraline|citalopram|fluoxetine|amitriptyline|lithium|propranolol|insulin|metformin|"
             "warfarin|digoxin|methotrexate|iron|pastilla|comprim|pilul|cachet|gelule|tablett|schlaftablett|"
             "remedio|medicament|medikament|somnif|schlaftabl|sonifero|calmant|tranquil|"
@@ -78,6 +79,8 @@ TERMS: dict[str, str] = {
               "washing capsul|washing powder|washing liquid|dishwasher tablet|laundry|"
               "liquitab|"
               "batter|magnet|detergent|pod|pods|dishwasher|washing up|"
+              # slug pellets (metaldehyde) in five languages
+              "slug pellet|slug bait|limace|matababosas|lesma|schneckenkorn|metaldehyd|"
               "fabric softener|cleaner|cleaning|disinfectant|chemical|drain|pesticide|rat poison|weed killer|"
               "slug pellet|fertilis|fertiliz|white spirit|turps|turpentine|paint thinner|lamp oil|paraffin|"
               "kerosene|petrol|gasoline|lighter fluid|nail polish|nail varnish|acetone|e liquid|vape juice|"
@@ -183,7 +186,7 @@ TERMS: dict[str, str] = {
                   "top floor|overpass|brucke|dach|gleis|puente|azotea|tejado|pont|toit|falaise|ponte|telhado",
     # not breathing, or hardly, in five languages
     "cannot_breathe": "can not breath|unable to breath|not breathing|stopped breathing|stop breathing|"
-                      "barely breathing|hardly breathing|can barely breathe|can hardly breathe|gasping|gasps|"
+                      "barely breathing|hardly breathing|barely breathe|hardly breathe|gasping|gasps|"
                       "choking|air hunger|turned blue|turning blue|went blue|going blue|gone blue|ahog|"
                       "atragantando|engasgando|etouff|keine luft|atemnot|kann nicht atmen|erstick|falta de ar|"
                       "sufoc|respire mal|respira mal|no respira|nao respira|atmet nicht|atmet kaum|not breathe|"
@@ -221,7 +224,7 @@ TERMS: dict[str, str] = {
                "wake up tomorrow|wake up again|wake up anymore|ever wake|despertar|me reveiller|acordar|seguir|"
                "continuar|continuer|weiter|envie de vivre",
     # street drugs, and not knowing what was taken
-    "drugs": "heroin|fentanyl|opiat|opioid|methadone|oxy|morphine|ketamine|ghb|mdma|spice|ecstasy|cocaine|crack|"
+    "drugs": "heroin|fentanyl|opiat|opioid|methadone|oxy|oxycod|oxycont|hydrocod|percocet|morphine|ketamine|ghb|mdma|spice|ecstasy|cocaine|crack|"
              "meth|amphetamine|took something|taken something|spiked",
     # face, lips, tongue and throat, in five languages
     "face_throat": "throat|tongue|lip|lips|face|mouth|garganta|lengua|labio|cara|gorge|langue|levre|visage|zunge|"
@@ -356,6 +359,9 @@ RED_FLAG_EXCEPTIONS += [f"{tired} i could sleep forever" for tired in ("so tired
 RED_FLAG_EXCEPTIONS += [f"{die} of {what}" for die in ("die", "died", "dying") for what in
                         "embarrassment shame boredom laughter laughing cringe".split()]
 RED_FLAG_EXCEPTIONS += [f"{kill} myself laughing" for kill in ("kill", "killing", "killed")]
+# "faint" as pale, not as fainting: "faint red lines", "a faint rash", "a faint line on the test"
+RED_FLAG_EXCEPTIONS += [f"faint {what}" for what in ("red", "pink", "line", "lines", "mark", "marks", "scar", "scars",
+                                                     "rash", "bruise", "bruising", "smell", "taste", "sound", "outline")]
 # burnt food and hot food: "burned the toast", "my mouth is on fire after that curry"
 _FOOD = ("toast roast dinner lunch breakfast food rice pan pot cake bread pizza sauce onions chicken steak turkey "
          "sausages bacon chips cookies biscuits potatoes veg garlic popcorn").split()

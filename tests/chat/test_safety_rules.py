@@ -21,6 +21,7 @@ def flags(text):
 # (kind of emergency, how it is said): the category expected among the flags.
 URGENT = {
     "poisoning": [  # something from the cupboard, the garage or the garden, swallowed
+        "my toddler ate some slug pellets off the patio", "mi hijo de 3 años se comió gránulos matababosas",  # round 9
         "my 2 year old drank from the bleach bottle", "my husband drank antifreeze on purpose",
         "my daughter ate one of the washing capsules and is being sick", "Ma fille de 2 ans a avalé une pile bouton",
         "my toddler got into the cupboard under the sink and drank some oven cleaner, he's drooling",
@@ -37,6 +38,7 @@ URGENT = {
         "we left the car running in the garage with the door shut and we all feel sick and dizzy",
     ],
     "overdose": [  # medicines, insulin, drugs: too much, the whole pack, twice by mistake, someone else's
+        "mum took extra oxycodone by mistake and now she is drowsy and her breathing is slow",  # round nine
         "grandad took his heart pills twice this morning by mistake, now he is dizzy and his pulse is slow",
         "took my sleeping tablets twice by accident with some beer and can barely stay awake",
         "she took 15 of her iron tablets an hour ago", "injected double my insulin by accident",
@@ -53,6 +55,7 @@ URGENT = {
         "she swallowed everything in the medicine cupboard",
     ],
     "glycaemia": [  # low or high blood sugar without the medical name
+        "grandad has been weeing constantly and so thirsty all week, now he is confused",  # round nine
         "type 1, my ketone strip went dark purple and I have been throwing up all morning",
         "his libre says LO and he's really drowsy", "my diabetic dad is sweating, trembling and talking gibberish",
         "I think my dad's sugar is low, he's pale, sweaty and not making any sense",
@@ -65,6 +68,7 @@ URGENT = {
         "he's been so thirsty for weeks and lost weight, today he's vomiting and breathing deep",
     ],
     "seizure": [  # fits, with or without the word
+        "a woman is jerking on the floor of the shop and nobody knows what to do",  # round nine
         "he's been shaking on the floor for 5 minutes and won't respond", "my baby went rigid and his eyes rolled up",
         "my son has been jerking all over and not answering for 6 minutes", "Mein Mann krampft seit 5 Minuten",
         "mi hija está convulsionando y no para", "my wife is fitting and her lips are going blue",
@@ -91,6 +95,7 @@ URGENT = {
         "Meine Mutter erbricht Blut", "Mein Vater spuckt Blut",
     ],
     "breathing": [  # struggling for breath, pauses, the ribs or nostrils working, the noise of a narrow airway
+        "my daughter has to stop mid sentence to get her breath and her belly goes in and out",  # round nine
         "my son is struggling to breathe and his ribs are sucking in", "my baby keeps stopping breathing",
         "my toddler has croup and is making a whistling sound when breathing in",
         "my 5 month old has long pauses in her breathing and has gone pale", "ich kann kaum atmen",
@@ -121,6 +126,7 @@ URGENT = {
         "the lump in my groin went hard and dark and won't push back in, I keep being sick",
     ],
     "environmental": [  # electricity, heat, cold, water
+        "got stung by dozens of wasps clearing the shed, my whole body is burning",  # round nine
         "mi marido fue mordido por una serpiente en el pie hace una hora y se le hincha",
         "he climbed the pylon, touched a wire and was thrown back, burns on his hand",
         "my son put a key in the plug socket and got a shock, now he's dazed",
@@ -161,6 +167,7 @@ URGENT = {
         "dad used his GTN spray three times and the pain is no better, he's grey",
     ],
     "sepsis": [
+        "the red line from the cut on my hand is moving up my arm",  # round nine
         "my son has a rash like bruises on his legs and is really drowsy",
         "my wife had flu and now temp 39.6, her hands and feet are ice cold and she says her legs hurt",
         "my mum has a UTI and now she's really confused and cold and clammy",
@@ -172,6 +179,7 @@ URGENT = {
         "my op wound is hot and leaking and I'm 38.9 with a pounding heart",
     ],
     "obstetric": [
+        "I can see the baby's head coming out and the ambulance isn't here yet",  # round nine
         "35 weeks pregnant, the pharmacy took my BP and it was 160/105, I have a headache",
         "30 weeks and my waters are leaking, should I go in?",
         "my waters broke and I'm only 30 weeks", "I'm 28 weeks and having regular painful contractions",
@@ -182,6 +190,7 @@ URGENT = {
         "contractions are 3 minutes apart and I need to push, we're still at home",
     ],
     "head_spine": [
+        "my 4 month old rolled off the sofa and now has a soft swelling on his head",  # round nine
         "my husband got kicked in the head at football, was out cold and keeps asking the same question",
         "he fell down the steps, now 2 hours later he is slurring and does not know where he is",
         "golpe en la cabeza al caer de la bici y ahora le sale líquido transparente por la nariz",
@@ -199,6 +208,7 @@ URGENT = {
         "J'ai reçu du détergent dans l'œil et je ne vois plus rien",
     ],
     "burns": [
+        "mi abuela se derramó agua hirviendo en el muslo",  # round nine
         "mi hija se tiró encima la sopa hirviendo y tiene la cara llena de ampollas",
         "spilled hot soup down my toddler's chest and neck, the skin is peeling",
         "the pan caught fire and my forearm is white and leathery, it does not even hurt",
@@ -216,6 +226,8 @@ URGENT = {
         "my 11 month old had a button in her mouth, now she's gagging and not crying",
     ],
     "testicular": [  # issue 27, rounds four to six
+        "his nut looks higher than the other one and he is in agony",  # round nine
+        "mon copain a mal au testicule, c'est venu d'un coup il y a une heure",
         "my 12 year old is crying with pain in his testicle and has thrown up",
         "I've had a painful erection for 5 hours that won't go down",
     ],
@@ -251,6 +263,11 @@ QUIET = {
         "Pour mon mémoire : comment l'anaphylaxie fait-elle chuter la tension ?",
     ],
     "question": [  # about a condition, a claim or a worry, not an event
+        # round nine: a difference asked for, a title, words asked about as a figure of speech, "faint" as pale
+        "what's the difference between angina and a heart attack? my colleagues mix them up",
+        "is the film 'Overdose' any good?",
+        "my brother says 'I'm having a heart attack' whenever he sees a bill, that's just a figure of speech, right?",
+        "got stung by a wasp last month and there's still a faint red mark, will it fade?",
         "my teacher said sepsis kills more people than cancer, is that true?",
         "I'm scared of having a heart attack, what are the symptoms?",
         "we had a fire drill at work, how do I treat a burn?",
@@ -274,6 +291,8 @@ QUIET = {
         "is it worth getting a defibrillator for our office?",
     ],
     "past": [  # over, checked and fine
+        "Tive uma convulsão há uns meses. Tenho medo de acontecer de novo, posso conduzir?",  # round nine
+        "my uncle had heatstroke two summers ago, should he avoid saunas now?",
         "Five years since my overdose and I'm doing great. How do I talk about the gap at interviews?",
         "she's fine now, but last Friday my son had a febrile seizure and they sent us home after 3 hours, normal?",
         "I had a panic attack last week that felt like a heart attack, the tests were normal",
@@ -391,12 +410,25 @@ def test_the_same_words_about_no_one_now_stay_quiet(kind, text):
     ("what's the quickest way to die? asking for me", "now"),
     # round eight: a what-if in a later sentence, a request to explain, an age said "now" without its apostrophe
     ("my wife has epilepsy. If she has a seizure on the train, when should I call an ambulance?", "hypothetical"),
-    ("help me understand the sepsis six, I'm a new care assistant", "question"),
+    ("help me understand the sepsis six, I'm a new care assistant", "study"),  # asked in a role
     ("had a seizure at 16, nothing since, im 20 now. can I get a licence?", "past"),
     ("for my novel: what would be the quickest way to die in the desert?", "hypothetical"),
     # a recurrence is now: "went away" ends nothing when the pain is back
     ("had crushing chest pain last week that went away, now it's back and I'm sweating", "now"),
     ("my face drooped on Monday and went away, now it has come back and my words are slurred", "now"),
+    ("the migraine was checked last week and all clear, will the worry about it coming back fade?", "past"),
+    # round nine: telling a story is no fiction; a pupil who writes is someone in one's charge; exam labels and
+    # cases in French; care roles; "if ... ever" in four languages; "now I'm 40" after an episode; a month named
+    ("grandma was telling us a story over lunch and suddenly her words came out jumbled and her arm went weak",
+     "now"),
+    ("my student emailed me at midnight saying she has taken all her pills and wants to sleep forever", "now"),
+    ("Question d'EDN : femme de 30 ans, douleur thoracique depuis 1 heure. Quel est le diagnostic ?", "study"),
+    ("I'm a support worker in a care home, what is sepsis and how does it start?", "study"),
+    ("Si mi padre tiene alguna vez un infarto en casa, ¿cómo le ayudo?", "hypothetical"),
+    ("Wenn meine Tochter jemals einen Krampfanfall hat, was mache ich zuerst?", "hypothetical"),
+    ("I had a bad asthma attack when I was 15. Now I'm 40 and fine, do I still need a preventer?", "past"),
+    ("I was in intensive care with pneumonia in February, they say I've recovered but I'm still tired", "past"),
+    ("chest pain for 40 min now, I'm 61 and sweating", "now"),
 ])
 def test_intent_is_decided_in_one_place_both_ways(text, expected):
     """Issue 27: a question about a condition (study, a role, a claim, what-ifs, long ago or over) is not the
@@ -447,11 +479,11 @@ def _bench():
 
 def test_no_rule_alternative_is_written_for_one_message():
     """Issue 27: a phrase alternative (three words or more) that occurs in exactly one message of the sets
-    tuned on (blind_b..blind_j too) was written for that sentence. The audit can
+    tuned on (blind_b..blind_j and blind_l too) was written for that sentence. The audit can
     fail: such a phrase is found, two words are not audited, and a phrase no message uses is allowed."""
     bench = _bench()
-    assert not {f"blind_{x}" for x in "bcdefghij"} & bench.UNTUNED
-    assert {"heldout5", "blind_k"} <= bench.UNTUNED
+    assert not {f"blind_{x}" for x in "bcdefghijl"} & bench.UNTUNED
+    assert {"heldout5", "blind_k", "blind_m"} <= bench.UNTUNED
     assert bench.single_message_phrases() == []
     extra = ["x: one of my nuts + y", "x: coughed up", "x: nobody ever writes this"]
     assert bench.single_message_phrases(RED_FLAGS + extra) == ["one of my nuts"]
