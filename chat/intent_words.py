@@ -1,0 +1,350 @@
+"""The words and patterns chat/intent.py reads a message with: who speaks (first person, a role), when (now, long
+ago, over and checked, a worry that it happens again), why (study, exam cases, what-ifs, questions about a
+condition) and what is no event (titles, laughter, quotes asked about). Lists only, no logic: add a phrase here,
+and a test for it in tests/chat/test_safety_rules.py's intent table."""
+from __future__ import annotations
+
+import re
+
+FIRST_PERSON = frozenset(
+    "i im me my mine myself we our ours yo mi mis je moi mon ma mes ich mein meine meinen mir mich eu meu minha "
+    "estou estoy tengo tenho".split()
+)
+NOW = ("right now", "tonight", "currently", "at the moment", "just now", "help me", "please help")
+EDU_START = frozenset(
+    "what whats how why explain describe define which when list difference tell compare does do is are "
+    "que qu quest como cual cuales cuando porque quoi pourquoi comment quel quelle quels was wie warum welche "
+    "kann darf puede peut pode "
+    "welcher qual quais quando".split()
+)
+EDU_LEAD = ("can you explain", "could you explain", "can you tell me", "tell me about", "explain to me",
+            "help me understand", "i want to know", "i would like to know", "quick question", "please")
+# leads that ask for an explanation whatever follows: "help me understand the sepsis six"
+EXPLAIN_LEADS = ("can you explain", "could you explain", "explain to me", "help me understand", "tell me about")
+EXAM_PHRASES = ("which of the following", "most likely", "next best step", "best next step", "most appropriate",
+                "first line", "first step", "year old man", "year old woman", "year old boy", "year old girl",
+                "presents with", "is brought to", "year old presents", "what is the diagnosis", "year old with",
+                "take a history", "focused history", "your differential", "differential diagnosis", "osce",
+                "the actor", "simulated patient", "the examiner", "the candidate", "next step", "presented with",
+                "presenting with", "before arrival", "on arrival", "is indicated", "what imaging", "best investigation",
+                "next investigation", "per nice", "conduta", "which antibiotic", "which drug", "which investigation",
+                "most urgent diagnosis", "le plus probable", "mas probable", "mais provavel", "wahrscheinlichste", "initial management", "immediate management", "definitive management",
+                "sequence of", "single most important", "immediate intervention", "appropriate management",
+                "correct sequence", "board review", "conduite a tenir", "conducta a seguir", "quel est le diagnostic",
+                "cual es el diagnostico", "qual o diagnostico", "qual e o diagnostico", "welche diagnose",
+                "naechste schritt", "nachste schritt")
+# A question about a claim: "my teacher said sepsis kills more people than cancer, is that true?"
+CLAIM = ("is that true", "is it true", "true that", "true or false", "a myth", "fact or myth", "fact or fiction")
+PAST = ("years ago", "year ago", "years since", "year since", "last year", "last month", "months ago", "month ago",
+        "weeks ago", "in the past",
+        "when i was", "as a child", "once at", "used to", "last winter", "last summer", "last spring",
+        "last autumn", "last fall", "last christmas") + tuple(
+    f"in {m}" for m in "january february march april may june july august september october november".split())
+# An episode that is over and was checked: its "now" ("fine now") does not make it current.
+RESOLVED = ("back to normal now", "normal now", "gone now", "healing", "healed", "getting better", "completely gone",
+            "settled now", "passed now", "resolved", "back to normal", "survived", "pulled through", "all normal",
+            "were normal", "everything normal", "all came back", "ja esta bem", "ya esta bien", "va bien maintenant",
+            "est bien maintenant", "wieder gut", "wieder fit", "fine now", "ok now", "okay now", "better now",
+            "well now", "good now", "all good", "all fine", "fine since", "well since", "s fine", "is fine", "sorted it", "sorted out", "nothing since", "recovered",
+            "all clear", "was normal", "came back normal", "turned out", "ya estoy bien", "tout va bien",
+            "geht mir gut", "geht es mir gut", "estou bem", "se recuperou", "jetzt gut", "was fine", "were fine",
+            "said it was", "nothing serious", "was nothing", "doing well", "doing great", "doing fine", "back home",
+            "recovering well", "discharged", "is recovering", "thriving", "doing ok", "doing okay", "doing alright",
+            "everyone is fine", "everyone s fine", "everybody is fine", "everybody s fine", "no one was hurt",
+            "nobody was hurt", "no one hurt", "nobody hurt")
+# Weeks ago is recent ("gave birth 2 weeks ago and I have a high fever"): past only when said to be over.
+RECENT = ("weeks ago", "last month", "months ago", "month ago", "last week", "at christmas", "over christmas",
+          "at easter", "over easter", "over the holidays", "at new year", "on holiday") + tuple(
+    f"{last} {day}" for last in ("last", "on") for day in "monday tuesday wednesday thursday friday saturday sunday".split())
+# Hours ago: over only when someone checked it ("discharged yesterday", "the crew treated him this morning"), never
+# on the writer's word alone ("took a bottle of Tylenol last night, feels fine now" is still an overdose).
+VERY_RECENT = ("yesterday", "last night", "this morning", "earlier today", "the other day", "ontem", "ayer", "gestern",
+               "hier soir")
+CHECKED = ("discharged", "treated", "came back normal", "all normal", "were normal", "everything normal",
+           "all came back", "checked", "doctor said", "hospital said", "said it was", "ja esta bem", "back to normal",
+           "turned out", "sent us home", "sent home", "send us home", "sent him home", "sent her home")
+AGAIN = ("happen again", "happening again", "happens again", "get it again", "have another",  # a worry, not now
+         "just diagnosed", "just been diagnosed", "just found out", "just started", "just been told", "try again",
+         "trying again", "one again", "with the next", "it coming back", "it comes back", "it will come back",
+         "it ll come back", "acontecer de novo", "aconteca de novo", "pase otra vez",
+         "pasar otra vez", "vuelva a pasar", "volver a pasar", "se reproduise", "se reproduire", "wieder passiert",
+         "nochmal passiert")
+# ("it's back", "came back": a recurrence is now; "came back normal" is taken out as RESOLVED first)
+CURRENT = ("now", "today", "tonight", "again", "still", "currently", "all day", "all night", "is back", "s back",
+           "back again", "came back", "come back", "coming back")
+JUST_HAPPENED = re.compile(r"\bjust (?:now|\w+ed|took|ate|drank|fell|hit|had|got|swallowed|went|came|threw|broke|cut|"
+                            r"bit|stung|made|found|woke|collapsed|started|stopped|passed)\b")
+OPTION = re.compile(r"(?:^|[\s(])[A-Ea-e][).:](?=\s)")
+# An exam vignette opens on a patient in the third person ("A 72-year-old woman presents with ..."): its times
+# ("2 hours ago") belong to the case, not to the writer.
+VIGNETTE = re.compile(r"\b(?:an? )?\d+ (?:year|month|week|day) old(?: (?:\w+ ){0,3}?(?:man|woman|boy|girl|male|"
+                       r"female|patient|child|infant|neonate|baby|gentleman|lady|primigravida|multigravida)\b)?"
+                       r"(?: \w+){0,8}? "
+                       r"(?:presents|presented|is brought|was brought|comes|came|is admitted|was admitted|is evaluated|"
+                       r"is seen|develops|developed|is found|complains|has had)\b")
+# "she's 3 now": an age, not a time, so the episode it follows is long over.
+AGE_NOW = re.compile(r"\b(?:is|s|are|re|am|m|im|turned|turns) (?:\d+|one|two|three|four|five|six|seven|eight|nine|ten)"
+                      r"(?: years?(?: old)?| months?(?: old)?)? (?:now|today)\b")
+# "now I'm 30": an age, no sign that the episode goes on (it dates nothing by itself: "40 min now, I'm 61")
+NOW_AGE = re.compile(r"\bnow (?:i am|i m|im|he is|he s|hes|she is|she s|shes|they are|they re) (?:\d+|one|two|three|"
+                      r"four|five|six|seven|eight|nine|ten)(?: years?(?: old)?)?(?= (?:and|so|but|years?|yrs?)\b|$)")
+# A word in scare quotes ("he 'overdosed' on candy") is a figure of speech, not the thing itself.
+SCARE_QUOTES = re.compile(r"(?:(?<=\s)|^)['\"\u201c]([a-z]+)['\"\u201d](?=[\s.,!?;:]|$)")
+# Episodes long ago: the clause that holds one is dropped before matching ("when I was 12, can I drive now").
+LONG_AGO = ("years ago", "year ago", "years since", "year since", "last year", "when i was", "as a child",
+            "as a kid", "as a teen", "as a teenager",
+            "as a baby", "in my twenties", "in my thirties", "in my youth", "as a toddler", "as an infant",
+            "when he was", "when she was", "when they were", "in my teens", "growing up", "used to", "last summer",
+            "last winter", "last spring",
+            "last autumn", "years back", "a while back", "a while ago", "long ago", "long time ago", "hace tiempo",
+            "il y a longtemps", "vor langer zeit", "ha muito tempo", "died of", "died from", "passed away",
+            "was treated for", "was in hospital",
+            "was hospitalised", "was hospitalized", "was admitted", "recovered from", "el ano pasado", "hace anos",
+            "l annee derniere", "il y a des annees", "letztes jahr", "vor jahren", "ano passado", "ha anos",
+            "cuando era", "quando era", "quand j etais", "als kind", "history of", "l hiver dernier", "l ete dernier",
+            "l an dernier", "in the spring", "in the summer", "in the autumn", "in the winter", "months later",
+            "years later", "el invierno pasado", "el verano pasado", "letzten winter", "letzten sommer",
+            "no inverno passado", "no verao passado", "hace un ano", "il y a un an",
+            "vor einem jahr", "ha um ano", "faz um ano", "faz anos") + tuple(
+    f"in {m}" for m in "january february march april may june july august september october november december".split())
+LONG_AGO_YEAR = re.compile(r"\b(?:in|back in|en|em|im|au)\s+(?:19|20)\d\d\b")
+CLAUSE_BREAK = re.compile(r"(?:(?<!\d)[.,]|[.,](?!\d)|[;!?\n])+"  # punctuation, not in 6.1 or 38,5
+                           r"|(?=\b(?:and|but|so|then|now|today|tonight|again|still|since|currently)\b)")
+# Questions about what one would do: no notice unless something is happening now.
+HYPOTHETICAL = ("if someone", "if somebody", "if a person", "if you", "if a child", "if a baby", "if a bee",
+                "what should you do if", "what do you do if", "what to do if", "what would i do if",
+                "what should i do if", "what do i do if", "what would happen if", "what happens if", "would you know if", "would i know if",
+                "si jamais", "se por acaso", "si por casualidad",
+                "how would you",
+                "hypothetical", "hypothetically", "in theory", "a novel", "my novel", "write a story", "writing a story",
+                "for a story", "in a story", "a story where", "a story in which", "short story", "a character",
+                "a scene in", "a scene where", "the scene where", "in a scene", "the character", "my character",
+                "my story", "in my story", "in the story", "the story where", "my book",
+                "the novel", "in a film", "in the film", "in a movie", "in the movie", "on tv", "in a show",
+                "in a game", "how realistic", "screenplay", "my script", "fiction", "the plot", "first aid course",
+                "suppose", "supposing", "angenommen", "supongamos", "supposons", "suponhamos", "imaginemos",
+                "imagine", "let s say", "lets say", "what would happen",
+                "what would you do", "out of curiosity", "just curious", "just wondering",
+                "first aid exam", "first aid class", "zombie", "was soll ich tun wenn", "was mache ich wenn",
+                "was tun wenn", "was tue ich wenn", "que hago si", "que debo hacer si", "que hacer si", "que faire si",
+                "que dois je faire si", "qu est ce que je fais si", "o que faco se", "o que devo fazer se",
+                "o que fazer se", "was mache ich falls", "was soll ich tun falls", "was tun falls", "was tue ich falls",
+                "was sollte ich tun wenn", "was sollte ich tun falls", "was macht man wenn", "was macht man falls",
+                "was soll man tun wenn", "was soll man tun falls",
+                "si alguna vez", "se algum dia", "si un jour", "wenn ich jemals", "falls ich mal", "realistic",
+                "realista", "realiste", "realistisch", "realistico", "krimi", "tv episode", "that episode",
+                "the episode where", "in the show", "in that show", "in the series", "in that film", "dans le film",
+                "en la pelicula", "im film", "no filme", "in der serie", "en la serie", "dans la serie", "na serie",
+                "si alguien", "si una persona", "si un nino", "si quelqu un", "si une personne", "wenn jemand",
+                "falls jemand", "se alguem", "se uma pessoa") + tuple(
+    # "was müsste ich tun, wenn ...", "qué haría si ...", "que ferais-je si ...", "o que faria se ...": asked ahead
+    f"{what} {if_}" for what, if_ in (
+        *((f"was {modal} {who} {do}", if_) for modal in ("muss", "musste", "mussen", "sollte", "sollten", "wurde",
+                                                        "wurden", "kann", "konnte")
+          for who in ("ich", "man", "wir") for do in ("tun", "machen") for if_ in ("wenn",)),
+        *((f"que {do}", "si") for do in ("haria", "hariamos", "deberia hacer", "tendria que hacer", "hay que hacer",
+                                          "ferais je", "devrais je faire", "faut il faire", "ferait on")),
+        *((f"o que {do}", "se") for do in ("faria", "fariamos", "deveria fazer", "devemos fazer", "fazemos"))))
+# Study, teaching and writing: a question asked for these is about a condition, not the condition now.
+STUDY = frozenset(
+    "exam exams examen examens finals quiz quizzes usmle mcq mcqs osce vignette vignettes revising revision studying "
+    "essay essays assignment homework coursework lecture lectures module flashcards poster syllabus handbook teach "
+    "teaching "
+    "documentary podcast article partiel partiels prova prufung klausur estudando estudiando revisando nclex mcat "
+    "plab mnemonic mnemonics student students trainee trainees simulation scenario rotation placement seminar "
+    "presentation charla palestra vortrag referat expose exposicao lerne lernen estudio estudo etudie "
+    "biology chemistry physiology pharmacology anatomy pathology toxicology biochemistry microbiology "
+    "lesson lessons lecturer tutor professor drill report statistics awareness research prevention campaign "
+    "physikum staatsexamen flashcard viva audit audits guideline guidelines guidance requalification recertification "
+    "refresher newsletter residencia residency questao concurso oposiciones enarm internat hausarbeit "
+    "bachelorarbeit masterarbeit doktorarbeit tesis tese tcc tfg passmed pastest uworld amboss anki quesmed osmosis kaplan "
+    "ecn comparing versus vs formation formacion formacao schulung fortbildung stagiaires sba sbas mrcp mrcs mrcpch mrcog frcs boards comlex "
+    "slides".split())
+# The words that label a message as study when it opens with them ("Vignette: ...", "Exam q: ...").
+STUDY_LABELS = frozenset("exam exams quiz vignette flashcard flashcards viva osce mcq usmle nclex plab revision "
+                         "homework assignment prufungsfrage examen sba board mrcp mrcs ecn edn enarm".split())
+# German compounds ("Staatsexamen", "Abschlussprüfung") and "examens": a word ending so is a study word.
+STUDY_ENDINGS = ("examen", "prufung", "klausur", "exam", "exams")
+STUDY_STARTS = ("prufungs", "klausur", "examens", "staatsexam")  # "Prüfungsfrage", "Klausurvorbereitung"
+STUDY_PHRASES = ("first aid course", "first aid class", "first aid training", "first aid test", "for school",
+                 "med school", "medical school", "nursing school", "nursing course", "for my course", "for class",
+                 "shelf exam", "safety talk", "book club", "simple terms", "write an essay", "write a", "summarise",
+                 "summarize", "make notes", "blog post", "news story", "study guide", "revision notes",
+                 "case study", "for uni", "for university", "for college", "for a quiz", "for an assignment",
+                 "school project", "sim session", "role play", "give a talk", "giving a talk", "a talk on",
+                 "a talk about", "a talk for", "mock exam", "practice question", "board question", "test question",
+                 "quiz question",
+                 "my answer", "short answer", "model answer", "mark my", "pour mon memoire",
+                 "mon memoire", "ma these", "a leaflet", "leaflet about", "leaflet on", "doing a course",
+                 "taking a course", "cpr course", "cpr class", "cpr training", "course at the", "got this wrong",
+                 "got it wrong", "a table", "training slides",
+                 "a training",
+                 "staff training", "prevention training", "training session", "training day", "leaflet for",
+                 "a comic", "comic about", "comic for", "a pun", "pun about", "puns about", "a joke about",
+                 "joke about", "joke for", "jokes about", "courses for", "courses are there")
+# Words that make a nearby "I"/"my" the one asking or studying, not the one it is happening to.
+FRAME = STUDY | frozenset(
+    "know wonder wondering curious clear sure understand learn learning read reading heard writing making asking "
+    "question prepared class course instructor teacher students pupils lesson patient patients casualty mannequin "
+    "manikin dummy assess assessment prepare preparing preparando preparo preparer prepa sim station explain describe "
+    "summarise summarize tell erklaren erklaeren expliquer explicar explique explica explain mix confuse confusing "
+    "remember memorise memorize muddle revise test tests actor actress mixing mixed muddling asked ask answer "
+    "answers mark marking textbook confuses memoire diagnosed diagnosis culture knowledge curiosity curiosidad "
+    "examiner saying states stated reports client clients giving talk talks courses classes slides leaflet comic joke pun unterlagen notes notizen apuntes skript "
+    "curiosite neugier".split())
+# "how do I ...", "did I do it right", "I gave ... (in the simulation)": the I who asks or acts, not the one it
+# happens to.
+ASKER = re.compile(r"\b(?:how|what|when|where|why|should|can|could|would|do|did|shall) (?:do |should |can "
+                    r"|would |could )?(?:i|we)\b(?! (?:am|m|are|re) (?:having|bleeding|choking|dying|going to die))"
+                    r"|\b(?:i|we) (?:gave|give|did|do(?! not)|administered|answered|wrote|chose|picked|said|"
+                    r"want to know|"
+                    r"wonder|put|think|believe|guess)\b|\b(?:walk|talk|take) me through\b"
+                    r"|\b(?:paramedic|nurse|doctor|medic|emt|midwife|firefighter|lifeguard|gp|student) here\b"
+                    r"|\bi (?:am|m) an? (?:new )?(?:hca|healthcare assistant|care assistant|support worker|nursing assistant|"
+                    r"cna|carer)\b"
+                    r"|\bi (?:am|m) an? (?:\w+ ){0,3}(?:student|trainee|nurse|doctor|paramedic|teacher|medic|"
+                    r"pharmacist|midwife|resident|intern|lecturer|researcher|writer|author|emt|instructor|lifeguard|"
+                    r"first aider|physician|clinician)s?\b"
+                    r"|\bi work (?:in|at|on) (?:the |an? )?(?:ed|er|a e|icu|emergency|ambulance|hospital|ward)\b")
+# Asking in a professional role: "as a paramedic, how do I manage ...", "I'm a nurse, ...".
+ROLE = re.compile(r"\b(?:as an?|i am an?|i m an?|im an?|i work as an?) (?:\w+ ){0,3}(?:student|trainee|nurse|doctor|"
+                   r"paramedic|teacher|medic|pharmacist|midwife|resident|intern|lecturer|researcher|writer|author|emt|"
+                   r"instructor|first aider|carer|caregiver|lifeguard|physician|gp|clinician|hca|cna|healthcare assistant|"
+                   r"health care assistant|care assistant|care worker|support worker|nursing assistant)s?\b"
+                   r"|\bi work (?:in|at|on) (?:the |an? )?(?:ed|er|a e|icu|emergency|ambulance|hospital|ward)\b"
+                   r"|\b(?:paramedic|nurse|doctor|medic|emt|midwife|firefighter|lifeguard|gp|student) here\b")
+# "for my paramedic test", "for our anatomy class", "for the EMT exam": the purpose of the question is study.
+FOR_STUDY = re.compile(r"\bfor (?:my|our|the|a|an|his|her) (?:\w+ ){0,2}(?:test|tests|exam|exams|course|class|module|"
+                        r"assignment|essay|presentation|boards|finals|quiz|revision|homework|project|talk|lecture|"
+                        r"seminar|dissertation|thesis|placement)\b")
+Q_LABEL = re.compile(r"(?i)^(?:q|q\d+|question \d+|case|scenario)\s*[:.)-]")
+LIKE_AGE = re.compile(r"\blike (?:i am|im|i m) (?:\d+|five|ten|a child|a kid|a beginner)\b")
+# What might happen: "in case her waters break", "next week", "un jour".
+FUTURE = ("in case", "just in case", "in the event", "god forbid", "worst case", "preparing for", "first aid kit",
+          "next week", "next month", "next year", "next weekend", "emergency plan",
+          "be prepared", "want to be ready", "in the future", "one day", "someday", "some day", "un dia", "um dia",
+          "un jour", "irgendwann", "eines tages", "due in", "algun dia", "algum dia", "worth getting",
+          "worth buying", "worth having", "should we get", "should we buy", "thinking of buying",
+          "thinking of getting", "planning a", "we are planning", "we re planning",
+          "quero me preparar", "me preparar", "quiero prepararme", "prepararme", "me preparer",
+          "mich vorbereiten", "vorbereitet sein", "wir planen", "planeamos", "estamos planeando", "on prevoit",
+          "nous prevoyons", "estamos planejando")
+# A clause that asks about a condition is not the condition: "what are the signs of a stroke? my mum is 70".
+ASKING = ("signs of", "sign of", "symptoms of", "symptom of", "warning signs", "how do you", "how do i know",
+          "how can i tell", "how would i know", "how will i know", "how to tell", "how to recognise",
+          "how to recognize", "how to spot", "how do i spot", "how do i recognise", "how do i recognize",
+          "how do i tell", "how can i spot", "how can i recognise", "how can i recognize", "how fast does",
+          "how quickly does", "how long does", "how long do", "how long can", "what causes", "difference between",
+          "what is a", "what is an", "different from", "differ from", "the difference", "la difference",
+          "la diferencia", "der unterschied", "a diferenca", "news said", "on the news", "in the news", "news report",
+          "noticias", "nachrichten", "les infos", "how many people", "people survive", "survival rate",
+          "googling", "googled",
+          "health anxious", "anxious about every", "worried about every", "can anxiety", "could anxiety", "can stress", "could stress", "can panic", "can a panic",
+          "news story", "a story about", "an article about", "a video about", "a post about", "saw a story",
+          "what are the", "what happens", "risk of", "chance of", "chances of", "prevent", "recovery from",
+          "treatment for", "treatment of", "management of", "antidote", "look out for", "watch out for",
+          "sintomas de", "signos de", "signes d", "sinais de", "anzeichen", "first aid for", "what to do for",
+          "what do you do for", "how to treat", "how do you treat", "would be dangerous", "be dangerous",
+          "dangerous for", "toxic for", "toxic to", "harmful to", "harmful for", "how much would", "how many would",
+          "como reconocer", "comment reconnaitre", "wie erkenne", "wie erkennt", "como reconhecer",
+          "como identificar", "les signes", "zeichen", "quels sont les", "cuales son los", "quais sao os",
+          "was sind die", "how do i treat", "how should i treat", "how can i treat", "asked us about", "asked about",
+          "talking about", "learning about", "reading about", "read about", "heard about", "a question about",
+          "scared of having", "scared of getting", "afraid of having", "afraid of getting", "worried about having",
+          "worried about getting", "frightened of having", "terrified of having", "fear of having", "thinks every",
+          "think every", "always thinks", "hypochondriac", "health anxiety", "drama queen", "how do i talk to",
+          "how to talk to", "how do i bring up", "how can i support", "how do i support", "how to support",
+          # a symptom that comes and goes by itself is described, not happening: "it goes after a few minutes"
+          "goes after", "goes away after", "passes after", "settles after", "eases after", "only lasts",
+          "anxiety makes", "panic makes", "when i m anxious", "when i am anxious", "when i get anxious", "when i panic",
+          # how recovery goes after an episode that is over: "is that normal after sepsis?"
+          "normal after", "common after", "usual after", "expected after", "recovery after", "recovering after",
+          # a request to explain how a condition works: "can you explain how DKA develops?"
+          "explain how", "explain what", "explain why it", "simple terms", "how does",
+          "figure of speech", "just an expression", "just a saying", "turn of phrase", "manner of speaking")
+# "is that normal?" about something that happens now and then ("breathes fast when sleeping sometimes"): a
+# question about a pattern, not an event.
+HABITUAL = ("sometimes", "occasionally", "now and then", "from time to time", "when sleeping", "in his sleep",
+            "in her sleep", "when he sleeps", "when she sleeps")
+IS_NORMAL = ("is that normal", "is it normal", "is this normal", "is that ok", "is that okay")
+# A name is no emergency: "my friend's band is called Cardiac Arrest", "a film named Overdose".
+NAME = re.compile(r"\b(?:band|song|film|movie|show|series|book|novel|album|game|podcast|group|team|horse|is|are|was|"
+                   r"were) (?:called|named|titled)\b[^.,;:!?\n]*")
+# Words of laughter: a sentence that laughs is a figure of speech ("nearly choked laughing", "died laughing").
+LAUGH = re.compile(r"[^.!?;,\n]*\b(?:laugh|laughing|laughed|laughter|risa|riendo|rire|lachen|lache|rindo|rir)\b"
+                    r"(?:(?!\b(?:now|then|suddenly)\b)[^.!?;,\n])*")
+# An if-clause is dropped unless it is a wish about the writer ("if I was gone") or about now; "not sure if",
+# "wondering if" ask whether, they are no what-if. It ends at punctuation, "but", "then" or where the writer starts
+# a clause of their own ("if I don't get help I will ...").
+CONDITIONAL = re.compile(r"\b(?:if|in case)\b[^.,;:!?\n]*?(?=\bbut\b|\bthen\b|[.,;:!?\n]|$|(?<!if )\bi(?:'| )"
+                          r"(?:will|would|am|m|ll|d|think|feel|can|just|want|have|ve|might|may|should|wanna|gonna)\b)")
+# "if I was gone", "if I died", "if I'm not here": a wish about the writer, kept; "if I get / splash / collapse"
+# is what might happen, dropped.
+COUNTERFACTUAL = frozenset("was were died die disappeared disappear vanish vanished did had never could would killed "
+                            "kill ended end just went took stopped".split())
+# A message that opens with a what-if about someone: "if my baby gets a fever, ...", "if I splash bleach ...".
+ASKS = frozenset("should can could do does did is are will would shall who where".split())
+IF_OPENER = re.compile(r"^(?:so |ok |okay |hi |hey )?(?:if|falls) (?:i|my|our|a|an|someone|somebody|anyone|your|we|"
+                        r"he|she|they|mein|meine|ich|jemand)\b")
+WHETHER = re.compile(r"\b(?:sure|unsure|wonder|wondering|know|tell|see|check|ask|asking|idea)\s*$")
+YEARS_AGO = re.compile(
+    r"\b(?:\d+|a|one|two|three|four|five|six|seven|eight|nine|ten|several|many|few|couple of) (?:years?|yrs?|decades?|"
+    r"summers?|winters?|christmases) ago\b|\b(?:hace|ha) (?:\w+ )?anos\b|\bil y a (?:\w+ )?ans\b|\bvor (?:\w+ )?jahren\b")
+# Months ago (two or more): the clause that holds it is over ("had a heart attack 6 months ago, when can I jog
+# again?"), though the message may go on about now ("gave birth 3 months ago and now ...").
+MONTHS_AGO = re.compile(
+    r"\b(?:[2-9]|1[0-9]|two|three|four|five|six|seven|eight|nine|ten|eleven|several|many|few|couple of) months? ago\b"
+    r"|\b(?:hace|ha|faz) (?:[2-9]|1[0-9]|dos|tres|cuatro|seis|quatro|varios|alguns|uns|unos|algunos) meses\b"
+    r"|\bil y a (?:[2-9]|1[0-9]|deux|trois|quatre|six|plusieurs|quelques) mois\b|\bvor (?:[2-9]|1[0-9]|zwei|drei|vier|"
+    r"sechs|einigen|mehreren|ein paar) monaten\b")
+TIME_NOW = re.compile(
+    r"\b(?:\d+|a|an|one|two|three|few|couple of|half an?) (?:sec|secs|seconds?|min|mins|minutes?|hours?|hrs?) ago\b"
+    r"|\bsince (?:this morning|this afternoon|this evening|last night|yesterday|lunch|lunchtime|breakfast|dinner|"
+    r"teatime|earlier|\d)"
+    r"|\b(?:for|in) the (?:last|past) (?:\d+|few|couple|half)"
+    r"|\bhace (?:un rato|media hora|una hora|\d+ (?:minutos|horas))\b|\bil y a (?:une|\d+) (?:heure|minute)"
+    r"|\bdepuis \d+ (?:minute|heure)|\bseit \d+ (?:minuten|stunden)|\bha \d+ (?:minutos|horas)\b")
+ANIMAL = frozenset("vet vets veterinarian veterinary vet's".split())
+# A pet as the one it happens to ("my cat is having a seizure"), when no person is named.
+PETS = frozenset("dog dogs puppy cat cats kitten rabbit hamster horse pony budgie parrot tortoise ferret".split())
+PET_VERBS = frozenset("is has had was keeps ate swallowed drank got seems just s".split())
+# "when I was lifting at the gym": what one was doing when it began, not an age ("when I was 12")
+WHILE_DOING = re.compile(r"\bwhen (i|he|she|we|they|you) (was|were) (\w+ing)\b")
+# "should I book an optician for next week?", "can it wait until Monday": putting off now, not a plan ahead
+DEFERRING = re.compile(r"\b(?:wait|waiting|book|booking|appointment|until|till|til|optician|gp|doctor)\b"
+                        r"(?: \w+){0,3}? "
+                        r"(?:next (?:week|month|weekend)|monday|tuesday|wednesday|thursday|friday|tomorrow)\b")
+# "help me write ...", "can you help me come up with ...": a task, not a call for help
+HELP_WITH = re.compile(r"\bhelp me (?:come up|write|understand|with|find|make|prepare|plan|revise|study|learn|"
+                        r"remember|figure|create|draft|think|choose|pick|word|phrase|explain|summar\w*)\b")
+# An exam case opens on the patient's age ("A 2-year-old swallowed ...", "In an MRCP question, a 19-year-old ...")
+CASE_OPENING = re.compile(r"^(?:\w+ ){0,4}?(?:an? )?\d+ (?:years?|months?|weeks?|days?) old\b")
+# "our care home residents", "our ward": a place one works at, not someone with the writer now
+OUR_PLACE = re.compile(r"\bour (?:\w+ ){0,2}?(?:care home|ward|school|team|staff|residents|students|patients|clients|"
+                        r"members|volunteers|employees|company|hospital|clinic|practice|unit|department|service|"
+                        r"organisation|organization|charity|club|church|community|workplace|office|nursery|pupils)\b")
+# "asking for me", "it's for myself": the question is about the writer
+FOR_ME = re.compile(r"\b(?:asking|ask|it is|it s|its|this is|question is) for (?:me|myself)\b")
+# a way to die asked for: a risk in itself, unless it is for a story or study
+WAY_TO_DIE = re.compile(r"\b(?:quickest|fastest|easiest|painless|least painful|best|surest|simplest) "
+                         r"(?:way|ways|method|"
+                         r"methods) (?:to|of) (?:die|dying|kill myself|end it|end my life|go)\b")
+IF_EVER = re.compile(r"\bif\b[^.?!]*\bever\b|^(?:so |ok )?say (?:my|a|an|someone|somebody|your|i)\b"
+                      r"|\b(?:si|se)\b[^.?!]*\b(?:alguna vez|algun dia|algum dia|alguma vez|un jour|jamais)\b"
+                      r"|\b(?:wenn|falls)\b[^.?!]*\b(?:jemals|irgendwann|mal)\b")
+
+# A title in quotes ("the song 'Heart Attack'") names a work; a quote asked about as a figure of speech ("he says
+# 'I want to die' when I ask him to tidy up, that's just a figure of speech?") is the words, not the thing.
+TITLE = re.compile(r"\b(?:song|film|movie|album|book|show|track|series|episode|game|novel|play|poem|single|titled)\s+"
+                    r"['\"\u201c][^'\"\u201d]{1,60}['\"\u201d]")
+QUOTED = re.compile(r"(?:(?<=\s)|^)['\"\u201c](?:[^'\"\u201d]|(?<=\w)'(?=\w)){2,80}['\"\u201d](?=[\s.,!?;:]|$)")
+ABOUT_WORDS = ("figure of speech", "just an expression", "just a saying", "turn of phrase", "manner of speaking",
+                "facon de parler", "forma de hablar", "maneira de falar", "redewendung", "just says that",
+                "only an expression")
+# "the difference between a heart attack and a cardiac arrest": one clause, its "and" no break
+BETWEEN = re.compile(r"\b(between|entre|zwischen)\b([^.,;:!?\n]*?)\band\b")
+# "my student messaged me ...": someone in the writer's charge, not the writer studying
+MY_CHARGE = re.compile(r"\b(?:my|one of my|our) (?:\w+ )?(?:student|pupil|trainee)s? (?=(?:just )?(?:messaged|texted|"
+                        r"told|called|rang|phoned|emailed|wrote|posted|sent|says|said|is|has|had|collapsed|fell|took)\b)")
+
+REPORTED = frozenset("with saying said says wrote writes texted text captioned caption message messaged just".split())
