@@ -38,8 +38,7 @@ CLAIM = ("is that true", "is it true", "true that", "true or false", "a myth", "
 PAST = ("years ago", "year ago", "years since", "year since", "last year", "last month", "months ago", "month ago",
         "weeks ago", "in the past",
         "when i was", "as a child", "once at", "used to", "last winter", "last summer", "last spring",
-        "last autumn", "last fall", "last christmas") + tuple(
-    f"in {m}" for m in "january february march april may june july august september october november".split())
+        "last autumn", "last fall", "last christmas")
 # An episode that is over and was checked: its "now" ("fine now") does not make it current.
 RESOLVED = ("back to normal now", "normal now", "gone now", "healing", "healed", "getting better", "completely gone",
             "settled now", "passed now", "resolved", "back to normal", "survived", "pulled through", "all normal",
@@ -55,6 +54,8 @@ RESOLVED = ("back to normal now", "normal now", "gone now", "healing", "healed",
 # Weeks ago is recent ("gave birth 2 weeks ago and I have a high fever"): past only when said to be over.
 RECENT = ("weeks ago", "last month", "months ago", "month ago", "last week", "at christmas", "over christmas",
           "at easter", "over easter", "over the holidays", "at new year", "on holiday") + tuple(
+    # a month named: recent, over only when said to be ("admitted in March, they say I'm recovered")
+    f"in {m}" for m in "january february march april may june july august september october november".split()) + tuple(
     f"{last} {day}" for last in ("last", "on") for day in "monday tuesday wednesday thursday friday saturday sunday".split())
 # Hours ago: over only when someone checked it ("discharged yesterday", "the crew treated him this morning"), never
 # on the writer's word alone ("took a bottle of Tylenol last night, feels fine now" is still an overdose).
@@ -259,8 +260,9 @@ ASKING = ("signs of", "sign of", "symptoms of", "symptom of", "warning signs", "
           "anxiety makes", "panic makes", "when i m anxious", "when i am anxious", "when i get anxious", "when i panic",
           # how recovery goes after an episode that is over: "is that normal after sepsis?"
           "normal after", "common after", "usual after", "expected after", "recovery after", "recovering after",
-          # a request to explain how a condition works: "can you explain how DKA develops?"
-          "explain how", "explain what", "explain why it", "simple terms", "how does",
+          # an explanation asked for ("in simple terms, how does DKA develop?"), the aftermath of an illness ("is this
+          # post sepsis syndrome?")
+          "simple terms", "post sepsis", "post stroke", "post concussion", "post covid", "post viral",
           "figure of speech", "just an expression", "just a saying", "turn of phrase", "manner of speaking")
 # "is that normal?" about something that happens now and then ("breathes fast when sleeping sometimes"): a
 # question about a pattern, not an event.

@@ -168,6 +168,8 @@ URGENT = {
     ],
     "sepsis": [
         "the red line from the cut on my hand is moving up my arm",  # round nine
+        "had my c-section in November and the wound is hot and oozing with a fever of 39",  # a month is recent
+        "my baby has a faint rash that does not fade under a glass and a high fever",  # "faint" is no fainting
         "my son has a rash like bruises on his legs and is really drowsy",
         "my wife had flu and now temp 39.6, her hands and feet are ice cold and she says her legs hurt",
         "my mum has a UTI and now she's really confused and cold and clammy",
@@ -293,6 +295,8 @@ QUIET = {
     "past": [  # over, checked and fine
         "Tive uma convulsão há uns meses. Tenho medo de acontecer de novo, posso conduzir?",  # round nine
         "my uncle had heatstroke two summers ago, should he avoid saunas now?",
+        "I was in intensive care with sepsis in February, they say I've recovered but I'm still tired. Post sepsis "
+        "syndrome?",
         "Five years since my overdose and I'm doing great. How do I talk about the gap at interviews?",
         "she's fine now, but last Friday my son had a febrile seizure and they sent us home after 3 hours, normal?",
         "I had a panic attack last week that felt like a heart attack, the tests were normal",
@@ -427,7 +431,6 @@ def test_the_same_words_about_no_one_now_stay_quiet(kind, text):
     ("Si mi padre tiene alguna vez un infarto en casa, ¿cómo le ayudo?", "hypothetical"),
     ("Wenn meine Tochter jemals einen Krampfanfall hat, was mache ich zuerst?", "hypothetical"),
     ("I had a bad asthma attack when I was 15. Now I'm 40 and fine, do I still need a preventer?", "past"),
-    ("I was in intensive care with pneumonia in February, they say I've recovered but I'm still tired", "past"),
     ("chest pain for 40 min now, I'm 61 and sweating", "now"),
 ])
 def test_intent_is_decided_in_one_place_both_ways(text, expected):
