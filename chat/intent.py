@@ -34,7 +34,7 @@ from chat.intent_words import (
     STUDY_PHRASES, FRAME, ASKER, ROLE, FOR_STUDY, Q_LABEL, LIKE_AGE, FUTURE, ASKING, HABITUAL, IS_NORMAL, NAME,
     LAUGH, CONDITIONAL, COUNTERFACTUAL, ASKS, IF_OPENER, WHETHER, YEARS_AGO, MONTHS_AGO, TIME_NOW, ANIMAL, PETS,
     PET_VERBS, WHILE_DOING, DEFERRING, HELP_WITH, CASE_OPENING, OUR_PLACE, FOR_ME, WAY_TO_DIE, IF_EVER, TITLE,
-    QUOTED, ABOUT_WORDS, BETWEEN, MY_CHARGE, REPORTED,
+    QUOTED, ABOUT_WORDS, PLAN_WORDS, CARE_EVENT, HABITUAL_SAYING, GOING_WELL, DIAGNOSED, BETWEEN, MY_CHARGE, REPORTED,
 )
 from chat.safety_text import _APOSTROPHES, PEOPLE, THIRD_PERSON, _has_phrase, words
 
@@ -95,6 +95,13 @@ def _without(w: list[str], phrases: Iterable[str]) -> list[str]:
     return w
 
 
+def _ends_unretracted(w: list[str], phrase: str) -> bool:
+    """The phrase occurs, and not with a "but" in the three words after it ("was healing well but ...")."""
+    # (only for a course going well: "she's recovered but forgetful" stays over)
+    p = phrase.split()
+    return any(w[i:i + len(p)] == p and "but" not in w[i + len(p):i + len(p) + 3] for i in range(len(w)))
+
+
 def is_past_event(text: str) -> bool:
     """About an episode long ago ("had a heart attack last year") or weeks ago and over ("last week ... the ECG
     was normal"; weeks ago alone is recent: "had a c-section last week, now breathless"); never when something
@@ -112,7 +119,8 @@ def is_past_event(text: str) -> bool:
                and not (x == "now" and any(_has_phrase(w[max(0, i - 5):i + 6], p) for p in RESOLVED))]
     if _is_current(_without(current, RESOLVED + AGAIN)):
         return False
-    over = any(_has_phrase(w, p) for p in RESOLVED)
+    # "was healing well but it's opened up": an end taken back is no end
+    over = any(_ends_unretracted(w, p) if p in GOING_WELL else _has_phrase(w, p) for p in RESOLVED)
     checked = any(_has_phrase(w, p) for p in CHECKED)
     return (long_ago or (any(_has_phrase(w, p) for p in RECENT) and over)
             or (any(_has_phrase(w, p) for p in VERY_RECENT) and checked))
@@ -164,8 +172,9 @@ def words_about_now(text: str) -> list[str]:
     question about a condition ('what are the signs of a stroke', 'how do I know if ...'), laughter ('nearly
     choked laughing') and names ('a band called Cardiac Arrest')."""
     text = TITLE.sub(" . ", (text or "").lower().translate(_APOSTROPHES))
-    if any(p in " ".join(words(text)) for p in ABOUT_WORDS):
-        text = QUOTED.sub(" . ", text)
+    said = " ".join(words(text))
+    if any(p in said for p in ABOUT_WORDS) and any(p in said for p in HABITUAL_SAYING):
+        text = QUOTED.sub(lambda m: m.group(0) if PLAN_WORDS.intersection(words(m.group(0))) else " . ", text)
     text = BETWEEN.sub(r"\1\2 with", SCARE_QUOTES.sub(_figure_or_quote, text))
     text = LAUGH.sub(" . ", NAME.sub(" . ", LONG_AGO_YEAR.sub(" in longago ", text)))
     text = WHILE_DOING.sub(r"while \1 \2 \3", text)
@@ -221,7 +230,7 @@ def is_personal(text: str) -> bool:
     text = re.sub(r"\b(IM|MI)\b", " ", text or "")  # intramuscular, myocardial infarction
     text = CONDITIONAL.sub(lambda m: m.group(0) if _stays(m.group(0)) else " . ", text.lower().translate(_APOSTROPHES))
     joined = ASKER.sub(" . ", LIKE_AGE.sub(" ", " ".join(words(text))))
-    joined = OUR_PLACE.sub(" . ", HELP_WITH.sub(" . ", joined))
+    joined = DIAGNOSED.sub(" . ", OUR_PLACE.sub(" . ", HELP_WITH.sub(" . ", joined)))
     w = joined.split()
     if FOR_ME.search(joined):
         return True
@@ -249,7 +258,8 @@ def intent(text: str) -> str:
         return "study"
     now = describes_now(text)
     # a message that opens on a study label ("Vignette:", "Exam q:", "Check my answer") keeps its case's times
-    personal = (now and not opens_as_study(text) and not opens_with_case(text)) or is_personal(text)
+    in_care = bool(CARE_EVENT.search(" ".join(words(text)))) and not is_exam_stem(text)
+    personal = ((now or in_care) and not opens_as_study(text) and not opens_with_case(text)) or is_personal(text)
     w = words(text)
     if not now and any(_has_phrase(w, p) for p in IS_NORMAL) and any(_has_phrase(w, p) for p in HABITUAL):
         return "question"

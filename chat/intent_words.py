@@ -51,11 +51,12 @@ RESOLVED = ("back to normal now", "normal now", "gone now", "healing", "healed",
             "recovering well", "discharged", "is recovering", "thriving", "doing ok", "doing okay", "doing alright",
             "everyone is fine", "everyone s fine", "everybody is fine", "everybody s fine", "no one was hurt",
             "nobody was hurt", "no one hurt", "nobody hurt")
+# A course going well, which a "but" can take back ("was healing well but it's opened up")
+GOING_WELL = frozenset(("healing", "getting better", "doing well", "doing fine", "doing great", "doing ok", "doing okay",
+                        "doing alright", "recovering well", "is recovering", "was fine", "were fine"))
 # Weeks ago is recent ("gave birth 2 weeks ago and I have a high fever"): past only when said to be over.
 RECENT = ("weeks ago", "last month", "months ago", "month ago", "last week", "at christmas", "over christmas",
           "at easter", "over easter", "over the holidays", "at new year", "on holiday") + tuple(
-    # a month named: recent, over only when said to be ("admitted in March, they say I'm recovered")
-    f"in {m}" for m in "january february march april may june july august september october november".split()) + tuple(
     f"{last} {day}" for last in ("last", "on") for day in "monday tuesday wednesday thursday friday saturday sunday".split())
 # Hours ago: over only when someone checked it ("discharged yesterday", "the crew treated him this morning"), never
 # on the writer's word alone ("took a bottle of Tylenol last night, feels fine now" is still an overdose).
@@ -88,7 +89,9 @@ AGE_NOW = re.compile(r"\b(?:is|s|are|re|am|m|im|turned|turns) (?:\d+|one|two|thr
                       r"(?: years?(?: old)?| months?(?: old)?)? (?:now|today)\b")
 # "now I'm 30": an age, no sign that the episode goes on (it dates nothing by itself: "40 min now, I'm 61")
 NOW_AGE = re.compile(r"\bnow (?:i am|i m|im|he is|he s|hes|she is|she s|shes|they are|they re) (?:\d+|one|two|three|"
-                      r"four|five|six|seven|eight|nine|ten)(?: years?(?: old)?)?(?= (?:and|so|but|years?|yrs?)\b|$)")
+                      r"four|five|six|seven|eight|nine|ten)(?: years?(?: old)?)?"
+                     r"(?=(?: years?| yrs?)?(?: and (?:i am |i m |im |he s |she s |hes |shes |my |his |her )?(?:fine|well|"
+                     r"healthy|doing|sugars?|all good|ok|okay|good|stable|controlled)\b|$))")
 # A word in scare quotes ("he 'overdosed' on candy") is a figure of speech, not the thing itself.
 SCARE_QUOTES = re.compile(r"(?:(?<=\s)|^)['\"\u201c]([a-z]+)['\"\u201d](?=[\s.,!?;:]|$)")
 # Episodes long ago: the clause that holds one is dropped before matching ("when I was 12, can I drive now").
@@ -110,7 +113,8 @@ LONG_AGO = ("years ago", "year ago", "years since", "year since", "last year", "
     f"in {m}" for m in "january february march april may june july august september october november december".split())
 LONG_AGO_YEAR = re.compile(r"\b(?:in|back in|en|em|im|au)\s+(?:19|20)\d\d\b")
 CLAUSE_BREAK = re.compile(r"(?:(?<!\d)[.,]|[.,](?!\d)|[;!?\n])+"  # punctuation, not in 6.1 or 38,5
-                           r"|(?=\b(?:and|but|so|then|now|today|tonight|again|still|since|currently)\b)")
+                           r"|(?=\b(?:and|but|so|then|now|today|tonight|again|still|since|currently|pero|mais|aber|ahora|maintenant|"
+                           r"jetzt|agora)\b)")
 # Questions about what one would do: no notice unless something is happening now.
 HYPOTHETICAL = ("if someone", "if somebody", "if a person", "if you", "if a child", "if a baby", "if a bee",
                 "what should you do if", "what do you do if", "what to do if", "what would i do if",
@@ -118,7 +122,7 @@ HYPOTHETICAL = ("if someone", "if somebody", "if a person", "if you", "if a chil
                 "si jamais", "se por acaso", "si por casualidad",
                 "how would you",
                 "hypothetical", "hypothetically", "in theory", "a novel", "my novel", "write a story", "writing a story",
-                "for a story", "in a story", "a story where", "a story in which", "short story", "a character",
+                "for a story", "in a story", "a story where", "a story in which", "a character",
                 "a scene in", "a scene where", "the scene where", "in a scene", "the character", "my character",
                 "my story", "in my story", "in the story", "the story where", "my book",
                 "the novel", "in a film", "in the film", "in a movie", "in the movie", "on tv", "in a show",
@@ -260,9 +264,9 @@ ASKING = ("signs of", "sign of", "symptoms of", "symptom of", "warning signs", "
           "anxiety makes", "panic makes", "when i m anxious", "when i am anxious", "when i get anxious", "when i panic",
           # how recovery goes after an episode that is over: "is that normal after sepsis?"
           "normal after", "common after", "usual after", "expected after", "recovery after", "recovering after",
-          # an explanation asked for ("in simple terms, how does DKA develop?"), the aftermath of an illness ("is this
-          # post sepsis syndrome?")
-          "simple terms", "post sepsis", "post stroke", "post concussion", "post covid", "post viral",
+          # the aftermath of an illness ("is this post sepsis syndrome?")
+          "post sepsis syndrome", "post concussion syndrome",
+          "post covid syndrome", "post viral fatigue", "post viral syndrome", "post stroke fatigue",
           "figure of speech", "just an expression", "just a saying", "turn of phrase", "manner of speaking")
 # "is that normal?" about something that happens now and then ("breathes fast when sleeping sometimes"): a
 # question about a pattern, not an event.
@@ -332,8 +336,8 @@ WAY_TO_DIE = re.compile(r"\b(?:quickest|fastest|easiest|painless|least painful|b
                          r"(?:way|ways|method|"
                          r"methods) (?:to|of) (?:die|dying|kill myself|end it|end my life|go)\b")
 IF_EVER = re.compile(r"\bif\b[^.?!]*\bever\b|^(?:so |ok )?say (?:my|a|an|someone|somebody|your|i)\b"
-                      r"|\b(?:si|se)\b[^.?!]*\b(?:alguna vez|algun dia|algum dia|alguma vez|un jour|jamais)\b"
-                      r"|\b(?:wenn|falls)\b[^.?!]*\b(?:jemals|irgendwann|mal)\b")
+                      r"|\bsi (?:\w+ ){1,4}?(?:alguna vez|algun dia)\b|\bse (?:\w+ ){1,4}?(?:algum dia|alguma vez)\b"
+                      r"|\b(?:wenn|falls) (?:\w+ ){1,4}?(?:jemals|irgendwann)\b")
 
 # A title in quotes ("the song 'Heart Attack'") names a work; a quote asked about as a figure of speech ("he says
 # 'I want to die' when I ask him to tidy up, that's just a figure of speech?") is the words, not the thing.
@@ -341,12 +345,23 @@ TITLE = re.compile(r"\b(?:song|film|movie|album|book|show|track|series|episode|g
                     r"['\"\u201c][^'\"\u201d]{1,60}['\"\u201d]")
 QUOTED = re.compile(r"(?:(?<=\s)|^)['\"\u201c](?:[^'\"\u201d]|(?<=\w)'(?=\w)){2,80}['\"\u201d](?=[\s.,!?;:]|$)")
 ABOUT_WORDS = ("figure of speech", "just an expression", "just a saying", "turn of phrase", "manner of speaking",
-                "facon de parler", "forma de hablar", "maneira de falar", "redewendung", "just says that",
+                "facon de parler", "forma de hablar", "maneira de falar", "redewendung",
                 "only an expression")
+# a quote with a plan or a time in it is no figure of speech: "'I'll kill myself tonight', is that just a saying?"
+# said as a habit ("every time I ask him to tidy up"), not written once in a diary
+HABITUAL_SAYING = ("every time", "everytime", "whenever", "when i ask", "when we ask", "all the time", "always says",
+                   "always saying", "each time")
+PLAN_WORDS = frozenset("tonight today now pills tablets rope bridge goodbye note gun knife jump overdose".split())
 # "the difference between a heart attack and a cardiac arrest": one clause, its "and" no break
-BETWEEN = re.compile(r"\b(between|entre|zwischen)\b([^.,;:!?\n]*?)\band\b")
+BETWEEN = re.compile(r"\b(between|entre|zwischen)\b([^.,;:!?\n]{1,40}?)\band\b(?=(?: [^\s.,;:!?]+){1,4}\s*(?:[.,;:!?\n]|$))")
+# "I'm an HCA and my patient has gone blue": someone in the writer's care now, whatever the writer's role
+CARE_EVENT = re.compile(r"\bmy (?:\w+ )?(?:patient|client|resident|service user)s? (?:has|is|s|just|took|collapsed|fell|"
+                        r"had|keeps|can not|will not|went|started|stopped|seems|looks)\b")
+# "my niece was just diagnosed with type 1": a diagnosis is news, not an event going on
+DIAGNOSED = re.compile(r"\b(?:my|our) (?:\w+ ){1,2}(?:was|has been|have been|got|s been|is|are|were) (?:just |recently |newly "
+                       r"|only )?diagnosed\b")
 # "my student messaged me ...": someone in the writer's charge, not the writer studying
-MY_CHARGE = re.compile(r"\b(?:my|one of my|our) (?:\w+ )?(?:student|pupil|trainee)s? (?=(?:just )?(?:messaged|texted|"
+MY_CHARGE = re.compile(r"\b(?:my|one of my|our) (?:\w+ )?(?:student|pupil|trainee)s? (?:\w+ )?(?=(?:just )?(?:messaged|texted|"
                         r"told|called|rang|phoned|emailed|wrote|posted|sent|says|said|is|has|had|collapsed|fell|took)\b)")
 
 REPORTED = frozenset("with saying said says wrote writes texted text captioned caption message messaged just".split())

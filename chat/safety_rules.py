@@ -145,7 +145,7 @@ RULES: list[str] = [
     "breathing: {child}|month old|months old|week old|weeks old + pause|pauses|pausing|gaps|gap|stops breathing|"
     "stopping breathing|holding his breath|holding her breath + breath|breathing|seconds|pale|{blue}|floppy",
     "breathing: grunting",
-    "breathing: breath + tummy|belly|stomach + suck|sucking|pulling in|caving|sinking|in and out",
+    "breathing: breath + tummy|belly|stomach + suck|sucking|pulling in|caving|sinking",
     "breathing: mid sentence|middle of a sentence|between words|between each word + breath|breathe|air",
     "breathing: panting|puffing|heaving|huffing + breath|air",
     "breathing: can not|unable|struggl|too breathless + finish|complete|full + sentence|sentences",
@@ -241,8 +241,8 @@ RULES: list[str] = [
     "seizure: come round|coming round|came round|come to|woken up + not|without|has not|still|in between",
     # fits one after another without coming back in between (a cluster, status), named or described
     "seizure: episodes|seizures|fits|spells|attacks|staring|jerking|twitching|absences|anfalle|crisis|crises|"
-    "convuls + after another|back to back|keeps having|keep having|one after|nonstop|non stop + "
-    "coming back|back to normal|coming round|coming to|in between|not waking|not recovering",
+    "convuls + after another|back to back|keeps having|keep having|and again|one after|nonstop|non stop + "
+    "coming back|back to normal|coming round|coming to|in between|not waking|not recovering|without waking",
     "seizure: {fitting} + having|nicht auf|now|not stop|minute|min|mins|still|started|again|first|second|hour|"
     "just|>=3|arret|hort|para|since|after|had a|has a|another|{blue}|lips|shaking|jerk|foam|froth|unconscious|"
     "floor",
@@ -255,7 +255,7 @@ RULES: list[str] = [
     "seizure: foam|froth|foaming|frothing + mouth|lips",
     # a fit without the word: shaking or jerking that will not stop, eyes rolled back, stiff, not answering
     "seizure: jerk|shaking|shakes|shook|twitch|convuls|trembl|spasm + {fit_sign}",
-    "seizure: jerking|thrashing|convulsing|fitting + ground|floor|pavement|road|street|suelo|terre|sol|chao|boden",
+    "seizure: jerking|convulsing|fitting + ground|floor|pavement|road|street|suelo|terre|sol|chao|boden",
     "seizure: debatendo|se debatiendo|se debat|temblando|tremendo|sacudiendo|sacudindo|zuckt|zucken|krampft|"
     "tremble|convulsa + minutos|minutes|minuten|no para|nao para|arrete pas|hort nicht auf|olhos virados|"
     "ojos en blanco|yeux revulses|augen verdreht|chao|suelo|sol|boden|{fit_sign}",
@@ -268,7 +268,7 @@ RULES: list[str] = [
     # a baby or toddler who fell and is now sleepy, sick or floppy
     "head_spine: baby|infant|newborn|toddler|month old|months old + fell|fall|fallen|rolled off|dropped + sleepy|"
     "drowsy|vomit|been sick|was sick|floppy|limp|unconscious|not herself|not himself|will not wake|swelling|"
-    "swollen|lump|squishy|boggy|acting herself|acting himself",
+    "swollen|lump|squishy|boggy|not acting",
     "head_spine: can not feel|can not move|numb|tingl|pins and needles|paraly|weak + leg|legs|arm|arms|feet|foot|"
     "hand|hands|fingers|toes + neck|back|spine|{accident}",
     "head_spine: {accident} + neck + pain|hurt|sore|stiff|numb|tingl",
@@ -305,7 +305,9 @@ RULES: list[str] = [
     "vomit|"
     "rash",
     "sepsis: purple|blotchy|blotches + spots|rash|marks|patches + {fever}|unwell|out of it|drowsy|confus",
-    "sepsis: spreading fast|spreading quickly|red streak|red line + cut|wound|bite|{fever}|going up|moving up|"
+    "sepsis: spreading fast|spreading quickly|red streak|red line|line going|line moving|line tracking|line spreading|"
+    "streak + cut|wound|bite|"
+    "{fever}|going up|moving up|"
     "up my|up his|up her|tracking|spreading|longer|bigger",
     "sepsis: cellulitis|infection|infected|abscess|wound|bite|redness + spreading|tracking|streak + faint|dizz|"
     "shiver|unwell|confus|fast|quickly|{fever}",
@@ -343,7 +345,7 @@ RULES: list[str] = [
     "sick|vomit|{severe}",
     # very thirsty and losing weight for weeks, now vomiting or breathing oddly (a first ketoacidosis)
     # passing water and thirsty for days, now confused or barely answering (a hyperglycaemic state)
-    "glycaemia: peeing|weeing|urinating|thirst|drinking water|of water + {confused}|drowsy|barely respond|"
+    "glycaemia: peeing|weeing|urinating|toilet + thirst|drinking|water + {confused}|drowsy|barely respond|"
     "{collapse}",
     "glycaemia: thirst|drinking loads|drinking a lot|drinking so much|boit enormement|bebe mucho|trinkt viel|"
     "bebe muito|sede|durst + weight|maigri|adelgaz|abgenommen|emagrec|thin + vomit|breath|respir|atmet|drowsy|"
@@ -393,8 +395,8 @@ RULES: list[str] = [
     "agony|{sudden}|{severe}|swollen|puke|puked|vomit|sick",
     "testicular: torsion",
     # a twisted or raised testicle, in slang: "my nut looks twisted and it's killing me"
-    "testicular: my nut|his nut|one nut|left nut|right nut|my ball|his ball + twist|higher|sideways + pain|hurt|"
-    "agony|sore|{severe}",
+    "testicular: my nut|his nut|one nut|left nut|right nut|my ball|his ball + twist|{sudden} + pain|hurt|agony|"
+    "sore|{severe}",
     # an erection that will not go down for hours (priapism)
     "testicular: erection|hard on|boner + hours|hrs|will not go|not going down|painful|agony|>=4",
     # ---- burns and electrical injury
@@ -486,7 +488,7 @@ RULES: list[str] = [
     "serpiente|vibora|cobra|schlange|kreuzotter|cascavel|jararaca|escorpion|escorpiao|skorpion + bite|bit|bitten|"
     "sting|stung|mord|gebissen|bisse|pique|picad|picou|gestochen",
     # stung many times: a swarm, dozens of stings
-    "environmental: swarm|dozens|many|several|lots|loads|varias|varios|muitas|plusieurs|viele|>=10 + sting|stung|"
+    "environmental: swarm|dozens|hundreds|>=10 + sting|stung|"
     "stings|picad|pique|gestochen|stiche + bee|bees|wasp|wasps|hornet|abelha|abeja|abeille|biene|wespe|vespa|"
     "avispa|guepe",
     # touched a rail or a line and was thrown back: an electrical injury

@@ -50,7 +50,8 @@ BIRTH_RULES: list[str] = [
     "shoulder|stab|sharp|{severe}|one side",
     "obstetric: shoulder tip + pregnan|period|weeks|ectopic",
     # a birth under way: the baby's head showing
-    "obstetric: baby|babys + head|crowning + coming out|showing|push|pushing",
+    "obstetric: baby|babys + head|crowning + coming out|showing|push|pushing + weeks|labour|labor|waters|contraction|"
+    "midwife|ambulance|car|birth|pregnan",
     "obstetric: labour|labor|waters|contraction|pushing + now|car|home|early|coming|head|crowning|floor|push|"
     "apart|"
     "bathroom|toilet",

@@ -360,7 +360,7 @@ RED_FLAG_EXCEPTIONS += [f"{die} of {what}" for die in ("die", "died", "dying") f
                         "embarrassment shame boredom laughter laughing cringe".split()]
 RED_FLAG_EXCEPTIONS += [f"{kill} myself laughing" for kill in ("kill", "killing", "killed")]
 # "faint" as pale, not as fainting: "faint red lines", "a faint rash", "a faint line on the test"
-RED_FLAG_EXCEPTIONS += [f"faint {what}" for what in ("red", "pink", "line", "lines", "mark", "marks", "scar", "scars",
+RED_FLAG_EXCEPTIONS += [f"faint {what}" for what in ("red", "pink", "mark", "marks", "scar", "scars",
                                                      "smell", "taste", "sound", "outline")]
 # burnt food and hot food: "burned the toast", "my mouth is on fire after that curry"
 _FOOD = ("toast roast dinner lunch breakfast food rice pan pot cake bread pizza sauce onions chicken steak turkey "
