@@ -77,7 +77,7 @@ HELDOUT_FLOOR = {"recall": 0.95, "category_recall": 0.0, "false_alarms": 0.05, "
 #          read the rules; two generic messages an earlier set held dropped from blind_l), were measured once with
 #          rounds eight's rules and the recurrence fix (c8e0a1d): blind_l 155/168 = 92.3%, 12/166 = 7.2%, exam stems
 #          1/24; blind_m 154/168 = 91.7%, 21/168 = 12.5%, exam stems 2/24. blind_m is untouched: after round nine
-#          153/168 = 91.1%, 20/168 = 11.9%; blind_k 161/168 = 95.8%, 17/168 = 10.1%.
+#          and its review fixes (cdcd974) 153/168 = 91.1%, 20/168 = 11.9%; blind_k 160/168 = 95.2%, 18/168 = 10.7%.
 UNTUNED = {"heldout5", "blind_k", "blind_m"}
 UNTUNED_FLOOR = {"recall": 0.85, "category_recall": 0.0, "false_alarms": 0.10, "exam_false_alarms": 0.10}
 # Each untouched blind set's first measurement (round four's rules, 2026-12-05): (recall, false alarms, exam stems).
