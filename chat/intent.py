@@ -172,8 +172,8 @@ def words_about_now(text: str) -> list[str]:
     question about a condition ('what are the signs of a stroke', 'how do I know if ...'), laughter ('nearly
     choked laughing') and names ('a band called Cardiac Arrest')."""
     text = TITLE.sub(" . ", (text or "").lower().translate(_APOSTROPHES))
-    said = " ".join(words(text))
-    if any(p in said for p in ABOUT_WORDS) and any(p in said for p in HABITUAL_SAYING):
+    said = words(text)
+    if any(_has_phrase(said, p) for p in ABOUT_WORDS) and any(_has_phrase(said, p) for p in HABITUAL_SAYING):
         text = QUOTED.sub(lambda m: m.group(0) if PLAN_WORDS.intersection(words(m.group(0))) else " . ", text)
     text = BETWEEN.sub(r"\1\2 with", SCARE_QUOTES.sub(_figure_or_quote, text))
     text = LAUGH.sub(" . ", NAME.sub(" . ", LONG_AGO_YEAR.sub(" in longago ", text)))
@@ -258,9 +258,9 @@ def intent(text: str) -> str:
         return "study"
     now = describes_now(text)
     # a message that opens on a study label ("Vignette:", "Exam q:", "Check my answer") keeps its case's times
-    in_care = bool(CARE_EVENT.search(" ".join(words(text)))) and not is_exam_stem(text)
-    personal = ((now or in_care) and not opens_as_study(text) and not opens_with_case(text)) or is_personal(text)
     w = words(text)
+    in_care = bool(CARE_EVENT.search(" ".join(w))) and not is_exam_stem(text)
+    personal = ((now or in_care) and not opens_as_study(text) and not opens_with_case(text)) or is_personal(text)
     if not now and any(_has_phrase(w, p) for p in IS_NORMAL) and any(_has_phrase(w, p) for p in HABITUAL):
         return "question"
     if (is_exam_stem(text) or is_study(text)) and not personal:

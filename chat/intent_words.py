@@ -90,8 +90,8 @@ AGE_NOW = re.compile(r"\b(?:is|s|are|re|am|m|im|turned|turns) (?:\d+|one|two|thr
 # "now I'm 30": an age, no sign that the episode goes on (it dates nothing by itself: "40 min now, I'm 61")
 NOW_AGE = re.compile(r"\bnow (?:i am|i m|im|he is|he s|hes|she is|she s|shes|they are|they re) (?:\d+|one|two|three|"
                       r"four|five|six|seven|eight|nine|ten)(?: years?(?: old)?)?"
-                     r"(?=(?: years?| yrs?)?(?: and (?:i am |i m |im |he s |she s |hes |shes |my |his |her )?(?:fine|well|"
-                     r"healthy|doing|sugars?|all good|ok|okay|good|stable|controlled)\b|$))")
+                     r"(?=(?: years?| yrs?)?(?: and (?:i am |i m |im |he s |she s |hes |shes |my |his |her )?"
+                     r"(?:fine|well|healthy|doing|sugars?|all good|ok|okay|good|stable|controlled)\b|$))")
 # A word in scare quotes ("he 'overdosed' on candy") is a figure of speech, not the thing itself.
 SCARE_QUOTES = re.compile(r"(?:(?<=\s)|^)['\"\u201c]([a-z]+)['\"\u201d](?=[\s.,!?;:]|$)")
 # Episodes long ago: the clause that holds one is dropped before matching ("when I was 12, can I drive now").
@@ -197,6 +197,8 @@ FRAME = STUDY | frozenset(
     "answers mark marking textbook confuses memoire diagnosed diagnosis culture knowledge curiosity curiosidad "
     "examiner saying states stated reports client clients giving talk talks courses classes slides leaflet comic joke pun unterlagen notes notizen apuntes skript "
     "curiosite neugier".split())
+# Care roles, for the I who asks (ASKER) and the role asked in (ROLE): "I'm an HCA", "as a support worker"
+CARE_ROLES = r"hca|cna|healthcare assistant|care assistant|support worker|nursing assistant"
 # "how do I ...", "did I do it right", "I gave ... (in the simulation)": the I who asks or acts, not the one it
 # happens to.
 ASKER = re.compile(r"\b(?:how|what|when|where|why|should|can|could|would|do|did|shall) (?:do |should |can "
@@ -205,8 +207,7 @@ ASKER = re.compile(r"\b(?:how|what|when|where|why|should|can|could|would|do|did|
                     r"want to know|"
                     r"wonder|put|think|believe|guess)\b|\b(?:walk|talk|take) me through\b"
                     r"|\b(?:paramedic|nurse|doctor|medic|emt|midwife|firefighter|lifeguard|gp|student) here\b"
-                    r"|\bi (?:am|m) an? (?:new )?(?:hca|healthcare assistant|care assistant|support worker|nursing assistant|"
-                    r"cna|carer)\b"
+                    rf"|\bi (?:am|m) an? (?:new )?(?:{CARE_ROLES}|carer)\b"
                     r"|\bi (?:am|m) an? (?:\w+ ){0,3}(?:student|trainee|nurse|doctor|paramedic|teacher|medic|"
                     r"pharmacist|midwife|resident|intern|lecturer|researcher|writer|author|emt|instructor|lifeguard|"
                     r"first aider|physician|clinician)s?\b"
@@ -214,8 +215,8 @@ ASKER = re.compile(r"\b(?:how|what|when|where|why|should|can|could|would|do|did|
 # Asking in a professional role: "as a paramedic, how do I manage ...", "I'm a nurse, ...".
 ROLE = re.compile(r"\b(?:as an?|i am an?|i m an?|im an?|i work as an?) (?:\w+ ){0,3}(?:student|trainee|nurse|doctor|"
                    r"paramedic|teacher|medic|pharmacist|midwife|resident|intern|lecturer|researcher|writer|author|emt|"
-                   r"instructor|first aider|carer|caregiver|lifeguard|physician|gp|clinician|hca|cna|healthcare assistant|"
-                   r"health care assistant|care assistant|care worker|support worker|nursing assistant)s?\b"
+                   rf"instructor|first aider|carer|caregiver|lifeguard|physician|gp|clinician|{CARE_ROLES}|"
+                   r"health care assistant|care worker)s?\b"
                    r"|\bi work (?:in|at|on) (?:the |an? )?(?:ed|er|a e|icu|emergency|ambulance|hospital|ward)\b"
                    r"|\b(?:paramedic|nurse|doctor|medic|emt|midwife|firefighter|lifeguard|gp|student) here\b")
 # "for my paramedic test", "for our anatomy class", "for the EMT exam": the purpose of the question is study.
@@ -347,21 +348,23 @@ QUOTED = re.compile(r"(?:(?<=\s)|^)['\"\u201c](?:[^'\"\u201d]|(?<=\w)'(?=\w)){2,
 ABOUT_WORDS = ("figure of speech", "just an expression", "just a saying", "turn of phrase", "manner of speaking",
                 "facon de parler", "forma de hablar", "maneira de falar", "redewendung",
                 "only an expression")
-# a quote with a plan or a time in it is no figure of speech: "'I'll kill myself tonight', is that just a saying?"
 # said as a habit ("every time I ask him to tidy up"), not written once in a diary
 HABITUAL_SAYING = ("every time", "everytime", "whenever", "when i ask", "when we ask", "all the time", "always says",
                    "always saying", "each time")
+# a quote with a plan or a time in it is no figure of speech: "'I'll kill myself tonight', is that just a saying?"
 PLAN_WORDS = frozenset("tonight today now pills tablets rope bridge goodbye note gun knife jump overdose".split())
 # "the difference between a heart attack and a cardiac arrest": one clause, its "and" no break
-BETWEEN = re.compile(r"\b(between|entre|zwischen)\b([^.,;:!?\n]{1,40}?)\band\b(?=(?: [^\s.,;:!?]+){1,4}\s*(?:[.,;:!?\n]|$))")
+BETWEEN = re.compile(r"\b(between|entre|zwischen)\b([^.,;:!?\n]{1,40}?)\band\b"
+                     r"(?=(?: [^\s.,;:!?]+){1,4}\s*(?:[.,;:!?\n]|$))")
 # "I'm an HCA and my patient has gone blue": someone in the writer's care now, whatever the writer's role
 CARE_EVENT = re.compile(r"\bmy (?:\w+ )?(?:patient|client|resident|service user)s? (?:has|is|s|just|took|collapsed|fell|"
                         r"had|keeps|can not|will not|went|started|stopped|seems|looks)\b")
 # "my niece was just diagnosed with type 1": a diagnosis is news, not an event going on
-DIAGNOSED = re.compile(r"\b(?:my|our) (?:\w+ ){1,2}(?:was|has been|have been|got|s been|is|are|were) (?:just |recently |newly "
-                       r"|only )?diagnosed\b")
+DIAGNOSED = re.compile(r"\b(?:my|our) (?:\w+ ){1,2}(?:was|has been|have been|got|s been|is|are|were) "
+                       r"(?:just |recently |newly |only )?diagnosed\b")
 # "my student messaged me ...": someone in the writer's charge, not the writer studying
-MY_CHARGE = re.compile(r"\b(?:my|one of my|our) (?:\w+ )?(?:student|pupil|trainee)s? (?:\w+ )?(?=(?:just )?(?:messaged|texted|"
-                        r"told|called|rang|phoned|emailed|wrote|posted|sent|says|said|is|has|had|collapsed|fell|took)\b)")
+MY_CHARGE = re.compile(r"\b(?:my|one of my|our) (?:\w+ )?(?:student|pupil|trainee)s? (?:\w+ )?"
+                       r"(?=(?:just )?(?:messaged|texted|told|called|rang|phoned|emailed|wrote|posted|sent|says|said|is|"
+                       r"has|had|collapsed|fell|took)\b)")
 
 REPORTED = frozenset("with saying said says wrote writes texted text captioned caption message messaged just".split())
