@@ -4,7 +4,7 @@
 
 Reads the labelled sets in data/safety/ (one JSON object a line: text, urgent, category, lang; written for
 this project, not taken from any dataset): messages.jsonl, the set the rules were first written on,
-heldout*.jsonl, sets written later by someone who had not seen the rules at the time, and blind_a .. blind_m,
+heldout*.jsonl, sets written later by someone who had not seen the rules at the time, and blind_a .. blind_q,
 sets written by someone who never read the rules (issue 27). Runs safety.find_red_flags with
 chat/safety_rules.py plus ChatConfig's extra red flags / exceptions on every message and prints the date,
 machine, command and milliseconds a message, then one table with a column per set: recall per urgent category,
@@ -18,7 +18,8 @@ Goals on messages.jsonl: recall >= 97% overall and >= 90% in every category; fal
 and then used to tune the rules, so on them the bench checks a lower floor: recall >= 95%, false alarms
 <= 5%, on exam stems <= 5%; so do blind_a (tuned on in issue 27's first round), blind_b (its second), blind_d
 (its third), blind_c and blind_g (its fourth), blind_f (its fifth), blind_h (its sixth), blind_e and blind_i (its
-seventh), blind_j (its eighth), blind_l (its ninth), each measured once before it was tuned on.
+seventh), blind_j (its eighth), blind_l (its ninth), blind_n and blind_o (its tenth), each measured once before it
+was tuned on.
 Sets in UNTUNED have never been used to tune anything: their figures are the honest ones, and their floor is
 lower (heldout5: recall >= 85%, false alarms <= 10% overall and on exam stems; the blind ones: what they reached
 when first measured, less a margin of about three messages). Issue 27's goal on the untouched blind sets,
@@ -78,12 +79,20 @@ HELDOUT_FLOOR = {"recall": 0.95, "category_recall": 0.0, "false_alarms": 0.05, "
 #          rounds eight's rules and the recurrence fix (c8e0a1d): blind_l 155/168 = 92.3%, 12/166 = 7.2%, exam stems
 #          1/24; blind_m 154/168 = 91.7%, 21/168 = 12.5%, exam stems 2/24. blind_m is untouched: after round nine
 #          and its review fixes (cdcd974) 153/168 = 91.1%, 20/168 = 11.9%; blind_k 160/168 = 95.2%, 18/168 = 10.7%.
-UNTUNED = {"heldout5", "blind_k", "blind_m"}
+#   ten:   blind_n and blind_o. Four new sets, blind_n .. blind_q (336 messages each, written 2026-12-06 by four
+#          helpers who never read the rules, asked for harder non-urgent messages and many long ones; six messages
+#          an earlier set or a sibling held dropped), were measured once with round nine's rules (ad8dda9): blind_n
+#          160/168 = 95.2%, 29/168 = 17.3%, exam stems 2/24; blind_o 155/167 = 92.8%, 40/167 = 24.0%, exam stems
+#          1/24; blind_p 156/168 = 92.9%, 37/167 = 22.2%, exam stems 1/24; blind_q 158/168 = 94.0%, 27/165 = 16.4%,
+#          exam stems 2/24. blind_p and blind_q are untouched.
+UNTUNED = {"heldout5", "blind_k", "blind_m", "blind_p", "blind_q"}
 UNTUNED_FLOOR = {"recall": 0.85, "category_recall": 0.0, "false_alarms": 0.10, "exam_false_alarms": 0.10}
 # Each untouched blind set's first measurement (round four's rules, 2026-12-05): (recall, false alarms, exam stems).
 # Its floor is that, less about three messages; issue 27's goal (BLIND_GOAL) is reported beside it.
 BLIND_FIRST = {"blind_k": (160 / 168, 20 / 168, 1 / 24),  # round seven: 95.2% / 11.9%, exam stems 4.2%
-               "blind_m": (154 / 168, 21 / 168, 2 / 24)}  # c8e0a1d: 91.7% / 12.5%, exam stems 8.3%
+               "blind_m": (154 / 168, 21 / 168, 2 / 24),  # c8e0a1d: 91.7% / 12.5%, exam stems 8.3%
+               "blind_p": (156 / 168, 37 / 167, 1 / 24),  # ad8dda9: 92.9% / 22.2%, exam stems 4.2%
+               "blind_q": (158 / 168, 27 / 165, 2 / 24)}  # ad8dda9: 94.0% / 16.4%, exam stems 8.3%
 BLIND_FLOOR = {name: {"recall": round(first[0] - 3 / 168, 3), "category_recall": 0.0,
                       "false_alarms": round(first[1] + 3 / 168, 3), "exam_false_alarms": round(first[2] + 2 / 24, 3)}
                for name, first in BLIND_FIRST.items() if first}

@@ -34,7 +34,7 @@ from chat.intent_words import (
     STUDY_PHRASES, FRAME, ASKER, ROLE, FOR_STUDY, Q_LABEL, LIKE_AGE, FUTURE, ASKING, HABITUAL, IS_NORMAL, NAME,
     LAUGH, CONDITIONAL, COUNTERFACTUAL, ASKS, IF_OPENER, WHETHER, YEARS_AGO, MONTHS_AGO, TIME_NOW, ANIMAL, PETS,
     PET_VERBS, WHILE_DOING, DEFERRING, HELP_WITH, CASE_OPENING, OUR_PLACE, FOR_ME, WAY_TO_DIE, IF_EVER, TITLE,
-    QUOTED, ABOUT_WORDS, PLAN_WORDS, CARE_EVENT, HABITUAL_SAYING, GOING_WELL, DIAGNOSED, BETWEEN, MY_CHARGE, REPORTED,
+    QUOTED, ABOUT_WORDS, PLAN_WORDS, RECURRENCE_WORRY, ASKED_AGAIN, OTHER_IF_OPENER, AGE_THEN_NOW, PLAN_MADE, WORRY_AHEAD, LONG_AGO_MARKERS, NOW_WORDS, CARE_EVENT, HABITUAL_SAYING, GOING_WELL, DIAGNOSED, BETWEEN, MY_CHARGE, REPORTED,
 )
 from chat.safety_text import _APOSTROPHES, PEOPLE, THIRD_PERSON, _has_phrase, words
 
@@ -106,24 +106,64 @@ def is_past_event(text: str) -> bool:
     """About an episode long ago ("had a heart attack last year") or weeks ago and over ("last week ... the ECG
     was normal"; weeks ago alone is recent: "had a c-section last week, now breathless"); never when something
     is said to happen now ("fine now" and "happening again" are no now)."""
+    asked_again = bool(RECURRENCE_WORRY.search((text or "").lower()))  # "what's the chance of another?": it is over
+    text = ASKED_AGAIN.sub(" ", RECURRENCE_WORRY.sub(" . ", (text or "").lower()))
+    text = _PUNCTUATION.sub(" clausebreak ", text)  # a word of recovery tells how it ended only in its own clause
     w = WHILE_DOING.sub(r"while \1 \2 \3", " ".join(words(text))).split()
     aged = bool(AGE_NOW.search(" ".join(w)))
     if aged:
         w = AGE_NOW.sub(" ", " ".join(w)).split()
     w = NOW_AGE.sub(" ", " ".join(w)).split()
-    long_ago = aged or any(_has_phrase(w, p) for p in PAST if p not in RECENT) or bool(YEARS_AGO.search(" ".join(w)))
+    joined = " ".join(w)
+    aged = aged or _ages_then_and_now(joined)
+    w = AGE_THEN_NOW.sub(" ", joined).split()
+    long_ago = (aged or any(_has_phrase(w, p) for p in LONG_AGO_MARKERS if p not in RECENT)
+                or bool(YEARS_AGO.search(joined)))
+    # a year or months named ("in 2019", "6 months ago") date an episode that is over only when said to be
+    recent = any(_has_phrase(w, p) for p in RECENT) or bool(MONTHS_AGO.search(joined) or LONG_AGO_YEAR.search(joined))
     # what is left of an episode long ago goes on ("still has trouble finding words"); "now" beside a word of
     # recovery ("now it's healing") tells how it ended
     current = [x for i, x in enumerate(w)
                if not (x == "still" and long_ago)
-               and not (x == "now" and any(_has_phrase(w[max(0, i - 5):i + 6], p) for p in RESOLVED))]
+               and not ((x in NOW_WORDS or x == "aujourd") and any(_has_phrase(_clause(w, i, 5 if x == "now" else 0, 5), p)
+                                                                 for p in RESOLVED))]
     if _is_current(_without(current, RESOLVED + AGAIN)):
         return False
     # "was healing well but it's opened up": an end taken back is no end
-    over = any(_ends_unretracted(w, p) if p in GOING_WELL else _has_phrase(w, p) for p in RESOLVED)
+    over = (any(_ends_unretracted(w, p) if p in GOING_WELL else _has_phrase(w, p) for p in RESOLVED)
+            or asked_again)
     checked = any(_has_phrase(w, p) for p in CHECKED)
-    return (long_ago or (any(_has_phrase(w, p) for p in RECENT) and over)
+    return (long_ago or (recent and over)
             or (any(_has_phrase(w, p) for p in VERY_RECENT) and checked))
+
+
+_PUNCTUATION = re.compile(r"(?<!\d)[.,]|[.,](?!\d)|[;!?\n]")
+
+
+def _clause(w: list[str], i: int, before: int, after: int) -> list[str]:
+    """The words around w[i], up to `before` words before and `after` after, within its clause."""
+    start, end = max(0, i - before), min(len(w), i + after + 1)
+    for j in range(i - 1, start - 1, -1):
+        if w[j] == "clausebreak":
+            start = j + 1
+            break
+    for j in range(i + 1, end):
+        if w[j] == "clausebreak":
+            end = j
+            break
+    return w[start:end]
+
+
+def _ages_then_and_now(joined: str) -> bool:
+    """'surgery at 13, now 20', 'com 2 anos, hoje ela tem 5': an age then and a greater one now, no reading before
+    it ('temp was 39 at 6, now 41' is a reading)."""
+    for m in AGE_THEN_NOW.finditer(joined):
+        numbers = re.findall(r"\d+", m.group(0))
+        then, now = int(numbers[0]), int(numbers[-1])
+        before = joined[:m.start()].split()[-3:]
+        if now > then + 1 and not any(re.fullmatch(r"\d+(?:\.\d+)?", x) for x in before):
+            return True
+    return False
 
 
 def is_hypothetical(text: str) -> bool:
@@ -133,6 +173,7 @@ def is_hypothetical(text: str) -> bool:
     said to happen now."""
     w = DEFERRING.sub(" ", " ".join(words(text))).split()
     return ((any(_has_phrase(w, p) for p in HYPOTHETICAL + FUTURE) or bool(IF_EVER.search(" ".join(w)))
+             or bool(WORRY_AHEAD.search(" ".join(w)))
              or any(_opens_with_what_if(sentence) for sentence in re.split(r"(?<=[.!?])\s+", text or "")))
             and not _is_current(_without(w, AGAIN)) and not any(_has_phrase(w, p) for p in NOW))
 
@@ -147,6 +188,8 @@ def _opens_with_what_if(text: str) -> bool:
     an if-clause about someone, no wish about the writer ('if I was gone'), and goes on to ask. A statement after
     it ('if I don't get help I will kill myself') is no what-if."""
     w = words(text)
+    if OTHER_IF_OPENER.match(" ".join(w)):  # in es/fr/pt/de, asked: the sentence ends on a question mark
+        return (text or "").rstrip().endswith("?")
     if not IF_OPENER.match(" ".join(w)):
         return False
     m = CONDITIONAL.search((text or "").lower().translate(_APOSTROPHES))
@@ -171,6 +214,16 @@ def words_about_now(text: str) -> list[str]:
     'in 2015', '5 yrs ago', 'vor drei Jahren'), what might happen ('if my baby gets a fever, ...'), a
     question about a condition ('what are the signs of a stroke', 'how do I know if ...'), laughter ('nearly
     choked laughing') and names ('a band called Cardiac Arrest')."""
+    if is_study(text) or is_exam_stem(text):  # written for study: only its sentences about someone real count
+        sentences = _sentences(text)
+        # a message that opens as study ("Paramedic student here. We've been doing head injuries ...") keeps no
+        # sentence of its study either, only those about someone now
+        opens = len(sentences) > 1 and is_study(sentences[0])
+        kept: list[str] = []
+        for s in sentences:  # "My grandma is here with me. Her face is drooping.": she is the one just named
+            if _about_someone_now(s, study_aside=opens) or (kept and THIRD_PERSON.intersection(words(s))):
+                kept.append(s)
+        text = " . ".join(kept)
     text = TITLE.sub(" . ", (text or "").lower().translate(_APOSTROPHES))
     said = words(text)
     if any(_has_phrase(said, p) for p in ABOUT_WORDS) and any(_has_phrase(said, p) for p in HABITUAL_SAYING):
@@ -207,6 +260,8 @@ def _stays(clause: str) -> bool:
     if w[1:2] == ["i"]:
         return bool(w[2:3]) and (w[2] in COUNTERFACTUAL or (w[2] in ("am", "m") and w[3:4] in (
             ["not"], ["gone"], ["dead"], ["no"])))
+    if w[2:3] and w[2] in ("d", "would", "had"):  # "if they'd just fainted": what might have been, about another
+        return False
     return _is_current(w) or any(_has_phrase(w, p) for p in NOW)
 
 
@@ -263,17 +318,40 @@ def intent(text: str) -> str:
     personal = ((now or in_care) and not opens_as_study(text) and not opens_with_case(text)) or is_personal(text)
     if not now and any(_has_phrase(w, p) for p in IS_NORMAL) and any(_has_phrase(w, p) for p in HABITUAL):
         return "question"
-    if (is_exam_stem(text) or is_study(text)) and not personal:
+    if (is_exam_stem(text) or is_study(text)) and not personal and not _someone_beside_the_study(text):
         return "study"
     if is_hypothetical(text) and not now:
         return "hypothetical"
-    if WAY_TO_DIE.search(" ".join(w)):
+    if WAY_TO_DIE.search(" ".join(w)) or PLAN_MADE.search(" ".join(w)):
         return NOW_INTENT
     if is_educational(text) and not personal:
         return "question"
     if is_past_event(text) and not now:
         return "past"
     return NOW_INTENT
+
+
+def _about_someone_now(sentence: str, study_aside: bool = False) -> bool:
+    """A sentence about the writer or someone with them, or about someone now ("now her breathing is ..."); with
+    `study_aside`, one about the writer's study ("I keep mixing up praevia and abruption") is not."""
+    w = words(sentence)
+    return ((is_personal(sentence) and not (study_aside and is_study(sentence))) or describes_now(sentence)
+            or bool(CARE_EVENT.search(" ".join(w))) or bool(THIRD_PERSON.intersection(w)) and _is_current(w))
+
+
+def _someone_beside_the_study(text: str) -> bool:
+    """A message written for study that also speaks, in a sentence of its own, of the writer or someone with them
+    ("I'm studying for my EMT exam on choking. My baby is choking on a grape."): its words about now are read."""
+    sentences = _sentences(text)
+    return len(sentences) > 1 and any(
+        not is_exam_stem(s) and ((is_personal(s) and not is_study(s))  # "My baby is choking on a grape."
+                                 or (_is_current(words(s)) and bool((PEOPLE | THIRD_PERSON).intersection(words(s)))
+                                     and bool(FIRST_PERSON.intersection(words(s)))))  # "One of my pupils just ate ..."
+        for s in sentences)
+
+
+def _sentences(text: str) -> list[str]:
+    return [s for s in re.split(r"(?<=[.!?;:])\s+|\n+", text or "") if s.strip()]
 
 
 def is_general_question(text: str) -> bool:

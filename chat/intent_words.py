@@ -12,7 +12,7 @@ FIRST_PERSON = frozenset(
 )
 NOW = ("right now", "tonight", "currently", "at the moment", "just now", "help me", "please help")
 EDU_START = frozenset(
-    "what whats how why explain describe define which when list difference tell compare does do is are "
+    "what whats how why explain describe define which when list name difference tell compare does do is are "
     "que qu quest como cual cuales cuando porque quoi pourquoi comment quel quelle quels was wie warum welche "
     "kann darf puede peut pode "
     "welcher qual quais quando".split()
@@ -50,13 +50,35 @@ RESOLVED = ("back to normal now", "normal now", "gone now", "healing", "healed",
             "said it was", "nothing serious", "was nothing", "doing well", "doing great", "doing fine", "back home",
             "recovering well", "discharged", "is recovering", "thriving", "doing ok", "doing okay", "doing alright",
             "everyone is fine", "everyone s fine", "everybody is fine", "everybody s fine", "no one was hurt",
-            "nobody was hurt", "no one hurt", "nobody hurt")
+            "nobody was hurt", "no one hurt", "nobody hurt", "healthy", "back at work", "back to work",
+            "back at school", "back to school", "no lasting damage", "fully recovered", "was clear", "were clear",
+            "came back clear", "been fine", "been well", "totally fine", "no problems since", "nothing since",
+            "va tres bien", "va bien", "geht es ihm", "geht es ihr", "seitdem", "desde entonces", "desde entao",
+            "depuis", "ela esta bem", "ele esta bem", "esta bien", "gesund", "went after", "went away after",
+            "settled after", "cleared up")
+# A question about it happening again is a worry, not a recurrence ("what's the chance of another?", "so it doesn't
+# happen again", "contacts ok again?")
+RECURRENCE_WORRY = re.compile(r"\b(?:chance|chances|risk|likely|likelihood|odds|prevent|avoid|never|ok|okay|safe|"
+                              r"will he|will she|will i|will it|will they)\b"
+                              r"(?:[ ,'-]+\w+){0,6}?[ ,'-]+(?:again|another|more)\b[^.!?\n]{0,30}\?")
+# "again" in a question about doing something ("can he play contact sport again?", "ok to wear contacts again?"):
+# no recurrence ("is he fitting again?" stays)
+ASKED_AGAIN = re.compile(r"\b(?:can|could|when|ok|okay|safe|allowed|able|should|go back|get back|start)\b"
+                         r"(?:[ ,'-]+\w+){0,6}?[ ,'-]+again\b(?=[^.!?\n]*\?)")
+# An age then and an age now ("surgery at 13, now 20", "com 2 anos, hoje ela tem 5"): the episode is long over
+AGE_THEN_NOW = re.compile(r"\b(?:at|aged|age|com|mit) \d{1,2}(?: (?:years?|yrs?|anos|ans|jahren))?(?! ?(?:am|pm|h|uhr|\d))\b"
+                          r"(?:(?!\b(?:am|pm|min|mins|minutes|hours?|hrs?|uhr|past|apart|contractions?|it s|its|it is)\b)"
+                          r".){0,80}?\b(?:now|hoje|hoy|aujourd hui|jetzt|heute)(?: (?:aged?|im|i m|i am|he s|she s|hes|shes|"
+                          r"ela tem|ele tem|tiene|tem|hat|ist))? \d{1,2}(?: (?:years?|yrs?|anos|ans|jahre)(?: old)?)?"
+                          r"(?! ?(?:am|pm|h|uhr|min|mins|minutes|degrees|c|f|mmol|past|outof)\b)(?![.,]?\d)")
 # A course going well, which a "but" can take back ("was healing well but it's opened up")
 GOING_WELL = frozenset(("healing", "getting better", "doing well", "doing fine", "doing great", "doing ok", "doing okay",
                         "doing alright", "recovering well", "is recovering", "was fine", "were fine"))
+MONTHS = tuple(f"in {m}" for m in "january february march april may june july august september october november "
+                                    "december".split())
 # Weeks ago is recent ("gave birth 2 weeks ago and I have a high fever"): past only when said to be over.
 RECENT = ("weeks ago", "last month", "months ago", "month ago", "last week", "at christmas", "over christmas",
-          "at easter", "over easter", "over the holidays", "at new year", "on holiday") + tuple(
+          "at easter", "over easter", "over the holidays", "at new year", "on holiday") + MONTHS + tuple(
     f"{last} {day}" for last in ("last", "on") for day in "monday tuesday wednesday thursday friday saturday sunday".split())
 # Hours ago: over only when someone checked it ("discharged yesterday", "the crew treated him this morning"), never
 # on the writer's word alone ("took a bottle of Tylenol last night, feels fine now" is still an overdose).
@@ -72,10 +94,13 @@ AGAIN = ("happen again", "happening again", "happens again", "get it again", "ha
          "pasar otra vez", "vuelva a pasar", "volver a pasar", "se reproduise", "se reproduire", "wieder passiert",
          "nochmal passiert")
 # ("it's back", "came back": a recurrence is now; "came back normal" is taken out as RESOLVED first)
-CURRENT = ("now", "today", "tonight", "again", "still", "currently", "all day", "all night", "is back", "s back",
-           "back again", "came back", "come back", "coming back")
-JUST_HAPPENED = re.compile(r"\bjust (?:now|\w+ed|took|ate|drank|fell|hit|had|got|swallowed|went|came|threw|broke|cut|"
-                            r"bit|stung|made|found|woke|collapsed|started|stopped|passed)\b")
+NOW_WORDS = ("now", "today", "jetzt", "heute", "ahora", "hoy", "agora", "hoje", "maintenant", "aujourd hui")
+CURRENT = NOW_WORDS + ("tonight", "again", "still", "currently", "all day", "all night", "is back", "s back",
+                       "back again", "came back", "come back", "coming back", "acabou de", "acaba de", "acabo de",
+                       "vient de", "viens de", "gerade")
+JUST_HAPPENED = re.compile(r"\bjust (?!(?:moved|married|graduated|retired|booked|joined|signed|ordered|finished|renewed|"
+                            r"changed|switched|qualified|passed my)\b)(?:now(?! and then)|\w+ed|took|ate|drank|fell|hit|had|got|swallowed|went|came|threw|broke|cut|"
+                            r"bit|stung|made|found|woke|collapsed|started|stopped|passed|told|rang|taken|eaten|drunk|swallowed)\b")
 OPTION = re.compile(r"(?:^|[\s(])[A-Ea-e][).:](?=\s)")
 # An exam vignette opens on a patient in the third person ("A 72-year-old woman presents with ..."): its times
 # ("2 hours ago") belong to the case, not to the writer.
@@ -111,6 +136,10 @@ LONG_AGO = ("years ago", "year ago", "years since", "year since", "last year", "
             "no inverno passado", "no verao passado", "hace un ano", "il y a un an",
             "vor einem jahr", "ha um ano", "faz um ano", "faz anos") + tuple(
     f"in {m}" for m in "january february march april may june july august september october november december".split())
+# Markers of an episode long ago for is_past_event (LONG_AGO less what dates nothing: "history of", "when he was")
+LONG_AGO_MARKERS = PAST + tuple(p for p in LONG_AGO if not p.startswith(("history", "when ", "quand ", "cuando ", "quando ",
+                                                                         "was ", "died", "passed", "recovered",
+                                                                         "months later", "years later")))
 LONG_AGO_YEAR = re.compile(r"\b(?:in|back in|en|em|im|au)\s+(?:19|20)\d\d\b")
 CLAUSE_BREAK = re.compile(r"(?:(?<!\d)[.,]|[.,](?!\d)|[;!?\n])+"  # punctuation, not in 6.1 or 38,5
                            r"|(?=\b(?:and|but|so|then|now|today|tonight|again|still|since|currently|pero|mais|aber|ahora|maintenant|"
@@ -123,7 +152,7 @@ HYPOTHETICAL = ("if someone", "if somebody", "if a person", "if you", "if a chil
                 "how would you",
                 "hypothetical", "hypothetically", "in theory", "a novel", "my novel", "write a story", "writing a story",
                 "for a story", "in a story", "a story where", "a story in which", "a character",
-                "a scene in", "a scene where", "the scene where", "in a scene", "the character", "my character",
+                "writing a scene in", "write a scene in", "a scene where", "the scene where", "in a scene", "the character", "my character",
                 "my story", "in my story", "in the story", "the story where", "my book",
                 "the novel", "in a film", "in the film", "in a movie", "in the movie", "on tv", "in a show",
                 "in a game", "how realistic", "screenplay", "my script", "fiction", "the plot", "first aid course",
@@ -156,7 +185,7 @@ STUDY = frozenset(
     "essay essays assignment homework coursework lecture lectures module flashcards poster syllabus handbook teach "
     "teaching "
     "documentary podcast article partiel partiels prova prufung klausur estudando estudiando revisando nclex mcat "
-    "plab mnemonic mnemonics student students trainee trainees simulation scenario rotation placement seminar "
+    "plab mnemonic mnemonics student students trainee trainees cadet cadets apprentice simulation scenario rotation placement seminar "
     "presentation charla palestra vortrag referat expose exposicao lerne lernen estudio estudo etudie "
     "biology chemistry physiology pharmacology anatomy pathology toxicology biochemistry microbiology "
     "lesson lessons lecturer tutor professor drill report statistics awareness research prevention campaign "
@@ -182,7 +211,8 @@ STUDY_PHRASES = ("first aid course", "first aid class", "first aid training", "f
                  "my answer", "short answer", "model answer", "mark my", "pour mon memoire",
                  "mon memoire", "ma these", "a leaflet", "leaflet about", "leaflet on", "doing a course",
                  "taking a course", "cpr course", "cpr class", "cpr training", "course at the", "got this wrong",
-                 "got it wrong", "a table", "training slides",
+                 "got it wrong", "a table", "training slides", "we covered", "walk me through", "memory trick",
+                 "mnemonic", "struggling to remember", "we ve been doing", "we have been doing", "lost on the",
                  "a training",
                  "staff training", "prevention training", "training session", "training day", "leaflet for",
                  "a comic", "comic about", "comic for", "a pun", "pun about", "puns about", "a joke about",
@@ -227,7 +257,7 @@ Q_LABEL = re.compile(r"(?i)^(?:q|q\d+|question \d+|case|scenario)\s*[:.)-]")
 LIKE_AGE = re.compile(r"\blike (?:i am|im|i m) (?:\d+|five|ten|a child|a kid|a beginner)\b")
 # What might happen: "in case her waters break", "next week", "un jour".
 FUTURE = ("in case", "just in case", "in the event", "god forbid", "worst case", "preparing for", "first aid kit",
-          "next week", "next month", "next year", "next weekend", "emergency plan",
+          "next week", "next month", "next year", "next weekend", "emergency plan", "no signs yet", "no signs so far",
           "be prepared", "want to be ready", "in the future", "one day", "someday", "some day", "un dia", "um dia",
           "un jour", "irgendwann", "eines tages", "due in", "algun dia", "algum dia", "worth getting",
           "worth buying", "worth having", "should we get", "should we buy", "thinking of buying",
@@ -279,7 +309,7 @@ NAME = re.compile(r"\b(?:band|song|film|movie|show|series|book|novel|album|game|
                    r"were) (?:called|named|titled)\b[^.,;:!?\n]*")
 # Words of laughter: a sentence that laughs is a figure of speech ("nearly choked laughing", "died laughing").
 LAUGH = re.compile(r"[^.!?;,\n]*\b(?:laugh|laughing|laughed|laughter|risa|riendo|rire|lachen|lache|rindo|rir)\b"
-                    r"(?:(?!\b(?:now|then|suddenly)\b)[^.!?;,\n])*")
+                   r"(?:(?!\b(?:now|then|suddenly|but)\b)[^.!?;,\n])*")
 # An if-clause is dropped unless it is a wish about the writer ("if I was gone") or about now; "not sure if",
 # "wondering if" ask whether, they are no what-if. It ends at punctuation, "but", "then" or where the writer starts
 # a clause of their own ("if I don't get help I will ...").
@@ -291,6 +321,12 @@ COUNTERFACTUAL = frozenset("was were died die disappeared disappear vanish vanis
                             "kill ended end just went took stopped".split())
 # A message that opens with a what-if about someone: "if my baby gets a fever, ...", "if I splash bleach ...".
 ASKS = frozenset("should can could do does did is are will would shall who where".split())
+# "se meu filho tiver uma convulsão, o que eu faço?" (Portuguese says a what-if with the future subjunctive), "si
+# mon fils fait une crise, j'appelle à partir de quand ?" (asking from when on to call)
+OTHER_IF_OPENER = re.compile(r"^se (?:\w+ ){0,3}(?:tiver|tiverem|estiver|estiverem|for|fizer|ficar|comecar|tomar|"
+                             r"engolir|cair|bater|desmaiar|parar)\b"
+                             r"|^(?:si|se|wenn|falls) (?:mon|ma|mi|meu|minha|mein|meine)\b.*\b(?:a partir de quand|"
+                             r"a partir de cuando|a partir de quando|ab wann|en que momento|em que momento)\b")
 IF_OPENER = re.compile(r"^(?:so |ok |okay |hi |hey )?(?:if|falls) (?:i|my|our|a|an|someone|somebody|anyone|your|we|"
                         r"he|she|they|mein|meine|ich|jemand)\b")
 WHETHER = re.compile(r"\b(?:sure|unsure|wonder|wondering|know|tell|see|check|ask|asking|idea)\s*$")
@@ -313,8 +349,9 @@ TIME_NOW = re.compile(
     r"|\bdepuis \d+ (?:minute|heure)|\bseit \d+ (?:minuten|stunden)|\bha \d+ (?:minutos|horas)\b")
 ANIMAL = frozenset("vet vets veterinarian veterinary vet's".split())
 # A pet as the one it happens to ("my cat is having a seizure"), when no person is named.
-PETS = frozenset("dog dogs puppy cat cats kitten rabbit hamster horse pony budgie parrot tortoise ferret".split())
-PET_VERBS = frozenset("is has had was keeps ate swallowed drank got seems just s".split())
+PETS = frozenset("dog dogs puppy cat cats kitten rabbit hamster horse pony budgie parrot tortoise ferret chat chien "
+                 "chiot chaton perro perrito gato gatito hund katze kater cachorro gata".split())
+PET_VERBS = frozenset("is has had was keeps ate swallowed drank got seems just s a est hat ist tiene esta tem".split())
 # "when I was lifting at the gym": what one was doing when it began, not an age ("when I was 12")
 WHILE_DOING = re.compile(r"\bwhen (i|he|she|we|they|you) (was|were) (\w+ing)\b")
 # "should I book an optician for next week?", "can it wait until Monday": putting off now, not a plan ahead
@@ -336,6 +373,16 @@ FOR_ME = re.compile(r"\b(?:asking|ask|it is|it s|its|this is|question is) for (?
 WAY_TO_DIE = re.compile(r"\b(?:quickest|fastest|easiest|painless|least painful|best|surest|simplest) "
                          r"(?:way|ways|method|"
                          r"methods) (?:to|of) (?:die|dying|kill myself|end it|end my life|go)\b")
+# A worry about what may come ("I worry he'd have a stroke and not realise", "worried my teen might start ..."):
+# what might happen, not what is happening
+WORRY_AHEAD = re.compile(r"\b(?:worry|worried|worrying|scared|afraid|terrified|nervous|fear)(?: that)? (?:he|she|they|i|we|"
+                         r"it|my \w+|our \w+) (?:d|would)\b.*\b(?:signs|symptoms|look for|watch for|teach|how (?:would|will|do) "
+                         r"(?:i|we) know)\b")
+# A plan made ("picked a day", "written letters to the kids", "saving up my pills"): now, whatever else is past
+PLAN_MADE = re.compile(r"\b(?:picked|chosen|set|planned|decided on) (?:a|the) (?:day|date|night|time)\b"
+                       r"|\b(?:written|wrote|left) (?:my |the |some )?(?:goodbye |suicide )?(?:letters|notes?)\b"
+                       r"|\b(?:saving|saved|stockpil\w*|hoard\w*|collecting) (?:up )?(?:\w+ ){0,3}?(?:pills|tablets|meds|"
+                       r"morphine|medication|sleeping)\b")
 IF_EVER = re.compile(r"\bif\b[^.?!]*\bever\b|^(?:so |ok )?say (?:my|a|an|someone|somebody|your|i)\b"
                       r"|\bsi (?:\w+ ){1,4}?(?:alguna vez|algun dia)\b|\bse (?:\w+ ){1,4}?(?:algum dia|alguma vez)\b"
                       r"|\b(?:wenn|falls) (?:\w+ ){1,4}?(?:jemals|irgendwann)\b")

@@ -53,16 +53,29 @@ _NUMERIC_ALT = re.compile(r"(>=|<=)(\d+(?:\.\d+)?)|(\d+(?:\.\d+)?)-(\d+(?:\.\d+)
 _CATEGORY = re.compile(r"^\s*([a-z_]+)\s*:\s*")
 NEGATIONS = frozenset({"no", "without", "denies", "denied", "never", "nor", "sin", "sans", "ohne", "kein", "keine",
                        "sem"})
-# In Spanish/Portuguese "no" is also "in the" ("dor no peito"): there it is not read as a negation.
-_IBERIAN = frozenset("el la los las de del do da dos das em um uma com que y dor dores muito forte subita tenho "
-                     "estou sinto quiero quero puedo puede pueden consigo consegue esta estoy tiene tengo mi hijo "
+# In Spanish/Portuguese "no" is also "in the" (not read from English "do" and "um": "no trouble breathing, do I ...") ("dor no peito"): there it is not read as a negation.
+_IBERIAN = frozenset("el la los las de del da dos das em uma com que y dor dores muito forte subita tenho "
+                     "estou sinto quiero quero puedo puede pueden consigo consegue esta estoy tiene tengo mi hijo meu minha tem "
+                     "sente ela ele nao muy hay "
                      "hija ya mas se".split())
 DOSE_UNITS = frozenset("mg mcg ug ml mls g gram grams milligram milligrams microgram micrograms".split())
 _READING = frozenset("sugar sugars glucose bs bg bm reading meter level levels".split())  # "sugar 40 mg" is a reading
 _REGIMEN = re.compile(r" (?:a day|per day|daily|each day|every day|a week|per week) ")
 YEARS = frozenset("year years yr yrs jahr jahre jahren ano anos an ans".split())
 HOURS = frozenset("hour hours hr hrs stunden horas heures heure".split())
-NOT_A_VALUE_AFTER = frozenset("type stage grade step level class covid number no nr".split())
+# A rule of three terms or more describes one thing: its terms must fall within WINDOW words of each other (in a
+# long message, "took" in one story, "again" in another and a medicine's name in a third are no overdose). Head
+# injuries, exposures and burns are told as an event and what followed hours later, diabetes and pregnancy as a
+# condition named first and the signs much later, so their terms may lie further apart.
+WINDOW = 40
+WINDOW_MIN_TERMS = 3
+WINDOW_EXEMPT = frozenset({"head_spine", "environmental", "glycaemia", "obstetric", "burns"})
+NOT_A_VALUE_AFTER = frozenset("type stage grade step level class covid number no nr day page room bed ward "
+                              "question chapter version".split())
+SPANS = frozenset("day days week weeks wk wks month months".split())
+AGE_CUES = frozenset("im shes hes aged age".split())  # "I'm 23", "she's 80": an age
+_TEMPERATURE = frozenset("c f degrees grad grados graus degres fever temp temperature fieber fiebre fievre febre".split())
+_SOMEONE = PEOPLE - frozenset("i me myself we us everyone everybody someone family children kids".split())
 
 
 @lru_cache(maxsize=200_000)
@@ -104,13 +117,23 @@ def _is_value(text_words: Sequence[str], i: int) -> bool:
         return False
     if i and text_words[i - 1] in NOT_A_VALUE_AFTER:
         return False
+    if after[:2] and after[0] in SPANS and after[1:2] == ["ago"]:  # "3 weeks ago": when, no count or reading
+        return False
     if after[:1] and after[0] in YEARS | HOURS:  # "for 4 years", "12 hrs late": a span or an age, no count
         return False
     if {"hba", "hba1c", "a1c"} & set(text_words[max(0, i - 3):i]):  # "HbA1c 48" is a lab value, no reading
         return False
     # an age: "aged 81", "my mum is 81", "she's 81" (a person word, then is / s, then the number)
     before = text_words[max(0, i - 2):i]
-    return not (before[-1:] in (["aged"], ["age"]) or (len(before) == 2 and before[1] in ("is", "s")
+    # ... or written beside the person: "my mum (62) had ...", "Mein Sohn (6)"
+    aged = (before[-1:] and before[-1] in AGE_CUES or before in (["i", "m"], ["i", "am"])
+            or before[-1:] and before[-1] in _SOMEONE and not (after[:1] and after[0] in _TEMPERATURE))
+    aged = aged and not (after[:1] and after[0] in SPANS)  # "I'm 31 weeks": a pregnancy, no age
+    aged = aged and text_words[i].isdigit()  # "I'm 2.4": a reading
+    aged = aged and not _READING.intersection(text_words[i + 1:i + 5]) and not {"libre", "sensor", "mmol"} & set(
+        text_words[i + 1:i + 5])  # "I'm 3 on my libre"
+    return not (aged
+                or (len(before) == 2 and before[1] in ("is", "s")
                                                         and before[0] in PEOPLE | THIRD_PERSON))
 
 
@@ -150,16 +173,26 @@ class _Text:
 def vocabulary(entries: tuple) -> frozenset:
     """Every word the entries use (numbers aside): text words that are read as themselves, not as typos."""
     return frozenset(w for entry in entries for term in compile_pattern(entry) for alt in term
-                     if alt[0] != "#" for w in alt)
+                     if alt[0] != "#" for w in alt) | OWN_WORDS
+
+
+# Everyday words a letter away from a rule word, read as themselves: "read" is not "ready", "contraception" not
+# "contraction"
+OWN_WORDS = frozenset("read reads contraception contraceptive contraceptives".split())
+
+
+def _phrase_at(text: "_Text", phrase: tuple) -> list[int]:
+    """The positions where the phrase (or the number alternative) starts, not negated."""
+    w = text.words
+    if phrase and phrase[0] == "#":
+        return [i for i in range(len(w)) if _number_in(w[i], phrase) and _is_value(w, i) and not text.negated(i)]
+    n = len(phrase)
+    return [i for i in text.positions(phrase[0]) if i + n <= len(w)
+            and all(text.word_matches(i + k, phrase[k]) for k in range(1, n)) and not text.negated(i)]
 
 
 def _phrase_in(text: "_Text", phrase: tuple) -> bool:
-    w = text.words
-    if phrase and phrase[0] == "#":
-        return any(_number_in(w[i], phrase) and _is_value(w, i) and not text.negated(i) for i in range(len(w)))
-    n = len(phrase)
-    return any(i + n <= len(w) and all(text.word_matches(i + k, phrase[k]) for k in range(1, n))
-               and not text.negated(i) for i in text.positions(phrase[0]))
+    return bool(_phrase_at(text, phrase))
 
 
 def _alternative(alt: str) -> tuple:
@@ -207,7 +240,17 @@ def matches(text_words: "Sequence[str] | _Text", entry: str) -> bool:
     """True when every term of the entry has an alternative in the words (a list, or a _Text to reuse)."""
     terms = compile_pattern(entry)
     text = text_words if isinstance(text_words, _Text) else _Text(text_words, vocabulary((entry,)))
-    return bool(terms) and all(any(_phrase_in(text, alt) for alt in term) for term in terms)
+    if not terms:
+        return False
+    found = []
+    for term in terms:
+        at = sorted({i for alt in term for i in _phrase_at(text, alt)})
+        if not at:
+            return False
+        found.append(at)
+    if len(found) < WINDOW_MIN_TERMS or category(entry) in WINDOW_EXEMPT:
+        return True
+    return any(all(any(p <= i <= p + WINDOW for i in at) for at in found) for p in sorted(set().union(*found)))
 
 
 @lru_cache(maxsize=64)

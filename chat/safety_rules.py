@@ -30,6 +30,7 @@ from __future__ import annotations
 
 from chat.safety import expand
 from chat.safety_rules_birth import BIRTH_RULES
+from chat.safety_rules_exposure import EXPOSURE_RULES
 from chat.safety_rules_harm import HARM_RULES
 from chat.safety_terms import RED_FLAG_EXCEPTIONS, TERMS
 
@@ -60,6 +61,9 @@ RULES: list[str] = [
     "crazy + faint|dizz|pass out|collaps|{chest}|breath|blacked out|vision|going dark|went dark|black",
     "cardiac: cpr|chest compressions|defib + doing|giving|started|someone|is|are|help",
     "cardiac: collaps|dropped|fell|found + not breathing|no pulse|is not breathing|unresponsive|not respond",
+    # an implanted defibrillator that fires
+    "cardiac: icd|defibrillator|defib + shock|shocked|fired|went off|zapped + twice|again|times|dizzy|faint|chest|"
+    "breath|>=2",
     # ---- vascular: aortic dissection (tearing pain), pulmonary embolism (breathless with a clot risk)
     "vascular: tearing|ripping|ripped|like something tore|something tore + pain|{chest}|back|shoulder|belly|abdom",
     "vascular: {breathless}|breath + long flight|flight home|flight back|plane|flew|long haul|surgery|operation|"
@@ -73,11 +77,11 @@ RULES: list[str] = [
     # ---- stroke / TIA: face, arm, speech, one side, sudden neurological loss, thunderclap headache
     "stroke: face|facial|mouth|smile|cara|boca|visage|bouche|gesicht|mund|rosto|mundwinkel + droop|dropped|uneven|"
     "lopsided|crooked|torc|torta|tordu|deform|schief|hang|paral|travers|fallen|caid|tombe",
-    "stroke: fala enrolada|habla arrastrada|verwaschen|parle bizarrement|arrastra las palabras|hablo raro|"
+    "stroke: fala enrolada|habla arrastrada|verwaschen|parle bizarrement|arrastra|hablo raro|"
     "habla raro|fala estranho|fala enrolado|parle mal|habla mal|fala mal|spricht komisch|spricht undeutlich",
     "stroke: slur|garbl|gibberish|jumbl|muddl|nonsense|wrong words|lallt + speech|speak|talk|word|habla|parl|"
     "sprech|fala|saying|coming out",
-    "stroke: can not speak|can not talk|not making sense|not make sense|plus parler|redet wirr|spricht wirr",
+    "stroke: can not speak|can not talk|not making sense|plus parler|redet wirr|spricht wirr",
     "stroke: talking funny|talking weird|talking strange|speaking funny|talks funny|sounds drunk",
     # a hand or an arm that suddenly stops working
     "stroke: hand|arm|leg|side + stopped working|not working properly|not work|gone weak|gone dead|useless|"
@@ -129,7 +133,7 @@ RULES: list[str] = [
     "breathing: puedo|puede|pueden|consigo|consegue|cuesta|custa|dificultad|dificuldade|peux|peut|arrive|"
     "du mal|esfuerzo|esforco + respirar|respirer|respira|respire",
     "breathing: respire|respira|respirando|atmet + plus|presque|peine|casi|quase|kaum|nicht",
-    "breathing: {breathless} + sentence|talk|speak|rest|sitting|sit still|lying|worse|faint|{blue}|can not|{severe}|"
+    "breathing: {breathless} + sentence|talk|speak|rest|sitting|sit still|lying down|lying flat|in bed|worse|faint|{blue}|can not|{severe}|"
     "{sudden}|confus|chest|lips",
     "breathing: wheez + badly|bad|severe|{blue}|not help|can not|really|puffy|so bad|few words|only say|loud|"
     "leaning forward|no inhaler|without inhaler|scared|"
@@ -162,7 +166,7 @@ RULES: list[str] = [
     "breathing: copd|asthma|emphysema + worse than usual|much worse|way worse|sleepy|drowsy|confus|{blue}",
     "breathing: breath + fast|rapid + faint|shallow|fever|grunt|floppy|{altered}",
     "breathing: froth|frothy + cough|breath|spit|pink",
-    "breathing: breath + lying|lie flat|sit up|sitting up|sleep sitting|propped up",
+    "breathing: breath + lying down|lying flat|in bed|lie flat|sit up|sitting up|sleep sitting|propped up",
     "breathing: oxygen|sats|saturat + 50-92",
     "breathing: stridor|whistling|high pitched + breath|noise|gasp|can not",
     # a whistle or squeak with every breath after a baby ate or coughed: something inhaled
@@ -184,11 +188,14 @@ RULES: list[str] = [
     "going silent|no sound|grabbing at|clutching at|can not breath|turning blue",
     "choking: stuck + throat + air|breath|cough|swallow|spit|saliva|drool|sound|noise|speak|talk|{blue}|red",
     "choking: swallow|inhaled + coin|toy|marble|lego|bead + cough|chok|breath|wheez|{blue}|stuck",
+    "choking: breathed in|inhaled|aspirated + wheez|noisy|whistl|one side|cough|breath",
+    # a small thing in the mouth that went down the airway, and now a wheeze or noisy breathing
+    "choking: marble|bead|coin|peanut|nut|grape|lego|pea|popcorn|button|toy|sweet|candy + breathed|inhaled|"
+    "went down + wheez|noisy|whistl|one side",
     # ---- anaphylaxis
     "anaphylaxis: anaphyla|anafila",
-    "anaphylaxis: epipen|epi pen|adrenaline pen|auto injector + used|had to use|gave|given|injected|jabbed|jab|"
-    "after|"
-    "twice|second|not work|not help",
+    "anaphylaxis: epipen|epi pen|adrenaline pen|auto injector + used|gave|given|injected|jabbed|jab|"
+    "after the|after using|after giving|twice|second|not work|not help",
     "anaphylaxis: {face_throat} + {swelling}",
     "anaphylaxis: hives|urticaria|welts|blotch + faint|dizz|breath|wheez|vomit|throat|swell",
     # a food or sting, then a rash with a second system: coughing, vomiting, tummy pain (anaphylaxis in a child)
@@ -222,22 +229,26 @@ RULES: list[str] = [
     "bleeding: black|tar|tarry + poo|poop|stool|faeces|feces|caca|selles|stuhl|fezes|coco + getting up|stood up|"
     "standing up|stand up|on standing|collaps|blacked out|heart racing",
     "bleeding: stabbed|knifed|gunshot|been shot|got shot|apunalado|poignarde|erstochen|esfaqueado",
-    "bleeding: stab|gunshot|bullet + wound|wounds|bleed|blood|chest|belly|stomach|neck",
+    "bleeding: stab wound|stab wounds|stabbing|gunshot|bullet + wound|wounds|bleed|blood|chest|belly|stomach|neck",
     # a knife in the body, not a kitchen cut ("small cut from a knife, it stopped bleeding")
     "bleeding: knife + chest|belly|stomach|neck|back|still in|stuck in|sticking out|deep|spurt|pouring|gushing",
     # a limb bent the wrong way or a bone through the skin; a hip twisted after a fall
     "fracture: bent the wrong way|wrong angle|funny angle|weird angle|odd angle|bone sticking out|bone through|"
     "bone poking|deformed + leg|arm|wrist|ankle|elbow|knee|thigh|hip|shin",
-    "fracture: fell|fall|fallen|falling|crash|tackle|hit + leg|hip|thigh|arm + can not stand|can not get up|"
+    "fracture: fell|fall|fallen|falling|crash|tackle|hit + leg|hip|thigh|arm + can not stand|not get|"
     "can not move|can not put weight|twisted|shorter|turned out|{severe}",
     "bleeding: nosebleed|nose bleed|nose + bleed + hour|hours|warfarin|thinner|apixaban|rivaroxaban",
     "bleeding: period|menstrua + soak|flood|every hour|clots|pad every|faint|dizz",
     "bleeding: clots|soak|flooding + pad|pads|every hour|towel|towels|faint|dizz",
+    # blood coming through one cloth after another
+    "bleeding: bleed|blood|sangr|saign|blut|sangue + through|soaked|soaking|traspasa|traverse|durch + towel|towels|"
+    "cloth|cloths|bandage|dressing|tea towel|t shirt|toalla|serviette|handtuch|toalha|pano|tuch",
     *HARM_RULES,  # overdose, poisoning, suicide and self-harm, danger to others: chat/safety_rules_harm.py
     # ---- seizures
     "seizure: {unresponsive}",
     "seizure: not wake|can not wake|will not wake|not waking|hard to wake|difficult to wake|can not rouse|"
-    "unrousable|not woken|wake him|wake her|no despierta|se despierta|se reveille|wacht nicht|nao acorda",
+    "unrousable|not woken|unable to wake|trying to wake|tried to wake|try to wake|seem to wake|no despierta|"
+    "reveille pas|wacht nicht|nao acorda",
     "seizure: come round|coming round|came round|come to|woken up + not|without|has not|still|in between",
     # fits one after another without coming back in between (a cluster, status), named or described
     "seizure: episodes|seizures|fits|spells|attacks|staring|jerking|twitching|absences|anfalle|crisis|crises|"
@@ -347,7 +358,7 @@ RULES: list[str] = [
     # passing water and thirsty for days, now confused or barely answering (a hyperglycaemic state)
     "glycaemia: peeing|weeing|urinating|toilet + thirst|drinking|water + {confused}|drowsy|barely respond|"
     "{collapse}",
-    "glycaemia: thirst|drinking loads|drinking a lot|drinking so much|boit enormement|bebe mucho|trinkt viel|"
+    "glycaemia: thirst|drinking loads|drinking so much|boit enormement|bebe mucho|trinkt viel|"
     "bebe muito|sede|durst + weight|maigri|adelgaz|abgenommen|emagrec|thin + vomit|breath|respir|atmet|drowsy|"
     "tummy|ventre|bauch|barriga|stomach",
     # angina that the spray does not settle
@@ -375,6 +386,9 @@ RULES: list[str] = [
     # ---- eyes
     "eye: {eye} + {eye_injury}",
     "eye: curtain|shadow|veil + vision|eye|sight",
+    "eye: {eye} + flechette|dart|pencil|crayon|stylo|lapiz|lapis|bleistift|stick|baton|palo|branch|branche|rama|"
+    "nail|clou|scissors|ciseaux|tijeras|fleche|arrow|pfeil|knife|couteau + liquide|fluid|liquido|flussigkeit|clear|"
+    "clair|blood|sang|sangre|blut|flou|blurr|borroso|verschwommen|embacad|turvo|bleed",
     "eye: eye|eyes|vision + pain|painful + blur|headache|vomit|halo",
     "eye: flashes|flash|flashing lights + floaters|floater|vision",
     "eye: points noirs|eclairs|blitze|destellos|moscas|floaters|flashes|flash|relampagos|pontos pretos + ombre|"
@@ -396,7 +410,7 @@ RULES: list[str] = [
     "testicular: torsion",
     # a twisted or raised testicle, in slang: "my nut looks twisted and it's killing me"
     "testicular: my nut|his nut|one nut|left nut|right nut|my ball|his ball + twist|{sudden} + pain|hurt|agony|"
-    "sore|{severe}",
+    "sore|{severe}|killing|vomit|throwing up|threw up|being sick",
     # an erection that will not go down for hours (priapism)
     "testicular: erection|hard on|boner + hours|hrs|will not go|not going down|painful|agony|>=4",
     # ---- burns and electrical injury
@@ -414,8 +428,11 @@ RULES: list[str] = [
     "entiere|ganze|inteira|llen|chei|plein|voll + oven|hob|iron|kettle|stove|boil|hot|fire|steam|touched|"
     "grabbed|plancha|horno|fer|bugeleisen|ferro|herd|toco|touche|tocou|hirviendo|bouillante|fervendo|kochend",
     # a caustic spilled on the skin: white, blistering or burning
-    "burns: {poison}|acid|lye + spill|spilled|splash|on my|on his|on her|skin + white|blister|burn|peel|raw|"
-    "hurts|pain",
+    "burns: {poison}|acid|lye + spill|spilled|splash|on my|on his|on her|skin|haut|piel|peau|pele|hand|arm|auf + "
+    "white|blister|burn|peel|raw|hurts|pain|weiss|blanc|blanca|branca|brennt|brule|quema|queima",
+    # a flash of flame in the face: singed eyebrows or nose hairs, a hoarse voice (burnt airway)
+    "burns: singed|burnt off|burned off|gone|verbrannt|brules|quemad|queimad + eyebrows|eyelashes|nose|nostril|"
+    "augenbrauen|sourcils|cejas|sobrancelhas",
     "burns: boiling|hirviendo|fervendo|bouillant|hot oil|hot water|kettle|chemical|hot tea|hot coffee|hot drink|hot chocolate|"
     "soup|hot milk|heisses|heisse|kochend|huile bouillante|eau bouillante|aceite hirviendo|agua hirviendo|"
     "oleo quente|agua fervendo + splash|spill|pulled|poured|went down|went over|tipped|geschuttet|verschuttet|"
@@ -431,9 +448,12 @@ RULES: list[str] = [
     "not making sense",
     "glycaemia: sugar|sugars|glucose|bs|acucar|azucar|zucker + low|lows|baixo|bajo|niedrig + shak|confus|sweat|"
     "faint|drowsy|fit|seiz|unconscious|not respond|not making sense|pass out|passing out",
+    "glycaemia: meter|reading|libre|sensor|dexcom|cgm|lecteur|lector|medidor + <=3.5 + {altered}|sweat|shak|"
+    "vomit|sick|coming up|not respond|unconscious|sueur|sudor|suor|schwitz",
     # the meter's own words for out of range, with the person not right
     "glycaemia: {meter} + lo|hi + {altered}|sweat|shak|clammy|vomit|unconscious|not respond|breath|verwirrt|"
-    "schwitz|confuso|confundid|sudando|transpir|suando|sleepy|pass out|passing out",
+    "schwitz|confuso|confundid|sudando|transpir|suando|sleepy|pass out|passing out|sueur|agressi|comprend plus|"
+    "comprend pas",
     "glycaemia: meter|monitor|libre|sensor|dexcom|cgm|glucometer|messgerat + low|high|niedrig|bajo|baixo|alto|bas "
     "+ {altered}|sweat|shak|clammy|vomit|unconscious|not respond|verwirrt|schwitz|confuso|sudando|transpir",
     "glycaemia: insulin + {altered} + sweat|shak|pale|clammy",
@@ -457,43 +477,13 @@ RULES: list[str] = [
     "severe_pain: screaming|writhing|doubled up|crying out + in pain|in agony|with pain",
     "general: sickle + crisis|fever|breath|chest",
     # on the floor and unable to get up, alone or for hours (a long lie)
-    "general: fell|fallen|on the floor + can not get up|unable to get up|can not stand + alone|hours|all night|"
+    "general: fell|fallen|on the floor + unable to get up|can not stand + alone|hours|all night|"
     "since|on my own|by myself",
     # a long lie: on the floor, cannot get up, and now cold or confused
-    "general: on the floor|fallen|fell + can not get up|could not get up + {confused}|cold|hours|all night",
+    "general: on the floor|fallen|fell + get up|unable to get up + {confused}|cold|hours|all night",
     "general: ambulance|911|999|112|samu|ambulancia|rettungswagen|notruf + should i|do i need|call|called|calling|"
     "on the way|waiting|coming|now",
-    # ---- heat, cold, water, electricity, venom
-    "environmental: heat stroke|heatstroke|sunstroke",
-    "environmental: {heat} + confus|collaps|stopped sweating|not sweating|dry skin|seiz|fitting|unconscious|"
-    "unresponsive|talking rubbish|not making sense|39.5-45.0",
-    "environmental: hot car|locked in + car|vehicle|van",
-    "environmental: {cold} + {altered}|collaps|stopped shivering|not shivering|unconscious|floor|not respond|"
-    "slow breathing",
-    "environmental: shiver|shivering + {altered}|stumbl|clumsy",
-    "environmental: drown|nearly drowned|pulled out of the water|pulled from the water|went under|face down + "
-    "cough|sleepy|drowsy|breath|{blue}|vomit|confus|unconscious|minute|seconds|froth|chest",
-    "environmental: {water} + pulled out|pulled from|face down|went under|under|underwater|unconscious|"
-    "not breathing|{blue}|cough|minute|minuto|minuten|embaixo|debajo|sous l eau|unter wasser|submerg|"
-    "sonolent|somnolent",
-    "environmental: electrocut|electric shock|shock from the mains|from the mains|live wire|high voltage|"
-    "power line|lightning|into a socket|electric fence|stromschlag",
-    # metal in a socket: "stuck a fork in the socket", "put a key in the plug socket"
-    "environmental: socket|outlet|power point|steckdose|enchufe|tomada + fork|knife|key|hairpin|pin|paperclip|"
-    "finger|fingers|scissors|screwdriver|shock|zap|burn|dazed|{altered}",
-    "environmental: shock + electric|cooker|socket|plug|mains|wire|cable|appliance|fence + numb|pound|racing|"
-    "chest|"
-    "burn|breath|faint|palpitat|tingl|heart|{altered}",
-    "environmental: snake|adder|viper|rattlesnake|scorpion|funnel web|black widow|box jellyfish|stonefish|serpent|"
-    "serpiente|vibora|cobra|schlange|kreuzotter|cascavel|jararaca|escorpion|escorpiao|skorpion + bite|bit|bitten|"
-    "sting|stung|mord|gebissen|bisse|pique|picad|picou|gestochen",
-    # stung many times: a swarm, dozens of stings
-    "environmental: swarm|dozens|hundreds|>=10 + sting|stung|"
-    "stings|picad|pique|gestochen|stiche + bee|bees|wasp|wasps|hornet|abelha|abeja|abeille|biene|wespe|vespa|"
-    "avispa|guepe",
-    # touched a rail or a line and was thrown back: an electrical injury
-    "environmental: thrown back|knocked back|blown back|thrown off + touched|wire|"
-    "cable|railway|line|pylon|socket|fence|electric|spark",
+    *EXPOSURE_RULES,  # heat, cold, water, electricity, venom: chat/safety_rules_exposure.py
 ]
 
 RED_FLAGS: list[str] = [expand(rule, TERMS) for rule in RULES]

@@ -52,6 +52,12 @@ BIRTH_RULES: list[str] = [
     # a birth under way: the baby's head showing
     "obstetric: baby|babys + head|crowning + coming out|showing|push|pushing + weeks|labour|labor|waters|contraction|"
     "midwife|ambulance|car|birth|pregnan",
+    "obstetric: baby|babys|bebe + coming|arriving|on its way|kommt|arrive|viene|vindo + head|crowning|tete|cabeza|"
+    "kopf|cabeca",
+    # the cord comes first
+    "obstetric: cord|cordon|cordao|nabelschnur + coming out|hanging|out|sort|sale|saindo|fuera|dehors|kommt|"
+    "vorgefallen|prolap|see|feel|sens|siento|sinto",
+    "obstetric: ssw|schwangerschaftswoche + wehen|blut|blutung|fruchtwasser|kopfschmerz|druck",
     "obstetric: labour|labor|waters|contraction|pushing + now|car|home|early|coming|head|crowning|floor|push|"
     "apart|"
     "bathroom|toilet",
@@ -93,9 +99,15 @@ BIRTH_RULES: list[str] = [
     "paediatric: not weed|not peed|not wee|no wee|no urine|not passed urine|not had a wee|not urinated|"
     "dry nappies|"
     "no wet + {child}|vomit|diarrh|hours|since|day",
-    "paediatric: rash|spots|manchas|taches|flecken|petechi + purple|violet|roxa|morad|not fade|glass|"
+    "paediatric: newborn|days old|day old|week old|weeks old|jours|dias|tage + yellow|jaundice|jaune|amarill|amarel|"
+    "gelb + sleepy|not waking|hardly waking|barely waking|will not wake|not feeding|not feed|floppy|palms|soles|"
+    "drowsy|dormido|endormi|schlafrig|sonolent",
+    "paediatric: {child} + respire|breath|respira|atmet + fast|vite|rapid|rapido|schnell|rapide + molle|mou|floppy|"
+    "limp|blando|blanda|schlaff|mole|sleepy|drowsy|grunt",
+    "paediatric: rash|spots|manch|taches|flecken|petechi + purple|violet|roxa|morad|not fade|glass|"
     "non blanch|not blanch|lila",
     # a rash that does not fade under a glass, in five languages
-    "sepsis: rash|spots|ausschlag|flecken|sarpullido|manchas|taches|boutons|erupcao|exantema + glass|glas|vaso|"
-    "verre|copo|not fade|nicht weg|no desaparece|ne disparait|nao desaparece|not blanch|non blanch",
+    "sepsis: rash|spots|ausschlag|flecken|sarpullido|manch|taches|boutons|erupcao|exantema + glass|glas|vaso|"
+    "verre|copo|not fade|nicht weg|no desaparece|ne disparait|nao desaparece|not blanch|non blanch|"
+    "no se quitan|ne partent pas|nao somem|gehen nicht weg|al apretar|quand on appuie|ao apertar",
 ]

@@ -18,7 +18,7 @@ HARM_RULES: list[str] = [
     "overdose: {took} + everything|all + medicine cabinet|medicine cupboard|cabinet|cupboard|drawer|the house",
     "overdose: {took}|had|se tomo + {too_much} + {meds}|somnif|heroin",
     "overdose: {took}|had|se tomo + {whole} + {container} + {meds}|somnif|heroin",
-    "poisoning: {swallowed} + {poison}",
+    "poisoning: {swallowed}|drinking|bebiendo|bebendo + {poison}",
     "overdose: demais|demasiadas|demasiados|trop de|zu viele + remedio|comprimido|pastilla|medicament|comprime|"
     "tablett|"
     "pilul|cachet",
@@ -29,13 +29,13 @@ HARM_RULES: list[str] = [
     "poisoning: battery|batteries|pila|pile|batterie|pilha|knopfzelle + ear|nose|nostril|oreja|nariz|oreille|nez|"
     "ohr|nase|orelha",
     "poisoning: co + alarm|detector|poison|headache|drowsy|sleepy|vomit|dizz|sick",
-    "poisoning: {fume_source} + headache|dizz|sick|nause|drowsy|sleepy|faint|vomit|confus + everyone|all of us|"
+    "poisoning: {fume_source} + headache|dizz|sick|nause|drowsy|sleepy|faint|vomit|confus + everyone|"
     "family|both|kids|dog|cat|better when|better outside|go out|leave the house|we|all have|all got|all feel|"
     "all of them|me and|him and|her and",
     # a child who got into medicines (not their own dose): some, a handful, someone else's, a pack, found
     "overdose: {child}|year old|month old|months old|yo + {swallowed}|took|found|got hold|got at|missing + pill|"
     "tablet|meds|medicine|capsul|{meds}|blister + {got_into}",
-    "poisoning: {child}|year old|month old|months old|yo|found + {poison} + {swallowed}|foam|froth|cough|drool|"
+    "poisoning: {child}|year old|month old|months old|yo|found + {poison} + {swallowed}|drinking|foam|froth|cough|drool|"
     "vomit|sick|burn|sleepy|drowsy|choking|mouth|lips|tongue",
     # insulin, deliberate or by mistake: the whole pen, the wrong insulin, ten times the dose
     "overdose: {insulin} + injected|gave|took|taken|shot up|inyecto|injete|injetou|gespritzt|dose|doses|jabbed|"
@@ -102,7 +102,9 @@ HARM_RULES: list[str] = [
     "suicide: nobody|no one|nadie|personne|niemand|ninguem + care|cares|miss|notice + die|died|dead|gone|disappear|"
     "not here|not around",
     "suicide: burden + everyone|family|everybody|to them|to my|on everyone",
-    "suicide: disappear|vanish|sleep + forever|for good|never come|should just|wish i could|want to",
+    "suicide: disappear|vanish + forever|for good|never come|should just|wish i could|want to",
+    "suicide: sleep forever|sleep for ever|sleep for good|never wake|not wake up|want to sleep + forever|for good|never|"
+    "not wake|for ever",
     "suicide: take|sleep|pills|tablets|want|wish|hope + not wake|never wake|not to wake|never to wake",
     "suicide: way|ways|method|methods|how + to die|kill myself|end it|end my|commit|painless|lethal|overdose + "
     "looking|searching|researching|googling|looked|searched|best|easiest|quickest|painless|thinking",
@@ -113,6 +115,9 @@ HARM_RULES: list[str] = [
     "suicide: dying|death|die|dead + relief|stop thinking|should just|be easier|better if",
     "suicide: voices + telling|tell|told|commanding + hurt|kill|harm|die|jump|end",
     "suicide: engine running|exhaust|hose + garage|car|sat|sitting|window",
+    "suicide: picked|chosen|set|planned + a day|a date|the day|the date + pills|tablets|rope|gun|die|end it|"
+    "kill myself|goodbye",
+    "suicide: garage|garagem + engine|motor|moteur + running|on|tourne|encendido|ligado|lauft|allume|marcha",
     # a high place or a railway, and the jump: "on the platform ... going to jump", "auf der Brücke ... springen"
     "suicide: {high_place} + jump|jumping|end it|anymore|goodbye|standing on|threaten|springen|saltar|sauter|"
     "pular|step off|throw myself|verabschiedet|despedi|adieu|despedido",
@@ -131,7 +136,7 @@ HARM_RULES: list[str] = [
     "suicide: gun|shotgun|firearm|pistol|weapon + on himself|on herself|on myself|use it|shoot himself|"
     "shoot herself|shoot myself|end it|kill",
     # a gun taken out by someone low, who wants no one near
-    "suicide: gun|shotgun|rifle|firearm|pistol + follow him|follow her|not follow|leave him alone|leave her alone|"
+    "suicide: gun|shotgun|rifle|firearm|pistol + follow him|follow her|not follow|leave him alone|"
     "goodbye|really down|so down|been down|depress|hopeless|note",
     # "I'm going to take all my pills tonight", in five languages
     "suicide: vou tomar|voy a tomar|vais prendre|going to take|gonna take|werde + todos|todas|tous|toutes|alle|all + "

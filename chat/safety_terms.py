@@ -93,7 +93,7 @@ TERMS: dict[str, str] = {
               "veneno|gift|insecticid|insektizid|herbicid|glyphosat|iron tablet|iron pill|iron supplement|degreas|solvent|"
               "thinner|superglue|ammonia|descal|oven clean|engine oil|motor oil|coolant|chlorine|battery acid|"
               "sulphuric|sulfuric|hydrochloric|entfetter|desengras|dissolvant|disolvente|solvente|diluant",
-    "swallowed": "swallow|drank|drink|ate|eaten|got into|licked|chew|bit into|bitten into|sucking on|sucked|"
+    "swallowed": "swallow|drank|drunk some|drinking from|drinking the|drank from|ate|eaten|got into|licked|chew|bit into|bitten into|sucking on|sucked|"
                  "ingest|bebio|bebeu|trank|getrunken|bu|avale|bois|"
                  "tomou|tomo|geschluckt|verschluckt|trag|engoli|comio|comeu|mange|gegessen",
     "bleed": "bleed|blood|bloody|sangr|saign|sang|blut|sangue|hemorr|haemorr",
@@ -135,7 +135,7 @@ TERMS: dict[str, str] = {
     "testis": "testic|testis|testes|scrot|hoden|testicul|ball|balls|my nuts|his nuts|the nuts|privates|groin|"
              "down there",
     "pregnant": "pregnan|embaraz|enceinte|schwanger|gravid|preggo",
-    "postpartum": "accouchement|parto|geburt|entbindung|gave birth|given birth|giving birth|"
+    "postpartum": "accouchement|el parto|del parto|do parto|o parto|de parto|pos parto|posparto|geburt|entbindung|gave birth|given birth|giving birth|"
                   "just delivered|after delivery|after birth|after the birth|since the birth|postpartum|"
                   "post partum|postnatal|post natal|after labour|after labor|c section|caesarean|cesarean",
     "fever": "fever|temp|temperature|fiebre|fieber|fievre|febre|burning up|chills|shiver|rigor|hot to touch|"
@@ -195,7 +195,7 @@ TERMS: dict[str, str] = {
     # a baby or child who is floppy, not feeding, not waking, with a high-pitched cry
     "baby_unwell": "floppy|limp|letharg|unrespons|not respond|hard to wake|not waking|will not wake|will not feed|"
                    "geint|teter|"
-                   "quer mamar|quiere mamar|quiere comer|veut pas boire|gemendo|gimiendo|geignement|quejido|"
+                   "quer mamar|quiere mamar|quiere comer|pas boire|gemendo|gimiendo|geignement|quejido|"
                    "not feeding|refusing feeds|no wet|high pitch|bulging|grunt|schlapp|mole|not latch|"
                    "not latching|too sleepy|trinkt kaum|ne boit|no reacciona|green vomit|bile|bilious|not fade|"
                    "seeing things|hallucin|trinkt nicht|boit plus|sunken|mottled|fontanel|soft spot",
@@ -246,7 +246,8 @@ TERMS: dict[str, str] = {
     "fitting": "seiz|convuls|fitting|having a fit|tonic clonic|krampf|fieberkrampf|krampft|zuck|crise d epilepsie|"
                "epilep|convulsion",
     # a glucose meter or sensor and what it shows
-    "meter": "meter|monitor|reading|reads|says|shows|libre|sensor|glucometer|messgerat|zeigt|glucometro|"
+    "meter": "meter|monitor|reading|reads|says|shows|libre|sensor|glucometer|messgerat|zeigt|glucometro|lecteur|"
+             "affiche|lector|medidor|"
              "glicosimetro|lecteur",
     # what a stroke takes away: strength, feeling, sight, speech, balance
     "neuro_loss": "weak|numb|paraly|confus|vision|blind|see|speak|speech|talk|walk|balance|headache|dizz|double|"
@@ -263,6 +264,12 @@ TERMS: dict[str, str] = {
 
 # Figures of speech removed before matching ("this heat is killing me", "gave me a heart attack lol").
 RED_FLAG_EXCEPTIONS: list[str] = [
+    # a French "crise" of nerves, panic, madness, tears or laughter is no fit
+    "crise de nerfs", "crise de panique", "crise d angoisse", "crise de folie", "crise de larmes", "crise de rire",
+    "crise de colere",
+    # "I'm having a heart attack watching this match": a figure of speech
+    *[f"{having} a heart attack {at}" for having in ("having", "have", "had", "gonna have", "going to have")
+      for at in ("watching", "reading", "looking at", "seeing")],
     "giving me a heart attack", "give me a heart attack", "gave me a heart attack", "gave her a heart attack",
     "gave him a heart attack", "gave us a heart attack", "give her a heart attack", "give him a heart attack",
     "heat is killing me",

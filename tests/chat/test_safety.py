@@ -294,15 +294,16 @@ HELDOUT_SIZES = {"heldout": (150, 150), "heldout2": (60, 60), "heldout3": (60, 6
                  "heldout5": (60, 60), "blind_a": (90, 90), "blind_b": (90, 90), "blind_c": (120, 110),
                  "blind_d": (140, 140), "blind_e": (160, 160), "blind_f": (160, 160),
                  "blind_g": (160, 160), "blind_h": (160, 160), "blind_i": (160, 160), "blind_j": (160, 160),
-                 "blind_k": (160, 160), "blind_l": (160, 160), "blind_m": (160, 160)}
+                 "blind_k": (160, 160), "blind_l": (160, 160), "blind_m": (160, 160),
+                 "blind_n": (160, 160), "blind_o": (160, 160), "blind_p": (160, 160), "blind_q": (160, 160)}
 
 
-UNTOUCHED = ("heldout5", "blind_k", "blind_m")  # never tuned on (bench_safety.UNTUNED says why)
+UNTOUCHED = ("heldout5", "blind_k", "blind_m", "blind_p", "blind_q")  # never tuned on (bench_safety.UNTUNED says why)
 
 
 @pytest.mark.parametrize("name", sorted(HELDOUT_SIZES))
 def test_held_out_sets_stay_above_their_floor(name):
-    """heldout..heldout4, blind_a..blind_j and blind_l were measured once untuned (README, issue 27) and then
+    """heldout..heldout4, blind_a..blind_j, blind_l, blind_n and blind_o were measured once untuned (README, issue 27) and then
     used to tune the rules: floor recall >= 95%, false alarms <= 5% overall and on exam stems. The UNTOUCHED sets were
     never tuned on: heldout5's floor is recall >= 85%, false alarms <= 10%; a blind set's what it reached when
     first measured, less about three messages. Only verdicts are asserted (booleans and the set's name), so that a

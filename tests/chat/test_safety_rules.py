@@ -55,6 +55,7 @@ URGENT = {
         "she swallowed everything in the medicine cupboard",
     ],
     "glycaemia": [  # low or high blood sugar without the medical name
+        "his reading is 2.3 and he's sweating and can't answer me properly",  # round ten
         "grandad has been weeing constantly and so thirsty all week, now he is confused",  # round nine
         "type 1, my ketone strip went dark purple and I have been throwing up all morning",
         "his libre says LO and he's really drowsy", "my diabetic dad is sweating, trembling and talking gibberish",
@@ -79,6 +80,8 @@ URGENT = {
         "she has had 3 seizures in a row and is not waking up",
     ],
     "anaphylaxis": [  # a face or throat that swells after a food, sting or new medicine
+        ("Teacher here, planning a lesson on allergies. One of my pupils just ate a peanut and her lips are "
+         "swelling. She's wheezing."),  # round ten
         "my son ate a biscuit with peanuts in it, now he has a blotchy rash and keeps coughing",
         "my throat is closing up after eating shrimp", "after the new antibiotic my face is blowing up",
         "started new tablets today and now my eyes and lips are ballooning",
@@ -90,6 +93,7 @@ URGENT = {
         "Ich bin allergisch auf Erdnüsse, habe aus Versehen eine gegessen, mein Hals wird ganz eng",
     ],
     "bleeding": [  # bleeding that will not stop, on thinners, from inside
+        'cut my arm on a broken window and the blood has soaked through two tea towels',  # round ten
         "blood is soaking through the bandage and won't stop", "I'm on warfarin and this cut won't stop bleeding",
         "had a tooth out yesterday, on blood thinners and my mouth keeps filling with blood",
         "Mein Sohn blutet stark am Kopf und es hört nicht auf", "mi hijo se cortó con un cristal y sangra mucho",
@@ -113,6 +117,8 @@ URGENT = {
         "her lips are bluish and she's breathing really fast",
     ],
     "paediatric": [  # babies: feeding, jaundice with sleepiness, fever under three months
+        "my 5 day old is yellow down to his feet and won't wake for feeds",  # round ten
+        'mon fils de 2 ans respire très vite et il est tout mou',  # round ten
         "my 6 day old's belly button stump is red and the redness is spreading",
         "our 4 month old has bronchiolitis and has gone grey and floppy since this afternoon",
         "my newborn is very sleepy and won't feed", "Mein Baby (3 Wochen) hat 38,5 Fieber",
@@ -128,6 +134,8 @@ URGENT = {
         "the lump in my groin went hard and dark and won't push back in, I keep being sick",
     ],
     "environmental": [  # electricity, heat, cold, water
+        'came up too fast from a scuba dive and now my elbows ache and my skin is tingling',  # round ten
+        'Opa war die ganze Nacht draußen, er ist eiskalt und antwortet nicht',  # round ten
         "got stung by dozens of wasps clearing the shed, my whole body is burning",  # round nine
         "mi marido fue mordido por una serpiente en el pie hace una hora y se le hincha",
         "he climbed the pylon, touched a wire and was thrown back, burns on his hand",
@@ -137,6 +145,7 @@ URGENT = {
         "Meine Mutter ist ganz kalt und verwirrt, sie lag die ganze Nacht auf dem Boden",
     ],
     "suicide": [  # the wish, the plan, the means, a goodbye sent to someone
+        "he's shut in the garage with the engine running and won't open the door",  # round ten
         "my son texted me 'I'm going to kill myself tonight', he just says that when he's angry but I'm scared",
         "voy a tomar todas las pastillas esta noche cuando se duerman",
         "what is the most painless way to die, asking for me",
@@ -165,6 +174,7 @@ URGENT = {
         "sorry if this is silly, my left hand just stopped working properly and my husband says I'm talking funny",
     ],
     "cardiac": [
+        "his defibrillator went off twice in the last quarter of an hour and he's dizzy",  # round ten
         "Hace unos meses tuve un infarto y ahora tengo un dolor fuerte en el pecho y sudor frío",  # review, round 9
         "heart attack 10 years ago, now I'm 65 but I've got crushing chest pain and I'm sweating",
         "I had a heart attack last month, was doing well but now crushing pain into my jaw and I'm sweating",
@@ -173,6 +183,7 @@ URGENT = {
         "dad used his GTN spray three times and the pain is no better, he's grey",
     ],
     "sepsis": [
+        'mi hijo tiene fiebre y unas manchitas que no se quitan al apretar',  # round ten
         "there's a faint red line tracking up my arm from the cut and I feel feverish",  # review of round nine
         "c-section 3 weeks ago, the wound was healing well but it's opened up with pus and I have a fever of 39.5",
         "the red line from the cut on my hand is moving up my arm",  # round nine
@@ -189,6 +200,9 @@ URGENT = {
         "my op wound is hot and leaking and I'm 38.9 with a pounding heart",
     ],
     "obstetric": [
+        "the baby is coming, I can see the head, we're in the car park",  # round ten
+        'Ich bin in der 32. SSW und habe Blutungen',  # round ten
+        'waters went 5 minutes ago and I can feel the cord coming out',  # round ten
         "I can see the baby's head coming out and the ambulance isn't here yet",  # round nine
         "35 weeks pregnant, the pharmacy took my BP and it was 160/105, I have a headache",
         "30 weeks and my waters are leaking, should I go in?",
@@ -218,6 +232,8 @@ URGENT = {
         "J'ai reçu du détergent dans l'œil et je ne vois plus rien",
     ],
     "burns": [
+        'the barbecue flared up in his face, his eyebrows are singed and his voice is croaky',  # round ten
+        "j'ai renversé de l'acide sur ma main, la peau devient blanche",  # round ten
         "mi abuela se derramó agua hirviendo en el muslo",  # round nine
         "mi hija se tiró encima la sopa hirviendo y tiene la cara llena de ampollas",
         "spilled hot soup down my toddler's chest and neck, the skin is peeling",
@@ -228,6 +244,7 @@ URGENT = {
         "a banger exploded in his hand, two fingers are black",
     ],
     "choking": [  # issue 27, rounds four to six
+        "my son had a bead in his mouth and breathed it in, now there's a whistle when he breathes",  # round ten
         "grandpa was eating steak and it went down the wrong way, now he has gone silent",
         "my daughter swallowed a sweet and can't make any sound, she is clutching her throat",
         "mi hijo se atragantó con una uva y no respira",
@@ -236,6 +253,7 @@ URGENT = {
         "my 11 month old had a button in her mouth, now she's gagging and not crying",
     ],
     "testicular": [  # issue 27, rounds four to six
+        "his ball suddenly hurts like hell and he's throwing up",  # round ten
         "his nut looks twisted and he is in agony",  # round nine
         "mon copain a mal au testicule, c'est venu d'un coup il y a une heure",
         "my 12 year old is crying with pain in his testicle and has thrown up",
@@ -252,6 +270,11 @@ URGENT = {
 # The same words where nothing is happening now to the writer or someone with them.
 QUIET = {
     "study": [  # a student, a simulation, a talk or a leaflet: the emergency is a patient's, not theirs
+        # round ten: a message that opens as study is read sentence by sentence, its study sentences aside
+        "Paramedic cadet here. Today's lecture was on scalds and I still can't do the fluid maths. Can you walk me "
+        "through it for a big scald over the back?",
+        "ICU rotation question: our registrar says a swollen epiglottis closes a toddler's airway much faster than "
+        "a grown-up's. Why does a small swelling matter so much more in small children?",
         "A 4-year-old swallowed a coin 2 hours ago and the x-ray shows it in the stomach. Next step? "
         "from my revision book",
         "Board review: 30-year-old with an alkali splash to the eye, what is the single most important first step?",
@@ -447,6 +470,25 @@ def test_the_same_words_about_no_one_now_stay_quiet(kind, text):
     ("Wenn meine Tochter jemals einen Krampfanfall hat, was mache ich zuerst?", "hypothetical"),
     ("I had a bad asthma attack when I was 15. Now I'm 40 and fine, do I still need a preventer?", "past"),
     ("chest pain for 40 min now, I'm 61 and sweating", "now"),
+    # round ten: study messages are read sentence by sentence (the study's own sentences aside, someone real now
+    # read); an age then and an age now; a recurrence asked about is over, one happening is now; a plan made is
+    # now; a worry about what may come, and "si ... ?" in other languages, are what-ifs; a pet in French
+    ("I'm revising for my nursing exam. My dad has crushing chest pain and he's grey and sweating.", "now"),
+    ("Teacher here, planning a lesson on allergies. One of my pupils just ate a peanut and her lips are swelling. "
+     "She's wheezing.", "now"),
+    ("my brother had a twisted testicle fixed at 15, he is 24 now, could it affect having kids?", "past"),
+    ("she took 20 of her sleeping tablets at 10, it's now 1 and she's very drowsy", "now"),
+    ("our son had a febrile seizure last week, what is the risk of another one?", "past"),
+    ("I had a seizure last week and was ok after but now I'm having another one", "now"),
+    ("grandma had her stroke in the summer, she is home now and doing well, any tips for her speech?", "past"),
+    ("got oven cleaner in my eye in March, the clinic said it healed well, can I go back to lenses again?", "past"),
+    ("I've picked the day and I've got the pills ready", "now"),
+    ("I worry she'd have a stroke and not tell anyone, what signs should I teach her?", "hypothetical"),
+    ("se minha filha tiver uma convulsão, o que eu faço?", "hypothetical"),  # the future subjunctive
+    ("si mi hija tiene una convulsión, ¿cuándo llamo a emergencias?", "now"),  # present tense: may be now
+    ("si ma fille gonfle après une piqûre de guêpe, on appelle le 15 à partir de quand ?", "hypothetical"),
+    ("mon chat a fait une crise d'épilepsie, il va bien maintenant", "animal"),
+    ("Name the three signs of a stroke", "question"),
 ])
 def test_intent_is_decided_in_one_place_both_ways(text, expected):
     """Issue 27: a question about a condition (study, a role, a claim, what-ifs, long ago or over) is not the
@@ -497,11 +539,11 @@ def _bench():
 
 def test_no_rule_alternative_is_written_for_one_message():
     """Issue 27: a phrase alternative (three words or more) that occurs in exactly one message of the sets
-    tuned on (blind_b..blind_j and blind_l too) was written for that sentence. The audit can
+    tuned on (blind_b..blind_j, blind_l, blind_n and blind_o too) was written for that sentence. The audit can
     fail: such a phrase is found, two words are not audited, and a phrase no message uses is allowed."""
     bench = _bench()
-    assert not {f"blind_{x}" for x in "bcdefghijl"} & bench.UNTUNED
-    assert {"heldout5", "blind_k", "blind_m"} <= bench.UNTUNED
+    assert not {f"blind_{x}" for x in "bcdefghijlno"} & bench.UNTUNED
+    assert {"heldout5", "blind_k", "blind_m", "blind_p", "blind_q"} <= bench.UNTUNED
     assert bench.single_message_phrases() == []
     extra = ["x: one of my nuts + y", "x: coughed up", "x: nobody ever writes this"]
     assert bench.single_message_phrases(RED_FLAGS + extra) == ["one of my nuts"]
