@@ -84,7 +84,9 @@ HELDOUT_FLOOR = {"recall": 0.95, "category_recall": 0.0, "false_alarms": 0.05, "
 #          an earlier set or a sibling held dropped), were measured once with round nine's rules (ad8dda9): blind_n
 #          160/168 = 95.2%, 29/168 = 17.3%, exam stems 2/24; blind_o 155/167 = 92.8%, 40/167 = 24.0%, exam stems
 #          1/24; blind_p 156/168 = 92.9%, 37/167 = 22.2%, exam stems 1/24; blind_q 158/168 = 94.0%, 27/165 = 16.4%,
-#          exam stems 2/24. blind_p and blind_q are untouched.
+#          exam stems 2/24. blind_p and blind_q are untouched: after round ten (2408f13), measured once, blind_p
+#          155/168 = 92.3%, 26/167 = 15.6%; blind_q 158/168 = 94.0%, 22/165 = 13.3%; blind_k 161/168 = 95.8%,
+#          14/168 = 8.3%; blind_m 153/168 = 91.1%, 16/168 = 9.5%; heldout5 59/66 = 89.4%, 1/69 = 1.4%.
 UNTUNED = {"heldout5", "blind_k", "blind_m", "blind_p", "blind_q"}
 UNTUNED_FLOOR = {"recall": 0.85, "category_recall": 0.0, "false_alarms": 0.10, "exam_false_alarms": 0.10}
 # Each untouched blind set's first measurement (round four's rules, 2026-12-05): (recall, false alarms, exam stems).

@@ -12,6 +12,11 @@ speaks of themselves or of someone with them has the rules tried even when they 
 or an "I" that is not only the one studying or asking ("for my exam", "how do I ...", "did I do it right",
 "I'm a nursing student", "if I collapse" do not count), or of now ("20 minutes ago", "right now", "help").
 
+A message written for study is read sentence by sentence: only the sentences about the writer or someone with
+them now are matched, and one that opens as study ("Paramedic student here. We've been doing head injuries ...")
+sets its study sentences aside; a study message that also speaks of someone real in a sentence of its own ("I'm
+revising for my exam. My dad has crushing chest pain.") is "now".
+
 Within such a message, clauses that are not about now are dropped before matching (`words_about_now`):
 an episode long ago ("when I was 12", "in 2015", "5 yrs ago", "vor drei Jahren"), an if-clause ("if my baby
 gets a fever, ...", "if I get ..."; not "if I was gone" nor "not sure if he is breathing"; it ends where the
@@ -34,7 +39,8 @@ from chat.intent_words import (
     STUDY_PHRASES, FRAME, ASKER, ROLE, FOR_STUDY, Q_LABEL, LIKE_AGE, FUTURE, ASKING, HABITUAL, IS_NORMAL, NAME,
     LAUGH, CONDITIONAL, COUNTERFACTUAL, ASKS, IF_OPENER, WHETHER, YEARS_AGO, MONTHS_AGO, TIME_NOW, ANIMAL, PETS,
     PET_VERBS, WHILE_DOING, DEFERRING, HELP_WITH, CASE_OPENING, OUR_PLACE, FOR_ME, WAY_TO_DIE, IF_EVER, TITLE,
-    QUOTED, ABOUT_WORDS, PLAN_WORDS, RECURRENCE_WORRY, ASKED_AGAIN, OTHER_IF_OPENER, AGE_THEN_NOW, PLAN_MADE, WORRY_AHEAD, LONG_AGO_MARKERS, NOW_WORDS, CARE_EVENT, HABITUAL_SAYING, GOING_WELL, DIAGNOSED, BETWEEN, MY_CHARGE, REPORTED,
+    QUOTED, ABOUT_WORDS, PLAN_WORDS, CARE_EVENT, HABITUAL_SAYING, GOING_WELL, DIAGNOSED, BETWEEN, MY_CHARGE, REPORTED,
+    RECURRENCE_WORRY, ASKED_AGAIN, OTHER_IF_OPENER, AGE_THEN_NOW, PLAN_MADE, WORRY_AHEAD, LONG_AGO_MARKERS, NOW_WORDS,
 )
 from chat.safety_text import _APOSTROPHES, PEOPLE, THIRD_PERSON, _has_phrase, words
 
@@ -125,8 +131,8 @@ def is_past_event(text: str) -> bool:
     # recovery ("now it's healing") tells how it ended
     current = [x for i, x in enumerate(w)
                if not (x == "still" and long_ago)
-               and not ((x in NOW_WORDS or x == "aujourd") and any(_has_phrase(_clause(w, i, 5 if x == "now" else 0, 5), p)
-                                                                 for p in RESOLVED))]
+               and not (x in NOW_WORDS and any(_has_phrase(_clause(w, i, 5 if x == "now" else 0, 5), p)
+                                                for p in RESOLVED))]
     if _is_current(_without(current, RESOLVED + AGAIN)):
         return False
     # "was healing well but it's opened up": an end taken back is no end
@@ -188,7 +194,7 @@ def _opens_with_what_if(text: str) -> bool:
     an if-clause about someone, no wish about the writer ('if I was gone'), and goes on to ask. A statement after
     it ('if I don't get help I will kill myself') is no what-if."""
     w = words(text)
-    if OTHER_IF_OPENER.match(" ".join(w)):  # in es/fr/pt/de, asked: the sentence ends on a question mark
+    if OTHER_IF_OPENER.match(" ".join(w)):  # "se ... tiver", "si ... à partir de quand": asked, it ends on "?"
         return (text or "").rstrip().endswith("?")
     if not IF_OPENER.match(" ".join(w)):
         return False

@@ -66,9 +66,11 @@ RECURRENCE_WORRY = re.compile(r"\b(?:chance|chances|risk|likely|likelihood|odds|
 ASKED_AGAIN = re.compile(r"\b(?:can|could|when|ok|okay|safe|allowed|able|should|go back|get back|start)\b"
                          r"(?:[ ,'-]+\w+){0,6}?[ ,'-]+again\b(?=[^.!?\n]*\?)")
 # An age then and an age now ("surgery at 13, now 20", "com 2 anos, hoje ela tem 5"): the episode is long over
-AGE_THEN_NOW = re.compile(r"\b(?:at|aged|age|com|mit) \d{1,2}(?: (?:years?|yrs?|anos|ans|jahren))?(?! ?(?:am|pm|h|uhr|\d))\b"
-                          r"(?:(?!\b(?:am|pm|min|mins|minutes|hours?|hrs?|uhr|past|apart|contractions?|it s|its|it is)\b)"
-                          r".){0,80}?\b(?:now|hoje|hoy|aujourd hui|jetzt|heute)(?: (?:aged?|im|i m|i am|he s|she s|hes|shes|"
+AGE_THEN_NOW = re.compile(r"\b(?:at|aged|age|com|mit) \d{1,2}(?: (?:years?|yrs?|anos|ans|jahren))?"
+                          r"(?! ?(?:am|pm|h|uhr|\d))\b"
+                          r"(?:(?!\b(?:am|pm|min|mins|minutes|hours?|hrs?|uhr|past|apart|contractions?|it s|its|"
+                          r"it is)\b).){0,80}?"
+                          r"\b(?:now|hoje|hoy|aujourd hui|jetzt|heute)(?: (?:aged?|im|i m|i am|he s|she s|hes|shes|"
                           r"ela tem|ele tem|tiene|tem|hat|ist))? \d{1,2}(?: (?:years?|yrs?|anos|ans|jahre)(?: old)?)?"
                           r"(?! ?(?:am|pm|h|uhr|min|mins|minutes|degrees|c|f|mmol|past|outof)\b)(?![.,]?\d)")
 # A course going well, which a "but" can take back ("was healing well but it's opened up")
@@ -94,13 +96,15 @@ AGAIN = ("happen again", "happening again", "happens again", "get it again", "ha
          "pasar otra vez", "vuelva a pasar", "volver a pasar", "se reproduise", "se reproduire", "wieder passiert",
          "nochmal passiert")
 # ("it's back", "came back": a recurrence is now; "came back normal" is taken out as RESOLVED first)
-NOW_WORDS = ("now", "today", "jetzt", "heute", "ahora", "hoy", "agora", "hoje", "maintenant", "aujourd hui")
+NOW_WORDS = ("now", "today", "jetzt", "heute", "ahora", "hoy", "agora", "hoje", "maintenant", "aujourd")  # aujourd'hui
 CURRENT = NOW_WORDS + ("tonight", "again", "still", "currently", "all day", "all night", "is back", "s back",
                        "back again", "came back", "come back", "coming back", "acabou de", "acaba de", "acabo de",
                        "vient de", "viens de", "gerade")
-JUST_HAPPENED = re.compile(r"\bjust (?!(?:moved|married|graduated|retired|booked|joined|signed|ordered|finished|renewed|"
-                            r"changed|switched|qualified|passed my)\b)(?:now(?! and then)|\w+ed|took|ate|drank|fell|hit|had|got|swallowed|went|came|threw|broke|cut|"
-                            r"bit|stung|made|found|woke|collapsed|started|stopped|passed|told|rang|taken|eaten|drunk|swallowed)\b")
+JUST_HAPPENED = re.compile(r"\bjust (?!(?:moved|married|graduated|retired|booked|joined|signed|ordered|finished|"
+                           r"renewed|changed|switched|qualified|passed my)\b)"  # life news, not something just happened
+                           r"(?:now(?! and then)|\w+ed|took|ate|drank|fell|hit|had|got|swallowed|went|came|threw|"
+                           r"broke|cut|bit|stung|made|found|woke|collapsed|started|stopped|passed|told|rang|taken|eaten|"
+                           r"drunk)\b")
 OPTION = re.compile(r"(?:^|[\s(])[A-Ea-e][).:](?=\s)")
 # An exam vignette opens on a patient in the third person ("A 72-year-old woman presents with ..."): its times
 # ("2 hours ago") belong to the case, not to the writer.
@@ -137,9 +141,9 @@ LONG_AGO = ("years ago", "year ago", "years since", "year since", "last year", "
             "vor einem jahr", "ha um ano", "faz um ano", "faz anos") + tuple(
     f"in {m}" for m in "january february march april may june july august september october november december".split())
 # Markers of an episode long ago for is_past_event (LONG_AGO less what dates nothing: "history of", "when he was")
-LONG_AGO_MARKERS = PAST + tuple(p for p in LONG_AGO if not p.startswith(("history", "when ", "quand ", "cuando ", "quando ",
-                                                                         "was ", "died", "passed", "recovered",
-                                                                         "months later", "years later")))
+LONG_AGO_MARKERS = PAST + tuple(p for p in LONG_AGO if not p.startswith((
+    "history", "when ", "quand ", "cuando ", "quando ", "was ", "died", "passed", "recovered", "months later",
+    "years later")))
 LONG_AGO_YEAR = re.compile(r"\b(?:in|back in|en|em|im|au)\s+(?:19|20)\d\d\b")
 CLAUSE_BREAK = re.compile(r"(?:(?<!\d)[.,]|[.,](?!\d)|[;!?\n])+"  # punctuation, not in 6.1 or 38,5
                            r"|(?=\b(?:and|but|so|then|now|today|tonight|again|still|since|currently|pero|mais|aber|ahora|maintenant|"
@@ -152,7 +156,8 @@ HYPOTHETICAL = ("if someone", "if somebody", "if a person", "if you", "if a chil
                 "how would you",
                 "hypothetical", "hypothetically", "in theory", "a novel", "my novel", "write a story", "writing a story",
                 "for a story", "in a story", "a story where", "a story in which", "a character",
-                "writing a scene in", "write a scene in", "a scene where", "the scene where", "in a scene", "the character", "my character",
+                "writing a scene in", "write a scene in", "a scene where", "the scene where", "in a scene",
+                "the character", "my character",
                 "my story", "in my story", "in the story", "the story where", "my book",
                 "the novel", "in a film", "in the film", "in a movie", "in the movie", "on tv", "in a show",
                 "in a game", "how realistic", "screenplay", "my script", "fiction", "the plot", "first aid course",
@@ -185,7 +190,8 @@ STUDY = frozenset(
     "essay essays assignment homework coursework lecture lectures module flashcards poster syllabus handbook teach "
     "teaching "
     "documentary podcast article partiel partiels prova prufung klausur estudando estudiando revisando nclex mcat "
-    "plab mnemonic mnemonics student students trainee trainees cadet cadets apprentice simulation scenario rotation placement seminar "
+    "plab mnemonic mnemonics student students trainee trainees cadet cadets apprentice simulation scenario rotation "
+    "placement seminar "
     "presentation charla palestra vortrag referat expose exposicao lerne lernen estudio estudo etudie "
     "biology chemistry physiology pharmacology anatomy pathology toxicology biochemistry microbiology "
     "lesson lessons lecturer tutor professor drill report statistics awareness research prevention campaign "
@@ -375,13 +381,14 @@ WAY_TO_DIE = re.compile(r"\b(?:quickest|fastest|easiest|painless|least painful|b
                          r"methods) (?:to|of) (?:die|dying|kill myself|end it|end my life|go)\b")
 # A worry about what may come ("I worry he'd have a stroke and not realise", "worried my teen might start ..."):
 # what might happen, not what is happening
-WORRY_AHEAD = re.compile(r"\b(?:worry|worried|worrying|scared|afraid|terrified|nervous|fear)(?: that)? (?:he|she|they|i|we|"
-                         r"it|my \w+|our \w+) (?:d|would)\b.*\b(?:signs|symptoms|look for|watch for|teach|how (?:would|will|do) "
-                         r"(?:i|we) know)\b")
+WORRY_AHEAD = re.compile(r"\b(?:worry|worried|worrying|scared|afraid|terrified|nervous|fear)(?: that)? "
+                         r"(?:he|she|they|i|we|it|my \w+|our \w+) (?:d|would)\b"
+                         r".*\b(?:signs|symptoms|look for|watch for|teach|how (?:would|will|do) (?:i|we) know)\b")
 # A plan made ("picked a day", "written letters to the kids", "saving up my pills"): now, whatever else is past
 PLAN_MADE = re.compile(r"\b(?:picked|chosen|set|planned|decided on) (?:a|the) (?:day|date|night|time)\b"
                        r"|\b(?:written|wrote|left) (?:my |the |some )?(?:goodbye |suicide )?(?:letters|notes?)\b"
-                       r"|\b(?:saving|saved|stockpil\w*|hoard\w*|collecting) (?:up )?(?:\w+ ){0,3}?(?:pills|tablets|meds|"
+                       r"|\b(?:saving|saved|stockpil\w*|hoard\w*|collecting) (?:up )?(?:\w+ ){0,3}?"
+                       r"(?:pills|tablets|meds|"
                        r"morphine|medication|sleeping)\b")
 IF_EVER = re.compile(r"\bif\b[^.?!]*\bever\b|^(?:so |ok )?say (?:my|a|an|someone|somebody|your|i)\b"
                       r"|\bsi (?:\w+ ){1,4}?(?:alguna vez|algun dia)\b|\bse (?:\w+ ){1,4}?(?:algum dia|alguma vez)\b"

@@ -18,6 +18,9 @@ pattern language, so they can be read and extended without touching code:
 * `>=N`, `<=N` and `N-M` match a number in the text ("took 30 paracetamol", "baby 40C fever",
   "sugar 2.1"); decimals with "." or "," count. A range written with decimals ("37.8-42.9") matches only
   a number written with them: a temperature "39.8" or "38,5", not an age "40".
+* A rule of three terms or more describes one thing: its terms must lie within WINDOW (40) words of each other,
+  except in the kinds told as an event and what followed hours later or as a condition named first (head
+  injuries, exposures, burns, diabetes, pregnancy).
 * A term does not count where "no", "without", "denies" (and sin/sans/ohne/kein/sem) stand in the
   two words before it: "no chest pain" is not chest pain. "not" is not a negation here ("can not
   breathe" is the emergency), nor is "no" in Spanish or Portuguese ("no puede respirar").
@@ -53,10 +56,11 @@ _NUMERIC_ALT = re.compile(r"(>=|<=)(\d+(?:\.\d+)?)|(\d+(?:\.\d+)?)-(\d+(?:\.\d+)
 _CATEGORY = re.compile(r"^\s*([a-z_]+)\s*:\s*")
 NEGATIONS = frozenset({"no", "without", "denies", "denied", "never", "nor", "sin", "sans", "ohne", "kein", "keine",
                        "sem"})
-# In Spanish/Portuguese "no" is also "in the" (not read from English "do" and "um": "no trouble breathing, do I ...") ("dor no peito"): there it is not read as a negation.
+# In Spanish/Portuguese "no" is also "in the" ("dor no peito"): there it is not read as a negation (English "do" and
+# "um" are no sign of either language: "no trouble breathing, do I ...").
 _IBERIAN = frozenset("el la los las de del da dos das em uma com que y dor dores muito forte subita tenho "
-                     "estou sinto quiero quero puedo puede pueden consigo consegue esta estoy tiene tengo mi hijo meu minha tem "
-                     "sente ela ele nao muy hay "
+                     "estou sinto quiero quero puedo puede pueden consigo consegue esta estoy tiene tengo mi hijo "
+                     "meu minha tem sente ela ele nao muy hay "
                      "hija ya mas se".split())
 DOSE_UNITS = frozenset("mg mcg ug ml mls g gram grams milligram milligrams microgram micrograms".split())
 _READING = frozenset("sugar sugars glucose bs bg bm reading meter level levels".split())  # "sugar 40 mg" is a reading
@@ -74,7 +78,9 @@ NOT_A_VALUE_AFTER = frozenset("type stage grade step level class covid number no
                               "question chapter version".split())
 SPANS = frozenset("day days week weeks wk wks month months".split())
 AGE_CUES = frozenset("im shes hes aged age".split())  # "I'm 23", "she's 80": an age
-_TEMPERATURE = frozenset("c f degrees grad grados graus degres fever temp temperature fieber fiebre fievre febre".split())
+_METERS = frozenset("libre meter sensor dexcom monitor cgm reader machine".split())
+_TEMPERATURE = frozenset("c f degrees grad grados graus degres fever temp temperature fieber fiebre fievre "
+                         "febre".split())
 _SOMEONE = PEOPLE - frozenset("i me myself we us everyone everybody someone family children kids".split())
 
 
@@ -130,8 +136,8 @@ def _is_value(text_words: Sequence[str], i: int) -> bool:
             or before[-1:] and before[-1] in _SOMEONE and not (after[:1] and after[0] in _TEMPERATURE))
     aged = aged and not (after[:1] and after[0] in SPANS)  # "I'm 31 weeks": a pregnancy, no age
     aged = aged and text_words[i].isdigit()  # "I'm 2.4": a reading
-    aged = aged and not _READING.intersection(text_words[i + 1:i + 5]) and not {"libre", "sensor", "mmol"} & set(
-        text_words[i + 1:i + 5])  # "I'm 3 on my libre"
+    on_a_meter = after[:1] == ["on"] and bool(_METERS.intersection(text_words[i + 2:i + 5]))
+    aged = aged and not (on_a_meter or after[:1] in (["mmol"], ["mg"]))  # "I'm 3 on my libre": a reading
     return not (aged
                 or (len(before) == 2 and before[1] in ("is", "s")
                                                         and before[0] in PEOPLE | THIRD_PERSON))

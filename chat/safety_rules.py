@@ -133,7 +133,8 @@ RULES: list[str] = [
     "breathing: puedo|puede|pueden|consigo|consegue|cuesta|custa|dificultad|dificuldade|peux|peut|arrive|"
     "du mal|esfuerzo|esforco + respirar|respirer|respira|respire",
     "breathing: respire|respira|respirando|atmet + plus|presque|peine|casi|quase|kaum|nicht",
-    "breathing: {breathless} + sentence|talk|speak|rest|sitting|sit still|lying down|lying flat|in bed|worse|faint|{blue}|can not|{severe}|"
+    "breathing: {breathless} + sentence|talk|speak|rest|sitting|sit still|lying down|lying flat|in bed|"
+    "worse|faint|{blue}|can not|{severe}|"
     "{sudden}|confus|chest|lips",
     "breathing: wheez + badly|bad|severe|{blue}|not help|can not|really|puffy|so bad|few words|only say|loud|"
     "leaning forward|no inhaler|without inhaler|scared|"

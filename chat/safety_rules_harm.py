@@ -35,7 +35,8 @@ HARM_RULES: list[str] = [
     # a child who got into medicines (not their own dose): some, a handful, someone else's, a pack, found
     "overdose: {child}|year old|month old|months old|yo + {swallowed}|took|found|got hold|got at|missing + pill|"
     "tablet|meds|medicine|capsul|{meds}|blister + {got_into}",
-    "poisoning: {child}|year old|month old|months old|yo|found + {poison} + {swallowed}|drinking|foam|froth|cough|drool|"
+    "poisoning: {child}|year old|month old|months old|yo|found + {poison} + {swallowed}|drinking|"
+    "foam|froth|cough|drool|"
     "vomit|sick|burn|sleepy|drowsy|choking|mouth|lips|tongue",
     # insulin, deliberate or by mistake: the whole pen, the wrong insulin, ten times the dose
     "overdose: {insulin} + injected|gave|took|taken|shot up|inyecto|injete|injetou|gespritzt|dose|doses|jabbed|"
@@ -103,7 +104,8 @@ HARM_RULES: list[str] = [
     "not here|not around",
     "suicide: burden + everyone|family|everybody|to them|to my|on everyone",
     "suicide: disappear|vanish + forever|for good|never come|should just|wish i could|want to",
-    "suicide: sleep forever|sleep for ever|sleep for good|never wake|not wake up|want to sleep + forever|for good|never|"
+    "suicide: sleep forever|sleep for ever|sleep for good|never wake|not wake up|want to sleep + forever|"
+    "for good|never|"
     "not wake|for ever",
     "suicide: take|sleep|pills|tablets|want|wish|hope + not wake|never wake|not to wake|never to wake",
     "suicide: way|ways|method|methods|how + to die|kill myself|end it|end my|commit|painless|lethal|overdose + "

@@ -93,7 +93,8 @@ TERMS: dict[str, str] = {
               "veneno|gift|insecticid|insektizid|herbicid|glyphosat|iron tablet|iron pill|iron supplement|degreas|solvent|"
               "thinner|superglue|ammonia|descal|oven clean|engine oil|motor oil|coolant|chlorine|battery acid|"
               "sulphuric|sulfuric|hydrochloric|entfetter|desengras|dissolvant|disolvente|solvente|diluant",
-    "swallowed": "swallow|drank|drunk some|drinking from|drinking the|drank from|ate|eaten|got into|licked|chew|bit into|bitten into|sucking on|sucked|"
+    "swallowed": "swallow|drank|drunk some|drinking from|drinking the|drank from|ate|eaten|got into|licked|chew|"
+                 "bit into|bitten into|sucking on|sucked|"
                  "ingest|bebio|bebeu|trank|getrunken|bu|avale|bois|"
                  "tomou|tomo|geschluckt|verschluckt|trag|engoli|comio|comeu|mange|gegessen",
     "bleed": "bleed|blood|bloody|sangr|saign|sang|blut|sangue|hemorr|haemorr",
@@ -135,7 +136,8 @@ TERMS: dict[str, str] = {
     "testis": "testic|testis|testes|scrot|hoden|testicul|ball|balls|my nuts|his nuts|the nuts|privates|groin|"
              "down there",
     "pregnant": "pregnan|embaraz|enceinte|schwanger|gravid|preggo",
-    "postpartum": "accouchement|el parto|del parto|do parto|o parto|de parto|pos parto|posparto|geburt|entbindung|gave birth|given birth|giving birth|"
+    "postpartum": "accouchement|el parto|del parto|do parto|o parto|de parto|pos parto|posparto|geburt|entbindung|"
+                  "gave birth|given birth|giving birth|"
                   "just delivered|after delivery|after birth|after the birth|since the birth|postpartum|"
                   "post partum|postnatal|post natal|after labour|after labor|c section|caesarean|cesarean",
     "fever": "fever|temp|temperature|fiebre|fieber|fievre|febre|burning up|chills|shiver|rigor|hot to touch|"

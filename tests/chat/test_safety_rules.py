@@ -55,6 +55,7 @@ URGENT = {
         "she swallowed everything in the medicine cupboard",
     ],
     "glycaemia": [  # low or high blood sugar without the medical name
+        "I'm 3 on my libre and shaking, sweaty and muddled",  # round ten: a reading, not an age
         "his reading is 2.3 and he's sweating and can't answer me properly",  # round ten
         "grandad has been weeing constantly and so thirsty all week, now he is confused",  # round nine
         "type 1, my ketone strip went dark purple and I have been throwing up all morning",
@@ -353,6 +354,11 @@ QUIET = {
         "my boss will have a heart attack when he sees the bill",
     ],
     "everyday": [
+        # round ten: an age is no reading, a day of a pack no count, "drinking well" no poison
+        "I'm 23 and my glucose was 7.8 after a big pasta dinner, is that diabetes?",
+        "my mum (71) had her evening tablet in the morning by mistake, she feels completely fine, should she skip "
+        "tonight's?",
+        "my 3 year old has a cold, she's drinking well and playing, can I give her some ibuprofen for the fever?",
         # review of round nine: the same words, no emergency
         "my toddler is thrashing on the floor screaming because I took his iPad away, how do I handle tantrums?",
         "my baby's head is showing a flat spot on one side, should I push for a helmet?",
