@@ -40,7 +40,8 @@ from chat.intent_words import (
     LAUGH, CONDITIONAL, COUNTERFACTUAL, ASKS, IF_OPENER, WHETHER, YEARS_AGO, MONTHS_AGO, TIME_NOW, ANIMAL, PETS,
     PET_VERBS, WHILE_DOING, DEFERRING, HELP_WITH, CASE_OPENING, OUR_PLACE, FOR_ME, WAY_TO_DIE, IF_EVER, TITLE,
     QUOTED, ABOUT_WORDS, PLAN_WORDS, CARE_EVENT, HABITUAL_SAYING, GOING_WELL, DIAGNOSED, BETWEEN, MY_CHARGE, REPORTED,
-    RECURRENCE_WORRY, ASKED_AGAIN, OTHER_IF_OPENER, AGE_THEN_NOW, PLAN_MADE, WORRY_AHEAD, LONG_AGO_MARKERS, NOW_WORDS,
+    PUNCTUATION, RECURRENCE_WORRY, ASKED_AGAIN, OTHER_IF_OPENER, AGE_THEN_NOW, PLAN_MADE, WORRY_AHEAD,
+    LONG_AGO_MARKERS, NOW_WORDS,
 )
 from chat.safety_text import _APOSTROPHES, PEOPLE, THIRD_PERSON, _has_phrase, words
 
@@ -114,7 +115,7 @@ def is_past_event(text: str) -> bool:
     is said to happen now ("fine now" and "happening again" are no now)."""
     asked_again = bool(RECURRENCE_WORRY.search((text or "").lower()))  # "what's the chance of another?": it is over
     text = ASKED_AGAIN.sub(" ", RECURRENCE_WORRY.sub(" . ", (text or "").lower()))
-    text = _PUNCTUATION.sub(" clausebreak ", text)  # a word of recovery tells how it ended only in its own clause
+    text = PUNCTUATION.sub(" clausebreak ", text)  # a word of recovery tells how it ended only in its own clause
     w = WHILE_DOING.sub(r"while \1 \2 \3", " ".join(words(text))).split()
     aged = bool(AGE_NOW.search(" ".join(w)))
     if aged:
@@ -141,9 +142,6 @@ def is_past_event(text: str) -> bool:
     checked = any(_has_phrase(w, p) for p in CHECKED)
     return (long_ago or (recent and over)
             or (any(_has_phrase(w, p) for p in VERY_RECENT) and checked))
-
-
-_PUNCTUATION = re.compile(r"(?<!\d)[.,]|[.,](?!\d)|[;!?\n]")
 
 
 def _clause(w: list[str], i: int, before: int, after: int) -> list[str]:

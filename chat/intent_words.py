@@ -145,7 +145,8 @@ LONG_AGO_MARKERS = PAST + tuple(p for p in LONG_AGO if not p.startswith((
     "history", "when ", "quand ", "cuando ", "quando ", "was ", "died", "passed", "recovered", "months later",
     "years later")))
 LONG_AGO_YEAR = re.compile(r"\b(?:in|back in|en|em|im|au)\s+(?:19|20)\d\d\b")
-CLAUSE_BREAK = re.compile(r"(?:(?<!\d)[.,]|[.,](?!\d)|[;!?\n])+"  # punctuation, not in 6.1 or 38,5
+PUNCTUATION = re.compile(r"(?<!\d)[.,]|[.,](?!\d)|[;!?\n]")  # punctuation, not in 6.1 or 38,5
+CLAUSE_BREAK = re.compile(rf"(?:{PUNCTUATION.pattern})+"
                            r"|(?=\b(?:and|but|so|then|now|today|tonight|again|still|since|currently|pero|mais|aber|ahora|maintenant|"
                            r"jetzt|agora)\b)")
 # Questions about what one would do: no notice unless something is happening now.

@@ -46,7 +46,7 @@ from __future__ import annotations
 import difflib
 import re
 from functools import lru_cache
-from typing import Iterable, Sequence
+from typing import Iterable, Iterator, Sequence
 
 from chat.intent import NOW_INTENT, intent, words_about_now
 from chat.safety_text import PEOPLE, THIRD_PERSON, words
@@ -187,18 +187,18 @@ def vocabulary(entries: tuple) -> frozenset:
 OWN_WORDS = frozenset("read reads contraception contraceptive contraceptives".split())
 
 
-def _phrase_at(text: "_Text", phrase: tuple) -> list[int]:
-    """The positions where the phrase (or the number alternative) starts, not negated."""
+def _phrase_at(text: "_Text", phrase: tuple) -> Iterator[int]:
+    """The positions where the phrase (or the number alternative) starts, not negated, in order."""
     w = text.words
     if phrase and phrase[0] == "#":
-        return [i for i in range(len(w)) if _number_in(w[i], phrase) and _is_value(w, i) and not text.negated(i)]
+        return (i for i in range(len(w)) if _number_in(w[i], phrase) and _is_value(w, i) and not text.negated(i))
     n = len(phrase)
-    return [i for i in text.positions(phrase[0]) if i + n <= len(w)
-            and all(text.word_matches(i + k, phrase[k]) for k in range(1, n)) and not text.negated(i)]
+    return (i for i in text.positions(phrase[0]) if i + n <= len(w)
+            and all(text.word_matches(i + k, phrase[k]) for k in range(1, n)) and not text.negated(i))
 
 
 def _phrase_in(text: "_Text", phrase: tuple) -> bool:
-    return bool(_phrase_at(text, phrase))
+    return next(_phrase_at(text, phrase), None) is not None
 
 
 def _alternative(alt: str) -> tuple:
@@ -248,15 +248,21 @@ def matches(text_words: "Sequence[str] | _Text", entry: str) -> bool:
     text = text_words if isinstance(text_words, _Text) else _Text(text_words, vocabulary((entry,)))
     if not terms:
         return False
+    if not _windowed(entry):  # the first alternative found of each term is enough
+        return all(any(_phrase_in(text, alt) for alt in term) for term in terms)
     found = []
     for term in terms:
         at = sorted({i for alt in term for i in _phrase_at(text, alt)})
         if not at:
             return False
         found.append(at)
-    if len(found) < WINDOW_MIN_TERMS or category(entry) in WINDOW_EXEMPT:
-        return True
     return any(all(any(p <= i <= p + WINDOW for i in at) for at in found) for p in sorted(set().union(*found)))
+
+
+@lru_cache(maxsize=2048)
+def _windowed(entry: str) -> bool:
+    """Whether the entry's terms must lie within WINDOW words of each other."""
+    return len(compile_pattern(entry)) >= WINDOW_MIN_TERMS and category(entry) not in WINDOW_EXEMPT
 
 
 @lru_cache(maxsize=64)
