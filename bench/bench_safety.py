@@ -4,7 +4,7 @@
 
 Reads the labelled sets in data/safety/ (one JSON object a line: text, urgent, category, lang; written for
 this project, not taken from any dataset): messages.jsonl, the set the rules were first written on,
-heldout*.jsonl, sets written later by someone who had not seen the rules at the time, and blind_a .. blind_q,
+heldout*.jsonl, sets written later by someone who had not seen the rules at the time, and blind_a .. blind_u,
 sets written by someone who never read the rules (issue 27). Runs safety.find_red_flags with
 chat/safety_rules.py plus ChatConfig's extra red flags / exceptions on every message and prints the date,
 machine, command and milliseconds a message, then one table with a column per set: recall per urgent category,
@@ -87,14 +87,24 @@ HELDOUT_FLOOR = {"recall": 0.95, "category_recall": 0.0, "false_alarms": 0.05, "
 #          exam stems 2/24. blind_p and blind_q are untouched: after round ten (2408f13), measured once, blind_p
 #          155/168 = 92.3%, 26/167 = 15.6%; blind_q 158/168 = 94.0%, 22/165 = 13.3%; blind_k 161/168 = 95.8%,
 #          14/168 = 8.3%; blind_m 153/168 = 91.1%, 16/168 = 9.5%; heldout5 59/66 = 89.4%, 1/69 = 1.4%.
-UNTUNED = {"heldout5", "blind_k", "blind_m", "blind_p", "blind_q"}
+# Four new sets, blind_r .. blind_u (336 messages each, written 2026-12-06 by four helpers who never read the rules:
+# carers at night; chronic conditions and off-duty health workers; second-language writers, workplaces and
+# travellers; forum posts, voice-to-text, teenagers and parties; none an earlier set held), were measured once with
+# round ten's rules (e3ed5c5): blind_r 151/168 = 89.9%, 19/168 = 11.3%, exam stems 4/24; blind_s 152/168 = 90.5%,
+# 14/168 = 8.3%, exam stems 0/24; blind_t 160/168 = 95.2%, 19/168 = 11.3%, exam stems 1/24; blind_u 154/168 =
+# 91.7%, 14/168 = 8.3%, exam stems 2/24.
+UNTUNED = {"heldout5", "blind_k", "blind_m", "blind_p", "blind_q", "blind_r", "blind_s", "blind_t", "blind_u"}
 UNTUNED_FLOOR = {"recall": 0.85, "category_recall": 0.0, "false_alarms": 0.10, "exam_false_alarms": 0.10}
 # Each untouched blind set's first measurement (round four's rules, 2026-12-05): (recall, false alarms, exam stems).
 # Its floor is that, less about three messages; issue 27's goal (BLIND_GOAL) is reported beside it.
 BLIND_FIRST = {"blind_k": (160 / 168, 20 / 168, 1 / 24),  # round seven: 95.2% / 11.9%, exam stems 4.2%
                "blind_m": (154 / 168, 21 / 168, 2 / 24),  # c8e0a1d: 91.7% / 12.5%, exam stems 8.3%
                "blind_p": (156 / 168, 37 / 167, 1 / 24),  # ad8dda9: 92.9% / 22.2%, exam stems 4.2%
-               "blind_q": (158 / 168, 27 / 165, 2 / 24)}  # ad8dda9: 94.0% / 16.4%, exam stems 8.3%
+               "blind_q": (158 / 168, 27 / 165, 2 / 24),  # ad8dda9: 94.0% / 16.4%, exam stems 8.3%
+               "blind_r": (151 / 168, 19 / 168, 4 / 24),  # e3ed5c5: 89.9% / 11.3%, exam stems 16.7%
+               "blind_s": (152 / 168, 14 / 168, 0 / 24),  # e3ed5c5: 90.5% / 8.3%, exam stems 0%
+               "blind_t": (160 / 168, 19 / 168, 1 / 24),  # e3ed5c5: 95.2% / 11.3%, exam stems 4.2%
+               "blind_u": (154 / 168, 14 / 168, 2 / 24)}  # e3ed5c5: 91.7% / 8.3%, exam stems 8.3%
 BLIND_FLOOR = {name: {"recall": round(first[0] - 3 / 168, 3), "category_recall": 0.0,
                       "false_alarms": round(first[1] + 3 / 168, 3), "exam_false_alarms": round(first[2] + 2 / 24, 3)}
                for name, first in BLIND_FIRST.items() if first}
