@@ -41,7 +41,7 @@ from chat.intent_words import (
     PET_VERBS, WHILE_DOING, DEFERRING, HELP_WITH, CASE_OPENING, OUR_PLACE, FOR_ME, WAY_TO_DIE, IF_EVER, TITLE,
     QUOTED, ABOUT_WORDS, PLAN_WORDS, CARE_EVENT, HABITUAL_SAYING, GOING_WELL, DIAGNOSED, BETWEEN, MY_CHARGE, REPORTED,
     PUNCTUATION, RECURRENCE_WORRY, ASKED_AGAIN, OTHER_IF_OPENER, AGE_THEN_NOW, PLAN_MADE, WORRY_AHEAD,
-    LONG_AGO_MARKERS, NOW_WORDS,
+    LONG_AGO_MARKERS, NOW_WORDS, SAYS,
 )
 from chat.safety_text import _APOSTROPHES, PEOPLE, THIRD_PERSON, _has_phrase, words
 
@@ -89,6 +89,8 @@ def is_educational(text: str) -> bool:
             w = w[len(lead.split()):]
             asked_to_explain = lead in EXPLAIN_LEADS
             break
+    if w[:1] in (["could"], ["can"], ["might"], ["is"]) and w[1:2] == ["this"]:
+        return False  # "could this be sepsis?? 9 month old, fever 40": about what is in front of the writer
     starts = asked_to_explain or bool(w) and (w[0] in EDU_START or (w[0] in ("can", "could") and w[1:2] != ["not"])
                           or w[:2] == ["o", "que"] or any(_has_phrase(w, p) for p in CLAIM))
     return starts and not THIRD_PERSON.intersection(w)
@@ -209,7 +211,8 @@ def is_about_an_animal(text: str) -> bool:
     w = words(text)
     pet_subject = any(x in PETS and w[i + 1:i + 2] and w[i + 1] in PET_VERBS for i, x in enumerate(w))
     owners = {i for i, x in enumerate(w) if w[i + 1:i + 3] and w[i + 1] == "s" and w[i + 2:i + 3] and w[i + 2] in PETS}
-    people = {x for i, x in enumerate(w) if x in PEOPLE and i not in owners}  # "my friend's dog" is the dog
+    # "my friend's dog" is the dog; the writer asking ("I think my dog ate chocolate, what do I do") is no patient
+    people = {x for i, x in enumerate(w) if x in PEOPLE and x != "i" and i not in owners}
     return bool(ANIMAL.intersection(w)) or (pet_subject and not people)
 
 
@@ -228,6 +231,7 @@ def words_about_now(text: str) -> list[str]:
             if _about_someone_now(s, study_aside=opens) or (kept and THIRD_PERSON.intersection(words(s))):
                 kept.append(s)
         text = " . ".join(kept)
+    text = " . ".join(s for s in _sentences(text) if not _general_question(s))
     text = TITLE.sub(" . ", (text or "").lower().translate(_APOSTROPHES))
     said = words(text)
     if any(_has_phrase(said, p) for p in ABOUT_WORDS) and any(_has_phrase(said, p) for p in HABITUAL_SAYING):
@@ -248,6 +252,18 @@ def words_about_now(text: str) -> list[str]:
     return kept
 
 
+
+
+def _general_question(sentence: str) -> bool:
+    """A sentence that asks about a condition and names no one, nothing in front of the writer and no time:
+    "Why is a rash that doesn't fade under a glass such a worry?", "Could you explain the difference between a hypo
+    and the high-sugar thing with ketones?" ("Is this a stroke?", "Is it normal that he can't breathe?" and a short
+    follow-up, "how many is too many?", are about now)."""
+    w = words(sentence)
+    return (sentence.rstrip().endswith("?") and len(w) >= 7 and (w[0] in EDU_START or w[0] in ("could", "can"))
+            and not (FIRST_PERSON | THIRD_PERSON | PEOPLE).intersection(w)
+            and not {"this", "it", "these", "he", "she", "they"}.intersection(w) and not describes_now(sentence)
+            and not WAY_TO_DIE.search(" ".join(w)))  # "what's the quickest way to die?" is asked for oneself
 
 
 def _figure_or_quote(m: re.Match) -> str:
@@ -322,7 +338,10 @@ def intent(text: str) -> str:
     personal = ((now or in_care) and not opens_as_study(text) and not opens_with_case(text)) or is_personal(text)
     if not now and any(_has_phrase(w, p) for p in IS_NORMAL) and any(_has_phrase(w, p) for p in HABITUAL):
         return "question"
-    if (is_exam_stem(text) or is_study(text)) and not personal and not _someone_beside_the_study(text):
+    # "OSCE practice: '...' Can you check my structure? I said ...": the writer's answer is no one real
+    answers_a_case = opens_as_study(text) and len(_sentences(text)) > 1
+    if ((is_exam_stem(text) or is_study(text)) and (not personal or answers_a_case)
+            and not _someone_beside_the_study(text)):
         return "study"
     if is_hypothetical(text) and not now:
         return "hypothetical"
@@ -348,7 +367,8 @@ def _someone_beside_the_study(text: str) -> bool:
     ("I'm studying for my EMT exam on choking. My baby is choking on a grape."): its words about now are read."""
     sentences = _sentences(text)
     return len(sentences) > 1 and any(
-        not is_exam_stem(s) and ((is_personal(s) and not is_study(s))  # "My baby is choking on a grape."
+        not is_exam_stem(s) and not SAYS.match(" ".join(words(s)))
+        and ((is_personal(s) and not is_study(s))  # "My baby is choking on a grape."
                                  or (_is_current(words(s)) and bool((PEOPLE | THIRD_PERSON).intersection(words(s)))
                                      and bool(FIRST_PERSON.intersection(words(s)))))  # "One of my pupils just ate ..."
         for s in sentences)

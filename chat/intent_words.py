@@ -99,7 +99,7 @@ AGAIN = ("happen again", "happening again", "happens again", "get it again", "ha
 NOW_WORDS = ("now", "today", "jetzt", "heute", "ahora", "hoy", "agora", "hoje", "maintenant", "aujourd")  # aujourd'hui
 CURRENT = NOW_WORDS + ("tonight", "again", "still", "currently", "all day", "all night", "is back", "s back",
                        "back again", "came back", "come back", "coming back", "acabou de", "acaba de", "acabo de",
-                       "vient de", "viens de", "gerade")
+                       "vient de", "viens de", "gerade", "this time", "this feels")
 JUST_HAPPENED = re.compile(r"\bjust (?!(?:moved|married|graduated|retired|booked|joined|signed|ordered|finished|"
                            r"renewed|changed|switched|qualified|passed my)\b)"  # life news, not something just happened
                            r"(?:now(?! and then)|\w+ed|took|ate|drank|fell|hit|had|got|swallowed|went|came|threw|"
@@ -144,7 +144,8 @@ LONG_AGO = ("years ago", "year ago", "years since", "year since", "last year", "
 LONG_AGO_MARKERS = PAST + tuple(p for p in LONG_AGO if not p.startswith((
     "history", "when ", "quand ", "cuando ", "quando ", "was ", "died", "passed", "recovered", "months later",
     "years later")))
-LONG_AGO_YEAR = re.compile(r"\b(?:in|back in|en|em|im|au)\s+(?:19|20)\d\d\b")
+LONG_AGO_YEAR = re.compile(r"\b(?:in|back in|en|em|im|au|had|was|hatte|hatten|war|tuve|tive|tenia|tinha|j ai eu)\s+"
+                           r"(?:19|20)\d\d\b")
 PUNCTUATION = re.compile(r"(?<!\d)[.,]|[.,](?!\d)|[;!?\n]")  # punctuation, not in 6.1 or 38,5
 CLAUSE_BREAK = re.compile(rf"(?:{PUNCTUATION.pattern})+"
                            r"|(?=\b(?:and|but|so|then|now|today|tonight|again|still|since|currently|pero|mais|aber|ahora|maintenant|"
@@ -153,14 +154,17 @@ CLAUSE_BREAK = re.compile(rf"(?:{PUNCTUATION.pattern})+"
 HYPOTHETICAL = ("if someone", "if somebody", "if a person", "if you", "if a child", "if a baby", "if a bee",
                 "what should you do if", "what do you do if", "what to do if", "what would i do if",
                 "what should i do if", "what do i do if", "what would happen if", "what happens if", "would you know if", "would i know if",
-                "si jamais", "se por acaso", "si por casualidad",
+                "si jamais", "se por acaso", "si por casualidad", "falls ich", "falls er", "falls sie",
+                "falls mein", "falls meine",
                 "how would you",
                 "hypothetical", "hypothetically", "in theory", "a novel", "my novel", "write a story", "writing a story",
                 "for a story", "in a story", "a story where", "a story in which", "a character",
                 "writing a scene in", "write a scene in", "a scene where", "the scene where", "in a scene",
                 "the character", "my character",
                 "my story", "in my story", "in the story", "the story where", "my book",
-                "the novel", "in a film", "in the film", "in a movie", "in the movie", "on tv", "in a show",
+                "the novel", "film where", "movie where", "show where", "episode where", "series where",
+                "mon personnage", "mi personaje", "meu personagem", "meine figur", "un roman", "roman policier",
+                "mi novela", "mein roman", "meu romance", "in a film", "in the film", "in a movie", "in the movie", "on tv", "in a show",
                 "in a game", "how realistic", "screenplay", "my script", "fiction", "the plot", "first aid course",
                 "suppose", "supposing", "angenommen", "supongamos", "supposons", "suponhamos", "imaginemos",
                 "imagine", "let s say", "lets say", "what would happen",
@@ -194,6 +198,7 @@ STUDY = frozenset(
     "plab mnemonic mnemonics student students trainee trainees cadet cadets apprentice simulation scenario rotation "
     "placement seminar "
     "presentation charla palestra vortrag referat expose exposicao lerne lernen estudio estudo etudie "
+    "estudante estudiante etudiant etudiante studentin "
     "biology chemistry physiology pharmacology anatomy pathology toxicology biochemistry microbiology "
     "lesson lessons lecturer tutor professor drill report statistics awareness research prevention campaign "
     "physikum staatsexamen flashcard viva audit audits guideline guidelines guidance requalification recertification "
@@ -208,6 +213,8 @@ STUDY_LABELS = frozenset("exam exams quiz vignette flashcard flashcards viva osc
 STUDY_ENDINGS = ("examen", "prufung", "klausur", "exam", "exams")
 STUDY_STARTS = ("prufungs", "klausur", "examens", "staatsexam")  # "Prüfungsfrage", "Klausurvorbereitung"
 STUDY_PHRASES = ("first aid course", "first aid class", "first aid training", "first aid test", "for school",
+                 "first aid certificate", "course book", "course books", "past paper", "past papers",
+                 "practice question", "practice questions",
                  "med school", "medical school", "nursing school", "nursing course", "for my course", "for class",
                  "shelf exam", "safety talk", "book club", "simple terms", "write an essay", "write a", "summarise",
                  "summarize", "make notes", "blog post", "news story", "study guide", "revision notes",
@@ -281,7 +288,11 @@ ASKING = ("signs of", "sign of", "symptoms of", "symptom of", "warning signs", "
           "what is a", "what is an", "different from", "differ from", "the difference", "la difference",
           "la diferencia", "der unterschied", "a diferenca", "news said", "on the news", "in the news", "news report",
           "noticias", "nachrichten", "les infos", "how many people", "people survive", "survival rate",
-          "googling", "googled",
+          "googling", "googled", "how would i tell", "how would you tell", "how will i tell",
+          "how would i recognise", "how would i recognize", "can cause", "could cause", "may cause", "might cause",
+          "puede causar", "pode causar", "peut causer", "can you explain", "could you explain", "explain to me", "explain how",
+          "explain what", "explain why", "help me understand", "podes explicar", "puedes explicar", "pode explicar",
+          "peux tu expliquer", "pouvez vous expliquer", "kannst du erklaren", "konnen sie erklaren",
           "health anxious", "anxious about every", "worried about every", "can anxiety", "could anxiety", "can stress", "could stress", "can panic", "can a panic",
           "news story", "a story about", "an article about", "a video about", "a post about", "saw a story",
           "what are the", "what happens", "risk of", "chance of", "chances of", "prevent", "recovery from",
@@ -330,7 +341,9 @@ COUNTERFACTUAL = frozenset("was were died die disappeared disappear vanish vanis
 ASKS = frozenset("should can could do does did is are will would shall who where".split())
 # "se meu filho tiver uma convulsão, o que eu faço?" (Portuguese says a what-if with the future subjunctive), "si
 # mon fils fait une crise, j'appelle à partir de quand ?" (asking from when on to call)
-OTHER_IF_OPENER = re.compile(r"^se (?:\w+ ){0,3}(?:tiver|tiverem|estiver|estiverem|for|fizer|ficar|comecar|tomar|"
+OTHER_IF_OPENER = re.compile(r"^(?:e|y|et|und|and|mas|pero|mais|aber) (?:se|si|wenn|falls|if) (?:eu|yo|je|ich|i|"
+                             r"mon|ma|mi|meu|minha|mein|meine|my)\b"
+                             r"|^se (?:\w+ ){0,3}(?:tiver|tiverem|estiver|estiverem|for|fizer|ficar|comecar|tomar|"
                              r"engolir|cair|bater|desmaiar|parar)\b"
                              r"|^(?:si|se|wenn|falls) (?:mon|ma|mi|meu|minha|mein|meine)\b.*\b(?:a partir de quand|"
                              r"a partir de cuando|a partir de quando|ab wann|en que momento|em que momento)\b")
@@ -339,7 +352,7 @@ IF_OPENER = re.compile(r"^(?:so |ok |okay |hi |hey )?(?:if|falls) (?:i|my|our|a|
 WHETHER = re.compile(r"\b(?:sure|unsure|wonder|wondering|know|tell|see|check|ask|asking|idea)\s*$")
 YEARS_AGO = re.compile(
     r"\b(?:\d+|a|one|two|three|four|five|six|seven|eight|nine|ten|several|many|few|couple of) (?:years?|yrs?|decades?|"
-    r"summers?|winters?|christmases) ago\b|\b(?:hace|ha) (?:\w+ )?anos\b|\bil y a (?:\w+ )?ans\b|\bvor (?:\w+ )?jahren\b")
+    r"summers?|winters?|christmases) (?:ago|on|later)\b|\bin my (?:[1-9]0 s|twenties|thirties|forties|fifties)\b|\b(?:hace|ha) (?:\w+ )?anos\b|\bil y a (?:\w+ )?ans\b|\bvor (?:\w+ )?jahren\b")
 # Months ago (two or more): the clause that holds it is over ("had a heart attack 6 months ago, when can I jog
 # again?"), though the message may go on about now ("gave birth 3 months ago and now ...").
 MONTHS_AGO = re.compile(
@@ -357,7 +370,7 @@ TIME_NOW = re.compile(
 ANIMAL = frozenset("vet vets veterinarian veterinary vet's".split())
 # A pet as the one it happens to ("my cat is having a seizure"), when no person is named.
 PETS = frozenset("dog dogs puppy cat cats kitten rabbit hamster horse pony budgie parrot tortoise ferret chat chien "
-                 "chiot chaton perro perrito gato gatito hund katze kater cachorro gata".split())
+                 "chiot chaton perro perrito gato gatito hund katze kater cachorro gata goldfish fish gerbil guinea".split())
 PET_VERBS = frozenset("is has had was keeps ate swallowed drank got seems just s a est hat ist tiene esta tem".split())
 # "when I was lifting at the gym": what one was doing when it began, not an age ("when I was 12")
 WHILE_DOING = re.compile(r"\bwhen (i|he|she|we|they|you) (was|were) (\w+ing)\b")
@@ -413,7 +426,10 @@ BETWEEN = re.compile(r"\b(between|entre|zwischen)\b([^.,;:!?\n]{1,40}?)\band\b"
                      r"(?=(?: [^\s.,;:!?]+){1,4}\s*(?:[.,;:!?\n]|$))")
 # "I'm an HCA and my patient has gone blue": someone in the writer's care now, whatever the writer's role
 CARE_EVENT = re.compile(r"\bmy (?:\w+ )?(?:patient|client|resident|service user)s? (?:has|is|s|just|took|collapsed|fell|"
-                        r"had|keeps|can not|will not|went|started|stopped|seems|looks)\b")
+                        r"had|keeps|can not|will not|went|started|stopped|seems|looks)\b"
+                        r"|\b(?:carer|caregiver|care worker|support worker|nanny|babysitter|au pair|childminder) "
+                        r"(?:for|to) (?:an? |my |two |three )?(?:\w+ )?(?:lady|man|woman|gentleman|boy|girl|boys|girls|"
+                        r"kids|children|baby|toddler|client|family|patient|resident|couple)\b")
 # "my niece was just diagnosed with type 1": a diagnosis is news, not an event going on
 DIAGNOSED = re.compile(r"\b(?:my|our) (?:\w+ ){1,2}(?:was|has been|have been|got|s been|is|are|were) "
                        r"(?:just |recently |newly |only )?diagnosed\b")
@@ -422,4 +438,7 @@ MY_CHARGE = re.compile(r"\b(?:my|one of my|our) (?:\w+ )?(?:student|pupil|traine
                        r"(?=(?:just )?(?:messaged|texted|told|called|rang|phoned|emailed|wrote|posted|sent|says|said|is|"
                        r"has|had|collapsed|fell|took)\b)")
 
+# "My friend says only if symptoms.", "I said yes, within 8 hours": an opinion or an answer, not an event
+SAYS = re.compile(r"^(?:i|we|my \w+(?: \w+)?|our \w+) (?:says|said|say|thinks|think|thought|reckons|reckon|told me|"
+                  r"answered|put|wrote|chose|picked|insists|argues|keeps saying|mentioned)\b")
 REPORTED = frozenset("with saying said says wrote writes texted text captioned caption message messaged just".split())

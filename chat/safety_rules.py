@@ -47,6 +47,8 @@ RULES: list[str] = [
     "cardiac: weh|tut|schmerz + brust",
     "cardiac: doi|dor|aperto + peito",
     "cardiac: grey|gray|pale|ashen + sweat|clammy",
+    "cardiac: oppression|oppresse|beklemm|opresion|opressao + nause|transpir|sweat|sueur|schwitz|sudor|suando|"
+    "sudando|breath|souffle|bras|arm|brazo|braco|machoire|jaw|kiefer",
     "cardiac: jaw|left arm|left shoulder|arms|shoulder + {pain}|aching|numb + sweat|clammy|breath|"
     "nause|sick|faint|grey|gray|pale|indigestion",
     "cardiac: indigestion|heartburn + grey|gray|sweat|clammy|arm|jaw|shoulder|breath|faint",
@@ -154,6 +156,8 @@ RULES: list[str] = [
     "breathing: mid sentence|middle of a sentence|between words|between each word + breath|breathe|air",
     "breathing: panting|puffing|heaving|huffing + breath|air",
     "breathing: can not|unable|struggl|too breathless + finish|complete|full + sentence|sentences",
+    "breathing: frase|frases|phrase|phrases|satz|satze + terminar|acabar|finir|terminer|beenden|completa|entera|"
+    "inteira|ganzen|zu ende|entiere",
     "breathing: one word|few words|two words|couple words|words out|word out + a time|between breaths|breath",
     "breathing: nostril|nostrils|nose + flar",
     # the noise of a narrowed windpipe, in lay words: "a horrible noise when breathing in"
@@ -182,11 +186,16 @@ RULES: list[str] = [
     "choking: {child}|month old|months old|year old + mouth|coin|toy|grape|bead|button|food + gagging|not cry|"
     "silent|no sound|can not breath|{blue}|turning",
     # hands at the throat and no sound: "hands on her neck, can't cough"
-    "choking: hands on|clutching|grabbing|holding + neck|throat + can not cough|can not speak|can not talk|silent|"
+    "choking: hands on|hands at|hand at|hands to|hand to|clutching|grabbing|holding + neck|throat + can not cough|can not speak|can not talk|silent|"
     "no sound|can not breath|turning|{blue}|can not make|any sound|a sound|no noise",
     # food that went down the wrong way, and now silent or grabbing at someone
     "choking: swallowed wrong|went down wrong|wrong way|eating|sandwich|meat|steak + gone silent|went silent|"
-    "going silent|no sound|grabbing at|clutching at|can not breath|turning blue",
+    "going silent|no sound|no noise|making no|grabbing at|clutching at|can not breath|turning blue",
+    "choking: stuck|lodged|went down|steak|meat|food|bite|piece + cough|coughs|coughing + weaker|getting weak|fading|"
+    "can not talk|can not speak|no sound|silent",
+    "choking: ball|marble|coin|toy|bead|button|lego|grape|sweet|candy|canica|bille|murmel|bolinha|moneda|piece|"
+    "munze|moeda|juguete|jouet|spielzeug|brinquedo + mouth|boca|bouche|mund + cough|chok|gag|breath|wheez|{blue}|"
+    "toser|tousser|husten|tossir|respirar|respirer|atmen|sonido|ningun|aucun|keinen|nenhum",
     "choking: stuck + throat + air|breath|cough|swallow|spit|saliva|drool|sound|noise|speak|talk|{blue}|red",
     "choking: swallow|inhaled + coin|toy|marble|lego|bead + cough|chok|breath|wheez|{blue}|stuck",
     "choking: breathed in|inhaled|aspirated + wheez|noisy|whistl|one side|cough|breath",
@@ -224,9 +233,13 @@ RULES: list[str] = [
     "vomitando|vomis|crach|erbrech|erbroch|erbricht|bricht|spuckt|hustet|"
     "tosiendo + blood|sangre|sang|blut|sangue",
     "bleeding: tarry|black stool|black poop|black stools|melena|coffee ground|pooing black|black sticky|"
-    "sticky black|black tar|like tar",
-    "bleeding: black|tar + poo|poop|stool|faeces|feces + dizz|faint|weak|pale|vomit|sick|lightheaded|breath|"
-    "collaps|blood",
+    "sticky black|black tar|like tar|borra de cafe|marc de cafe|kaffeesatz",
+    # dark vomit like coffee grounds, in other languages ("como posos de café, oscuro")
+    "bleeding: vomit|echado|devuelto|erbrech|vomis + cafe|coffee|kaffee + ground|borra|marc|satz|oscuro|escuro|dark|"
+    "noir|dunkel|preto|negro",
+    "bleeding: black|tar|schwarz|negr|noir|preto|preta|pretas|pretos + poo|poop|stool|faeces|feces|stuhl|heces|"
+    "selles|fezes|caca|coco + dizz|faint|weak|pale|vomit|sick|lightheaded|breath|collaps|blood|blass|palid|umgekipp|"
+    "desmai|desmay|evanou|schwindel|mareo|tontura|vertige|faible|debil|fraca|fraco|schwach",
     "bleeding: black|tar|tarry + poo|poop|stool|faeces|feces|caca|selles|stuhl|fezes|coco + getting up|stood up|"
     "standing up|stand up|on standing|collaps|blacked out|heart racing",
     "bleeding: stabbed|knifed|gunshot|been shot|got shot|apunalado|poignarde|erstochen|esfaqueado",
@@ -247,7 +260,7 @@ RULES: list[str] = [
     *HARM_RULES,  # overdose, poisoning, suicide and self-harm, danger to others: chat/safety_rules_harm.py
     # ---- seizures
     "seizure: {unresponsive}",
-    "seizure: not wake|can not wake|will not wake|not waking|hard to wake|difficult to wake|can not rouse|"
+    "seizure: not wake|can not wake|will not wake|not waking|hard to wake|difficult to wake|not rouse|"
     "unrousable|not woken|unable to wake|trying to wake|tried to wake|try to wake|seem to wake|no despierta|"
     "reveille pas|wacht nicht|nao acorda",
     "seizure: come round|coming round|came round|come to|woken up + not|without|has not|still|in between",
@@ -262,13 +275,13 @@ RULES: list[str] = [
     "convulsing|convulsionando|convulsiona|convulse|krampft|fait une crise|having a seizure|having a fit|"
     "is seizing|seizing",
     "seizure: first|first ever|never had + seizure|fit|fits|convuls|krampf",
-    "seizure: fit|fits + first ever|another one|not stop|will not stop|minutes|shaking|jerking|bath|bathtub|pool|"
+    "seizure: fit|fits + first ever|another one|another|a third|a second|not stop|will not stop|minutes|shaking|jerking|bath|bathtub|pool|"
     "{blue}|froth|foam|convuls|epilep|unconscious|rolled|never had",
     "seizure: foam|froth|foaming|frothing + mouth|lips",
     # a fit without the word: shaking or jerking that will not stop, eyes rolled back, stiff, not answering
     "seizure: jerk|shaking|shakes|shook|twitch|convuls|trembl|spasm + {fit_sign}",
     "seizure: jerking|convulsing|fitting + ground|floor|pavement|road|street|suelo|terre|sol|chao|boden",
-    "seizure: debatendo|se debatiendo|se debat|temblando|tremendo|sacudiendo|sacudindo|zuckt|zucken|krampft|"
+    "seizure: debatendo|se debatiendo|se debat|temblando|tremendo|sacud|zuckt|zucken|krampft|"
     "tremble|convulsa + minutos|minutes|minuten|no para|nao para|arrete pas|hort nicht auf|olhos virados|"
     "ojos en blanco|yeux revulses|augen verdreht|chao|suelo|sol|boden|{fit_sign}",
     "seizure: roll|rolled|rolling + eyes|eye + jerk|shak|twitch|stiff|rigid|fit|seiz|unrespons|floppy|blue|foam|"
@@ -343,8 +356,8 @@ RULES: list[str] = [
     "abdominal: {belly} + {severe}|hard as|rigid|can not walk|can not stand|passed out|tearing|burst|horrivel|"
     "dura|duro|hart|dure|nao consegue|"
     "can not move|kann nicht|swollen|bent over|curled|punch",
-    "abdominal: lower right|right side|right lower|bottom right|lado derecho + pain|hurt|dolor + fever|walk|vomit|"
-    "{severe}|worse|fiebre",
+    "abdominal: lower right|right side|right lower|bottom right|lado derecho|lado direito|cote droit|rechte seite|"
+    "rechts unten + pain|hurt|dolor|dor|douleur|schmerz|weh + {fever}|walk|vomit|{severe}|worse",
     "abdominal: {child}|year old|yo + right side|lower right|right lower|tummy|belly|stomach + scream|screams|"
     "cries|crying|not walk|not jump|bent over|touch it|touch his|touch her|touched",
     "abdominal: barriga|ventre|vientre|barriga|bauch|estomac|estomago|estomago + fortissima|fortisima|muito forte|"
@@ -409,6 +422,8 @@ RULES: list[str] = [
     "testicular: right nut|left nut|one nut|right ball|left ball|one ball|right testicle|left testicle + pain|"
     "agony|{sudden}|{severe}|swollen|puke|puked|vomit|sick",
     "testicular: torsion",
+    "testicular: nuts|balls|ball|nut + one side|left side|right side|one of them + swollen|swell|{sudden}|vomit|"
+    "threw up|sick|{severe}|belly",
     # a twisted or raised testicle, in slang: "my nut looks twisted and it's killing me"
     "testicular: my nut|his nut|one nut|left nut|right nut|my ball|his ball + twist|{sudden} + pain|hurt|agony|"
     "sore|{severe}|killing|vomit|throwing up|threw up|being sick",
@@ -420,8 +435,11 @@ RULES: list[str] = [
     "face|dress|pyjamas|sleeve|forearm|arms|hand|hands|legs|chest|neck",
     # skin gone white and leathery, or charred: a deep burn, often painless
     "burns: leathery|ledrig|charred|waxy|cuir|acartonad|couro|verkohlt|like leather|wie leder + skin|haut|piel|"
-    "peau|pele|arm|leg|bein|hand|burn|fire|oil|ol|huile|aceite|oleo",
+    "peau|pele|arm|leg|bein|hand|burn|fire|oil|ol|huile|aceite|oleo|foot|feet|sole|soles|heel|toe|toes|finger|"
+    "fingers|heater|radiator|stove|pie|pies|pied|pieds|fuss|fusse",
     "burns: smoke|fire + inhal|cough|hoarse|soot|breath",
+    "burns: cable|cord|wire|charger|lead|kabel|cabo|fil electrique|plugged in + bit|bitten|biting|chew|mordeu|mordio|"
+    "mordu|gebissen|zerbissen + mouth|lip|boca|bouche|mund|black|burn|shock|quiet",
     # a firework or blast in a hand or a face
     "burns: firework|explosion|exploded|blast|banger + hand|fingers|face|eye|arm + charred|black|blown|missing|"
     "bleeding|burn|burnt|mangled",
@@ -432,8 +450,11 @@ RULES: list[str] = [
     "burns: {poison}|acid|lye + spill|spilled|splash|on my|on his|on her|skin|haut|piel|peau|pele|hand|arm|auf + "
     "white|blister|burn|peel|raw|hurts|pain|weiss|blanc|blanca|branca|brennt|brule|quema|queima",
     # a flash of flame in the face: singed eyebrows or nose hairs, a hoarse voice (burnt airway)
-    "burns: singed|burnt off|burned off|gone|verbrannt|brules|quemad|queimad + eyebrows|eyelashes|nose|nostril|"
-    "augenbrauen|sourcils|cejas|sobrancelhas",
+    "burns: singed|burnt off|burned off|gone|verbrannt|brules|quemad|queimad|sumiu|sumieron|desaparec|weg|"
+    "disparu + eyebrow|eyelash|nose|nostril|augenbraue|sourcil|ceja|sobrancelha",
+    "burns: fire|fogo|fuego|feu|feuer|flame|flama|chama|flamme|flash|explo + face|rosto|cara|visage|gesicht + "
+    "hoarse|rouca|rouco|ronca|ronco|rauque|heiser|soot|fuligem|hollin|suie|russ|cough|tosse|tossindo|tos|tosiendo|"
+    "tousse|hust",
     "burns: boiling|hirviendo|fervendo|bouillant|hot oil|hot water|kettle|chemical|hot tea|hot coffee|hot drink|hot chocolate|"
     "soup|hot milk|heisses|heisse|kochend|huile bouillante|eau bouillante|aceite hirviendo|agua hirviendo|"
     "oleo quente|agua fervendo + splash|spill|pulled|poured|went down|went over|tipped|geschuttet|verschuttet|"

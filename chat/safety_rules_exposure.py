@@ -13,7 +13,8 @@ EXPOSURE_RULES: list[str] = [
     "unresponsive|talking rubbish|not making sense|39.5-45.0",
     "environmental: hot car|locked in + car|vehicle|van",
     "environmental: {cold} + {altered}|collaps|stopped shivering|not shivering|unconscious|floor|not respond|"
-    "slow breathing",
+    "slow breathing|barely moving|barely respond|barely talk|talking slow|speaking slow|slurr|"
+    "frostbit",
     "environmental: shiver|shivering + {altered}|stumbl|clumsy",
     "environmental: {cold} + zittert nicht|ya no tiembla|ne tremble plus|parou de tremer|dejo de temblar|"
     "antwortet kaum|antwortet nicht|no contesta|ne repond|nao responde|barely answer|barely respond",
@@ -22,7 +23,9 @@ EXPOSURE_RULES: list[str] = [
     "environmental: {water} + pulled out|pulled from|face down|went under|under|underwater|unconscious|"
     "not breathing|{blue}|cough|minute|minuto|minuten|embaixo|debajo|sous l eau|unter wasser|submerg|"
     "sonolent|somnolent",
-    "environmental: electrocut|electric shock|shock from the mains|from the mains|live wire|high voltage|"
+    "environmental: raio|rayo|foudre|blitz + caiu|cayo|struck|atingi|alcanz|einschlag|eingeschlagen|getroffen|"
+    "frappe|tombe",
+    "environmental: electrocut|electric shock|live cable|shock from the mains|from the mains|live wire|high voltage|"
     "power line|lightning|into a socket|electric fence|stromschlag|decharge electrique|"
     "une decharge|descarga electrica|choque electrico|choque eletrico|elektrischen schlag|stromschlag",
     # metal in a socket: "stuck a fork in the socket", "put a key in the plug socket"

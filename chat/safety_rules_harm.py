@@ -52,8 +52,8 @@ HARM_RULES: list[str] = [
     "neighbour|neighbor + {wild_plant} + ate|eaten|eating|"
     "eat|chewed|swallow|munch|tasted|comio|comido|comeu|mange|gegessen|gekaut + vomit|sick|drowsy|confus|hallucin|drool|mouth|fit|seiz|dizz|diarrh|stomach|"
     "tummy|rash|swell",
-    "poisoning: wild|picked|foraged|forest|woods|field|hedge|unknown + mushroom|fungi|toadstool|berries|seta|"
-    "champignon|pilz|cogumelo + cooked|fried|ate|eaten|had|eating + vomit|sick|cramp|diarrh|drowsy|confus|"
+    "poisoning: wild|picked|forag|forest|woods|field|hedge|unknown + mushroom|fungi|toadstool|berries|seta|"
+    "champignon|pilz|cogumelo + cooked|fried|ate|eaten|had|eating + vomit|liver|under my ribs|under his ribs|sick|cramp|diarrh|drowsy|confus|"
     "hallucin|dizz|yellow",
     "overdose: pill|tablet|meds + alcohol|vodka|drunk|drinking",
     # some pills, and now not right: drowsy, will not wake, cannot get a word out of them
@@ -138,10 +138,10 @@ HARM_RULES: list[str] = [
     "suicide: gun|shotgun|firearm|pistol|weapon + on himself|on herself|on myself|use it|shoot himself|"
     "shoot herself|shoot myself|end it|kill",
     # a gun taken out by someone low, who wants no one near
-    "suicide: gun|shotgun|rifle|firearm|pistol + follow him|follow her|not follow|leave him alone|"
+    "suicide: gun|shotgun|rifle|firearm|pistol + follow him|follow her|not follow|leave him|leave her|"
     "goodbye|really down|so down|been down|depress|hopeless|note",
     # "I'm going to take all my pills tonight", in five languages
-    "suicide: vou tomar|voy a tomar|vais prendre|going to take|gonna take|werde + todos|todas|tous|toutes|alle|all + "
+    "suicide: vou tomar|a tomar|vais prendre|going to take|gonna take|werde + todos|todas|tous|toutes|alle|all + "
     "comprimidos|pastillas|comprimes|tabletten|pills|tablets|remedios|medicamentos|cachets",
     # a way to die asked for (intent.py keeps it from study and stories)
     "suicide: quickest|fastest|easiest|painless|least painful|best|surest|simplest + way to die|"
@@ -150,6 +150,8 @@ HARM_RULES: list[str] = [
     "hurt myself|hurting myself|harm myself|cut myself|cut my arm|cut my arms|hurt herself|hurt himself|"
     "burn myself|burning myself",
     "suicide: cutting|slitting|slashing|self harming + myself|wrist|wrists|arms|thighs|herself|himself",
+    "suicide: me cortar|me cortei|me corte|me he cortado|me suis coupe|mich geritzt|mich geschnitten|me scarifie|"
+    "cut myself + bleed|sangr|saign|blut|deep|fundo|profundo|profond|tief|brazo|braco|bras|arm|pulso|poignet",
     "suicide: cut|slit|slash|aufgeschnitten|geschnitten|ritz|coupe|corte|corto|cortou + wrist|wrists|veins|venas|"
     "pulsos|pulsader|handgelenk|poignet|veines|veias|punhos",
     "suicide: ending it|end it|end things|end this + tonight|now|soon|rope|pills|plan|thinking|want|going|gonna|"
@@ -193,7 +195,7 @@ HARM_RULES: list[str] = [
     "suicide: how many|how much + {meds} + die|kill|not wake|lethal|fatal|deadly|to end",
     # ---- acute mental health crisis with danger to others
     "psychiatric: knife|gun|weapon|axe|machete + kill|hurt|attack|voices|coming for|after him|after me|after her|"
-    "paranoid|out to get|threaten",
+    "paranoid|out to get me|out to get him|out to get her|out to get us|threaten",
     "psychiatric: voices|paranoid|psychotic|hallucinat|not slept|awake for + kill|weapon|knife|gun|"
     "hurt someone|hurt people|attack",
 ]

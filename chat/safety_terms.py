@@ -71,7 +71,7 @@ TERMS: dict[str, str] = {
     "container": "bottle|pack|packet|box|strip|blister|tub|tube|boite|plaquette|flacon|caja|frasco|blister|"
                  "caixa|cartela|vidro|packung|schachtel|flasche",
     "poison": "screenwash|screen wash|washer fluid|windscreen|windshield|de icer|deicer|brake fluid|methanol|meths|"
-              "methylated|rubbing alcohol|isopropyl|caustic|soda caustica|hand gel|"
+              "methylated|rubbing alcohol|isopropyl|caustic|soda caustica|hand gel|lixivia|"
               "knopfbatter|knopfzell|spulmaschin|geschirrspul|lampenol|lampenoel|anzunder|feuerzeugbenzin|"
               "putzmittel|"
               "reinigungsmittel|abflussreiniger|entkalker|spiritus|bleach|antifreeze|washing tablet|deboucher|canalisation|"
@@ -91,9 +91,10 @@ TERMS: dict[str, str] = {
               "waschmittel|detergente|sabao|limpiador|nettoyant|reiniger|agua sanitaria|candida|pila|pilas|pilha|"
               "pilhas|une pile|bateria|batterie|knopfzelle|iman|aimant|ima|rattengift|mort aux rats|raticida|"
               "veneno|gift|insecticid|insektizid|herbicid|glyphosat|iron tablet|iron pill|iron supplement|degreas|solvent|"
-              "thinner|superglue|ammonia|descal|oven clean|engine oil|motor oil|coolant|chlorine|battery acid|"
+              "cellulose thinner|superglue|ammonia|descal|oven clean|engine oil|motor oil|coolant|chlorine|battery acid|"
               "sulphuric|sulfuric|hydrochloric|entfetter|desengras|dissolvant|disolvente|solvente|diluant",
-    "swallowed": "swallow|drank|drunk some|drinking from|drinking the|drank from|ate|eaten|got into|licked|chew|"
+    "swallowed": "swallow|drank|drunk some|drinking from|drinking the|drank from|ate|eaten|got into|lick|chew|mordu|mordeu|"
+                 "mordio|mordid|gebissen|zerbissen|croque|gole|schluck|trago|"
                  "bit into|bitten into|sucking on|sucked|"
                  "ingest|bebio|bebeu|trank|getrunken|bu|avale|bois|"
                  "tomou|tomo|geschluckt|verschluckt|trag|engoli|comio|comeu|mange|gegessen",
@@ -104,7 +105,8 @@ TERMS: dict[str, str] = {
                    "profuse|spurt|squirt|gush|pumping|pour|soak|will not stop|not stop|"
                    "can not stop|uncontrol|everywhere|so much|clots|pints|litre|mucha sangre|sangra mucho|"
                    "sangrando mucho|sangro mucho|no para|a chorros|jorr|"
-                   "beaucoup|arrete pas|jaillit|stark|starke|hort nicht auf|spritzt|muito|nao para",
+                   "beaucoup|arrete pas|jaillit|stark|starke|hort nicht auf|spritzt|muito|nao para|durchnass|durchgeblutet|"
+                   "empapad|encharcad|trempe|imbib|lauft raus|raus",
     "head": "head|skull|cabeza|tete|kopf|cabeca",
     # what a child or an adult falls from: a fall from a height or at speed, its head not always named
     "fall_from": "bike|bicycle|velo|bicicleta|fahrrad|horse|cheval|caballo|pferd|cavalo|stairs|escalier|escalera|"
@@ -119,6 +121,7 @@ TERMS: dict[str, str] = {
     "head_danger": "vomit|throw|being sick|confus|drowsy|sleepy|unconscious|knocked out|seiz|fitting|pass out|"
                    "was out|out cold|went out|being weird|being strange|acting weird|acting strange|not acting right|"
                    "stay awake|keep awake|passed out|blacked out|blood thinner|thinners|warfarin|apixaban|rivaroxaban|anticoag|pupil|"
+                   "sintrom|marcumar|acenocumarol|xarelto|eliquis|pradaxa|dabigatran|edoxaban|coumadin|previscan|"
                    "fluid|slur|worse|same question|can not remember|not remember|forgetting|forget|memory|"
                    "been sick|was sick|"
                    "sick again|sick twice|"
@@ -134,13 +137,14 @@ TERMS: dict[str, str] = {
     "belly": "stomach|belly|abdom|tummy|barriga|ventre|bauch|vientre|abdomen",
     "eye": "eye|eyes|ojo|oeil|yeux|auge|augen|olho|vision|sight",
     "testis": "testic|testis|testes|scrot|hoden|testicul|ball|balls|my nuts|his nuts|the nuts|privates|groin|"
+               "cojon|couille|bourses|escroto|un huevo|los huevos|mis huevos|el huevo|"
              "down there",
     "pregnant": "pregnan|embaraz|enceinte|schwanger|gravid|preggo",
     "postpartum": "accouchement|el parto|del parto|do parto|o parto|de parto|pos parto|posparto|geburt|entbindung|"
                   "gave birth|given birth|giving birth|"
                   "just delivered|after delivery|after birth|after the birth|since the birth|postpartum|"
                   "post partum|postnatal|post natal|after labour|after labor|c section|caesarean|cesarean",
-    "fever": "fever|temp|temperature|fiebre|fieber|fievre|febre|burning up|chills|shiver|rigor|hot to touch|"
+    "fever": "fever|temp|temperature|fiebre|fieber|fievre|febre|febril|burning up|chills|shiver|rigor|hot to touch|"
              "37.8-42.9",
     "heat": "heat|heatwave|sun|beach|sunbath|hot day|hot car|festival|sauna|marathon|overheat|hot weather|desert|"
             "playa|praia|plage|strand|al sol|au soleil|in der sonne|ao sol|"
@@ -198,7 +202,7 @@ TERMS: dict[str, str] = {
     "baby_unwell": "floppy|limp|letharg|unrespons|not respond|hard to wake|not waking|will not wake|will not feed|"
                    "geint|teter|"
                    "quer mamar|quiere mamar|quiere comer|pas boire|gemendo|gimiendo|geignement|quejido|"
-                   "not feeding|refusing feeds|no wet|high pitch|bulging|grunt|schlapp|mole|not latch|"
+                   "not feeding|refusing feeds|whimper|weak cry|crying weakly|no wet|high pitch|bulging|grunt|schlapp|mole|not latch|"
                    "not latching|too sleepy|trinkt kaum|ne boit|no reacciona|green vomit|bile|bilious|not fade|"
                    "seeing things|hallucin|trinkt nicht|boit plus|sunken|mottled|fontanel|soft spot",
     # with a fever: confused, mottled, not passing urine, breathing fast, a rash that does not fade
@@ -207,7 +211,8 @@ TERMS: dict[str, str] = {
                    "can not stop shaking|weird colour|strange colour|funny colour|odd colour|going grey|so ill|"
                    "this ill|>=40|chemo|neutropen|surgery|operation|violet|roxa|taches|manchas|flecken|uncontrol|"
                    "not fade|blotch|rast|herzrasen|schuttelfrost|escalofrio|frissons|calafrio|so schwach|"
-                   "muy debil|tres faible|muito fraco|kaum aufstehen|barely stand|hardly stand",
+                   "muy debil|tres faible|muito fraco|kaum aufstehen|barely stand|hardly stand|resp rate|"
+                   "respiratory rate|feels cold|cold skin|skin cold",
     # late in pregnancy: flashing lights, blurred sight, swelling, heavy bleeding
     "pregnancy_warning": "flash|vision|swell|swollen|blur|bleed|every|sangr|saign|blut|sangue|heavy|forte|mucho|"
                          "stark|beaucoup|etoiles|estrellas|estrelas|sterne|sternchen|flimmer|blitze|verschwommen|"
@@ -299,6 +304,11 @@ RED_FLAG_EXCEPTIONS: list[str] = [
     "cru faire une crise cardiaque", "failli faire une crise cardiaque", "casi me da un infarto",
     "casi me dio un infarto",
     "quase tive um infarto", "quase tive um ataque", "fast einen herzinfarkt bekommen", "fast einen herzinfarkt",
+    # a named drug class is no fit; a hangover's "worst" no thunderclap; a sleeper who "doesn't stop breathing"
+    # breathes; a dose one does not want to exceed was not given
+    "hay fever", "hayfever", "has epilepsy", "have epilepsy", "had epilepsy", "with epilepsy",
+    "got epilepsy", "tiene epilepsia", "tem epilepsia", "hat epilepsie", "purple in the face", "red in the face", "blue in the face", "anti seizure", "antiseizure", "anti epileptic", "anti convulsant", "worst hangover", "not stop breathing",
+    "never stops breathing", "not want to give", "not to give too much", "not giving too much",
 ]
 # things that are "literally killing me": a figure of speech
 RED_FLAG_EXCEPTIONS += [f"{thing} {be} {how}killing me" for thing in (

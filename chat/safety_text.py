@@ -31,6 +31,11 @@ _NORMALISE = [
     (re.compile(r"\b(?:spo2|sp02|o2|sao2)\b"), "oxygensat"),
     (re.compile(r"\b\d+(?:st|nd|rd|th)\b"), "ordinal"),  # "his 90th birthday" holds no number 90
 ]
+# Counts of ten and more written as words ("como diez pastillas", "took twenty"), read as numbers.
+_NUMBER_WORDS = {10: "ten diez dix zehn", 12: "twelve doce douze zwolf", 15: "fifteen quince funfzehn",
+                 20: "twenty veinte vingt vinte zwanzig", 30: "thirty treinta trente trinta dreissig",
+                 40: "forty cuarenta quarante quarenta vierzig", 50: "fifty cincuenta cinquante cinquenta funfzig"}
+_NORMALISE += [(re.compile(rf"\b(?:{'|'.join(names.split())})\b"), str(n)) for n, names in _NUMBER_WORDS.items()]
 
 
 def words(text: str) -> list[str]:

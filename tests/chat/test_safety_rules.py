@@ -545,11 +545,38 @@ def _bench():
 
 def test_no_rule_alternative_is_written_for_one_message():
     """Issue 27: a phrase alternative (three words or more) that occurs in exactly one message of the sets
-    tuned on (blind_b..blind_j, blind_l, blind_n and blind_o too) was written for that sentence. The audit can
+    tuned on (blind_b..blind_j, blind_l, blind_n, blind_o, blind_r and blind_s too) was written for that sentence. The audit can
     fail: such a phrase is found, two words are not audited, and a phrase no message uses is allowed."""
     bench = _bench()
-    assert not {f"blind_{x}" for x in "bcdefghijlno"} & bench.UNTUNED
-    assert {"heldout5", "blind_k", "blind_m", "blind_p", "blind_q"} <= bench.UNTUNED
+    assert not {f"blind_{x}" for x in "bcdefghijlnors"} & bench.UNTUNED
+    assert {"heldout5", "blind_k", "blind_m", "blind_p", "blind_q", "blind_t", "blind_u"} <= bench.UNTUNED
     assert bench.single_message_phrases() == []
     extra = ["x: one of my nuts + y", "x: coughed up", "x: nobody ever writes this"]
     assert bench.single_message_phrases(RED_FLAGS + extra) == ["one of my nuts"]
+
+
+def test_round_eleven_readings_both_ways():
+    """Round eleven's readings (issue 27), in phrasings written for this test: a general question in a sentence of its
+    own, an answer to a case, a diagnosis someone has, a what-if opened with "and", years on, a writer beside a pet,
+    counts written as words, someone in a carer's charge."""
+    quiet = [
+        "Why is a stiff neck with a high fever treated as such an emergency? My neighbour brought it up at dinner.",
+        "Mock exam practice. 'A 58-year-old man collapses at the gym and has no pulse.' I said start compressions "
+        "first. My flatmate says shock first. Which is right?",
+        "My wife has epilepsy and her neurologist wants to change her tablets. Any tips for the switch?",
+        "E se eu tiver um AVC sozinho em casa? Como posso me preparar?",
+        "Und falls ich im Urlaub einen Anfall bekomme, was sollen meine Freunde tun?",
+        "I had a bleed on the brain at 30, twenty years on is it safe to fly long haul?",
+        "I think my dog ate a whole bar of dark chocolate, what do I do?",
+        "Could you explain the difference between a heart attack and a cardiac arrest for my grandad's leaflet?",
+    ]
+    urgent = [
+        "could this be meningitis? 8 month old, fever 39.6, floppy, rash that won't fade under a glass",
+        "I'm a carer for an old man with COPD, his lips have gone blue and he can't get his breath",
+        "she swallowed twenty of her sleeping pills about an hour ago and now she won't wake up",
+        "the dog bit me and my arm is pouring blood, it won't stop",
+        "my son has epilepsy and he's been fitting on the floor for 7 minutes, it won't stop",
+        "why is my dad's face drooping on one side? he can't lift his arm and his words are slurred",
+    ]
+    assert [t for t in quiet if flags(t)] == []
+    assert [t for t in urgent if not flags(t)] == []
