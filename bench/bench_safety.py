@@ -93,7 +93,10 @@ HELDOUT_FLOOR = {"recall": 0.95, "category_recall": 0.0, "false_alarms": 0.05, "
 # round ten's rules (e3ed5c5): blind_r 151/168 = 89.9%, 19/168 = 11.3%, exam stems 4/24; blind_s 152/168 = 90.5%,
 # 14/168 = 8.3%, exam stems 0/24; blind_t 160/168 = 95.2%, 19/168 = 11.3%, exam stems 1/24; blind_u 154/168 =
 # 91.7%, 14/168 = 8.3%, exam stems 2/24.
-#   eleven: blind_r and blind_s. blind_t and blind_u are untouched.
+#   eleven: blind_r and blind_s. blind_t and blind_u are untouched: after round eleven (6257626), measured once,
+#          blind_t 160/168 = 95.2%, 20/168 = 11.9%; blind_u 154/168 = 91.7%, 13/168 = 7.7%; blind_k 161/168 = 95.8%,
+#          13/168 = 7.7%; blind_m 153/168 = 91.1%, 15/168 = 8.9%; blind_p 155/168 = 92.3%, 25/167 = 15.0%; blind_q
+#          158/168 = 94.0%, 20/165 = 12.1%; heldout5 60/66 = 90.9%, 1/69 = 1.4%.
 UNTUNED = {"heldout5", "blind_k", "blind_m", "blind_p", "blind_q", "blind_t", "blind_u"}
 UNTUNED_FLOOR = {"recall": 0.85, "category_recall": 0.0, "false_alarms": 0.10, "exam_false_alarms": 0.10}
 # Each untouched blind set's first measurement (round four's rules, 2026-12-05): (recall, false alarms, exam stems).

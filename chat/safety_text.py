@@ -35,7 +35,8 @@ _NORMALISE = [
 _NUMBER_WORDS = {10: "ten diez dix zehn", 12: "twelve doce douze zwolf", 15: "fifteen quince funfzehn",
                  20: "twenty veinte vingt vinte zwanzig", 30: "thirty treinta trente trinta dreissig",
                  40: "forty cuarenta quarante quarenta vierzig", 50: "fifty cincuenta cinquante cinquenta funfzig"}
-_NORMALISE += [(re.compile(rf"\b(?:{'|'.join(names.split())})\b"), str(n)) for n, names in _NUMBER_WORDS.items()]
+_NUMBER_OF = {name: str(n) for n, names in _NUMBER_WORDS.items() for name in names.split()}
+_NORMALISE.append((re.compile(rf"\b(?:{'|'.join(_NUMBER_OF)})\b"), lambda m: _NUMBER_OF[m.group(0)]))
 
 
 def words(text: str) -> list[str]:
