@@ -4,7 +4,7 @@
 
 Reads the labelled sets in data/safety/ (one JSON object a line: text, urgent, category, lang; written for
 this project, not taken from any dataset): messages.jsonl, the set the rules were first written on,
-heldout*.jsonl, sets written later by someone who had not seen the rules at the time, and blind_a .. blind_u,
+heldout*.jsonl, sets written later by someone who had not seen the rules at the time, and blind_a .. blind_w,
 sets written by someone who never read the rules (issue 27). Runs safety.find_red_flags with
 chat/safety_rules.py plus ChatConfig's extra red flags / exceptions on every message and prints the date,
 machine, command and milliseconds a message, then one table with a column per set: recall per urgent category,
@@ -97,7 +97,11 @@ HELDOUT_FLOOR = {"recall": 0.95, "category_recall": 0.0, "false_alarms": 0.05, "
 #          blind_t 160/168 = 95.2%, 20/168 = 11.9%; blind_u 154/168 = 91.7%, 13/168 = 7.7%; blind_k 161/168 = 95.8%,
 #          13/168 = 7.7%; blind_m 153/168 = 91.1%, 15/168 = 8.9%; blind_p 155/168 = 92.3%, 25/167 = 15.0%; blind_q
 #          158/168 = 94.0%, 20/165 = 12.1%; heldout5 60/66 = 90.9%, 1/69 = 1.4%.
-UNTUNED = {"heldout5", "blind_k", "blind_m", "blind_p", "blind_q", "blind_t", "blind_u"}
+# Two more sets, blind_v and blind_w (336 messages each, written 2026-12-06 by two helpers who never read the rules:
+# older writers, families far away and remote places; students, new parents and hurried phone messages; none an
+# earlier set held), were measured once with round eleven's rules (f9516cb): blind_v 143/168 = 85.1%, 10/168 = 6.0%,
+# exam stems 1/24; blind_w 156/168 = 92.9%, 16/168 = 9.5%, exam stems 2/24.
+UNTUNED = {"heldout5", "blind_k", "blind_m", "blind_p", "blind_q", "blind_t", "blind_u", "blind_v", "blind_w"}
 UNTUNED_FLOOR = {"recall": 0.85, "category_recall": 0.0, "false_alarms": 0.10, "exam_false_alarms": 0.10}
 # Each untouched blind set's first measurement (round four's rules, 2026-12-05): (recall, false alarms, exam stems).
 # Its floor is that, less about three messages; issue 27's goal (BLIND_GOAL) is reported beside it.
@@ -106,7 +110,9 @@ BLIND_FIRST = {"blind_k": (160 / 168, 20 / 168, 1 / 24),  # round seven: 95.2% /
                "blind_p": (156 / 168, 37 / 167, 1 / 24),  # ad8dda9: 92.9% / 22.2%, exam stems 4.2%
                "blind_q": (158 / 168, 27 / 165, 2 / 24),  # ad8dda9: 94.0% / 16.4%, exam stems 8.3%
                "blind_t": (160 / 168, 19 / 168, 1 / 24),  # e3ed5c5: 95.2% / 11.3%, exam stems 4.2%
-               "blind_u": (154 / 168, 14 / 168, 2 / 24)}  # e3ed5c5: 91.7% / 8.3%, exam stems 8.3%
+               "blind_u": (154 / 168, 14 / 168, 2 / 24),  # e3ed5c5: 91.7% / 8.3%, exam stems 8.3%
+               "blind_v": (143 / 168, 10 / 168, 1 / 24),  # f9516cb: 85.1% / 6.0%, exam stems 4.2%
+               "blind_w": (156 / 168, 16 / 168, 2 / 24)}  # f9516cb: 92.9% / 9.5%, exam stems 8.3%
 BLIND_FLOOR = {name: {"recall": round(first[0] - 3 / 168, 3), "category_recall": 0.0,
                       "false_alarms": round(first[1] + 3 / 168, 3), "exam_false_alarms": round(first[2] + 2 / 24, 3)}
                for name, first in BLIND_FIRST.items() if first}
