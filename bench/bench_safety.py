@@ -19,7 +19,7 @@ and then used to tune the rules, so on them the bench checks a lower floor: reca
 <= 5%, on exam stems <= 5%; so do blind_a (tuned on in issue 27's first round), blind_b (its second), blind_d
 (its third), blind_c and blind_g (its fourth), blind_f (its fifth), blind_h (its sixth), blind_e and blind_i (its
 seventh), blind_j (its eighth), blind_l (its ninth), blind_n and blind_o (its tenth), blind_r and blind_s (its
-eleventh), each measured once before it was tuned on.
+eleventh), blind_v (its twelfth), each measured once before it was tuned on.
 Sets in UNTUNED have never been used to tune anything: their figures are the honest ones, and their floor is
 lower (heldout5: recall >= 85%, false alarms <= 10% overall and on exam stems; the blind ones: what they reached
 when first measured, less a margin of about three messages). Issue 27's goal on the untouched blind sets,
@@ -101,7 +101,8 @@ HELDOUT_FLOOR = {"recall": 0.95, "category_recall": 0.0, "false_alarms": 0.05, "
 # older writers, families far away and remote places; students, new parents and hurried phone messages; none an
 # earlier set held), were measured once with round eleven's rules (f9516cb): blind_v 143/168 = 85.1%, 10/168 = 6.0%,
 # exam stems 1/24; blind_w 156/168 = 92.9%, 16/168 = 9.5%, exam stems 2/24.
-UNTUNED = {"heldout5", "blind_k", "blind_m", "blind_p", "blind_q", "blind_t", "blind_u", "blind_v", "blind_w"}
+#   twelve: blind_v. blind_w is untouched.
+UNTUNED = {"heldout5", "blind_k", "blind_m", "blind_p", "blind_q", "blind_t", "blind_u", "blind_w"}
 UNTUNED_FLOOR = {"recall": 0.85, "category_recall": 0.0, "false_alarms": 0.10, "exam_false_alarms": 0.10}
 # Each untouched blind set's first measurement (round four's rules, 2026-12-05): (recall, false alarms, exam stems).
 # Its floor is that, less about three messages; issue 27's goal (BLIND_GOAL) is reported beside it.
@@ -111,7 +112,6 @@ BLIND_FIRST = {"blind_k": (160 / 168, 20 / 168, 1 / 24),  # round seven: 95.2% /
                "blind_q": (158 / 168, 27 / 165, 2 / 24),  # ad8dda9: 94.0% / 16.4%, exam stems 8.3%
                "blind_t": (160 / 168, 19 / 168, 1 / 24),  # e3ed5c5: 95.2% / 11.3%, exam stems 4.2%
                "blind_u": (154 / 168, 14 / 168, 2 / 24),  # e3ed5c5: 91.7% / 8.3%, exam stems 8.3%
-               "blind_v": (143 / 168, 10 / 168, 1 / 24),  # f9516cb: 85.1% / 6.0%, exam stems 4.2%
                "blind_w": (156 / 168, 16 / 168, 2 / 24)}  # f9516cb: 92.9% / 9.5%, exam stems 8.3%
 BLIND_FLOOR = {name: {"recall": round(first[0] - 3 / 168, 3), "category_recall": 0.0,
                       "false_alarms": round(first[1] + 3 / 168, 3), "exam_false_alarms": round(first[2] + 2 / 24, 3)}

@@ -41,7 +41,7 @@ from chat.intent_words import (
     PET_VERBS, WHILE_DOING, DEFERRING, HELP_WITH, CASE_OPENING, OUR_PLACE, FOR_ME, WAY_TO_DIE, IF_EVER, TITLE,
     QUOTED, ABOUT_WORDS, PLAN_WORDS, CARE_EVENT, HABITUAL_SAYING, GOING_WELL, DIAGNOSED, BETWEEN, MY_CHARGE, REPORTED,
     PUNCTUATION, RECURRENCE_WORRY, ASKED_AGAIN, OTHER_IF_OPENER, AGE_THEN_NOW, PLAN_MADE, WORRY_AHEAD,
-    LONG_AGO_MARKERS, NOW_WORDS, SAYS,
+    LONG_AGO_MARKERS, NOW_WORDS, SAYS, ASKED_IF, NOT_STUDY,
 )
 from chat.safety_text import _APOSTROPHES, PEOPLE, THIRD_PERSON, _has_phrase, words
 
@@ -64,7 +64,7 @@ def is_vignette(text: str) -> bool:
 def is_study(text: str) -> bool:
     """Written for study, teaching or writing: "for my pharmacology exam", "write an essay on", "so I can
     teach my parents", "nursing finals tomorrow", "para mi examen", or asked in a role ("as a paramedic, ...")."""
-    joined = MY_CHARGE.sub("someone ", " " + " ".join(words(text)) + " ")
+    joined = MY_CHARGE.sub("someone ", " " + NOT_STUDY.sub(" ", " ".join(words(text))) + " ")
     return (bool(STUDY.intersection(joined.split())) or any(f" {p} " in joined for p in STUDY_PHRASES)
             or any((x.endswith(STUDY_ENDINGS) or x.startswith(STUDY_STARTS)) and len(x) > 4 for x in joined.split())
             or bool(ROLE.search(joined))
@@ -74,7 +74,7 @@ def is_study(text: str) -> bool:
 def opens_as_study(text: str) -> bool:
     """The first few words say the message is study: "Vignette: 70F ...", "Exam q: ...", "Can someone check my
     answer? Q: ...", "Flashcard help: ...". The times that follow belong to the case."""
-    head = words(text)[:6]
+    head = NOT_STUDY.sub(" ", " ".join(words(text))).split()[:6]
     return (bool(STUDY_LABELS.intersection(head)) or any(_has_phrase(head, p) for p in STUDY_PHRASES)
             or bool(Q_LABEL.match((text or "").strip())))
 
@@ -91,6 +91,8 @@ def is_educational(text: str) -> bool:
             break
     if w[:1] in (["could"], ["can"], ["might"], ["is"]) and w[1:2] == ["this"]:
         return False  # "could this be sepsis?? 9 month old, fever 40": about what is in front of the writer
+    if w[1:2] == ["not"]:  # "don't want to be here anymore": a statement
+        return False
     starts = asked_to_explain or bool(w) and (w[0] in EDU_START or (w[0] in ("can", "could") and w[1:2] != ["not"])
                           or w[:2] == ["o", "que"] or any(_has_phrase(w, p) for p in CLAIM))
     return starts and not THIRD_PERSON.intersection(w)
@@ -115,6 +117,8 @@ def is_past_event(text: str) -> bool:
     """About an episode long ago ("had a heart attack last year") or weeks ago and over ("last week ... the ECG
     was normal"; weeks ago alone is recent: "had a c-section last week, now breathless"); never when something
     is said to happen now ("fine now" and "happening again" are no now)."""
+    if any(_sudden_undated(s) for s in _sentences(text)):  # "my husband suddenly couldn't get his words out"
+        return False
     asked_again = bool(RECURRENCE_WORRY.search((text or "").lower()))  # "what's the chance of another?": it is over
     text = ASKED_AGAIN.sub(" ", RECURRENCE_WORRY.sub(" . ", (text or "").lower()))
     text = PUNCTUATION.sub(" clausebreak ", text)  # a word of recovery tells how it ended only in its own clause
@@ -144,6 +148,19 @@ def is_past_event(text: str) -> bool:
     checked = any(_has_phrase(w, p) for p in CHECKED)
     return (long_ago or (recent and over)
             or (any(_has_phrase(w, p) for p in VERY_RECENT) and checked))
+
+
+_SUDDEN = ("suddenly", "all of a sudden", "de repente", "soudain", "soudainement", "plotzlich", "d un coup")
+
+
+def _sudden_undated(sentence: str) -> bool:
+    """A sentence that tells of something sudden and gives it no time of its own: it is what is happening now, whatever
+    an episode last year elsewhere in the message ("suddenly couldn't get his words out ... a funny turn last year")."""
+    w = words(sentence)
+    joined = " ".join(w)
+    dated = (any(_has_phrase(w, p) for p in LONG_AGO_MARKERS + RECENT + VERY_RECENT) or bool(
+        YEARS_AGO.search(joined) or MONTHS_AGO.search(joined) or LONG_AGO_YEAR.search(joined)))
+    return any(_has_phrase(w, p) for p in _SUDDEN) and not dated
 
 
 def _clause(w: list[str], i: int, before: int, after: int) -> list[str]:
@@ -221,6 +238,7 @@ def words_about_now(text: str) -> list[str]:
     'in 2015', '5 yrs ago', 'vor drei Jahren'), what might happen ('if my baby gets a fever, ...'), a
     question about a condition ('what are the signs of a stroke', 'how do I know if ...'), laughter ('nearly
     choked laughing') and names ('a band called Cardiac Arrest')."""
+    text = ASKED_IF.sub(r"\1when", text or "")
     if is_study(text) or is_exam_stem(text):  # written for study: only its sentences about someone real count
         sentences = _sentences(text)
         # a message that opens as study ("Paramedic student here. We've been doing head injuries ...") keeps no
@@ -262,7 +280,7 @@ def _general_question(sentence: str) -> bool:
     w = words(sentence)
     return (sentence.rstrip().endswith("?") and len(w) >= 7 and (w[0] in EDU_START or w[0] in ("could", "can"))
             and not (FIRST_PERSON | THIRD_PERSON | PEOPLE).intersection(w)
-            and not {"this", "it", "these", "he", "she", "they"}.intersection(w) and not describes_now(sentence)
+            and not {"this", "it", "these", "he", "she", "they", "old"}.intersection(w) and not describes_now(sentence)
             and not WAY_TO_DIE.search(" ".join(w)))  # "what's the quickest way to die?" is asked for oneself
 
 
@@ -327,6 +345,7 @@ def intent(text: str) -> str:
     ("the quickest way to die?") is "now" unless it is for study or a story."""
     if len(OPTION.findall(text or "")) >= 3:  # lettered options: a quiz item, whatever its vignette says
         return "quiz"
+    text = ASKED_IF.sub(r"\1when", text or "")
     if is_about_an_animal(text):
         return "animal"
     if is_vignette(text):
@@ -375,7 +394,7 @@ def _someone_beside_the_study(text: str) -> bool:
 
 
 def _sentences(text: str) -> list[str]:
-    return [s for s in re.split(r"(?<=[.!?;:])\s+|\n+", text or "") if s.strip()]
+    return [s for s in re.split(r"(?<=[.!?;:])['\"\u2019\u201d]?\s+|\n+", text or "") if s.strip()]
 
 
 def is_general_question(text: str) -> bool:

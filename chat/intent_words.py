@@ -99,7 +99,7 @@ AGAIN = ("happen again", "happening again", "happens again", "get it again", "ha
 NOW_WORDS = ("now", "today", "jetzt", "heute", "ahora", "hoy", "agora", "hoje", "maintenant", "aujourd")  # aujourd'hui
 CURRENT = NOW_WORDS + ("tonight", "again", "still", "currently", "all day", "all night", "is back", "s back",
                        "back again", "came back", "come back", "coming back", "acabou de", "acaba de", "acabo de",
-                       "vient de", "viens de", "gerade", "this time", "this feels")
+                       "vient de", "viens de", "gerade", "this feels")
 JUST_HAPPENED = re.compile(r"\bjust (?!(?:moved|married|graduated|retired|booked|joined|signed|ordered|finished|"
                            r"renewed|changed|switched|qualified|passed my)\b)"  # life news, not something just happened
                            r"(?:now(?! and then)|\w+ed|took|ate|drank|fell|hit|had|got|swallowed|went|came|threw|"
@@ -155,7 +155,8 @@ HYPOTHETICAL = ("if someone", "if somebody", "if a person", "if you", "if a chil
                 "what should you do if", "what do you do if", "what to do if", "what would i do if",
                 "what should i do if", "what do i do if", "what would happen if", "what happens if", "would you know if", "would i know if",
                 "si jamais", "se por acaso", "si por casualidad", "falls ich", "falls er", "falls sie",
-                "falls mein", "falls meine",
+                "falls mein", "falls meine", "say one of us", "say one of them", "say someone", "say somebody",
+                "mon roman",
                 "how would you",
                 "hypothetical", "hypothetically", "in theory", "a novel", "my novel", "write a story", "writing a story",
                 "for a story", "in a story", "a story where", "a story in which", "a character",
@@ -214,6 +215,7 @@ STUDY_ENDINGS = ("examen", "prufung", "klausur", "exam", "exams")
 STUDY_STARTS = ("prufungs", "klausur", "examens", "staatsexam")  # "Prüfungsfrage", "Klausurvorbereitung"
 STUDY_PHRASES = ("first aid course", "first aid class", "first aid training", "first aid test", "for school",
                  "first aid certificate", "course book", "course books", "past paper", "past papers",
+                 "escrever um", "escribir un", "ecrire un", "a escrever", "estoy escribiendo", "j ecris",
                  "practice question", "practice questions",
                  "med school", "medical school", "nursing school", "nursing course", "for my course", "for class",
                  "shelf exam", "safety talk", "book club", "simple terms", "write an essay", "write a", "summarise",
@@ -234,6 +236,7 @@ STUDY_PHRASES = ("first aid course", "first aid class", "first aid training", "f
 # Words that make a nearby "I"/"my" the one asking or studying, not the one it is happening to.
 FRAME = STUDY | frozenset(
     "know wonder wondering curious clear sure understand learn learning read reading heard writing making asking "
+    "examples example stories illustrate structure check mark marking feedback "
     "question prepared class course instructor teacher students pupils lesson patient patients casualty mannequin "
     "manikin dummy assess assessment prepare preparing preparando preparo preparer prepa sim station explain describe "
     "summarise summarize tell erklaren erklaeren expliquer explicar explique explica explain mix confuse confusing "
@@ -427,6 +430,7 @@ BETWEEN = re.compile(r"\b(between|entre|zwischen)\b([^.,;:!?\n]{1,40}?)\band\b"
 # "I'm an HCA and my patient has gone blue": someone in the writer's care now, whatever the writer's role
 CARE_EVENT = re.compile(r"\bmy (?:\w+ )?(?:patient|client|resident|service user)s? (?:has|is|s|just|took|collapsed|fell|"
                         r"had|keeps|can not|will not|went|started|stopped|seems|looks)\b"
+                        r"|\bone of (?:our|my) (?:\w+ )?(?:patient|client|resident|service user)s\b"
                         r"|\b(?:carer|caregiver|care worker|support worker|nanny|babysitter|au pair|childminder) "
                         r"(?:for|to) (?:an? |my |two |three )?(?:\w+ )?(?:lady|man|woman|gentleman|boy|girl|boys|girls|"
                         r"kids|children|baby|toddler|client|family|patient|resident|couple)\b")
@@ -441,4 +445,9 @@ MY_CHARGE = re.compile(r"\b(?:my|one of my|our) (?:\w+ )?(?:student|pupil|traine
 # "My friend says only if symptoms.", "I said yes, within 8 hours": an opinion or an answer, not an event
 SAYS = re.compile(r"^(?:i|we|my \w+(?: \w+)?|our \w+) (?:says|said|say|thinks|think|thought|reckons|reckon|told me|"
                   r"answered|put|wrote|chose|picked|insists|argues|keeps saying|mentioned)\b")
+# "is it a stroke if my face suddenly feels numb?": the if-clause says what is happening, it is no what-if
+ASKED_IF = re.compile(r"\b((?:is it|is this|could it be|could this be|can it be|would it be) (?:an? |the )(?:\w+ ){0,2})if\b",
+                      re.IGNORECASE)
+# a pub quiz or a quiz night is an evening out, no study
+NOT_STUDY = re.compile(r"\b(?:pub|trivia|quiz) (?:quiz|night|show|team)\b")
 REPORTED = frozenset("with saying said says wrote writes texted text captioned caption message messaged just".split())

@@ -156,6 +156,7 @@ RULES: list[str] = [
     "breathing: mid sentence|middle of a sentence|between words|between each word + breath|breathe|air",
     "breathing: panting|puffing|heaving|huffing + breath|air",
     "breathing: can not|unable|struggl|too breathless + finish|complete|full + sentence|sentences",
+    "breathing: can not lie down|can not lie flat|can not lay down|can not lay flat + breath|air|worse|cough",
     "breathing: frase|frases|phrase|phrases|satz|satze + terminar|acabar|finir|terminer|beenden|completa|entera|"
     "inteira|ganzen|zu ende|entiere",
     "breathing: one word|few words|two words|couple words|words out|word out + a time|between breaths|breath",
@@ -189,8 +190,8 @@ RULES: list[str] = [
     "choking: hands on|hands at|hand at|hands to|hand to|clutching|grabbing|holding + neck|throat + can not cough|can not speak|can not talk|silent|"
     "no sound|can not breath|turning|{blue}|can not make|any sound|a sound|no noise",
     # food that went down the wrong way, and now silent or grabbing at someone
-    "choking: swallowed wrong|went down wrong|wrong way|eating|sandwich|meat|steak + gone silent|went silent|"
-    "going silent|no sound|no noise|making no|grabbing at|clutching at|can not breath|turning blue",
+    "choking: swallowed wrong|went down wrong|wrong way|eating|sandwich|meat|steak|mouthful + gone silent|"
+    "went silent|going silent|no sound|no noise|making no|squeak|pointing at|words out|wheezy|grabbing at|clutching at|can not breath|turning blue",
     "choking: stuck|lodged|went down|steak|meat|food|bite|piece + cough|coughs|coughing + weaker|getting weak|fading|"
     "can not talk|can not speak|no sound|silent",
     "choking: ball|marble|coin|toy|bead|button|lego|grape|sweet|candy|canica|bille|murmel|bolinha|moneda|piece|"
@@ -230,7 +231,7 @@ RULES: list[str] = [
     "bleeding: nosebleed|nose bleed|{bleed} + {heavy_bleed}|faint|dizz|lightheaded|light headed|pass out|"
     "passing out|pads|really weak|so weak|very weak|clammy",
     "bleeding: vomit|throwing up|threw up|cough|spit|spat|being sick|bringing up|brought up|bring up|puking|puke|"
-    "vomitando|vomis|crach|erbrech|erbroch|erbricht|bricht|spuckt|hustet|"
+    "vomitando|vomis|vomi|vomiu|vomito|vomio|crach|erbrech|erbroch|erbricht|bricht|spuckt|hustet|"
     "tosiendo + blood|sangre|sang|blut|sangue",
     "bleeding: tarry|black stool|black poop|black stools|melena|coffee ground|pooing black|black sticky|"
     "sticky black|black tar|like tar|borra de cafe|marc de cafe|kaffeesatz",
@@ -242,6 +243,10 @@ RULES: list[str] = [
     "desmai|desmay|evanou|schwindel|mareo|tontura|vertige|faible|debil|fraca|fraco|schwach",
     "bleeding: black|tar|tarry + poo|poop|stool|faeces|feces|caca|selles|stuhl|fezes|coco + getting up|stood up|"
     "standing up|stand up|on standing|collaps|blacked out|heart racing",
+    "bleeding: tooth out|extraction|socket|wisdom tooth + pouring|mouthful|mouth full|keeps filling|gauze|"
+    "will not stop|not stopping",
+    "bleeding: soaked|soaking|dripping|pouring + dressing|bandage|towel|gauze + puddle|dripping|carpet|floor|"
+    "everywhere|through",
     "bleeding: stabbed|knifed|gunshot|been shot|got shot|apunalado|poignarde|erstochen|esfaqueado",
     "bleeding: stab wound|stab wounds|stabbing|gunshot|bullet + wound|wounds|bleed|blood|chest|belly|stomach|neck",
     # a knife in the body, not a kitchen cut ("small cut from a knife, it stopped bleeding")
@@ -281,7 +286,7 @@ RULES: list[str] = [
     # a fit without the word: shaking or jerking that will not stop, eyes rolled back, stiff, not answering
     "seizure: jerk|shaking|shakes|shook|twitch|convuls|trembl|spasm + {fit_sign}",
     "seizure: jerking|convulsing|fitting + ground|floor|pavement|road|street|suelo|terre|sol|chao|boden",
-    "seizure: debatendo|se debatiendo|se debat|temblando|tremendo|sacud|zuckt|zucken|krampft|"
+    "seizure: debatendo|se debatiendo|se debat|temblando|tremendo|sacud|secouss|zuckt|zucken|krampft|"
     "tremble|convulsa + minutos|minutes|minuten|no para|nao para|arrete pas|hort nicht auf|olhos virados|"
     "ojos en blanco|yeux revulses|augen verdreht|chao|suelo|sol|boden|{fit_sign}",
     "seizure: roll|rolled|rolling + eyes|eye + jerk|shak|twitch|stiff|rigid|fit|seiz|unrespons|floppy|blue|foam|"
@@ -292,7 +297,7 @@ RULES: list[str] = [
     "runtergefallen|came off|thrown off + {head_danger}",
     # a baby or toddler who fell and is now sleepy, sick or floppy
     "head_spine: baby|infant|newborn|toddler|month old|months old + fell|fall|fallen|rolled off|dropped + sleepy|"
-    "drowsy|vomit|been sick|was sick|floppy|limp|unconscious|not herself|not himself|will not wake|swelling|"
+    "drowsy|vomit|been sick|was sick|floppy|went limp|gone limp|is limp|s limp|all limp|and limp|limp and|unconscious|not herself|not himself|will not wake|swelling|"
     "swollen|lump|squishy|boggy|not acting",
     "head_spine: can not feel|can not move|numb|tingl|pins and needles|paraly|weak + leg|legs|arm|arms|feet|foot|"
     "hand|hands|fingers|toes + neck|back|spine|{accident}",
@@ -349,7 +354,8 @@ RULES: list[str] = [
     "pieds froids|mains froides|kalte hande|kalte fusse|legs hurt|leg pain|leg pains|nas pernas|las piernas|"
     "aux jambes|den beinen|beinschmerzen",
     # an infection, and now the person is not right: confused, cold and clammy, mottled, not passing urine
-    "sepsis: {infection} + confus|drowsy|not herself|not himself|out of it|clammy|mottled|breathing fast|not peed|"
+    "sepsis: {infection} + confus|drowsy|not herself|not himself|out of it|clammy|mottled|breathing fast|very fast|"
+    "what day|bluish|not peed|"
     "{confused}|fleckig|marmor|manchad|marbre|atmet schnell|respira rapido|respire vite|"
     "no urine|shivering uncontrol|can not stop shaking|rigor|faint|collaps|blotchy|cold hands|ice cold",
     # ---- abdominal emergencies
@@ -395,6 +401,8 @@ RULES: list[str] = [
     "lie still|sit still|writh|rolling",
     "abdominal: af|atrial fib + belly|stomach|abdom|tummy + pain|{severe}",
     "abdominal: out of proportion",
+    "abdominal: positive|pregnan|embaraz|enceinte|schwanger|gravid + pain|dolor|douleur|dor|schmerz + passed out|"
+    "pass out|fainted|faint|shoulder tip|collaps|desmai|desmay|evanoui|ohnmacht",
     "abdominal: yellow eyes|jaundice|yellow skin|m yellow|s yellow|gone yellow|turned yellow|turning yellow|"
     "look yellow|looks yellow|yellowish + fever|shiver|rigor|temperature + pain|ribs|belly|tummy|stomach",
     # ---- eyes
@@ -470,14 +478,15 @@ RULES: list[str] = [
     "not making sense",
     "glycaemia: sugar|sugars|glucose|bs|acucar|azucar|zucker + low|lows|baixo|bajo|niedrig + shak|confus|sweat|"
     "faint|drowsy|fit|seiz|unconscious|not respond|not making sense|pass out|passing out",
-    "glycaemia: meter|reading|libre|sensor|dexcom|cgm|lecteur|lector|medidor + <=3.5 + {altered}|sweat|shak|"
+    "glycaemia: meter|reading|libre|sensor|dexcom|cgm|lecteur|lector|medidor + <=3.5 + {altered}|think straight|"
+    "can not think|sweat|shak|"
     "vomit|sick|coming up|not respond|unconscious|sueur|sudor|suor|schwitz",
     # the meter's own words for out of range, with the person not right
     "glycaemia: {meter} + lo|hi + {altered}|sweat|shak|clammy|vomit|unconscious|not respond|breath|verwirrt|"
     "schwitz|confuso|confundid|sudando|transpir|suando|sleepy|pass out|passing out|sueur|agressi|comprend plus|"
     "comprend pas",
-    "glycaemia: meter|monitor|libre|sensor|dexcom|cgm|glucometer|messgerat + low|high|niedrig|bajo|baixo|alto|bas "
-    "+ {altered}|sweat|shak|clammy|vomit|unconscious|not respond|verwirrt|schwitz|confuso|sudando|transpir",
+    "glycaemia: meter|monitor|libre|sensor|dexcom|cgm|glucometer|messgerat + low|high|niedrig|bajo|baixo|alto|bas|"
+    "says lo|reads lo|shows lo|says hi|reads hi|shows hi + {altered}|think straight|really weird|sweat|shak|clammy|vomit|unconscious|not respond|verwirrt|schwitz|confuso|sudando|transpir",
     "glycaemia: insulin + {altered} + sweat|shak|pale|clammy",
     "glycaemia: diabet + confus|not making sense|unconscious|fruity|drowsy|sweaty|desmai|ketone|{collapse}|"
     "gibberish|verwirrt|durcheinander|confundid|desorient|acting drunk|acting strange|slurr|agitat|aggressiv|"

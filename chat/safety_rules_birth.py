@@ -69,9 +69,10 @@ BIRTH_RULES: list[str] = [
     "paediatric: {child}|year old|month old|months old|week old|weeks old + {baby_unwell}",
     "paediatric: {child}|month|months + >=39 + fever|temp|grad|fiebre|fievre|febre|fieber",
     # a yellow baby who is sleepy or not feeding
-    "paediatric: {child}|day old|days old|week old|weeks old + is yellow|very yellow|really yellow|so yellow|"
+    "paediatric: {child}|day old|days old|week old|weeks old|born yesterday|born today|born last night + is yellow|"
+    "quite yellow|gone yellow|turned yellow|going yellow|looks yellow|very yellow|really yellow|so yellow|"
     "gone yellow|turning yellow|looks yellow|s yellow|yellowish|jaundice|gelb|amarill|jaune|amarel|"
-    "icteri + sleepy|dormid|sonolent|somnolent|schlafrig|endormi|"
+    "icteri + sleepy|sleeping|dormid|sonolent|somnolent|schlafrig|endormi|"
     "feed|latch|floppy|letharg|trinkt|boit|come|mama|dark urine|pale poo|white poo",
     "paediatric: {child} + white poo|pale poo|chalky|white stool|pale stool|grey poo + yellow|jaundice|dark urine|"
     "sleepy",
@@ -95,7 +96,7 @@ BIRTH_RULES: list[str] = [
     "smell|pus|ooz|hot|fever",
     # a baby with a chest infection gone grey or sleepy
     "paediatric: {child}|month old|months old + bronchiolitis|rsv|croup|chest infection|pneumonia + grey|gray|"
-    "{blue}|sleepy|drowsy|floppy|limp",
+    "{blue}|sleepy|drowsy|floppy|went limp|gone limp|is limp|s limp|all limp|and limp|limp and",
     "paediatric: not weed|not peed|not wee|no wee|no urine|not passed urine|not had a wee|not urinated|"
     "dry nappies|"
     "no wet + {child}|vomit|diarrh|hours|since|day",

@@ -16,6 +16,8 @@ EXPOSURE_RULES: list[str] = [
     "slow breathing|barely moving|barely respond|barely talk|talking slow|speaking slow|slurr|"
     "frostbit",
     "environmental: shiver|shivering + {altered}|stumbl|clumsy",
+    "environmental: cold|wet|soaked|soaking|freezing|snow|rain + stumbl|mumbl + stumbl|mumbl|confus|undress|"
+    "jacket off|coat off|clothes off|says he is warm|says she is warm",
     "environmental: {cold} + zittert nicht|ya no tiembla|ne tremble plus|parou de tremer|dejo de temblar|"
     "antwortet kaum|antwortet nicht|no contesta|ne repond|nao responde|barely answer|barely respond",
     "environmental: drown|nearly drowned|pulled out of the water|pulled from the water|went under|face down + "

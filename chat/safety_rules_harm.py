@@ -56,6 +56,8 @@ HARM_RULES: list[str] = [
     "champignon|pilz|cogumelo + cooked|fried|ate|eaten|had|eating + vomit|liver|under my ribs|under his ribs|sick|cramp|diarrh|drowsy|confus|"
     "hallucin|dizz|yellow",
     "overdose: pill|tablet|meds + alcohol|vodka|drunk|drinking",
+    "overdose: insulin|insulina|insuline|lantus|novorapid|humalog|levemir|tresiba|fiasp|humulin + instead|statt|"
+    "en vez|en lugar|au lieu|em vez|wrong|by mistake|versehen|accident|doubled|double dose",
     # some pills, and now not right: drowsy, will not wake, cannot get a word out of them
     "overdose: {took} + some|several|load|loads|lots|bunch|handful|few|unknown|random|whole|all|someone + pill|"
     "pills|tablets|{meds} + {altered}|{collapse}|will not wake|breathing slow|"
@@ -119,7 +121,7 @@ HARM_RULES: list[str] = [
     "suicide: engine running|exhaust|hose + garage|car|sat|sitting|window",
     "suicide: picked|chosen|set|planned + a day|a date|the day|the date + pills|tablets|rope|gun|die|end it|"
     "kill myself|goodbye",
-    "suicide: garage|garagem + engine|motor|moteur + running|on|tourne|encendido|ligado|lauft|allume|marcha",
+    "suicide: garage|garagem + engine|motor|moteur|car + running|on|tourne|encendido|ligado|lauft|allume|marcha",
     # a high place or a railway, and the jump: "on the platform ... going to jump", "auf der Brücke ... springen"
     "suicide: {high_place} + jump|jumping|end it|anymore|goodbye|standing on|threaten|springen|saltar|sauter|"
     "pular|step off|throw myself|verabschiedet|despedi|adieu|despedido",
@@ -154,6 +156,8 @@ HARM_RULES: list[str] = [
     "cut myself + bleed|sangr|saign|blut|deep|fundo|profundo|profond|tief|brazo|braco|bras|arm|pulso|poignet",
     "suicide: cut|slit|slash|aufgeschnitten|geschnitten|ritz|coupe|corte|corto|cortou + wrist|wrists|veins|venas|"
     "pulsos|pulsader|handgelenk|poignet|veines|veias|punhos",
+    "suicide: com tudo|en finir|mit allem schluss + esta noite|esta noche|ce soir|heute nacht|preparado|prepare|"
+    "vorbereitet|pronto|listo",
     "suicide: ending it|end it|end things|end this + tonight|now|soon|rope|pills|plan|thinking|want|going|gonna|"
     "ready|decided",
     "suicide: rope|noose|ligature + bought|ready|tied|tonight|end|myself|neck|hang",

@@ -39,7 +39,7 @@ TERMS: dict[str, str] = {
             "bleu|blau|roxo|roxa",
     "child": "baby|babies|infant|newborn|toddler|child|kid|son|daughter|boy|girl|bebe|nourrisson|enfant|hijo|"
              "hija|nino|nina|filho|filha|crianca|kind|sohn|tochter|saugling|little one|neugeboren|recien nacido|"
-             "recem nascido|nouveau ne|fille|fils|garcon",
+             "recem nascido|nouveau ne|fille|fils|garcon|grandson|granddaughter|grandchild|grandkid|nephew|niece",
     "took": "took|taken|take|taking|swallow|ate|eaten|drank|downed|necked|popped|tome|tomo|tomado|avale|pris|"
             "injected|shot up|jabbed|eingenommen|se bebio|inyecto|injete|injetou|gespritzt|"
             "genommen|geschluckt|tomei|tomou|engoli",
@@ -71,7 +71,7 @@ TERMS: dict[str, str] = {
     "container": "bottle|pack|packet|box|strip|blister|tub|tube|boite|plaquette|flacon|caja|frasco|blister|"
                  "caixa|cartela|vidro|packung|schachtel|flasche",
     "poison": "screenwash|screen wash|washer fluid|windscreen|windshield|de icer|deicer|brake fluid|methanol|meths|"
-              "methylated|rubbing alcohol|isopropyl|caustic|soda caustica|hand gel|lixivia|"
+              "methylated|rubbing alcohol|isopropyl|caustic|soda caustica|hand gel|lixivia|vape|e liquid|eliquid|nicotine|"
               "knopfbatter|knopfzell|spulmaschin|geschirrspul|lampenol|lampenoel|anzunder|feuerzeugbenzin|"
               "putzmittel|"
               "reinigungsmittel|abflussreiniger|entkalker|spiritus|bleach|antifreeze|washing tablet|deboucher|canalisation|"
@@ -107,7 +107,7 @@ TERMS: dict[str, str] = {
                    "sangrando mucho|sangro mucho|no para|a chorros|jorr|"
                    "beaucoup|arrete pas|jaillit|stark|starke|hort nicht auf|spritzt|muito|nao para|durchnass|durchgeblutet|"
                    "empapad|encharcad|trempe|imbib|lauft raus|raus",
-    "head": "head|skull|cabeza|tete|kopf|cabeca",
+    "head": "head|skull|cabeza|tete|kopf|cabeca|forehead|stirn|testa",
     # what a child or an adult falls from: a fall from a height or at speed, its head not always named
     "fall_from": "bike|bicycle|velo|bicicleta|fahrrad|horse|cheval|caballo|pferd|cavalo|stairs|escalier|escalera|"
                  "treppe|escada|ladder|echelle|escalera|leiter|trampoline|changing table|table|bed|bunk|sofa|"
@@ -121,7 +121,8 @@ TERMS: dict[str, str] = {
     "head_danger": "vomit|throw|being sick|confus|drowsy|sleepy|unconscious|knocked out|seiz|fitting|pass out|"
                    "was out|out cold|went out|being weird|being strange|acting weird|acting strange|not acting right|"
                    "stay awake|keep awake|passed out|blacked out|blood thinner|thinners|warfarin|apixaban|rivaroxaban|anticoag|pupil|"
-                   "sintrom|marcumar|acenocumarol|xarelto|eliquis|pradaxa|dabigatran|edoxaban|coumadin|previscan|"
+                   "oreille|oreja|orelha|from his ear|from her ear|aucun sens|sin sentido|sem sentido|keinen sinn|"
+                   "sleepier|sintrom|marcumar|acenocumarol|xarelto|eliquis|pradaxa|dabigatran|edoxaban|coumadin|previscan|"
                    "fluid|slur|worse|same question|can not remember|not remember|forgetting|forget|memory|"
                    "been sick|was sick|"
                    "sick again|sick twice|"
@@ -137,7 +138,7 @@ TERMS: dict[str, str] = {
     "belly": "stomach|belly|abdom|tummy|barriga|ventre|bauch|vientre|abdomen",
     "eye": "eye|eyes|ojo|oeil|yeux|auge|augen|olho|vision|sight",
     "testis": "testic|testis|testes|scrot|hoden|testicul|ball|balls|my nuts|his nuts|the nuts|privates|groin|"
-               "cojon|couille|bourses|escroto|un huevo|los huevos|mis huevos|el huevo|"
+               "cojon|couille|bourses|escroto|sus partes|mis partes|partes intimas|parties intimes|partes baixas|un huevo|los huevos|mis huevos|el huevo|"
              "down there",
     "pregnant": "pregnan|embaraz|enceinte|schwanger|gravid|preggo",
     "postpartum": "accouchement|el parto|del parto|do parto|o parto|de parto|pos parto|posparto|geburt|entbindung|"
@@ -165,6 +166,7 @@ TERMS: dict[str, str] = {
                   "fourmill|kribbel",
     # a child who got into medicines: how many, whose, where found
     "got_into": "some|several|few|handful|bunch|dozen|all|whole|lot|lots|pack|packet|bottle|box|strip|blister|"
+                "three|four|five|six|seven|eight|nine|"
                 "of my|in my|mum s|mom s|dad s|dads|mums|moms|grandma|grandmas|granny|nan|nans|grandad|grandpa|"
                 "missing|empty|how many|got into|got hold|found|someone|help|vomit|sick|drowsy|sleepy|accident|"
                 "by mistake|handbag|drawer|cupboard|floor|chewing|chewed|des|plusieurs|unos|unas|algunas|alguns|"
@@ -199,14 +201,14 @@ TERMS: dict[str, str] = {
                       "kaum luft|wenig luft|schlecht luft|nicht genug luft|nach luft|kaum atmen|schwer atmen|"
                       "atmet schwer|nicht atmen",
     # a baby or child who is floppy, not feeding, not waking, with a high-pitched cry
-    "baby_unwell": "floppy|limp|letharg|unrespons|not respond|hard to wake|not waking|will not wake|will not feed|"
+    "baby_unwell": "floppy|went limp|gone limp|is limp|s limp|all limp|and limp|limp and|letharg|unrespons|not respond|hard to wake|not waking|will not wake|will not feed|"
                    "geint|teter|"
                    "quer mamar|quiere mamar|quiere comer|pas boire|gemendo|gimiendo|geignement|quejido|"
-                   "not feeding|refusing feeds|whimper|weak cry|crying weakly|no wet|high pitch|bulging|grunt|schlapp|mole|not latch|"
+                   "not feeding|refusing feeds|whimper|weak cry|mewing|cold to touch|cold to the touch|crying weakly|no wet|high pitch|bulging|grunt|schlapp|mole|not latch|"
                    "not latching|too sleepy|trinkt kaum|ne boit|no reacciona|green vomit|bile|bilious|not fade|"
                    "seeing things|hallucin|trinkt nicht|boit plus|sunken|mottled|fontanel|soft spot",
     # with a fever: confused, mottled, not passing urine, breathing fast, a rash that does not fade
-    "sepsis_sign": "{confused}|atmet schnell|respira rapido|respire vite|mottled|racing|not peed|no urine|faint|"
+    "sepsis_sign": "{confused}|what day|bluish|blueish|atmet schnell|respira rapido|respire vite|mottled|racing|not peed|no urine|faint|"
                    "breathing fast|breathing really fast|fast breathing|can not think|dying|spreading|purple|"
                    "can not stop shaking|weird colour|strange colour|funny colour|odd colour|going grey|so ill|"
                    "this ill|>=40|chemo|neutropen|surgery|operation|violet|roxa|taches|manchas|flecken|uncontrol|"
@@ -221,7 +223,7 @@ TERMS: dict[str, str] = {
     "unresponsive": "unconscious|unresponsive|collaps|pass out|passed out|passing out|blacked|blacking|fainted|"
                     "not respond|not responding|not answering|not answer|not moving|bewusstlos|ohnmacht|"
                     "inconscien|desmai|desmay|evanoui|sin respuesta|no responde|no reacciona|reagiert nicht|"
-                    "nao responde|nao acorda|nao reage|knocked out|floppy|limp",
+                    "nao responde|nao acorda|nao reage|knocked out|floppy|went limp|gone limp|is limp|s limp|all limp|and limp|limp and",
     # someone else's medicine: a grandparent's, a parent's
     "someone_elses": "grandmas|grandma s|grandpas|grandpa s|grandads|grandad s|grannys|granny s|nans|nan s|nanas|"
                      "nana s|someone else s|someone elses|da avo|do avo|de la abuela|del abuelo|de la grand mere|"
@@ -244,7 +246,7 @@ TERMS: dict[str, str] = {
                    "car running|engine running|engine on|charcoal|grill|"
                    "chimney|flue|chaudiere|heizung|aquecedor|calefon",
     # an infection already known
-    "infection": "uti|urine infection|water infection|kidney infection|chest infection|pneumonia|infection|"
+    "infection": "chesty|uti|urine infection|water infection|kidney infection|chest infection|pneumonia|infection|"
                  "infected|cellulitis|wound|lungenentzund|neumonia|pneumonie|blasenentzund|harnwegsinfekt|nierenbecken|infeccion de orina|cistitis|"
                  "infection urinaire|cystite|infeccao urinaria|pyelo|infekt",
     # insulin and its brands
@@ -257,7 +259,7 @@ TERMS: dict[str, str] = {
              "affiche|lector|medidor|"
              "glicosimetro|lecteur",
     # what a stroke takes away: strength, feeling, sight, speech, balance
-    "neuro_loss": "weak|numb|paraly|confus|vision|blind|see|speak|speech|talk|walk|balance|headache|dizz|double|"
+    "neuro_loss": "doppelt|doble|dobrad|gerade laufen|laufen|caminar|marcher|andar|weak|numb|paraly|confus|vision|blind|see|speak|speech|talk|walk|balance|headache|dizz|double|"
                   "lost|word|words|drag|drool|droop|slur|clumsy|understand|floppy|sight|parl|faible|engourdi|"
                   "hablar|debil|entumec|sprechen|schwach|taub|falar|fraco|dormente",
     # mushrooms, berries and plants

@@ -545,11 +545,11 @@ def _bench():
 
 def test_no_rule_alternative_is_written_for_one_message():
     """Issue 27: a phrase alternative (three words or more) that occurs in exactly one message of the sets
-    tuned on (blind_b..blind_j, blind_l, blind_n, blind_o, blind_r and blind_s too) was written for that sentence. The audit can
+    tuned on (blind_b..blind_j, blind_l, blind_n, blind_o, blind_r, blind_s and blind_v too) was written for that sentence. The audit can
     fail: such a phrase is found, two words are not audited, and a phrase no message uses is allowed."""
     bench = _bench()
-    assert not {f"blind_{x}" for x in "bcdefghijlnors"} & bench.UNTUNED
-    assert {"heldout5", "blind_k", "blind_m", "blind_p", "blind_q", "blind_t", "blind_u"} <= bench.UNTUNED
+    assert not {f"blind_{x}" for x in "bcdefghijlnorsv"} & bench.UNTUNED
+    assert {"heldout5", "blind_k", "blind_m", "blind_p", "blind_q", "blind_t", "blind_u", "blind_w"} <= bench.UNTUNED
     assert bench.single_message_phrases() == []
     extra = ["x: one of my nuts + y", "x: coughed up", "x: nobody ever writes this"]
     assert bench.single_message_phrases(RED_FLAGS + extra) == ["one of my nuts"]
@@ -577,6 +577,32 @@ def test_round_eleven_readings_both_ways():
         "the dog bit me and my arm is pouring blood, it won't stop",
         "my son has epilepsy and he's been fitting on the floor for 7 minutes, it won't stop",
         "why is my dad's face drooping on one side? he can't lift his arm and his words are slurred",
+    ]
+    assert [t for t in quiet if flags(t)] == []
+    assert [t for t in urgent if not flags(t)] == []
+
+
+def test_round_twelve_readings_both_ways():
+    """Round twelve's readings (issue 27), in phrasings written for this test: a pub quiz is no study, "is it a ... if"
+    describes the writer, "don't want ..." is no question, a limp body is not a limp, an answer to a viva case is
+    study, a sudden sentence with no time of its own is now, a care home's residents are real."""
+    quiet = [
+        "Gran is 91 and just limping a bit after tripping on the kerb, can she walk it off?",
+        "Practice viva: 'A man is found in a garage, confused, with cherry-red skin. Which gas?' I said carbon monoxide. "
+        "My tutor said cyanide too. Who is right?",
+        "what counts as a dangerous dose? I take twelve tablets a day for my heart and blood pressure",
+        "How dangerous is it if a toddler gets hold of a few of my amitriptyline? Just want to store them right.",
+    ]
+    urgent = [
+        "At the pub quiz my friend suddenly slumped over, his face has dropped on one side and he can't speak",
+        "Is it a heart attack if my chest feels crushed and my left arm is numb and I'm sweating?",
+        "dont want to be here anymore. the car is running in the shut garage",
+        "My husband suddenly can't get his words out and his face looks lopsided. He had a funny turn two years ago "
+        "that settled.",
+        "my nan is in sheltered housing and says her meter reads LO, she's sweaty and confused",
+        "one of our residents has gone grey and clammy and is clutching her chest",
+        "Tengo 30 años y me tomé veinte pastillas para dormir hace una hora",
+        "toddler was chewing a marble and now she's gone silent and limp",
     ]
     assert [t for t in quiet if flags(t)] == []
     assert [t for t in urgent if not flags(t)] == []
