@@ -292,8 +292,8 @@ ASKING = ("signs of", "sign of", "symptoms of", "symptom of", "warning signs", "
           "la diferencia", "der unterschied", "a diferenca", "news said", "on the news", "in the news", "news report",
           "noticias", "nachrichten", "les infos", "how many people", "people survive", "survival rate",
           "googling", "googled", "how would i tell", "how would you tell", "how will i tell",
-          "how would i recognise", "how would i recognize", "can cause", "could cause", "may cause", "might cause",
-          "puede causar", "pode causar", "peut causer", "can you explain", "could you explain", "explain to me", "explain how",
+          "how would i recognise", "how would i recognize", "it can cause", "they can cause", "read it can",
+          "known to cause", "can you explain", "could you explain", "explain to me", "explain how",
           "explain what", "explain why", "help me understand", "podes explicar", "puedes explicar", "pode explicar",
           "peux tu expliquer", "pouvez vous expliquer", "kannst du erklaren", "konnen sie erklaren",
           "health anxious", "anxious about every", "worried about every", "can anxiety", "could anxiety", "can stress", "could stress", "can panic", "can a panic",
@@ -443,11 +443,17 @@ MY_CHARGE = re.compile(r"\b(?:my|one of my|our) (?:\w+ )?(?:student|pupil|traine
                        r"has|had|collapsed|fell|took)\b)")
 
 # "My friend says only if symptoms.", "I said yes, within 8 hours": an opinion or an answer, not an event
-SAYS = re.compile(r"^(?:i|we|my \w+(?: \w+)?|our \w+) (?:says|said|say|thinks|think|thought|reckons|reckon|told me|"
-                  r"answered|put|wrote|chose|picked|insists|argues|keeps saying|mentioned)\b")
+SAYS = re.compile(r"^(?:i|we) (?:said|say|answered|put|wrote|chose|picked|went for)\b"
+                  r"|^(?:my|our) \w+(?: \w+)? (?:says|said|thinks|thought|reckons|insists|argues)\b"
+                  r"(?=.*\b(?:right|wrong|answer|only if|only when|should|instead|too|also|agree|disagree|correct)\b)")
 # "is it a stroke if my face suddenly feels numb?": the if-clause says what is happening, it is no what-if
 ASKED_IF = re.compile(r"\b((?:is it|is this|could it be|could this be|can it be|would it be) (?:an? |the )(?:\w+ ){0,2})if\b",
                       re.IGNORECASE)
+# the writer hurt beside a pet: "I feel faint", "I'm bleeding", "my hand"
+WRITER_HURT = re.compile(r"i (?:feel|felt|m bleeding|am bleeding|can not|was bitten|got bitten|ve been|have been|"
+                         r"m in|am in|m going|passed|fainted|fell)\b")
+MY_BODY = re.compile(r"\bmy (?:hand|hands|arm|arms|leg|legs|face|eye|eyes|finger|fingers|thumb|neck|foot|feet|lip|lips|"
+                     r"mouth|throat|chest|skin|wrist|ankle|head|cheek|nose|ear)\b")
 # a pub quiz or a quiz night is an evening out, no study
 NOT_STUDY = re.compile(r"\b(?:pub|trivia|quiz) (?:quiz|night|show|team)\b")
 REPORTED = frozenset("with saying said says wrote writes texted text captioned caption message messaged just".split())

@@ -437,39 +437,6 @@ RULES: list[str] = [
     "sore|{severe}|killing|vomit|throwing up|threw up|being sick",
     # an erection that will not go down for hours (priapism)
     "testicular: erection|hard on|boner + hours|hrs|will not go|not going down|painful|agony|>=4",
-    # ---- burns and electrical injury
-    "burns: burn|burnt|burned|scald|quem|queim|brul|verbrann|verbruh + {burn_severe}",
-    "burns: caught fire|on fire|set alight|went up in flames + shirt|clothes|hair|skin|burn|body|back|arm|leg|"
-    "face|dress|pyjamas|sleeve|forearm|arms|hand|hands|legs|chest|neck",
-    # skin gone white and leathery, or charred: a deep burn, often painless
-    "burns: leathery|ledrig|charred|waxy|cuir|acartonad|couro|verkohlt|like leather|wie leder + skin|haut|piel|"
-    "peau|pele|arm|leg|bein|hand|burn|fire|oil|ol|huile|aceite|oleo|foot|feet|sole|soles|heel|toe|toes|finger|"
-    "fingers|heater|radiator|stove|pie|pies|pied|pieds|fuss|fusse",
-    "burns: smoke|fire + inhal|cough|hoarse|soot|breath",
-    "burns: cable|cord|wire|charger|lead|kabel|cabo|fil electrique|plugged in + bit|bitten|biting|chew|mordeu|mordio|"
-    "mordu|gebissen|zerbissen + mouth|lip|boca|bouche|mund|black|burn|shock|quiet",
-    # a firework or blast in a hand or a face
-    "burns: firework|explosion|exploded|blast|banger + hand|fingers|face|eye|arm + charred|black|blown|missing|"
-    "bleeding|burn|burnt|mangled",
-    "burns: blister|ampolla|ampoule|bolha|blase + huge|large|big|massive|palm|face|whole|all over|entera|toda|"
-    "entiere|ganze|inteira|llen|chei|plein|voll + oven|hob|iron|kettle|stove|boil|hot|fire|steam|touched|"
-    "grabbed|plancha|horno|fer|bugeleisen|ferro|herd|toco|touche|tocou|hirviendo|bouillante|fervendo|kochend",
-    # a caustic spilled on the skin: white, blistering or burning
-    "burns: {poison}|acid|lye + spill|spilled|splash|on my|on his|on her|skin|haut|piel|peau|pele|hand|arm|auf + "
-    "white|blister|burn|peel|raw|hurts|pain|weiss|blanc|blanca|branca|brennt|brule|quema|queima",
-    # a flash of flame in the face: singed eyebrows or nose hairs, a hoarse voice (burnt airway)
-    "burns: singed|burnt off|burned off|gone|verbrannt|brules|quemad|queimad|sumiu|sumieron|desaparec|weg|"
-    "disparu + eyebrow|eyelash|nose|nostril|augenbraue|sourcil|ceja|sobrancelha",
-    "burns: fire|fogo|fuego|feu|feuer|flame|flama|chama|flamme|flash|explo + face|rosto|cara|visage|gesicht + "
-    "hoarse|rouca|rouco|ronca|ronco|rauque|heiser|soot|fuligem|hollin|suie|russ|cough|tosse|tossindo|tos|tosiendo|"
-    "tousse|hust",
-    "burns: boiling|hirviendo|fervendo|bouillant|hot oil|hot water|kettle|chemical|hot tea|hot coffee|hot drink|hot chocolate|"
-    "soup|hot milk|heisses|heisse|kochend|huile bouillante|eau bouillante|aceite hirviendo|agua hirviendo|"
-    "oleo quente|agua fervendo + splash|spill|pulled|poured|went down|went over|tipped|geschuttet|verschuttet|"
-    "renverse|derrame|derramo|derramou|grabbed|encima|tiro|tirou + "
-    "face|chest|arm|leg|hand|body|front|all over|tummy|belly|back|shoulder|feet|foot|thigh|lap|cuisse|muslo|"
-    "coxa|oberschenkel|cloque|ampolla|bolha|blase|"
-    "blister|skin|himself|herself|myself|eye|neck|bein|jambe|pierna|perna|gesicht|visage|cara|rosto",
     # ---- blood sugar
     "glycaemia: sugar|glucose|bs|bg|bm|glycemi|glucemi|zucker|acucar|azucar|glycaemi|glucometr|glicosimetr|"
     "glukometer|glycometre + <=3.5|20-70|>=300|hi",
@@ -514,7 +481,7 @@ RULES: list[str] = [
     "general: on the floor|fallen|fell + get up|unable to get up + {confused}|cold|hours|all night",
     "general: ambulance|911|999|112|samu|ambulancia|rettungswagen|notruf + should i|do i need|call|called|calling|"
     "on the way|waiting|coming|now",
-    *EXPOSURE_RULES,  # heat, cold, water, electricity, venom: chat/safety_rules_exposure.py
+    *EXPOSURE_RULES,  # burns, heat, cold, water, electricity, venom: chat/safety_rules_exposure.py
 ]
 
 RED_FLAGS: list[str] = [expand(rule, TERMS) for rule in RULES]

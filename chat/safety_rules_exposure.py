@@ -1,13 +1,46 @@
-"""The red flags of the world outside: heat and cold, water, electricity, venom and dives.
+"""The red flags of the world outside: burns, heat and cold, water, electricity, venom and dives.
 
 Part of the chat's rule book (chat/safety_rules.py, whose docstring gives the pattern language and the rules
 for writing one): these rules close RULES, in the same order as before they moved here (the book passed 500
-lines again in issue 27's tenth round). People name what happened rather than the condition: "lay in the
+lines again in issue 27's tenth round; burns followed in its twelfth). People name what happened rather than the condition: "lay in the
 garden all night and is ice cold", "touched the fence and was thrown back", "came up too fast from a dive".
 """
 from __future__ import annotations
 
 EXPOSURE_RULES: list[str] = [
+    # ---- burns and electrical injury
+    "burns: burn|burnt|burned|scald|quem|queim|brul|verbrann|verbruh + {burn_severe}",
+    "burns: caught fire|on fire|set alight|went up in flames + shirt|clothes|hair|skin|burn|body|back|arm|leg|"
+    "face|dress|pyjamas|sleeve|forearm|arms|hand|hands|legs|chest|neck",
+    # skin gone white and leathery, or charred: a deep burn, often painless
+    "burns: leathery|ledrig|charred|waxy|cuir|acartonad|couro|verkohlt|like leather|wie leder + skin|haut|piel|"
+    "peau|pele|arm|leg|bein|hand|burn|fire|oil|ol|huile|aceite|oleo|foot|feet|sole|soles|heel|toe|toes|finger|"
+    "fingers|heater|radiator|stove|pie|pies|pied|pieds|fuss|fusse",
+    "burns: smoke|fire + inhal|cough|hoarse|soot|breath",
+    "burns: cable|cord|wire|charger|lead|kabel|cabo|fil electrique|plugged in + bit|bitten|biting|chew|mordeu|mordio|"
+    "mordu|gebissen|zerbissen + mouth|lip|boca|bouche|mund|black|burn|shock|quiet",
+    # a firework or blast in a hand or a face
+    "burns: firework|explosion|exploded|blast|banger + hand|fingers|face|eye|arm + charred|black|blown|missing|"
+    "bleeding|burn|burnt|mangled",
+    "burns: blister|ampolla|ampoule|bolha|blase + huge|large|big|massive|palm|face|whole|all over|entera|toda|"
+    "entiere|ganze|inteira|llen|chei|plein|voll + oven|hob|iron|kettle|stove|boil|hot|fire|steam|touched|"
+    "grabbed|plancha|horno|fer|bugeleisen|ferro|herd|toco|touche|tocou|hirviendo|bouillante|fervendo|kochend",
+    # a caustic spilled on the skin: white, blistering or burning
+    "burns: {poison}|acid|lye + spill|spilled|splash|on my|on his|on her|skin|haut|piel|peau|pele|hand|arm|auf + "
+    "white|blister|burn|peel|raw|hurts|pain|weiss|blanc|blanca|branca|brennt|brule|quema|queima",
+    # a flash of flame in the face: singed eyebrows or nose hairs, a hoarse voice (burnt airway)
+    "burns: singed|burnt off|burned off|gone|verbrannt|brules|quemad|queimad|sumiu|sumieron|desaparec|weg|"
+    "disparu + eyebrow|eyelash|nose|nostril|augenbraue|sourcil|ceja|sobrancelha",
+    "burns: fire|fogo|fuego|feu|feuer|flame|flama|chama|flamme|flash|explo + face|rosto|cara|visage|gesicht + "
+    "hoarse|rouca|rouco|ronca|ronco|rauque|heiser|soot|fuligem|hollin|suie|russ|cough|tosse|tossindo|tos|tosiendo|"
+    "tousse|hust",
+    "burns: boiling|hirviendo|fervendo|bouillant|hot oil|hot water|kettle|chemical|hot tea|hot coffee|hot drink|hot chocolate|"
+    "soup|hot milk|heisses|heisse|kochend|huile bouillante|eau bouillante|aceite hirviendo|agua hirviendo|"
+    "oleo quente|agua fervendo + splash|spill|pulled|poured|went down|went over|tipped|geschuttet|verschuttet|"
+    "renverse|derrame|derramo|derramou|grabbed|encima|tiro|tirou + "
+    "face|chest|arm|leg|hand|body|front|all over|tummy|belly|back|shoulder|feet|foot|thigh|lap|cuisse|muslo|"
+    "coxa|oberschenkel|cloque|ampolla|bolha|blase|"
+    "blister|skin|himself|herself|myself|eye|neck|bein|jambe|pierna|perna|gesicht|visage|cara|rosto",
     "environmental: heat stroke|heatstroke|sunstroke",
     "environmental: {heat} + confus|collaps|stopped sweating|not sweating|dry skin|seiz|fitting|unconscious|"
     "unresponsive|talking rubbish|not making sense|39.5-45.0",
@@ -17,7 +50,7 @@ EXPOSURE_RULES: list[str] = [
     "frostbit",
     "environmental: shiver|shivering + {altered}|stumbl|clumsy",
     "environmental: cold|wet|soaked|soaking|freezing|snow|rain + stumbl|mumbl + stumbl|mumbl|confus|undress|"
-    "jacket off|coat off|clothes off|says he is warm|says she is warm",
+    "jacket off|coat off|clothes off",
     "environmental: {cold} + zittert nicht|ya no tiembla|ne tremble plus|parou de tremer|dejo de temblar|"
     "antwortet kaum|antwortet nicht|no contesta|ne repond|nao responde|barely answer|barely respond",
     "environmental: drown|nearly drowned|pulled out of the water|pulled from the water|went under|face down + "

@@ -592,6 +592,9 @@ def test_round_twelve_readings_both_ways():
         "My tutor said cyanide too. Who is right?",
         "what counts as a dangerous dose? I take twelve tablets a day for my heart and blood pressure",
         "How dangerous is it if a toddler gets hold of a few of my amitriptyline? Just want to store them right.",
+        "Help with a past paper. A 67-year-old man on warfarin falls and hits his head. Does he need a CT? I said yes. "
+        "My friend says only if symptoms. Who is right?",
+        "I think my dog ate a whole bar of dark chocolate, what do I do?",
     ]
     urgent = [
         "At the pub quiz my friend suddenly slumped over, his face has dropped on one side and he can't speak",
@@ -603,6 +606,10 @@ def test_round_twelve_readings_both_ways():
         "one of our residents has gone grey and clammy and is clutching her chest",
         "Tengo 30 años y me tomé veinte pastillas para dormir hace una hora",
         "toddler was chewing a marble and now she's gone silent and limp",
+        # the writer hurt beside a pet, a drug's harm said in the same clause, a report beside a study
+        "my dog has bitten my hand and it won't stop bleeding, I feel faint",
+        "I took 40 paracetamol which can cause liver damage and now I feel sick",
+        "I'm revising for my exam. My flatmate says he can't breathe and his lips are blue.",
     ]
     assert [t for t in quiet if flags(t)] == []
     assert [t for t in urgent if not flags(t)] == []
