@@ -41,7 +41,7 @@ from chat.intent_words import (
     PET_VERBS, WHILE_DOING, DEFERRING, HELP_WITH, CASE_OPENING, OUR_PLACE, FOR_ME, WAY_TO_DIE, IF_EVER, TITLE,
     QUOTED, ABOUT_WORDS, PLAN_WORDS, CARE_EVENT, HABITUAL_SAYING, GOING_WELL, DIAGNOSED, BETWEEN, MY_CHARGE, REPORTED,
     PUNCTUATION, RECURRENCE_WORRY, ASKED_AGAIN, OTHER_IF_OPENER, AGE_THEN_NOW, PLAN_MADE, WORRY_AHEAD,
-    LONG_AGO_MARKERS, NOW_WORDS, SAYS, ASKED_IF, NOT_STUDY, WRITER_HURT, MY_BODY,
+    LONG_AGO_MARKERS, NOW_WORDS, SAYS, ASKED_IF, NOT_STUDY, WRITER_ASKING, ASKING_BEFORE_I, PET_ATTACK,
 )
 from chat.safety_text import _APOSTROPHES, PEOPLE, THIRD_PERSON, _has_phrase, words
 
@@ -230,9 +230,9 @@ def is_about_an_animal(text: str) -> bool:
     owners = {i for i, x in enumerate(w) if w[i + 1:i + 3] and w[i + 1] == "s" and w[i + 2:i + 3] and w[i + 2] in PETS}
     # "my friend's dog" is the dog; the writer asking ("I think my dog ate chocolate, what do I do") is no patient,
     # the writer hurt is ("bit my hand", "I feel faint", "bit me")
-    people = {x for i, x in enumerate(w) if x in PEOPLE and (x != "i" or WRITER_HURT.match(" ".join(w[i:i + 3])))
-              and i not in owners}
-    if MY_BODY.search(" ".join(w)):
+    people = {x for i, x in enumerate(w) if x in PEOPLE and i not in owners
+              and not (x == "i" and (WRITER_ASKING.match(" ".join(w[i:i + 4])) or w[i - 1:i] in ASKING_BEFORE_I))}
+    if PET_ATTACK.search(" ".join(w)):  # "my dog has bitten my hand": the writer is hurt
         people.add("i")
     return bool(ANIMAL.intersection(w)) or (pet_subject and not people)
 

@@ -163,9 +163,8 @@ HYPOTHETICAL = ("if someone", "if somebody", "if a person", "if you", "if a chil
                 "writing a scene in", "write a scene in", "a scene where", "the scene where", "in a scene",
                 "the character", "my character",
                 "my story", "in my story", "in the story", "the story where", "my book",
-                "the novel", "film where", "movie where", "show where", "episode where", "series where",
-                "mon personnage", "mi personaje", "meu personagem", "meine figur", "un roman", "roman policier",
-                "mi novela", "mein roman", "meu romance", "in a film", "in the film", "in a movie", "in the movie", "on tv", "in a show",
+                "the novel", "mon personnage", "mi personaje", "meu personagem", "meine figur", "roman policier",
+                "in a film", "in the film", "in a movie", "in the movie", "on tv", "in a show",
                 "in a game", "how realistic", "screenplay", "my script", "fiction", "the plot", "first aid course",
                 "suppose", "supposing", "angenommen", "supongamos", "supposons", "suponhamos", "imaginemos",
                 "imagine", "let s say", "lets say", "what would happen",
@@ -199,7 +198,7 @@ STUDY = frozenset(
     "plab mnemonic mnemonics student students trainee trainees cadet cadets apprentice simulation scenario rotation "
     "placement seminar "
     "presentation charla palestra vortrag referat expose exposicao lerne lernen estudio estudo etudie "
-    "estudante estudiante etudiant etudiante studentin "
+
     "biology chemistry physiology pharmacology anatomy pathology toxicology biochemistry microbiology "
     "lesson lessons lecturer tutor professor drill report statistics awareness research prevention campaign "
     "physikum staatsexamen flashcard viva audit audits guideline guidelines guidance requalification recertification "
@@ -216,6 +215,7 @@ STUDY_STARTS = ("prufungs", "klausur", "examens", "staatsexam")  # "Prüfungsfra
 STUDY_PHRASES = ("first aid course", "first aid class", "first aid training", "first aid test", "for school",
                  "first aid certificate", "course book", "course books", "past paper", "past papers",
                  "escrever um", "escribir un", "ecrire un", "a escrever", "estoy escribiendo", "j ecris",
+                 "estudante de", "estudiante de", "etudiant en", "etudiante en",
                  "practice question", "practice questions",
                  "med school", "medical school", "nursing school", "nursing course", "for my course", "for class",
                  "shelf exam", "safety talk", "book club", "simple terms", "write an essay", "write a", "summarise",
@@ -355,7 +355,8 @@ IF_OPENER = re.compile(r"^(?:so |ok |okay |hi |hey )?(?:if|falls) (?:i|my|our|a|
 WHETHER = re.compile(r"\b(?:sure|unsure|wonder|wondering|know|tell|see|check|ask|asking|idea)\s*$")
 YEARS_AGO = re.compile(
     r"\b(?:\d+|a|one|two|three|four|five|six|seven|eight|nine|ten|several|many|few|couple of) (?:years?|yrs?|decades?|"
-    r"summers?|winters?|christmases) (?:ago|on|later)\b|\bin my (?:[1-9]0 s|twenties|thirties|forties|fifties)\b|\b(?:hace|ha) (?:\w+ )?anos\b|\bil y a (?:\w+ )?ans\b|\bvor (?:\w+ )?jahren\b")
+    r"summers?|winters?|christmases) (?:ago|on(?! from)|later)\b"
+    r"|\bin my (?:[1-9]0 s|twenties|thirties|forties|fifties),? (?:i )?(?:had|was|got|went|used)\b|\b(?:hace|ha) (?:\w+ )?anos\b|\bil y a (?:\w+ )?ans\b|\bvor (?:\w+ )?jahren\b")
 # Months ago (two or more): the clause that holds it is over ("had a heart attack 6 months ago, when can I jog
 # again?"), though the message may go on about now ("gave birth 3 months ago and now ...").
 MONTHS_AGO = re.compile(
@@ -443,17 +444,19 @@ MY_CHARGE = re.compile(r"\b(?:my|one of my|our) (?:\w+ )?(?:student|pupil|traine
                        r"has|had|collapsed|fell|took)\b)")
 
 # "My friend says only if symptoms.", "I said yes, within 8 hours": an opinion or an answer, not an event
-SAYS = re.compile(r"^(?:i|we) (?:said|say|answered|put|wrote|chose|picked|went for)\b"
+SAYS = re.compile(r"^(?:i|we) (?:said|say|answered|put|wrote|chose|picked|went for)\b(?!.*\b(?:my|our)\b)"
                   r"|^(?:my|our) \w+(?: \w+)? (?:says|said|thinks|thought|reckons|insists|argues)\b"
-                  r"(?=.*\b(?:right|wrong|answer|only if|only when|should|instead|too|also|agree|disagree|correct)\b)")
+                  r"(?=.*\b(?:right|wrong|answer|only if|only when|instead|agree|disagree|correct)\b)")
 # "is it a stroke if my face suddenly feels numb?": the if-clause says what is happening, it is no what-if
-ASKED_IF = re.compile(r"\b((?:is it|is this|could it be|could this be|can it be|would it be) (?:an? |the )(?:\w+ ){0,2})if\b",
+ASKED_IF = re.compile(r"\b((?:is it|is this|could it be|could this be|can it be|would it be) (?:an? |the )(?:\w+ ){0,2})"
+                      r"if\b(?=(?: \w+){0,4}? (?:my|i|me)\b)",
                       re.IGNORECASE)
-# the writer hurt beside a pet: "I feel faint", "I'm bleeding", "my hand"
-WRITER_HURT = re.compile(r"i (?:feel|felt|m bleeding|am bleeding|can not|was bitten|got bitten|ve been|have been|"
-                         r"m in|am in|m going|passed|fainted|fell)\b")
-MY_BODY = re.compile(r"\bmy (?:hand|hands|arm|arms|leg|legs|face|eye|eyes|finger|fingers|thumb|neck|foot|feet|lip|lips|"
-                     r"mouth|throat|chest|skin|wrist|ankle|head|cheek|nose|ear)\b")
+# beside a pet, the writer only asking is no patient: "I think my dog ate ...", "what do I do", "I'm pretty sure"
+WRITER_ASKING = re.compile(r"i (?:think|thought|guess|wonder|assume|reckon|suppose|m pretty sure|m sure|m not sure|"
+                           r"m worried|noticed|just noticed|just found|found|saw)\b")
+ASKING_BEFORE_I = (["do"], ["should"], ["can"], ["could"], ["would"], ["will"], ["shall"], ["did"])
+# a pet that hurt the writer: "my dog has bitten my hand"
+PET_ATTACK = re.compile(r"\b(?:bit|bitten|scratched|attacked|mauled|kicked|trampled|savaged) (?:me|my)\b")
 # a pub quiz or a quiz night is an evening out, no study
 NOT_STUDY = re.compile(r"\b(?:pub|trivia|quiz) (?:quiz|night|show|team)\b")
 REPORTED = frozenset("with saying said says wrote writes texted text captioned caption message messaged just".split())

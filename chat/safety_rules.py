@@ -158,7 +158,8 @@ RULES: list[str] = [
     "breathing: can not|unable|struggl|too breathless + finish|complete|full + sentence|sentences",
     "breathing: can not lie down|can not lie flat|can not lay down|can not lay flat + breath|air|worse|cough",
     "breathing: frase|frases|phrase|phrases|satz|satze + terminar|acabar|finir|terminer|beenden|completa|entera|"
-    "inteira|ganzen|zu ende|entiere",
+    "inteira|ganzen|zu ende|entiere + {breathless}|respir|ar|aire|air|luft|souffle|atem|atmen|enfisema|emphysem|"
+    "asma|asthm|oxigen|oxygen|sauerstoff",
     "breathing: one word|few words|two words|couple words|words out|word out + a time|between breaths|breath",
     "breathing: nostril|nostrils|nose + flar",
     # the noise of a narrowed windpipe, in lay words: "a horrible noise when breathing in"
@@ -194,8 +195,8 @@ RULES: list[str] = [
     "went silent|going silent|no sound|no noise|making no|squeak|pointing at|words out|wheezy|grabbing at|clutching at|can not breath|turning blue",
     "choking: stuck|lodged|went down|steak|meat|food|bite|piece + cough|coughs|coughing + weaker|getting weak|fading|"
     "can not talk|can not speak|no sound|silent",
-    "choking: ball|marble|coin|toy|bead|button|lego|grape|sweet|candy|canica|bille|murmel|bolinha|moneda|piece|"
-    "munze|moeda|juguete|jouet|spielzeug|brinquedo + mouth|boca|bouche|mund + cough|chok|gag|breath|wheez|{blue}|"
+    "choking: ball|marble|coin|toy|bead|button|lego|grape|sweet|candy|canica|bille|murmel|bolinha|moneda|"
+    "munze|moeda|juguete|jouet|spielzeug|brinquedo + mouth|boca|bouche|mund + cough|chok|gag|wheez|{blue}|"
     "toser|tousser|husten|tossir|respirar|respirer|atmen|sonido|ningun|aucun|keinen|nenhum",
     "choking: stuck + throat + air|breath|cough|swallow|spit|saliva|drool|sound|noise|speak|talk|{blue}|red",
     "choking: swallow|inhaled + coin|toy|marble|lego|bead + cough|chok|breath|wheez|{blue}|stuck",
@@ -243,7 +244,7 @@ RULES: list[str] = [
     "desmai|desmay|evanou|schwindel|mareo|tontura|vertige|faible|debil|fraca|fraco|schwach",
     "bleeding: black|tar|tarry + poo|poop|stool|faeces|feces|caca|selles|stuhl|fezes|coco + getting up|stood up|"
     "standing up|stand up|on standing|collaps|blacked out|heart racing",
-    "bleeding: tooth out|extraction|socket|wisdom tooth + pouring|mouthful|mouth full|keeps filling|gauze|"
+    "bleeding: tooth out|extraction|socket|wisdom tooth + pouring|mouthful|mouth full|keeps filling|"
     "will not stop|not stopping",
     "bleeding: soaked|soaking|dripping|pouring + dressing|bandage|towel|gauze + puddle|dripping|carpet|floor|"
     "everywhere|through",
@@ -280,7 +281,7 @@ RULES: list[str] = [
     "convulsing|convulsionando|convulsiona|convulse|krampft|fait une crise|having a seizure|having a fit|"
     "is seizing|seizing",
     "seizure: first|first ever|never had + seizure|fit|fits|convuls|krampf",
-    "seizure: fit|fits + first ever|another one|another|a third|a second|not stop|will not stop|minutes|shaking|jerking|bath|bathtub|pool|"
+    "seizure: fit|fits + first ever|another one|had another|after another|another fit|a second fit|a third|not stop|will not stop|minutes|shaking|jerking|bath|bathtub|pool|"
     "{blue}|froth|foam|convuls|epilep|unconscious|rolled|never had",
     "seizure: foam|froth|foaming|frothing + mouth|lips",
     # a fit without the word: shaking or jerking that will not stop, eyes rolled back, stiff, not answering
@@ -297,7 +298,7 @@ RULES: list[str] = [
     "runtergefallen|came off|thrown off + {head_danger}",
     # a baby or toddler who fell and is now sleepy, sick or floppy
     "head_spine: baby|infant|newborn|toddler|month old|months old + fell|fall|fallen|rolled off|dropped + sleepy|"
-    "drowsy|vomit|been sick|was sick|floppy|went limp|gone limp|is limp|s limp|all limp|and limp|limp and|unconscious|not herself|not himself|will not wake|swelling|"
+    "drowsy|vomit|been sick|was sick|floppy|limp|unconscious|not herself|not himself|will not wake|swelling|"
     "swollen|lump|squishy|boggy|not acting",
     "head_spine: can not feel|can not move|numb|tingl|pins and needles|paraly|weak + leg|legs|arm|arms|feet|foot|"
     "hand|hands|fingers|toes + neck|back|spine|{accident}",
@@ -355,7 +356,7 @@ RULES: list[str] = [
     "aux jambes|den beinen|beinschmerzen",
     # an infection, and now the person is not right: confused, cold and clammy, mottled, not passing urine
     "sepsis: {infection} + confus|drowsy|not herself|not himself|out of it|clammy|mottled|breathing fast|very fast|"
-    "what day|bluish|not peed|"
+    "bluish|not peed|"
     "{confused}|fleckig|marmor|manchad|marbre|atmet schnell|respira rapido|respire vite|"
     "no urine|shivering uncontrol|can not stop shaking|rigor|faint|collaps|blotchy|cold hands|ice cold",
     # ---- abdominal emergencies

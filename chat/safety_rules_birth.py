@@ -96,7 +96,7 @@ BIRTH_RULES: list[str] = [
     "smell|pus|ooz|hot|fever",
     # a baby with a chest infection gone grey or sleepy
     "paediatric: {child}|month old|months old + bronchiolitis|rsv|croup|chest infection|pneumonia + grey|gray|"
-    "{blue}|sleepy|drowsy|floppy|went limp|gone limp|is limp|s limp|all limp|and limp|limp and",
+    "{blue}|sleepy|drowsy|floppy|limp",
     "paediatric: not weed|not peed|not wee|no wee|no urine|not passed urine|not had a wee|not urinated|"
     "dry nappies|"
     "no wet + {child}|vomit|diarrh|hours|since|day",

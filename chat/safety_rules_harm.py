@@ -199,7 +199,8 @@ HARM_RULES: list[str] = [
     "suicide: how many|how much + {meds} + die|kill|not wake|lethal|fatal|deadly|to end",
     # ---- acute mental health crisis with danger to others
     "psychiatric: knife|gun|weapon|axe|machete + kill|hurt|attack|voices|coming for|after him|after me|after her|"
-    "paranoid|out to get me|out to get him|out to get her|out to get us|threaten",
+    "paranoid|out to get me|out to get him|out to get her|out to get us|are out to get|is out to get|re out to get|"
+    "s out to get|threaten",
     "psychiatric: voices|paranoid|psychotic|hallucinat|not slept|awake for + kill|weapon|knife|gun|"
     "hurt someone|hurt people|attack",
 ]

@@ -91,7 +91,7 @@ TERMS: dict[str, str] = {
               "waschmittel|detergente|sabao|limpiador|nettoyant|reiniger|agua sanitaria|candida|pila|pilas|pilha|"
               "pilhas|une pile|bateria|batterie|knopfzelle|iman|aimant|ima|rattengift|mort aux rats|raticida|"
               "veneno|gift|insecticid|insektizid|herbicid|glyphosat|iron tablet|iron pill|iron supplement|degreas|solvent|"
-              "cellulose thinner|superglue|ammonia|descal|oven clean|engine oil|motor oil|coolant|chlorine|battery acid|"
+              "cellulose thinner|some thinner|the thinner|of thinner|thinners from|superglue|ammonia|descal|oven clean|engine oil|motor oil|coolant|chlorine|battery acid|"
               "sulphuric|sulfuric|hydrochloric|entfetter|desengras|dissolvant|disolvente|solvente|diluant",
     "swallowed": "swallow|drank|drunk some|drinking from|drinking the|drank from|ate|eaten|got into|lick|chew|mordu|mordeu|"
                  "mordio|mordid|gebissen|zerbissen|croque|gole|schluck|trago|"
@@ -106,7 +106,7 @@ TERMS: dict[str, str] = {
                    "can not stop|uncontrol|everywhere|so much|clots|pints|litre|mucha sangre|sangra mucho|"
                    "sangrando mucho|sangro mucho|no para|a chorros|jorr|"
                    "beaucoup|arrete pas|jaillit|stark|starke|hort nicht auf|spritzt|muito|nao para|durchnass|durchgeblutet|"
-                   "empapad|encharcad|trempe|imbib|lauft raus|raus",
+                   "empapad|encharcad|trempe|imbib|lauft raus",
     "head": "head|skull|cabeza|tete|kopf|cabeca|forehead|stirn|testa",
     # what a child or an adult falls from: a fall from a height or at speed, its head not always named
     "fall_from": "bike|bicycle|velo|bicicleta|fahrrad|horse|cheval|caballo|pferd|cavalo|stairs|escalier|escalera|"
@@ -201,14 +201,14 @@ TERMS: dict[str, str] = {
                       "kaum luft|wenig luft|schlecht luft|nicht genug luft|nach luft|kaum atmen|schwer atmen|"
                       "atmet schwer|nicht atmen",
     # a baby or child who is floppy, not feeding, not waking, with a high-pitched cry
-    "baby_unwell": "floppy|went limp|gone limp|is limp|s limp|all limp|and limp|limp and|letharg|unrespons|not respond|hard to wake|not waking|will not wake|will not feed|"
+    "baby_unwell": "floppy|limp|letharg|unrespons|not respond|hard to wake|not waking|will not wake|will not feed|"
                    "geint|teter|"
                    "quer mamar|quiere mamar|quiere comer|pas boire|gemendo|gimiendo|geignement|quejido|"
                    "not feeding|refusing feeds|whimper|weak cry|mewing|cold to touch|cold to the touch|crying weakly|no wet|high pitch|bulging|grunt|schlapp|mole|not latch|"
                    "not latching|too sleepy|trinkt kaum|ne boit|no reacciona|green vomit|bile|bilious|not fade|"
                    "seeing things|hallucin|trinkt nicht|boit plus|sunken|mottled|fontanel|soft spot",
     # with a fever: confused, mottled, not passing urine, breathing fast, a rash that does not fade
-    "sepsis_sign": "{confused}|what day|bluish|blueish|atmet schnell|respira rapido|respire vite|mottled|racing|not peed|no urine|faint|"
+    "sepsis_sign": "{confused}|bluish|blueish|atmet schnell|respira rapido|respire vite|mottled|racing|not peed|no urine|faint|"
                    "breathing fast|breathing really fast|fast breathing|can not think|dying|spreading|purple|"
                    "can not stop shaking|weird colour|strange colour|funny colour|odd colour|going grey|so ill|"
                    "this ill|>=40|chemo|neutropen|surgery|operation|violet|roxa|taches|manchas|flecken|uncontrol|"
@@ -223,7 +223,7 @@ TERMS: dict[str, str] = {
     "unresponsive": "unconscious|unresponsive|collaps|pass out|passed out|passing out|blacked|blacking|fainted|"
                     "not respond|not responding|not answering|not answer|not moving|bewusstlos|ohnmacht|"
                     "inconscien|desmai|desmay|evanoui|sin respuesta|no responde|no reacciona|reagiert nicht|"
-                    "nao responde|nao acorda|nao reage|knocked out|floppy|went limp|gone limp|is limp|s limp|all limp|and limp|limp and",
+                    "nao responde|nao acorda|nao reage|knocked out|floppy|limp",
     # someone else's medicine: a grandparent's, a parent's
     "someone_elses": "grandmas|grandma s|grandpas|grandpa s|grandads|grandad s|grannys|granny s|nans|nan s|nanas|"
                      "nana s|someone else s|someone elses|da avo|do avo|de la abuela|del abuelo|de la grand mere|"
@@ -259,7 +259,7 @@ TERMS: dict[str, str] = {
              "affiche|lector|medidor|"
              "glicosimetro|lecteur",
     # what a stroke takes away: strength, feeling, sight, speech, balance
-    "neuro_loss": "doppelt|doble|dobrad|gerade laufen|laufen|caminar|marcher|andar|weak|numb|paraly|confus|vision|blind|see|speak|speech|talk|walk|balance|headache|dizz|double|"
+    "neuro_loss": "doppelt|doble|dobrad|gerade laufen|weak|numb|paraly|confus|vision|blind|see|speak|speech|talk|walk|balance|headache|dizz|double|"
                   "lost|word|words|drag|drool|droop|slur|clumsy|understand|floppy|sight|parl|faible|engourdi|"
                   "hablar|debil|entumec|sprechen|schwach|taub|falar|fraco|dormente",
     # mushrooms, berries and plants
@@ -308,7 +308,7 @@ RED_FLAG_EXCEPTIONS: list[str] = [
     "quase tive um infarto", "quase tive um ataque", "fast einen herzinfarkt bekommen", "fast einen herzinfarkt",
     # a named drug class is no fit; a hangover's "worst" no thunderclap; a sleeper who "doesn't stop breathing"
     # breathes; a dose one does not want to exceed was not given
-    "hay fever", "hayfever", "has epilepsy", "have epilepsy", "had epilepsy", "with epilepsy",
+    "hay fever", "hayfever", "secousse sismique", "secousses sismiques", "limping", "limped", "with a limp", "a slight limp", "has epilepsy", "have epilepsy", "had epilepsy", "with epilepsy",
     "got epilepsy", "tiene epilepsia", "tem epilepsia", "hat epilepsie", "purple in the face", "red in the face", "blue in the face", "anti seizure", "antiseizure", "anti epileptic", "anti convulsant", "worst hangover", "not stop breathing",
     "never stops breathing", "not want to give", "not to give too much", "not giving too much",
 ]

@@ -613,3 +613,28 @@ def test_round_twelve_readings_both_ways():
     ]
     assert [t for t in quiet if flags(t)] == []
     assert [t for t in urgent if not flags(t)] == []
+
+
+def test_round_twelve_review_probes():
+    """A reviewer's probes against rounds eleven and twelve (written for this project, not taken from the labelled
+    sets): each urgent one was caught before the rounds and missed by a first version of them; each quiet one was
+    flagged by a first version."""
+    urgent = [
+        "the dog is barking like mad and I'm having crushing chest pain and sweating",
+        "Studying for my nursing exam. My boyfriend says he's got crushing chest pain and should he go to A&E?",
+        "OSCE tomorrow. I put the kettle on and it tipped over my toddler's chest, her skin is peeling off",
+        "We were watching a film where a man gets stabbed and my dad collapsed clutching his chest, he's not breathing",
+        "I'm a woman in my 30s having crushing chest pain radiating to my jaw",
+        "Two years on from my transplant, I've got a fever of 40, shivering and confused",
+        "my toddler is lying limp in my arms",
+        "my son swallowed some thinner and is coughing",
+        "my brother has a knife and says the neighbours are out to get them",
+    ]
+    quiet = [
+        "Is it a stroke if someone's face droops on one side? Just curious after a TV show.",
+        "my jeans don't fit any more, I'll order another size",
+        "On a ressenti une secousse sismique cette nuit pendant quelques minutes, rien de cassé.",
+        "De repente mi bebé empezó a caminar solo, ¡qué ilusión!",
+    ]
+    assert [t for t in urgent if not flags(t)] == []
+    assert [t for t in quiet if flags(t)] == []
