@@ -104,7 +104,7 @@ HELDOUT_FLOOR = {"recall": 0.95, "category_recall": 0.0, "false_alarms": 0.05, "
 #   twelve: blind_v. blind_w is untouched: after round twelve (4cbca8f), measured once, blind_w 156/168 = 92.9%,
 #          17/168 = 10.1%; blind_t 160/168, 20/168; blind_u 155/168 = 92.3%, 13/168; blind_k 161/168, 14/168 = 8.3%;
 #          blind_m 153/168, 15/168; blind_p 156/168 = 92.9%, 26/167 = 15.6%; blind_q 159/168 = 94.6%, 20/165;
-#          heldout5 60/66, 1/69.
+#          heldout5 60/66, 1/69. After a reviewer's probes (be088f9), the same but blind_w 18/168 = 10.7%.
 UNTUNED = {"heldout5", "blind_k", "blind_m", "blind_p", "blind_q", "blind_t", "blind_u", "blind_w"}
 UNTUNED_FLOOR = {"recall": 0.85, "category_recall": 0.0, "false_alarms": 0.10, "exam_false_alarms": 0.10}
 # Each untouched blind set's first measurement (round four's rules, 2026-12-05): (recall, false alarms, exam stems).
