@@ -93,7 +93,7 @@ def is_educational(text: str) -> bool:
         return False  # "could this be sepsis?? 9 month old, fever 40": about what is in front of the writer
     if w[1:2] == ["not"]:  # "don't want to be here anymore": a statement
         return False
-    starts = asked_to_explain or bool(w) and (w[0] in EDU_START or (w[0] in ("can", "could") and w[1:2] != ["not"])
+    starts = asked_to_explain or bool(w) and (w[0] in EDU_START or w[0] in ("can", "could")
                           or w[:2] == ["o", "que"] or any(_has_phrase(w, p) for p in CLAIM))
     return starts and not THIRD_PERSON.intersection(w)
 
@@ -276,6 +276,10 @@ def words_about_now(text: str) -> list[str]:
 
 
 
+# a person, or something in front of the writer ("this", "it"), or an age ("a 10 month old")
+_NAMES_SOMEONE = FIRST_PERSON | THIRD_PERSON | PEOPLE | frozenset("this it these he she they old".split())
+
+
 def _general_question(sentence: str) -> bool:
     """A sentence that asks about a condition and names no one, nothing in front of the writer and no time:
     "Why is a rash that doesn't fade under a glass such a worry?", "Could you explain the difference between a hypo
@@ -283,8 +287,7 @@ def _general_question(sentence: str) -> bool:
     follow-up, "how many is too many?", are about now)."""
     w = words(sentence)
     return (sentence.rstrip().endswith("?") and len(w) >= 7 and (w[0] in EDU_START or w[0] in ("could", "can"))
-            and not (FIRST_PERSON | THIRD_PERSON | PEOPLE).intersection(w)
-            and not {"this", "it", "these", "he", "she", "they", "old"}.intersection(w) and not describes_now(sentence)
+            and not _NAMES_SOMEONE.intersection(w) and not describes_now(sentence)
             and not WAY_TO_DIE.search(" ".join(w)))  # "what's the quickest way to die?" is asked for oneself
 
 

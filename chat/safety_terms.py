@@ -306,10 +306,15 @@ RED_FLAG_EXCEPTIONS: list[str] = [
     "cru faire une crise cardiaque", "failli faire une crise cardiaque", "casi me da un infarto",
     "casi me dio un infarto",
     "quase tive um infarto", "quase tive um ataque", "fast einen herzinfarkt bekommen", "fast einen herzinfarkt",
-    # a named drug class is no fit; a hangover's "worst" no thunderclap; a sleeper who "doesn't stop breathing"
-    # breathes; a dose one does not want to exceed was not given
-    "hay fever", "hayfever", "secousse sismique", "secousses sismiques", "limping", "limped", "with a limp", "a slight limp", "has epilepsy", "have epilepsy", "had epilepsy", "with epilepsy",
-    "got epilepsy", "tiene epilepsia", "tem epilepsia", "hat epilepsie", "purple in the face", "red in the face", "blue in the face", "anti seizure", "antiseizure", "anti epileptic", "anti convulsant", "worst hangover", "not stop breathing",
+    # hay fever is no fever, an earthquake's "secousse" no fit, walking with a limp no limp body
+    "hay fever", "hayfever", "secousse sismique", "secousses sismiques", "limping", "limped", "with a limp",
+    "a slight limp",
+    # a diagnosis someone has, or a named drug class, is no fit happening
+    "has epilepsy", "have epilepsy", "had epilepsy", "with epilepsy", "got epilepsy", "tiene epilepsia",
+    "tem epilepsia", "hat epilepsie", "anti seizure", "antiseizure", "anti epileptic", "anti convulsant",
+    # screaming till purple in the face, a hangover's "worst", a sleeper who "doesn't stop breathing", a dose one
+    # does not want to exceed
+    "purple in the face", "red in the face", "blue in the face", "worst hangover", "not stop breathing",
     "never stops breathing", "not want to give", "not to give too much", "not giving too much",
 ]
 # things that are "literally killing me": a figure of speech

@@ -555,6 +555,11 @@ def test_no_rule_alternative_is_written_for_one_message():
     assert bench.single_message_phrases(RED_FLAGS + extra) == ["one of my nuts"]
 
 
+def misread(urgent, quiet):
+    """The urgent phrasings the detector misses and the quiet ones it flags."""
+    return [t for t in urgent if not flags(t)], [t for t in quiet if flags(t)]
+
+
 def test_round_eleven_readings_both_ways():
     """Round eleven's readings (issue 27), in phrasings written for this test: a general question in a sentence of its
     own, an answer to a case, a diagnosis someone has, a what-if opened with "and", years on, a writer beside a pet,
@@ -578,8 +583,7 @@ def test_round_eleven_readings_both_ways():
         "my son has epilepsy and he's been fitting on the floor for 7 minutes, it won't stop",
         "why is my dad's face drooping on one side? he can't lift his arm and his words are slurred",
     ]
-    assert [t for t in quiet if flags(t)] == []
-    assert [t for t in urgent if not flags(t)] == []
+    assert misread(urgent, quiet) == ([], [])
 
 
 def test_round_twelve_readings_both_ways():
@@ -611,8 +615,7 @@ def test_round_twelve_readings_both_ways():
         "I took 40 paracetamol which can cause liver damage and now I feel sick",
         "I'm revising for my exam. My flatmate says he can't breathe and his lips are blue.",
     ]
-    assert [t for t in quiet if flags(t)] == []
-    assert [t for t in urgent if not flags(t)] == []
+    assert misread(urgent, quiet) == ([], [])
 
 
 def test_round_twelve_review_probes():
@@ -636,5 +639,4 @@ def test_round_twelve_review_probes():
         "On a ressenti une secousse sismique cette nuit pendant quelques minutes, rien de cassé.",
         "De repente mi bebé empezó a caminar solo, ¡qué ilusión!",
     ]
-    assert [t for t in urgent if not flags(t)] == []
-    assert [t for t in quiet if flags(t)] == []
+    assert misread(urgent, quiet) == ([], [])
