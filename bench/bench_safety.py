@@ -4,7 +4,7 @@
 
 Reads the labelled sets in data/safety/ (one JSON object a line: text, urgent, category, lang; written for
 this project, not taken from any dataset): messages.jsonl, the set the rules were first written on,
-heldout*.jsonl, sets written later by someone who had not seen the rules at the time, and blind_a .. blind_w,
+heldout*.jsonl, sets written later by someone who had not seen the rules at the time, and blind_a .. blind_y,
 sets written by someone who never read the rules (issue 27). Runs safety.find_red_flags with
 chat/safety_rules.py plus ChatConfig's extra red flags / exceptions on every message and prints the date,
 machine, command and milliseconds a message, then one table with a column per set: recall per urgent category,
@@ -105,7 +105,13 @@ HELDOUT_FLOOR = {"recall": 0.95, "category_recall": 0.0, "false_alarms": 0.05, "
 #          17/168 = 10.1%; blind_t 160/168, 20/168; blind_u 155/168 = 92.3%, 13/168; blind_k 161/168, 14/168 = 8.3%;
 #          blind_m 153/168, 15/168; blind_p 156/168 = 92.9%, 26/167 = 15.6%; blind_q 159/168 = 94.6%, 20/165;
 #          heldout5 60/66, 1/69. After a reviewer's probes (be088f9), the same but blind_w 18/168 = 10.7%.
-UNTUNED = {"heldout5", "blind_k", "blind_m", "blind_p", "blind_q", "blind_t", "blind_u", "blind_w"}
+# Two more sets, blind_x and blind_y (336 messages each, written 2026-12-06 by two helpers who never read the rules,
+# from round eleven's brief with genuinely hard non-urgent messages: shift workers, rural families, grandparents,
+# coaches; long-term conditions, partners, travel, sport, care workers, students' own lives; none an earlier set
+# held), were measured once with the rules of afb0c8a: blind_x 154/168 = 91.7%, 30/168 = 17.9%, exam stems 4/24;
+# blind_y 157/168 = 93.5%, 30/168 = 17.9%, exam stems 1/24.
+UNTUNED = {"heldout5", "blind_k", "blind_m", "blind_p", "blind_q", "blind_t", "blind_u", "blind_w", "blind_x",
+           "blind_y"}
 UNTUNED_FLOOR = {"recall": 0.85, "category_recall": 0.0, "false_alarms": 0.10, "exam_false_alarms": 0.10}
 # Each untouched blind set's first measurement (round four's rules, 2026-12-05): (recall, false alarms, exam stems).
 # Its floor is that, less about three messages; issue 27's goal (BLIND_GOAL) is reported beside it.
@@ -115,7 +121,9 @@ BLIND_FIRST = {"blind_k": (160 / 168, 20 / 168, 1 / 24),  # round seven: 95.2% /
                "blind_q": (158 / 168, 27 / 165, 2 / 24),  # ad8dda9: 94.0% / 16.4%, exam stems 8.3%
                "blind_t": (160 / 168, 19 / 168, 1 / 24),  # e3ed5c5: 95.2% / 11.3%, exam stems 4.2%
                "blind_u": (154 / 168, 14 / 168, 2 / 24),  # e3ed5c5: 91.7% / 8.3%, exam stems 8.3%
-               "blind_w": (156 / 168, 16 / 168, 2 / 24)}  # f9516cb: 92.9% / 9.5%, exam stems 8.3%
+               "blind_w": (156 / 168, 16 / 168, 2 / 24),  # f9516cb: 92.9% / 9.5%, exam stems 8.3%
+               "blind_x": (154 / 168, 30 / 168, 4 / 24),  # afb0c8a: 91.7% / 17.9%, exam stems 16.7%
+               "blind_y": (157 / 168, 30 / 168, 1 / 24)}  # afb0c8a: 93.5% / 17.9%, exam stems 4.2%
 BLIND_FLOOR = {name: {"recall": round(first[0] - 3 / 168, 3), "category_recall": 0.0,
                       "false_alarms": round(first[1] + 3 / 168, 3), "exam_false_alarms": round(first[2] + 2 / 24, 3)}
                for name, first in BLIND_FIRST.items() if first}

@@ -549,7 +549,8 @@ def test_no_rule_alternative_is_written_for_one_message():
     fail: such a phrase is found, two words are not audited, and a phrase no message uses is allowed."""
     bench = _bench()
     assert not {f"blind_{x}" for x in "bcdefghijlnorsv"} & bench.UNTUNED
-    assert {"heldout5", "blind_k", "blind_m", "blind_p", "blind_q", "blind_t", "blind_u", "blind_w"} <= bench.UNTUNED
+    assert {"heldout5", "blind_k", "blind_m", "blind_p", "blind_q", "blind_t", "blind_u", "blind_w", "blind_x",
+            "blind_y"} <= bench.UNTUNED
     assert bench.single_message_phrases() == []
     extra = ["x: one of my nuts + y", "x: coughed up", "x: nobody ever writes this"]
     assert bench.single_message_phrases(RED_FLAGS + extra) == ["one of my nuts"]
