@@ -110,15 +110,14 @@ HELDOUT_FLOOR = {"recall": 0.95, "category_recall": 0.0, "false_alarms": 0.05, "
 # coaches; long-term conditions, partners, travel, sport, care workers, students' own lives; none an earlier set
 # held), were measured once with the rules of afb0c8a: blind_x 154/168 = 91.7%, 30/168 = 17.9%, exam stems 4/24;
 # blind_y 157/168 = 93.5%, 30/168 = 17.9%, exam stems 1/24.
-UNTUNED = {"heldout5", "blind_k", "blind_m", "blind_p", "blind_q", "blind_t", "blind_u", "blind_w", "blind_x",
-           "blind_y"}
+#   thirteen: blind_p and blind_q (untouched through round twelve; their last untouched figures, be088f9: blind_p
+#          156/168 = 92.9%, 26/167 = 15.6%; blind_q 159/168 = 94.6%, 20/165 = 12.1%). blind_x and blind_y are untouched.
+UNTUNED = {"heldout5", "blind_k", "blind_m", "blind_t", "blind_u", "blind_w", "blind_x", "blind_y"}
 UNTUNED_FLOOR = {"recall": 0.85, "category_recall": 0.0, "false_alarms": 0.10, "exam_false_alarms": 0.10}
 # Each untouched blind set's first measurement (round four's rules, 2026-12-05): (recall, false alarms, exam stems).
 # Its floor is that, less about three messages; issue 27's goal (BLIND_GOAL) is reported beside it.
 BLIND_FIRST = {"blind_k": (160 / 168, 20 / 168, 1 / 24),  # round seven: 95.2% / 11.9%, exam stems 4.2%
                "blind_m": (154 / 168, 21 / 168, 2 / 24),  # c8e0a1d: 91.7% / 12.5%, exam stems 8.3%
-               "blind_p": (156 / 168, 37 / 167, 1 / 24),  # ad8dda9: 92.9% / 22.2%, exam stems 4.2%
-               "blind_q": (158 / 168, 27 / 165, 2 / 24),  # ad8dda9: 94.0% / 16.4%, exam stems 8.3%
                "blind_t": (160 / 168, 19 / 168, 1 / 24),  # e3ed5c5: 95.2% / 11.3%, exam stems 4.2%
                "blind_u": (154 / 168, 14 / 168, 2 / 24),  # e3ed5c5: 91.7% / 8.3%, exam stems 8.3%
                "blind_w": (156 / 168, 16 / 168, 2 / 24),  # f9516cb: 92.9% / 9.5%, exam stems 8.3%

@@ -41,7 +41,8 @@ from chat.intent_words import (
     PET_VERBS, WHILE_DOING, DEFERRING, HELP_WITH, CASE_OPENING, OUR_PLACE, FOR_ME, WAY_TO_DIE, IF_EVER, TITLE,
     QUOTED, ABOUT_WORDS, PLAN_WORDS, CARE_EVENT, HABITUAL_SAYING, GOING_WELL, DIAGNOSED, BETWEEN, MY_CHARGE, REPORTED,
     PUNCTUATION, RECURRENCE_WORRY, ASKED_AGAIN, OTHER_IF_OPENER, AGE_THEN_NOW, PLAN_MADE, WORRY_AHEAD,
-    LONG_AGO_MARKERS, NOW_WORDS, SAYS, ASKED_IF, NOT_STUDY, WRITER_ASKING, ASKING_BEFORE_I, PET_ATTACK,
+    LONG_AGO_MARKERS, NOW_WORDS, SAYS, ASKED_IF, NOT_STUDY, WRITER_ASKING, ASKING_BEFORE_I, PET_ATTACK, RECENT_AGO,
+    DATE_NOW, MILD_STILL, CASE_SPEECH, JOKE_THEN, THOUGHT_BUT,
 )
 from chat.safety_text import _APOSTROPHES, PEOPLE, THIRD_PERSON, _has_phrase, words
 
@@ -122,7 +123,11 @@ def is_past_event(text: str) -> bool:
     asked_again = bool(RECURRENCE_WORRY.search((text or "").lower()))  # "what's the chance of another?": it is over
     text = ASKED_AGAIN.sub(" ", RECURRENCE_WORRY.sub(" . ", (text or "").lower()))
     text = PUNCTUATION.sub(" clausebreak ", text)  # a word of recovery tells how it ended only in its own clause
+    # ("stable but now he's worse": the "now" is the "but"'s); "now it's April" dates nothing; "still a bit sore"
+    # is what is left of it
+    text = re.sub(r"\b(but|aber|pero|mais|mas)\b", r" clausebreak \1", text)
     w = WHILE_DOING.sub(r"while \1 \2 \3", " ".join(words(text))).split()
+    w = MILD_STILL.sub(" ", DATE_NOW.sub(" ", " ".join(w))).split()
     aged = bool(AGE_NOW.search(" ".join(w)))
     if aged:
         w = AGE_NOW.sub(" ", " ".join(w)).split()
@@ -133,7 +138,8 @@ def is_past_event(text: str) -> bool:
     long_ago = (aged or any(_has_phrase(w, p) for p in LONG_AGO_MARKERS if p not in RECENT)
                 or bool(YEARS_AGO.search(joined)))
     # a year or months named ("in 2019", "6 months ago") date an episode that is over only when said to be
-    recent = any(_has_phrase(w, p) for p in RECENT) or bool(MONTHS_AGO.search(joined) or LONG_AGO_YEAR.search(joined))
+    recent = any(_has_phrase(w, p) for p in RECENT) or bool(MONTHS_AGO.search(joined) or LONG_AGO_YEAR.search(joined)
+                                                             or RECENT_AGO.search(joined))
     # what is left of an episode long ago goes on ("still has trouble finding words"); "now" beside a word of
     # recovery ("now it's healing") tells how it ended
     current = [x for i, x in enumerate(w)
@@ -159,7 +165,8 @@ def _sudden_undated(sentence: str) -> bool:
     w = words(sentence)
     joined = " ".join(w)
     dated = (any(_has_phrase(w, p) for p in LONG_AGO_MARKERS + RECENT + VERY_RECENT) or bool(
-        YEARS_AGO.search(joined) or MONTHS_AGO.search(joined) or LONG_AGO_YEAR.search(joined)))
+        YEARS_AGO.search(joined) or MONTHS_AGO.search(joined) or LONG_AGO_YEAR.search(joined)
+        or RECENT_AGO.search(joined)))
     return any(_has_phrase(w, p) for p in _SUDDEN) and not dated
 
 
@@ -198,7 +205,7 @@ def is_hypothetical(text: str) -> bool:
     return ((any(_has_phrase(w, p) for p in HYPOTHETICAL + FUTURE) or bool(IF_EVER.search(" ".join(w)))
              or bool(WORRY_AHEAD.search(" ".join(w)))
              or any(_opens_with_what_if(sentence) for sentence in re.split(r"(?<=[.!?])\s+", text or "")))
-            and not _is_current(_without(w, AGAIN)) and not any(_has_phrase(w, p) for p in NOW))
+            and not _is_current(_without(w, AGAIN + RESOLVED)) and not any(_has_phrase(w, p) for p in NOW))
 
 
 def _is_current(w: list[str]) -> bool:
@@ -242,7 +249,7 @@ def words_about_now(text: str) -> list[str]:
     'in 2015', '5 yrs ago', 'vor drei Jahren'), what might happen ('if my baby gets a fever, ...'), a
     question about a condition ('what are the signs of a stroke', 'how do I know if ...'), laughter ('nearly
     choked laughing') and names ('a band called Cardiac Arrest')."""
-    text = ASKED_IF.sub(r"\1when", text or "")
+    text = _without_joke(_without_case_speech(ASKED_IF.sub(r"\1when", text or "")))
     if is_study(text) or is_exam_stem(text):  # written for study: only its sentences about someone real count
         sentences = _sentences(text)
         # a message that opens as study ("Paramedic student here. We've been doing head injuries ...") keeps no
@@ -253,7 +260,8 @@ def words_about_now(text: str) -> list[str]:
             if _about_someone_now(s, study_aside=opens) or (kept and THIRD_PERSON.intersection(words(s))):
                 kept.append(s)
         text = " . ".join(kept)
-    text = " . ".join(s for s in _sentences(text) if not _general_question(s))
+    text = " . ".join(s for s in _sentences(text)
+                      if not _general_question(s) and not THOUGHT_BUT.search(" ".join(words(s))))
     text = TITLE.sub(" . ", (text or "").lower().translate(_APOSTROPHES))
     said = words(text)
     if any(_has_phrase(said, p) for p in ABOUT_WORDS) and any(_has_phrase(said, p) for p in HABITUAL_SAYING):
@@ -278,6 +286,22 @@ def words_about_now(text: str) -> list[str]:
 
 # a person, or something in front of the writer ("this", "it"), or an age ("a 10 month old")
 _NAMES_SOMEONE = FIRST_PERSON | THIRD_PERSON | PEOPLE | frozenset("this it these he she they old".split())
+
+
+def _without_joke(text: str) -> str:
+    """A joke and then a change of subject ("honestly I want to die 😂 anyway what's good for a hangover"): the joke is
+    dropped, unless it holds a number ("took 40 pills lol anyway" is an overdose) or nothing follows it."""
+    m = JOKE_THEN.match(text)
+    if not m or re.search(r"\d", m.group(0)) or len(words(text[m.end():])) < 3:
+        return text
+    return " . " + text[m.end():]
+
+
+def _without_case_speech(text: str) -> str:
+    """In a message that opens as study or is an exam stem, what the case's patient says ("OSCE station: the patient
+    says 'I have a plan ...'") is the case's, not the writer's; elsewhere ("I'm a nurse, the patient says he has a
+    plan tonight") it is kept."""
+    return CASE_SPEECH.sub(" . ", text) if opens_as_study(text) or is_exam_stem(text) else text
 
 
 def _general_question(sentence: str) -> bool:
@@ -355,6 +379,7 @@ def intent(text: str) -> str:
     text = ASKED_IF.sub(r"\1when", text or "")
     if is_about_an_animal(text):
         return "animal"
+    text = _without_case_speech(text)
     if is_vignette(text):
         return "study"
     now = describes_now(text)

@@ -38,7 +38,8 @@ CLAIM = ("is that true", "is it true", "true that", "true or false", "a myth", "
 PAST = ("years ago", "year ago", "years since", "year since", "last year", "last month", "months ago", "month ago",
         "weeks ago", "in the past",
         "when i was", "as a child", "once at", "used to", "last winter", "last summer", "last spring",
-        "last autumn", "last fall", "last christmas")
+        "last autumn", "last fall", "last christmas", "my first birth", "my first pregnancy", "my last pregnancy",
+        "previous pregnancy", "last baby", "with my first")
 # An episode that is over and was checked: its "now" ("fine now") does not make it current.
 RESOLVED = ("back to normal now", "normal now", "gone now", "healing", "healed", "getting better", "completely gone",
             "settled now", "passed now", "resolved", "back to normal", "survived", "pulled through", "all normal",
@@ -55,7 +56,13 @@ RESOLVED = ("back to normal now", "normal now", "gone now", "healing", "healed",
             "came back clear", "been fine", "been well", "totally fine", "no problems since", "nothing since",
             "va tres bien", "va bien", "geht es ihm", "geht es ihr", "seitdem", "desde entonces", "desde entao",
             "depuis", "ela esta bem", "ele esta bem", "esta bien", "gesund", "went after", "went away after",
-            "settled after", "cleared up")
+            "settled after", "cleared up",
+            # home again, stable, over, in the other languages too ("Ya está en casa y bien", "já passou")
+            "home now", "is home", "s home", "am home", "m home", "are home", "stable", "healed fully",
+            "fully healed", "ya esta en casa", "esta en casa y", "ya paso", "wieder zu hause", "ist wieder da",
+            "ja passou", "ja esta otimo", "ja esta em casa", "esta otimo", "de retour a la maison", "est rentre",
+            "est rentree", "c est passe", "estable", "estavel", "stabil", "back to the gym", "back to sport",
+            "back to training", "back to running", "back to football", "fine so far", "well so far")
 # A question about it happening again is a worry, not a recurrence ("what's the chance of another?", "so it doesn't
 # happen again", "contacts ok again?")
 RECURRENCE_WORRY = re.compile(r"\b(?:chance|chances|risk|likely|likelihood|odds|prevent|avoid|never|ok|okay|safe|"
@@ -82,6 +89,20 @@ MONTHS = tuple(f"in {m}" for m in "january february march april may june july au
 RECENT = ("weeks ago", "last month", "months ago", "month ago", "last week", "at christmas", "over christmas",
           "at easter", "over easter", "over the holidays", "at new year", "on holiday") + MONTHS + tuple(
     f"{last} {day}" for last in ("last", "on") for day in "monday tuesday wednesday thursday friday saturday sunday".split())
+# Weeks or a month ago in the other languages ("hace un mes", "há duas semanas", "vor drei Wochen", "le mois
+# dernier"): recent, like "weeks ago"
+RECENT_AGO = re.compile(
+    r"\b(?:hace|ha|faz) (?:un|una|uma|um|dos|duas|tres|cuatro|quatro|unas|umas|algunas|algumas|\d+) (?:semanas?|mes|meses)\b"
+    r"|\bil y a (?:un|une|deux|trois|quatre|quelques|\d+) (?:semaines?|mois)\b"
+    r"|\bvor (?:einer|einem|zwei|drei|vier|ein paar|einigen|\d+) (?:woche|wochen|monat|monaten)\b"
+    r"|\b(?:mes|semana) pasad[oa]\b|\b(?:mes|semana) passad[oa]\b|\b(?:mois|semaine) derni[e]re?\b"
+    r"|\b(?:letzten|letzte|vergangene|vergangenen) (?:woche|monat)\b|\b(?:just )?(?:after|before) christmas\b")
+# "now it's April": a date, not something going on
+DATE_NOW = re.compile(r"\bnow (?:it is|it s|its) (?:january|february|march|april|may|june|july|august|september|"
+                      r"october|november|december|spring|summer|autumn|winter)\b")
+# "it's still a bit sore": what is left of an episode that is over, no sign that it goes on
+MILD_STILL = re.compile(r"\bstill (?:\w+ ){0,3}?(?:a bit|a little|slightly|bit|mildly|sore|tender|tired|itchy|dry|"
+                        r"stiff|gritty|bruised|embarrassed|scared|worried|shaken|nervous|anxious|drive|work|go to|play|live)\b")
 # Hours ago: over only when someone checked it ("discharged yesterday", "the crew treated him this morning"), never
 # on the writer's word alone ("took a bottle of Tylenol last night, feels fine now" is still an overdose).
 VERY_RECENT = ("yesterday", "last night", "this morning", "earlier today", "the other day", "ontem", "ayer", "gestern",
@@ -94,7 +115,8 @@ AGAIN = ("happen again", "happening again", "happens again", "get it again", "ha
          "trying again", "one again", "with the next", "it coming back", "it comes back", "it will come back",
          "it ll come back", "acontecer de novo", "aconteca de novo", "pase otra vez",
          "pasar otra vez", "vuelva a pasar", "volver a pasar", "se reproduise", "se reproduire", "wieder passiert",
-         "nochmal passiert")
+         "nochmal passiert", "pregnant again", "embarazada otra vez", "embarazada de nuevo", "gravida de novo",
+         "gravida outra vez", "wieder schwanger", "enceinte a nouveau", "enceinte de nouveau")
 # ("it's back", "came back": a recurrence is now; "came back normal" is taken out as RESOLVED first)
 NOW_WORDS = ("now", "today", "jetzt", "heute", "ahora", "hoy", "agora", "hoje", "maintenant", "aujourd")  # aujourd'hui
 CURRENT = NOW_WORDS + ("tonight", "again", "still", "currently", "all day", "all night", "is back", "s back",
@@ -164,7 +186,10 @@ HYPOTHETICAL = ("if someone", "if somebody", "if a person", "if you", "if a chil
                 "the character", "my character",
                 "my story", "in my story", "in the story", "the story where", "my book",
                 "the novel", "mon personnage", "mi personaje", "meu personagem", "meine figur", "roman policier",
-                "in a film", "in the film", "in a movie", "in the movie", "on tv", "in a show",
+                "in a film", "in the film", "in a movie", "in the movie", "on tv", "in a show", "a film where",
+                "a movie where", "a film about", "a movie about", "documentary about", "a documentary",
+                "a thriller", "the main character", "hospital drama", "need to know if", "should they do if",
+                "would they do if", "should we do if", "would we do if",
                 "in a game", "how realistic", "screenplay", "my script", "fiction", "the plot", "first aid course",
                 "suppose", "supposing", "angenommen", "supongamos", "supposons", "suponhamos", "imaginemos",
                 "imagine", "let s say", "lets say", "what would happen",
@@ -195,7 +220,7 @@ STUDY = frozenset(
     "essay essays assignment homework coursework lecture lectures module flashcards poster syllabus handbook teach "
     "teaching "
     "documentary podcast article partiel partiels prova prufung klausur estudando estudiando revisando nclex mcat "
-    "plab mnemonic mnemonics student students trainee trainees cadet cadets apprentice simulation scenario rotation "
+    "plab mnemonic mnemonics student students trainee trainees cadet cadets simulation scenario rotation "
     "placement seminar "
     "presentation charla palestra vortrag referat expose exposicao lerne lernen estudio estudo etudie "
 
@@ -208,11 +233,14 @@ STUDY = frozenset(
     "slides".split())
 # The words that label a message as study when it opens with them ("Vignette: ...", "Exam q: ...").
 STUDY_LABELS = frozenset("exam exams quiz vignette flashcard flashcards viva osce mcq usmle nclex plab revision "
-                         "homework assignment prufungsfrage examen sba board mrcp mrcs ecn edn enarm".split())
+                         "homework assignment prufungsfrage examen sba board mrcp mrcs ecn edn enarm mock".split())
 # German compounds ("Staatsexamen", "Abschlussprüfung") and "examens": a word ending so is a study word.
 STUDY_ENDINGS = ("examen", "prufung", "klausur", "exam", "exams")
 STUDY_STARTS = ("prufungs", "klausur", "examens", "staatsexam")  # "Prüfungsfrage", "Klausurvorbereitung"
-STUDY_PHRASES = ("first aid course", "first aid class", "first aid training", "first aid test", "for school",
+STUDY_PHRASES = ("mock paper", "mock exam", "mock test", "mock osce", "first aid at work", "health class", "biology class", "science class", "in health class", "pshe",
+                 "para un trabajo", "un trabajo de", "para o trabalho", "um trabalho de", "pour un expose",
+                 "fur ein referat", "mein referat", "learn the signs", "a talk for", "a talk on", "a talk about",
+                 "give a talk", "giving a talk", "first aid course", "first aid class", "first aid training", "first aid test", "for school",
                  "first aid certificate", "course book", "course books", "past paper", "past papers",
                  "escrever um", "escribir un", "ecrire un", "a escrever", "estoy escribiendo", "j ecris",
                  "estudante de", "estudiante de", "etudiant en", "etudiante en",
@@ -236,6 +264,7 @@ STUDY_PHRASES = ("first aid course", "first aid class", "first aid training", "f
 # Words that make a nearby "I"/"my" the one asking or studying, not the one it is happening to.
 FRAME = STUDY | frozenset(
     "know wonder wondering curious clear sure understand learn learning read reading heard writing making asking "
+    "volunteer volunteering putting talk presentation poster "
     "examples example stories illustrate structure check mark marking feedback "
     "question prepared class course instructor teacher students pupils lesson patient patients casualty mannequin "
     "manikin dummy assess assessment prepare preparing preparando preparo preparer prepa sim station explain describe "
@@ -323,10 +352,25 @@ ASKING = ("signs of", "sign of", "symptoms of", "symptom of", "warning signs", "
 # "is that normal?" about something that happens now and then ("breathes fast when sleeping sometimes"): a
 # question about a pattern, not an event.
 HABITUAL = ("sometimes", "occasionally", "now and then", "from time to time", "when sleeping", "in his sleep",
-            "in her sleep", "when he sleeps", "when she sleeps")
-IS_NORMAL = ("is that normal", "is it normal", "is this normal", "is that ok", "is that okay")
+            "in her sleep", "when he sleeps", "when she sleeps", "every winter", "every summer")
+IS_NORMAL = ("is that normal", "is it normal", "is this normal", "is that ok", "is that okay", "just normal",
+             "is this just", "is that just", "is it just", "es normal", "e normal", "c est normal", "ist das normal")
+# What a case's patient says ("the patient says 'I have a plan ...'"): the case's words, not the writer's
+CASE_SPEECH = re.compile(r"\b(?:the|a|your) (?:patient|casualty|client|resident|service user|caller|victim|"
+                         r"examiner|actor|simulated patient)s? (?:says|said|tells you|told you|states|stated|reports|"
+                         r"reported|asks|asked|shouts|screams)\b[^.!?\n]*(?:[.!?][\'\"\u2019\u201d])?")
+# A joke, then a change of subject ("honestly I want to die 😂 anyway, what's good for a hangover"): what comes before
+# the "anyway" is the joke's
+JOKE_THEN = re.compile(r"^.*(?:\U0001F602|\U0001F923|\U0001F605|\U0001F606|\U0001F639|\blol\b|\blmao\b|\bhaha\w*|"
+                       r"\bjaja\w*|\bkkk+\b|\bmdr\b)[\s.,!]*(?:anyway|anyways|anyhow|btw|but seriously|bref|en fin|"
+                       r"enfim|egal|jedenfalls)\b", re.S | re.I)
+# A scare that turned out to be nothing ("I thought I was having a stroke, but it was just no coffee")
+THOUGHT_BUT = re.compile(r"\b(?:i thought|thought i|j ai cru|je pensais|crei que|pense que|achei que|ich dachte)\b"
+                         r"[^?]*?\b(?:but it was just|but it was only|but it was nothing|mais c etait juste|"
+                         r"mais c etait que|pero era solo|pero solo era|mas era so|mas era apenas|aber es war nur)\b")
 # A name is no emergency: "my friend's band is called Cardiac Arrest", "a film named Overdose".
-NAME = re.compile(r"\b(?:band|song|film|movie|show|series|book|novel|album|game|podcast|group|team|horse|is|are|was|"
+NAME = re.compile(r"\b(?:band|song|film|movie|show|series|book|novel|album|game|podcast|group|team|horse|dish|meal|"
+                   r"burger|drink|cocktail|ride|rollercoaster|restaurant|bar|pub|shop|cafe|is|are|was|"
                    r"were) (?:called|named|titled)\b[^.,;:!?\n]*")
 # Words of laughter: a sentence that laughs is a figure of speech ("nearly choked laughing", "died laughing").
 LAUGH = re.compile(r"[^.!?;,\n]*\b(?:laugh|laughing|laughed|laughter|risa|riendo|rire|lachen|lache|rindo|rir)\b"
@@ -347,9 +391,11 @@ ASKS = frozenset("should can could do does did is are will would shall who where
 OTHER_IF_OPENER = re.compile(r"^(?:e|y|et|und|and|mas|pero|mais|aber) (?:se|si|wenn|falls|if) (?:eu|yo|je|ich|i|"
                              r"mon|ma|mi|meu|minha|mein|meine|my)\b"
                              r"|^se (?:\w+ ){0,3}(?:tiver|tiverem|estiver|estiverem|for|fizer|ficar|comecar|tomar|"
-                             r"engolir|cair|bater|desmaiar|parar)\b"
+                             r"engolir|cair|bater|desmaiar|parar|encontrar|vir|ver|acontecer|precisar|morder)\b"
                              r"|^(?:si|se|wenn|falls) (?:mon|ma|mi|meu|minha|mein|meine)\b.*\b(?:a partir de quand|"
-                             r"a partir de cuando|a partir de quando|ab wann|en que momento|em que momento)\b")
+                             r"a partir de cuando|a partir de quando|ab wann|en que momento|em que momento|qu est ce qu il faut faire|"
+                             r"que faut il faire|que faire|que hacer|que hay que hacer|o que fazer|o que devo fazer|"
+                             r"was tun|was muss ich tun|was soll ich tun)\b")
 IF_OPENER = re.compile(r"^(?:so |ok |okay |hi |hey )?(?:if|falls) (?:i|my|our|a|an|someone|somebody|anyone|your|we|"
                         r"he|she|they|mein|meine|ich|jemand)\b")
 WHETHER = re.compile(r"\b(?:sure|unsure|wonder|wondering|know|tell|see|check|ask|asking|idea)\s*$")
@@ -370,10 +416,14 @@ TIME_NOW = re.compile(
     r"teatime|earlier|\d)"
     r"|\b(?:for|in) the (?:last|past) (?:\d+|few|couple|half)"
     r"|\bhace (?:un rato|media hora|una hora|\d+ (?:minutos|horas))\b|\bil y a (?:une|\d+) (?:heure|minute)"
-    r"|\bdepuis \d+ (?:minute|heure)|\bseit \d+ (?:minuten|stunden)|\bha \d+ (?:minutos|horas)\b")
+    r"|\bdepuis \d+ (?:minute|heure)|\bseit \d+ (?:minuten|stunden)|\bha \d+ (?:minutos|horas)\b"
+    r"|\bseit (?:gestern|heute|heute morgen|heute fruh|letzter nacht)\b|\bdesde (?:ayer|anoche|esta manana|ontem|hoje|"
+    r"esta manha)\b|\bdepuis (?:hier|ce matin|cette nuit)\b")
 ANIMAL = frozenset("vet vets veterinarian veterinary vet's".split())
 # A pet as the one it happens to ("my cat is having a seizure"), when no person is named.
-PETS = frozenset("dog dogs puppy cat cats kitten rabbit hamster horse pony budgie parrot tortoise ferret chat chien "
+PETS = frozenset("spaniel labrador retriever terrier collie poodle beagle dachshund pug husky staffy greyhound "
+                 "whippet alsatian cockapoo cavapoo schnauzer chihuahua bulldog "
+                 "dog dogs puppy cat cats kitten rabbit hamster horse pony budgie parrot tortoise ferret chat chien "
                  "chiot chaton perro perrito gato gatito hund katze kater cachorro gata goldfish fish gerbil guinea".split())
 PET_VERBS = frozenset("is has had was keeps ate swallowed drank got seems just s a est hat ist tiene esta tem".split())
 # "when I was lifting at the gym": what one was doing when it began, not an age ("when I was 12")
@@ -400,7 +450,7 @@ WAY_TO_DIE = re.compile(r"\b(?:quickest|fastest|easiest|painless|least painful|b
 # A worry about what may come ("I worry he'd have a stroke and not realise", "worried my teen might start ..."):
 # what might happen, not what is happening
 WORRY_AHEAD = re.compile(r"\b(?:worry|worried|worrying|scared|afraid|terrified|nervous|fear)(?: that)? "
-                         r"(?:he|she|they|i|we|it|my \w+|our \w+) (?:d|would)\b"
+                         r"(?:he|she|they|i|we|it|my \w+|our \w+) (?:d|would|will|won|might|may|could)\b"
                          r".*\b(?:signs|symptoms|look for|watch for|teach|how (?:would|will|do) (?:i|we) know)\b")
 # A plan made ("picked a day", "written letters to the kids", "saving up my pills"): now, whatever else is past
 PLAN_MADE = re.compile(r"\b(?:picked|chosen|set|planned|decided on) (?:a|the) (?:day|date|night|time)\b"

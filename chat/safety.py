@@ -55,6 +55,7 @@ _NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
 _NUMERIC_ALT = re.compile(r"(>=|<=)(\d+(?:\.\d+)?)|(\d+(?:\.\d+)?)-(\d+(?:\.\d+)?)")
 _CATEGORY = re.compile(r"^\s*([a-z_]+)\s*:\s*")
 NEGATIONS = frozenset({"no", "without", "denies", "denied", "never", "nor", "sin", "sans", "ohne", "kein", "keine",
+                       "nunca", "jamais", "jamas", "nie", "niemals",
                        "sem"})
 # In Spanish/Portuguese "no" is also "in the" ("dor no peito"): there it is not read as a negation (English "do" and
 # "um" are no sign of either language: "no trouble breathing, do I ...").
@@ -62,7 +63,7 @@ _IBERIAN = frozenset("el la los las de del da dos das em uma com que y dor dores
                      "estou sinto quiero quero puedo puede pueden consigo consegue esta estoy tiene tengo mi hijo "
                      "meu minha tem sente ela ele nao muy hay "
                      "hija ya mas se".split())
-DOSE_UNITS = frozenset("mg mcg ug ml mls g gram grams milligram milligrams microgram micrograms".split())
+DOSE_UNITS = frozenset("mg mcg ug ml mls g gram grams milligram milligrams microgram micrograms iu".split())
 _READING = frozenset("sugar sugars glucose bs bg bm reading meter level levels".split())  # "sugar 40 mg" is a reading
 _REGIMEN = re.compile(r" (?:a day|per day|daily|each day|every day|a week|per week) ")
 YEARS = frozenset("year years yr yrs jahr jahre jahren ano anos an ans".split())

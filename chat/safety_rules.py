@@ -172,6 +172,9 @@ RULES: list[str] = [
     "breathing: drool|dribbl + can not swallow|leaning forward|sitting forward|breath|noise|high pitch",
     "breathing: copd|asthma|emphysema + worse than usual|much worse|way worse|sleepy|drowsy|confus|{blue}",
     "breathing: breath + fast|rapid + faint|shallow|fever|grunt|floppy|{altered}",
+    "breathing: respirando|respira|respire|respiration|respiracao|respiracion|atmet|atmung + rapid|rapido|rapida|vite|"
+    "schnell|ruido|bruit|ruido|gerausch + dormid|adormecid|somnolent|sonolent|schlafrig|no contesta|nao responde|"
+    "ne repond|reagiert kaum|{altered}",
     "breathing: froth|frothy + cough|breath|spit|pink",
     "breathing: breath + lying down|lying flat|in bed|lie flat|sit up|sitting up|sleep sitting|propped up",
     "breathing: oxygen|sats|saturat + 50-92",
@@ -189,7 +192,8 @@ RULES: list[str] = [
     "silent|no sound|can not breath|{blue}|turning",
     # hands at the throat and no sound: "hands on her neck, can't cough"
     "choking: hands on|hands at|hand at|hands to|hand to|clutching|grabbing|holding + neck|throat + can not cough|can not speak|can not talk|silent|"
-    "no sound|can not breath|turning|{blue}|can not make|any sound|a sound|no noise",
+    "no sound|can not breath|turning|{blue}|can not make|any sound|a sound|no noise|not coughing|stopped coughing|"
+    "going dark|gone dark|nothing comes|nothing coming",
     # food that went down the wrong way, and now silent or grabbing at someone
     "choking: swallowed wrong|went down wrong|wrong way|eating|sandwich|meat|steak|mouthful + gone silent|"
     "went silent|going silent|no sound|no noise|making no|squeak|pointing at|words out|wheezy|grabbing at|clutching at|can not breath|turning blue",
@@ -306,7 +310,8 @@ RULES: list[str] = [
     # hit with something hard, and later not right: slurring, drowsy, vomiting
     "head_spine: hit with|hit by|struck|smashed + bottle|bat|brick|pole|club|glass|hammer|rock|stone + slurr|"
     "drowsy|stay awake|confus|vomit|sleepy|being sick|seiz",
-    "head_spine: bladder|bowel|peed myself|wet myself|saddle + back|numb|can not feel|control",
+    "head_spine: bladder|bowel|peed myself|wet myself|saddle area|saddle region|saddle anaesth|saddle anesth + back|"
+    "numb|can not feel|control",
     "head_spine: pupil + different|unequal",
     "head_spine: broke my neck|broken neck|broke my back|broken back|broke his neck|broke her neck",
     "head_spine: hit by a car|run over|knocked down by|hit by a bus|hit by a truck|atropell|renverse par|"
@@ -389,7 +394,8 @@ RULES: list[str] = [
     "swollen|pain|bloat|distend",
     "abdominal: pee|wee|urinate|urine + can not|unable|not able + agony|{severe}|swollen|bladder",
     "abdominal: not keep|not keeping|not stay|not staying|not hold + down|water|fluids|anything|drink",
-    "abdominal: vomit|sick|throwing up + poo|faec|feces|fecal|poop",
+    "abdominal: vomit|sick|throwing up|vomi|erbrech|erbricht + poo|faec|feces|fecal|poop|fezes|heces|selles|kot|"
+    "caca",
     # bowel folding into itself in a baby: screaming in bouts, legs drawn up, a stool like redcurrant jelly
     "abdominal: {child}|month old|months old|year old + scream|crying|cries|inconsolable + bouts|episodes|"
     "comes and goes|on and off|attacks|waves|every few + knees|legs|pale|floppy|vomit|jelly|blood",

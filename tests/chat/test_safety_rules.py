@@ -545,12 +545,11 @@ def _bench():
 
 def test_no_rule_alternative_is_written_for_one_message():
     """Issue 27: a phrase alternative (three words or more) that occurs in exactly one message of the sets
-    tuned on (blind_b..blind_j, blind_l, blind_n, blind_o, blind_r, blind_s and blind_v too) was written for that sentence. The audit can
+    tuned on (blind_b..blind_j, blind_l, blind_n..blind_s and blind_v too) was written for that sentence. The audit can
     fail: such a phrase is found, two words are not audited, and a phrase no message uses is allowed."""
     bench = _bench()
-    assert not {f"blind_{x}" for x in "bcdefghijlnorsv"} & bench.UNTUNED
-    assert {"heldout5", "blind_k", "blind_m", "blind_p", "blind_q", "blind_t", "blind_u", "blind_w", "blind_x",
-            "blind_y"} <= bench.UNTUNED
+    assert not {f"blind_{x}" for x in "bcdefghijlnopqrsv"} & bench.UNTUNED
+    assert {"heldout5", "blind_k", "blind_m", "blind_t", "blind_u", "blind_w", "blind_x", "blind_y"} <= bench.UNTUNED
     assert bench.single_message_phrases() == []
     extra = ["x: one of my nuts + y", "x: coughed up", "x: nobody ever writes this"]
     assert bench.single_message_phrases(RED_FLAGS + extra) == ["one of my nuts"]
@@ -639,5 +638,44 @@ def test_round_twelve_review_probes():
         "my jeans don't fit any more, I'll order another size",
         "On a ressenti une secousse sismique cette nuit pendant quelques minutes, rien de cassé.",
         "De repente mi bebé empezó a caminar solo, ¡qué ilusión!",
+    ]
+    assert misread(urgent, quiet) == ([], [])
+
+
+def test_round_thirteen_readings_both_ways():
+    """Round thirteen's readings (issue 27), in phrasings written for this test: an episode weeks or a month ago, told
+    in five languages and said to be over ("home now", "ya está en casa", "já passou"); "now it's May" and "still a
+    bit sore" date nothing; a case's patient quoted in a study message; a joke and then a change of subject; a scare
+    that "was just" something; a film's plot; the signs asked ahead by a worried parent; "nunca" and "jamais" negate.
+    Each has an urgent phrasing beside it that must still be caught."""
+    quiet = [
+        "Hace tres semanas a mi madre le dio un ictus leve. Ya está en casa y bien. ¿Puede volver a conducir?",
+        "Il y a deux semaines mon fils a fait une convulsion fébrile, c'est passé. Est-ce que ça peut revenir ?",
+        "Vor einem Monat hatte mein Vater einen Herzinfarkt, jetzt ist er wieder zu Hause. Was darf er essen?",
+        "In March my husband was knocked off his bike and had a bleed on the brain. Now it's June, he's home and "
+        "walking. Will his temper improve?",
+        "I got bleach in my eye at work last month, they rinsed it at A&E and it healed fully. It's still a bit gritty "
+        "at night, are drops ok?",
+        "Mock OSCE station: the patient says 'I took all my tablets an hour ago.' What do I ask first?",
+        "my boss says he's 'having a heart attack' every time the printer jams lol anyway how do I reset a router?",
+        "I thought I was having a stroke this morning but it was just my foot gone to sleep. How do I sit better?",
+        "We watched a film where a climber gets bitten by a snake and cuts the wound open. Would that help?",
+        "I'm worried I won't notice if my newborn gets really poorly. What are the signs to look out for?",
+        "Desde criança fico tonta quando levanto rápido, mas nunca desmaiei. Beber mais água ajuda?",
+        "Took my vitamin D twice by mistake, 2000 IU each time. Is that a problem?",
+    ]
+    urgent = [
+        "Hace tres semanas a mi madre le dio un ictus. Desde ayer no puede mover el brazo derecho y habla raro.",
+        "My dad had a heart attack last month and was sent home, but now he has crushing chest pain and is sweating",
+        "I'm a nurse and the patient says he has a plan to end his life tonight and has pills hidden",
+        "took 40 of my sleeping pills lol anyway what should I eat",
+        "I thought it was just indigestion but now my chest is crushing and my left arm is numb",
+        "We were watching a film and my husband suddenly slurred his words and his face dropped on one side",
+        "Meine Frau ist in der 39. Woche, die Wehen kommen alle 3 Minuten und sie muss pressen",
+        "my toddler was playing with the remote and a button battery is missing, he's drooling and coughing",
+        "boiling water from the pan went over my son's arm and the skin is peeling off",
+        "mi bebé de 5 semanas vomita verde y tiene la barriga hinchada",
+        "I'm 32 weeks and have barely felt the baby move since yesterday",
+        "he got a shock off the fuse box and has a burn on his hand, his heart feels like it's racing",
     ]
     assert misread(urgent, quiet) == ([], [])
