@@ -42,7 +42,7 @@ from chat.intent_words import (
     QUOTED, ABOUT_WORDS, PLAN_WORDS, CARE_EVENT, HABITUAL_SAYING, GOING_WELL, DIAGNOSED, BETWEEN, MY_CHARGE, REPORTED,
     PUNCTUATION, RECURRENCE_WORRY, ASKED_AGAIN, OTHER_IF_OPENER, AGE_THEN_NOW, PLAN_MADE, WORRY_AHEAD,
     LONG_AGO_MARKERS, NOW_WORDS, SAYS, ASKED_IF, NOT_STUDY, WRITER_ASKING, ASKING_BEFORE_I, PET_ATTACK, RECENT_AGO,
-    DATE_NOW, MILD_STILL, CASE_SPEECH, JOKE_THEN, THOUGHT_BUT,
+    OTHER_IF_ASKED, CASE_SPEECH, JOKE_THEN, JOKE_GOES_ON, THOUGHT_BUT, NOT_OVER, BUT, WORRY_WORDS, FILM_TOPIC, ASKED_SIGNS,
 )
 from chat.safety_text import _APOSTROPHES, PEOPLE, THIRD_PERSON, _has_phrase, words
 
@@ -108,26 +108,35 @@ def _without(w: list[str], phrases: Iterable[str]) -> list[str]:
 
 
 def _ends_unretracted(w: list[str], phrase: str) -> bool:
-    """The phrase occurs, and not with a "but" in the three words after it ("was healing well but ...")."""
+    """The phrase occurs, and not with a "but" (pero, mais, aber, mas) in the three words after it ("was healing well
+    but ...", "ya pasó, pero ...")."""
     # (only for a course going well: "she's recovered but forgetful" stays over)
+    # (a "but" that goes on to a worry takes nothing back: "já passou, mas fiquei com medo")
     p = phrase.split()
-    return any(w[i:i + len(p)] == p and "but" not in w[i + len(p):i + len(p) + 3] for i in range(len(w)))
+    return any(w[i:i + len(p)] == p and not (set(BUT).intersection(w[i + len(p):i + len(p) + 3])
+                                             and not WORRY_WORDS.intersection(w[i + len(p):i + len(p) + 8]))
+               for i in range(len(w)))
 
 
 def is_past_event(text: str) -> bool:
     """About an episode long ago ("had a heart attack last year") or weeks ago and over ("last week ... the ECG
     was normal"; weeks ago alone is recent: "had a c-section last week, now breathless"); never when something
     is said to happen now ("fine now" and "happening again" are no now)."""
-    if any(_sudden_undated(s) for s in _sentences(text)):  # "my husband suddenly couldn't get his words out"
-        return False
+    over, current = _episode(text)
+    return over and not current
+
+
+def _episode(text: str) -> tuple[bool, bool]:
+    """(the message tells of an episode that is over, something is said to go on now): is_past_event's reading. A
+    sudden sentence with no time of its own ("my husband suddenly couldn't get his words out") is no episode."""
+    if any(_sudden_undated(s) for s in _sentences(text)):
+        return False, True
     asked_again = bool(RECURRENCE_WORRY.search((text or "").lower()))  # "what's the chance of another?": it is over
     text = ASKED_AGAIN.sub(" ", RECURRENCE_WORRY.sub(" . ", (text or "").lower()))
     text = PUNCTUATION.sub(" clausebreak ", text)  # a word of recovery tells how it ended only in its own clause
-    # ("stable but now he's worse": the "now" is the "but"'s); "now it's April" dates nothing; "still a bit sore"
-    # is what is left of it
-    text = re.sub(r"\b(but|aber|pero|mais|mas)\b", r" clausebreak \1", text)
-    w = WHILE_DOING.sub(r"while \1 \2 \3", " ".join(words(text))).split()
-    w = MILD_STILL.sub(" ", DATE_NOW.sub(" ", " ".join(w))).split()
+    # ("stable but now he's worse": the "now" is the "but"'s); "not stable" is no end
+    text = re.sub(rf"\b({'|'.join(BUT)})\b", r" clausebreak \1", text)
+    w = WHILE_DOING.sub(r"while \1 \2 \3", NOT_OVER.sub(" notover ", " ".join(words(text)))).split()
     aged = bool(AGE_NOW.search(" ".join(w)))
     if aged:
         w = AGE_NOW.sub(" ", " ".join(w)).split()
@@ -146,14 +155,42 @@ def is_past_event(text: str) -> bool:
                if not (x == "still" and long_ago)
                and not (x in NOW_WORDS and any(_has_phrase(_clause(w, i, 5 if x == "now" else 0, 5), p)
                                                 for p in RESOLVED))]
-    if _is_current(_without(current, RESOLVED + AGAIN)):
-        return False
     # "was healing well but it's opened up": an end taken back is no end
     over = (any(_ends_unretracted(w, p) if p in GOING_WELL else _has_phrase(w, p) for p in RESOLVED)
             or asked_again)
     checked = any(_has_phrase(w, p) for p in CHECKED)
-    return (long_ago or (recent and over)
-            or (any(_has_phrase(w, p) for p in VERY_RECENT) and checked))
+    return ((long_ago or (recent and over) or (any(_has_phrase(w, p) for p in VERY_RECENT) and checked)),
+            _is_current(_without(current, RESOLVED + AGAIN)))
+
+
+def _from_now_on(text: str) -> str:
+    """An episode dated weeks or years ago and over, then something said to go on ("At Christmas he choked ... he's
+    been fine since, but his ribs are still sore"): the sentences from the one that dates it to the first one that
+    speaks of now are the episode's and are not read. What comes before the date is kept ("18 weeks, soaking a pad
+    ... I lost a baby last year and this feels worse"), and so is everything from the first sentence about now on
+    ("... is recovering. She's still using a frame. She's collapsed and won't respond." keeps the collapse). Hours
+    ago ("this morning he banged his head, said it was nothing ... all day") is never set aside: what follows an
+    injury comes hours later."""
+    over, current = _episode(text)
+    if not (over and current):
+        return text
+    sentences = _sentences(text)
+    start = next((i for i, s in enumerate(sentences) if _dated(s)), None)
+    if start is None:
+        return text
+    for i in range(start, len(sentences)):
+        if _episode(sentences[i])[1] or describes_now(sentences[i]):
+            return " ".join(sentences[:start] + sentences[i:])
+    return text
+
+
+def _dated(sentence: str) -> bool:
+    """Dates an episode weeks, months or years ago ("last month", "in 2019", "hace un mes", "5 years ago")."""
+    w = words(sentence)
+    joined = " ".join(w)
+    return (any(_has_phrase(w, p) for p in LONG_AGO_MARKERS + RECENT) or bool(
+        YEARS_AGO.search(joined) or MONTHS_AGO.search(joined) or LONG_AGO_YEAR.search(joined)
+        or RECENT_AGO.search(joined)))
 
 
 _SUDDEN = ("suddenly", "all of a sudden", "de repente", "soudain", "soudainement", "plotzlich", "d un coup")
@@ -204,7 +241,7 @@ def is_hypothetical(text: str) -> bool:
     w = DEFERRING.sub(" ", " ".join(words(text))).split()
     return ((any(_has_phrase(w, p) for p in HYPOTHETICAL + FUTURE) or bool(IF_EVER.search(" ".join(w)))
              or bool(WORRY_AHEAD.search(" ".join(w)))
-             or any(_opens_with_what_if(sentence) for sentence in re.split(r"(?<=[.!?])\s+", text or "")))
+             or _asks_what_if(re.split(r"(?<=[.!?])\s+", text or "")))
             and not _is_current(_without(w, AGAIN + RESOLVED)) and not any(_has_phrase(w, p) for p in NOW))
 
 
@@ -213,11 +250,27 @@ def _is_current(w: list[str]) -> bool:
     return any(_has_phrase(w, p) for p in CURRENT) or bool(JUST_HAPPENED.search(" ".join(w)))
 
 
+def _asks_what_if(sentences: list[str]) -> bool:
+    """A sentence opens with a what-if; one that asks "que faire ?" (OTHER_IF_ASKED) only when no statement follows
+    it ("Si mon bébé ne respire plus, que faire ? Il est bleu." tells what is happening)."""
+    return any(_opens_with_what_if(s) or (
+        OTHER_IF_ASKED.match(" ".join(words(s))) and s.rstrip().endswith("?") and not _is_yes(s)
+        and not any(t.strip() and not t.rstrip().endswith("?") for t in sentences[i + 1:]))
+        for i, s in enumerate(sentences))
+
+
+def _is_yes(text: str) -> bool:
+    """Opens with the Spanish "sí", a yes, which the accents taken out would read as "si", an if."""
+    return (text or "").lstrip().lower().startswith(("s\u00ed ", "s\u00ed,"))
+
+
 def _opens_with_what_if(text: str) -> bool:
     """'If my baby gets a fever, what ...?', 'if I splash bleach in my eye, how long ...?': the message opens with
     an if-clause about someone, no wish about the writer ('if I was gone'), and goes on to ask. A statement after
     it ('if I don't get help I will kill myself') is no what-if."""
     w = words(text)
+    if _is_yes(text):
+        return False
     if OTHER_IF_OPENER.match(" ".join(w)):  # "se ... tiver", "si ... à partir de quand": asked, it ends on "?"
         return (text or "").rstrip().endswith("?")
     if not IF_OPENER.match(" ".join(w)):
@@ -249,7 +302,7 @@ def words_about_now(text: str) -> list[str]:
     'in 2015', '5 yrs ago', 'vor drei Jahren'), what might happen ('if my baby gets a fever, ...'), a
     question about a condition ('what are the signs of a stroke', 'how do I know if ...'), laughter ('nearly
     choked laughing') and names ('a band called Cardiac Arrest')."""
-    text = _without_joke(_without_case_speech(ASKED_IF.sub(r"\1when", text or "")))
+    text = _from_now_on(_without_joke(_without_case_speech(ASKED_IF.sub(r"\1when", text or ""))))
     if is_study(text) or is_exam_stem(text):  # written for study: only its sentences about someone real count
         sentences = _sentences(text)
         # a message that opens as study ("Paramedic student here. We've been doing head injuries ...") keeps no
@@ -260,14 +313,13 @@ def words_about_now(text: str) -> list[str]:
             if _about_someone_now(s, study_aside=opens) or (kept and THIRD_PERSON.intersection(words(s))):
                 kept.append(s)
         text = " . ".join(kept)
-    text = " . ".join(s for s in _sentences(text)
-                      if not _general_question(s) and not THOUGHT_BUT.search(" ".join(words(s))))
+    text = " . ".join(_without_scare(s) for s in _sentences(text) if not _general_question(s))
     text = TITLE.sub(" . ", (text or "").lower().translate(_APOSTROPHES))
     said = words(text)
     if any(_has_phrase(said, p) for p in ABOUT_WORDS) and any(_has_phrase(said, p) for p in HABITUAL_SAYING):
         text = QUOTED.sub(lambda m: m.group(0) if PLAN_WORDS.intersection(words(m.group(0))) else " . ", text)
     text = BETWEEN.sub(r"\1\2 with", SCARE_QUOTES.sub(_figure_or_quote, text))
-    text = LAUGH.sub(" . ", NAME.sub(" . ", LONG_AGO_YEAR.sub(" in longago ", text)))
+    text = LAUGH.sub(" . ", NAME.sub(" . ", LONG_AGO_YEAR.sub(" in longago ", FILM_TOPIC.sub(" . ", text))))
     text = WHILE_DOING.sub(r"while \1 \2 \3", text)
     text = CONDITIONAL.sub(lambda m: m.group(0) if _stays(m.group(0)) or WHETHER.search(m.string[:m.start()])
                             else " . ", text)
@@ -276,7 +328,7 @@ def words_about_now(text: str) -> list[str]:
         w = words(clause)
         joined = " ".join(w)
         if ("longago" in w or any(_has_phrase(w, p) for p in LONG_AGO + ASKING)
-                or YEARS_AGO.search(joined) or MONTHS_AGO.search(joined)):
+                or YEARS_AGO.search(joined) or MONTHS_AGO.search(joined) or ASKED_SIGNS.search(joined)):
             continue
         kept += w
     return kept
@@ -292,9 +344,22 @@ def _without_joke(text: str) -> str:
     """A joke and then a change of subject ("honestly I want to die 😂 anyway what's good for a hangover"): the joke is
     dropped, unless it holds a number ("took 40 pills lol anyway" is an overdose) or nothing follows it."""
     m = JOKE_THEN.match(text)
-    if not m or re.search(r"\d", m.group(0)) or len(words(text[m.end():])) < 3:
+    after = " ".join(words(text[m.end():])) if m else ""
+    # ("he's shaking lol anyway what do I do", "haha btw he's coughing": the same subject goes on)
+    if not m or re.search(r"\d", m.group(0)) or len(after.split()) < 3 or JOKE_GOES_ON.search(after):
         return text
     return " . " + text[m.end():]
+
+
+def _without_scare(sentence: str) -> str:
+    """A scare that turned out to be nothing, told in a clause that ends a few words after "it was just" ("I thought
+    I was having a stroke but it was just my foot asleep, how do I ..."): the clauses up to it are dropped. "I thought
+    it was just heartburn but it was nothing like this, crushing pain ..." keeps everything."""
+    parts = re.split(r"(?<=[,\u2013\u2014])\s*|\s+[-\u2013\u2014]\s+|\s*[\U0001F300-\U0001FAFF]+\s*", sentence)
+    for k in range(1, len(parts) + 1):
+        if THOUGHT_BUT.search(" ".join(words(" ".join(parts[:k])))):
+            return " ".join(parts[k:])
+    return sentence
 
 
 def _without_case_speech(text: str) -> str:

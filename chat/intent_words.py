@@ -38,8 +38,7 @@ CLAIM = ("is that true", "is it true", "true that", "true or false", "a myth", "
 PAST = ("years ago", "year ago", "years since", "year since", "last year", "last month", "months ago", "month ago",
         "weeks ago", "in the past",
         "when i was", "as a child", "once at", "used to", "last winter", "last summer", "last spring",
-        "last autumn", "last fall", "last christmas", "my first birth", "my first pregnancy", "my last pregnancy",
-        "previous pregnancy", "last baby", "with my first")
+        "last autumn", "last fall", "last christmas")
 # An episode that is over and was checked: its "now" ("fine now") does not make it current.
 RESOLVED = ("back to normal now", "normal now", "gone now", "healing", "healed", "getting better", "completely gone",
             "settled now", "passed now", "resolved", "back to normal", "survived", "pulled through", "all normal",
@@ -56,13 +55,11 @@ RESOLVED = ("back to normal now", "normal now", "gone now", "healing", "healed",
             "came back clear", "been fine", "been well", "totally fine", "no problems since", "nothing since",
             "va tres bien", "va bien", "geht es ihm", "geht es ihr", "seitdem", "desde entonces", "desde entao",
             "depuis", "ela esta bem", "ele esta bem", "esta bien", "gesund", "went after", "went away after",
-            "settled after", "cleared up",
-            # home again, stable, over, in the other languages too ("Ya está en casa y bien", "já passou")
-            "home now", "is home", "s home", "am home", "m home", "are home", "stable", "healed fully",
-            "fully healed", "ya esta en casa", "esta en casa y", "ya paso", "wieder zu hause", "ist wieder da",
-            "ja passou", "ja esta otimo", "ja esta em casa", "esta otimo", "de retour a la maison", "est rentre",
-            "est rentree", "c est passe", "estable", "estavel", "stabil", "back to the gym", "back to sport",
-            "back to training", "back to running", "back to football", "fine so far", "well so far")
+            "settled after", "cleared up") + (
+    # round thirteen's: stable, healed, over, in the other languages too ("en casa y bien", "já passou"); a "but"
+    # after one takes it back (GOING_WELL), a "not" before one denies it (NOT_OVER)
+    "stable", "healed fully", "fully healed", "en casa y bien", "ya paso", "ja passou", "ja esta otimo",
+    "esta otimo", "c est passe", "estable", "estavel", "stabil")
 # A question about it happening again is a worry, not a recurrence ("what's the chance of another?", "so it doesn't
 # happen again", "contacts ok again?")
 RECURRENCE_WORRY = re.compile(r"\b(?:chance|chances|risk|likely|likelihood|odds|prevent|avoid|never|ok|okay|safe|"
@@ -82,7 +79,16 @@ AGE_THEN_NOW = re.compile(r"\b(?:at|aged|age|com|mit) \d{1,2}(?: (?:years?|yrs?|
                           r"(?! ?(?:am|pm|h|uhr|min|mins|minutes|degrees|c|f|mmol|past|outof)\b)(?![.,]?\d)")
 # A course going well, which a "but" can take back ("was healing well but it's opened up")
 GOING_WELL = frozenset(("healing", "getting better", "doing well", "doing fine", "doing great", "doing ok", "doing okay",
-                        "doing alright", "recovering well", "is recovering", "was fine", "were fine"))
+                        "doing alright", "recovering well", "is recovering", "was fine", "were fine", "stable",
+                        "healed fully", "fully healed", "en casa y bien", "ya paso", "ja passou", "ja esta otimo",
+                        "esta otimo", "c est passe", "estable", "estavel", "stabil"))
+# "not stable", "no está estable", "nicht stabil", "pas bien": an end denied
+NOT_OVER = re.compile(r"\b(?:not|no|nicht|pas|nao|never)(?: \w+)?(?: at all)? (?:stable|estable|estavel|stabil|"
+                      r"fine|ok|okay|well|better|bien|bem|gut)\b")
+# the words that take back what went before, in five languages
+BUT = ("but", "pero", "mais", "aber", "mas")
+WORRY_WORDS = frozenset("scared worried afraid nervous anxious frightened terrified medo miedo peur angst sorge "
+                        "preocupado preocupada inquiet inquiete assustado assustada asustado asustada".split())
 MONTHS = tuple(f"in {m}" for m in "january february march april may june july august september october november "
                                     "december".split())
 # Weeks ago is recent ("gave birth 2 weeks ago and I have a high fever"): past only when said to be over.
@@ -96,13 +102,7 @@ RECENT_AGO = re.compile(
     r"|\bil y a (?:un|une|deux|trois|quatre|quelques|\d+) (?:semaines?|mois)\b"
     r"|\bvor (?:einer|einem|zwei|drei|vier|ein paar|einigen|\d+) (?:woche|wochen|monat|monaten)\b"
     r"|\b(?:mes|semana) pasad[oa]\b|\b(?:mes|semana) passad[oa]\b|\b(?:mois|semaine) derni[e]re?\b"
-    r"|\b(?:letzten|letzte|vergangene|vergangenen) (?:woche|monat)\b|\b(?:just )?(?:after|before) christmas\b")
-# "now it's April": a date, not something going on
-DATE_NOW = re.compile(r"\bnow (?:it is|it s|its) (?:january|february|march|april|may|june|july|august|september|"
-                      r"october|november|december|spring|summer|autumn|winter)\b")
-# "it's still a bit sore": what is left of an episode that is over, no sign that it goes on
-MILD_STILL = re.compile(r"\bstill (?:\w+ ){0,3}?(?:a bit|a little|slightly|bit|mildly|sore|tender|tired|itchy|dry|"
-                        r"stiff|gritty|bruised|embarrassed|scared|worried|shaken|nervous|anxious|drive|work|go to|play|live)\b")
+    r"|\b(?:letzten|letzte|vergangene|vergangenen) (?:woche|monat)\b")
 # Hours ago: over only when someone checked it ("discharged yesterday", "the crew treated him this morning"), never
 # on the writer's word alone ("took a bottle of Tylenol last night, feels fine now" is still an overdose).
 VERY_RECENT = ("yesterday", "last night", "this morning", "earlier today", "the other day", "ontem", "ayer", "gestern",
@@ -115,8 +115,7 @@ AGAIN = ("happen again", "happening again", "happens again", "get it again", "ha
          "trying again", "one again", "with the next", "it coming back", "it comes back", "it will come back",
          "it ll come back", "acontecer de novo", "aconteca de novo", "pase otra vez",
          "pasar otra vez", "vuelva a pasar", "volver a pasar", "se reproduise", "se reproduire", "wieder passiert",
-         "nochmal passiert", "pregnant again", "embarazada otra vez", "embarazada de nuevo", "gravida de novo",
-         "gravida outra vez", "wieder schwanger", "enceinte a nouveau", "enceinte de nouveau")
+         "nochmal passiert")
 # ("it's back", "came back": a recurrence is now; "came back normal" is taken out as RESOLVED first)
 NOW_WORDS = ("now", "today", "jetzt", "heute", "ahora", "hoy", "agora", "hoje", "maintenant", "aujourd")  # aujourd'hui
 CURRENT = NOW_WORDS + ("tonight", "again", "still", "currently", "all day", "all night", "is back", "s back",
@@ -186,10 +185,7 @@ HYPOTHETICAL = ("if someone", "if somebody", "if a person", "if you", "if a chil
                 "the character", "my character",
                 "my story", "in my story", "in the story", "the story where", "my book",
                 "the novel", "mon personnage", "mi personaje", "meu personagem", "meine figur", "roman policier",
-                "in a film", "in the film", "in a movie", "in the movie", "on tv", "in a show", "a film where",
-                "a movie where", "a film about", "a movie about", "documentary about", "a documentary",
-                "a thriller", "the main character", "hospital drama", "need to know if", "should they do if",
-                "would they do if", "should we do if", "would we do if",
+                "in a film", "in the film", "in a movie", "in the movie", "on tv", "in a show",
                 "in a game", "how realistic", "screenplay", "my script", "fiction", "the plot", "first aid course",
                 "suppose", "supposing", "angenommen", "supongamos", "supposons", "suponhamos", "imaginemos",
                 "imagine", "let s say", "lets say", "what would happen",
@@ -237,7 +233,7 @@ STUDY_LABELS = frozenset("exam exams quiz vignette flashcard flashcards viva osc
 # German compounds ("Staatsexamen", "Abschlussprüfung") and "examens": a word ending so is a study word.
 STUDY_ENDINGS = ("examen", "prufung", "klausur", "exam", "exams")
 STUDY_STARTS = ("prufungs", "klausur", "examens", "staatsexam")  # "Prüfungsfrage", "Klausurvorbereitung"
-STUDY_PHRASES = ("mock paper", "mock exam", "mock test", "mock osce", "first aid at work", "health class", "biology class", "science class", "in health class", "pshe",
+STUDY_PHRASES = ("mock paper", "mock exam", "mock test", "mock osce", "first aid at work",
                  "para un trabajo", "un trabajo de", "para o trabalho", "um trabalho de", "pour un expose",
                  "fur ein referat", "mein referat", "learn the signs", "a talk for", "a talk on", "a talk about",
                  "give a talk", "giving a talk", "first aid course", "first aid class", "first aid training", "first aid test", "for school",
@@ -352,9 +348,8 @@ ASKING = ("signs of", "sign of", "symptoms of", "symptom of", "warning signs", "
 # "is that normal?" about something that happens now and then ("breathes fast when sleeping sometimes"): a
 # question about a pattern, not an event.
 HABITUAL = ("sometimes", "occasionally", "now and then", "from time to time", "when sleeping", "in his sleep",
-            "in her sleep", "when he sleeps", "when she sleeps", "every winter", "every summer")
-IS_NORMAL = ("is that normal", "is it normal", "is this normal", "is that ok", "is that okay", "just normal",
-             "is this just", "is that just", "is it just", "es normal", "e normal", "c est normal", "ist das normal")
+            "in her sleep", "when he sleeps", "when she sleeps")
+IS_NORMAL = ("is that normal", "is it normal", "is this normal", "is that ok", "is that okay")
 # What a case's patient says ("the patient says 'I have a plan ...'"): the case's words, not the writer's
 CASE_SPEECH = re.compile(r"\b(?:the|a|your) (?:patient|casualty|client|resident|service user|caller|victim|"
                          r"examiner|actor|simulated patient)s? (?:says|said|tells you|told you|states|stated|reports|"
@@ -366,8 +361,18 @@ JOKE_THEN = re.compile(r"^.*(?:\U0001F602|\U0001F923|\U0001F605|\U0001F606|\U000
                        r"enfim|egal|jedenfalls)\b", re.S | re.I)
 # A scare that turned out to be nothing ("I thought I was having a stroke, but it was just no coffee")
 THOUGHT_BUT = re.compile(r"\b(?:i thought|thought i|j ai cru|je pensais|crei que|pense que|achei que|ich dachte)\b"
-                         r"[^?]*?\b(?:but it was just|but it was only|but it was nothing|mais c etait juste|"
-                         r"mais c etait que|pero era solo|pero solo era|mas era so|mas era apenas|aber es war nur)\b")
+                         r"(?:(?!\bnow\b).)*?\b(?:but it was just|but it was only|mais c etait juste|pero era solo|"
+                         r"pero solo era|mas era so|mas era apenas|aber es war nur)(?: \w+){1,5}$")
+# what follows a joke and "anyway" when it is still about the emergency: a call for help, someone, the writer
+JOKE_GOES_ON = re.compile(r"\b(?:help|what (?:do|should|can) (?:i|we) do|what now|call|he|she|they|his|her|him|my|i m|"
+                          r"i am|i ve|we|our)\b")
+# What a film, a programme or a book is about or shows ("a documentary last night about people having strokes", "a
+# film where a guy gets bitten"): its story, up to the end of the clause, an "and"/"but" or someone of the writer's
+FILM_TOPIC = re.compile(r"\b(?:film|movie|documentary|programme|program|episode|drama|thriller|series|video|book|novel)"
+                        r"(?: \w+){0,3}? (?:about|where|in which)\b[^.,;:!?\n]*?"
+                        r"(?=\b(?:and|but|my|our|i|we|me|he|she|his|her|they)\b|[.,;:!?\n]|$)")
+# "what stroke symptoms should make me call?": a question about the signs, asked ahead
+ASKED_SIGNS = re.compile(r"\b(?:what|which) (?:\w+ ){0,2}(?:symptoms|signs)\b")
 # A name is no emergency: "my friend's band is called Cardiac Arrest", "a film named Overdose".
 NAME = re.compile(r"\b(?:band|song|film|movie|show|series|book|novel|album|game|podcast|group|team|horse|dish|meal|"
                    r"burger|drink|cocktail|ride|rollercoaster|restaurant|bar|pub|shop|cafe|is|are|was|"
@@ -391,11 +396,14 @@ ASKS = frozenset("should can could do does did is are will would shall who where
 OTHER_IF_OPENER = re.compile(r"^(?:e|y|et|und|and|mas|pero|mais|aber) (?:se|si|wenn|falls|if) (?:eu|yo|je|ich|i|"
                              r"mon|ma|mi|meu|minha|mein|meine|my)\b"
                              r"|^se (?:\w+ ){0,3}(?:tiver|tiverem|estiver|estiverem|for|fizer|ficar|comecar|tomar|"
-                             r"engolir|cair|bater|desmaiar|parar|encontrar|vir|ver|acontecer|precisar|morder)\b"
+                             r"engolir|cair|bater|desmaiar|parar|encontrar|vir|acontecer)\b"
                              r"|^(?:si|se|wenn|falls) (?:mon|ma|mi|meu|minha|mein|meine)\b.*\b(?:a partir de quand|"
-                             r"a partir de cuando|a partir de quando|ab wann|en que momento|em que momento|qu est ce qu il faut faire|"
-                             r"que faut il faire|que faire|que hacer|que hay que hacer|o que fazer|o que devo fazer|"
-                             r"was tun|was muss ich tun|was soll ich tun)\b")
+                             r"a partir de cuando|a partir de quando|ab wann|en que momento|em que momento)\b")
+# "si mon fils se fait mordre ..., qu'est-ce qu'il faut faire ?": a what-if asked, unless a statement follows it ("Si
+# mon bébé ne respire plus, que faire ? Il est tout bleu." tells what is happening)
+OTHER_IF_ASKED = re.compile(r"^(?:si|se|wenn|falls) (?:mon|ma|mi|meu|minha|mein|meine)\b.*\b(?:qu est ce qu il faut "
+                            r"faire|que faut il faire|que faire|que hacer|que hay que hacer|o que fazer|o que devo fazer|"
+                            r"was tun|was muss ich tun|was soll ich tun)\b")
 IF_OPENER = re.compile(r"^(?:so |ok |okay |hi |hey )?(?:if|falls) (?:i|my|our|a|an|someone|somebody|anyone|your|we|"
                         r"he|she|they|mein|meine|ich|jemand)\b")
 WHETHER = re.compile(r"\b(?:sure|unsure|wonder|wondering|know|tell|see|check|ask|asking|idea)\s*$")
@@ -421,11 +429,12 @@ TIME_NOW = re.compile(
     r"esta manha)\b|\bdepuis (?:hier|ce matin|cette nuit)\b")
 ANIMAL = frozenset("vet vets veterinarian veterinary vet's".split())
 # A pet as the one it happens to ("my cat is having a seizure"), when no person is named.
-PETS = frozenset("spaniel labrador retriever terrier collie poodle beagle dachshund pug husky staffy greyhound "
+PETS = frozenset("spaniel labrador retriever terrier collie poodle beagle dachshund pug staffy greyhound "
                  "whippet alsatian cockapoo cavapoo schnauzer chihuahua bulldog "
                  "dog dogs puppy cat cats kitten rabbit hamster horse pony budgie parrot tortoise ferret chat chien "
                  "chiot chaton perro perrito gato gatito hund katze kater cachorro gata goldfish fish gerbil guinea".split())
-PET_VERBS = frozenset("is has had was keeps ate swallowed drank got seems just s a est hat ist tiene esta tem".split())
+PET_VERBS = frozenset("is has had was keeps ate swallowed drank got seems just s a est hat ist tiene esta tem knocked "
+                      "chewed chewing licked licking eating started".split())
 # "when I was lifting at the gym": what one was doing when it began, not an age ("when I was 12")
 WHILE_DOING = re.compile(r"\bwhen (i|he|she|we|they|you) (was|were) (\w+ing)\b")
 # "should I book an optician for next week?", "can it wait until Monday": putting off now, not a plan ahead
@@ -450,7 +459,7 @@ WAY_TO_DIE = re.compile(r"\b(?:quickest|fastest|easiest|painless|least painful|b
 # A worry about what may come ("I worry he'd have a stroke and not realise", "worried my teen might start ..."):
 # what might happen, not what is happening
 WORRY_AHEAD = re.compile(r"\b(?:worry|worried|worrying|scared|afraid|terrified|nervous|fear)(?: that)? "
-                         r"(?:he|she|they|i|we|it|my \w+|our \w+) (?:d|would|will|won|might|may|could)\b"
+                         r"(?:he|she|they|i|we|it|my \w+|our \w+) (?:d|would)\b"
                          r".*\b(?:signs|symptoms|look for|watch for|teach|how (?:would|will|do) (?:i|we) know)\b")
 # A plan made ("picked a day", "written letters to the kids", "saving up my pills"): now, whatever else is past
 PLAN_MADE = re.compile(r"\b(?:picked|chosen|set|planned|decided on) (?:a|the) (?:day|date|night|time)\b"
@@ -503,7 +512,9 @@ ASKED_IF = re.compile(r"\b((?:is it|is this|could it be|could this be|can it be|
                       re.IGNORECASE)
 # beside a pet, the writer only asking is no patient: "I think my dog ate ...", "what do I do", "I'm pretty sure"
 WRITER_ASKING = re.compile(r"i (?:think|thought|guess|wonder|assume|reckon|suppose|m pretty sure|m sure|m not sure|"
-                           r"m worried|noticed|just noticed|just found|found|saw)\b")
+                           r"m worried|noticed|just noticed|just found|found|saw|could even|could get to|got to|"
+                           r"cleaned|checked|read|looked|m fairly sure|m freaking|m panicking|m paranoid|called the vet|"
+                           r"rang the vet)\b")
 ASKING_BEFORE_I = (["do"], ["should"], ["can"], ["could"], ["would"], ["will"], ["shall"], ["did"])
 # a pet that hurt the writer: "my dog has bitten my hand"
 PET_ATTACK = re.compile(r"\b(?:bit|bitten|scratched|attacked|mauled|kicked|trampled|savaged) (?:me|my)\b")

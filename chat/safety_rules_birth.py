@@ -20,8 +20,8 @@ BIRTH_RULES: list[str] = [
     "obstetric: weeks|wks|semanas|semaines|wochen|woche|semana + headache|flash|vision|bleed|contraction|sangr|"
     "saign|blut|sangue|tete|cabeza|cabeca|kopfschmerz + {pregnancy_warning}",
     "obstetric: not felt|stopped moving|not moving|not moved|no movement|less movement|reduced movement|"
-    "moving less|not kicked|not kicking|no kicks|barely felt|hardly felt|barely moving|hardly moving|barely moved|"
-    "hardly moved|barely kicked|hardly kicked|barely any kicks|hardly any kicks + baby|weeks|bump|pregnan",
+    "moving less|not kicked|not kicking|no kicks|barely felt|hardly felt|barely kicked|hardly kicked|"
+    "barely any kicks|hardly any kicks + baby|weeks|bump|pregnan",
     "obstetric: {pregnant}|weeks|semanas|semaines|wochen + bebe|baby|bb|kind|nene + nao mexe|parou de mexer|"
     "se mueve|dejo de moverse|no lo siento|ne bouge|bouge plus|ne sens plus|bewegt sich nicht|spure es nicht|"
     "nicht mehr bewegt|sem mexer|nao sinto|"
@@ -30,7 +30,7 @@ BIRTH_RULES: list[str] = [
     "obstetric: waters|water broke|waters broke + green|brown|blood|smell|meconium|cord",
     # before 37 weeks: contractions, waters or bleeding (labour too early)
     "obstetric: 20-36 + weeks|semanas|semaines|wochen|wks + contrac|wehen|waters|liquido|liquide|fluid|leaking|"
-    "perdendo|bleed|sangr|tightenings|tightening every|regular tightening|a show|pinkish|pink show",
+    "perdendo|bleed|sangr|tightenings|tightening every|regular tightening",
     # late in pregnancy: pain under the right ribs, or a pressure of 140 over 90 and more (pre-eclampsia)
     "obstetric: weeks|{pregnant} + under my ribs|below my ribs|upper belly|upper tummy|epigastr + pain|sick|vomit",
     "obstetric: weeks|{pregnant}|pregnancy + >=140 + 90-139",
@@ -60,8 +60,7 @@ BIRTH_RULES: list[str] = [
     "vorgefallen|prolap|see|feel|sens|siento|sinto",
     "obstetric: ssw|schwangerschaftswoche + wehen|blut|blutung|fruchtwasser|kopfschmerz|druck",
     "obstetric: to push|pressen|pousser|empujar|empurrar + need|needs|urge|want|wants|muss|envie|besoin|ganas|"
-    "necesita|vontade|precisa + weeks|woche|wochen|wehen|contraction|labour|labor|semanas|semaines|contracciones|"
-    "contracoes|contractions|waters",
+    "necesita|vontade|precisa + wehen|contraction|labour|labor|contracciones|contracoes|contractions|waters",
     "obstetric: labour|labor|waters|contraction|pushing + now|car|home|early|coming|head|crowning|floor|push|"
     "apart|"
     "bathroom|toilet",
@@ -89,12 +88,14 @@ BIRTH_RULES: list[str] = [
     "semaines|wochen + breath|respir|atmet + weird|funny|strange|fast|rapid|schnell|gemendo|gimiendo|"
     "noisy|pale|struggl|grunt",
     "paediatric: {child}|day old|days old|week old|weeks old|month old|months old + wet nappy|wet nappies|"
-    "wet diaper|wet diapers + not|hours",
+    "wet diaper|wet diapers + has not|have not|had not|not had|not done|not been|hours",
     # a baby of days or weeks who is too sleepy, will not feed, vomits everything or is drying out
     "paediatric: day old|days old|week old|weeks old|newborn|nourrisson|recien nacido|recem nascido|neugeboren + "
     "very sleepy|too sleepy|really sleepy|so sleepy|hard to wake|projectile|dehydrat|dry nappy|dry nappies|"
     "will not feed|not feeding|refusing feeds|every feed|muy dormid|tres endormi|sehr schlafrig|muito sonolent",
-    "paediatric: green|bile|bilious|verde|vert|verte|grun|grune + vomit|sick|throwing|puke|vomi|erbrech|erbricht",
+    "paediatric: green|bile|bilious + vomit|sick|throwing|puke",
+    "paediatric: vomit vert|vomi vert|vomissements verts|vomita verde|vomito verde|vomitando verde|vomitou verde|"
+    "vomitos verdes|erbricht grun|grun erbrochen|grunes erbrochen",
     # a newborn's belly button red and spreading, or hot (omphalitis)
     "paediatric: day old|days old|week old|weeks old|newborn + belly button|umbilic|cord|stump + red|spreading|"
     "smell|pus|ooz|hot|fever",

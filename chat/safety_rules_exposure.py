@@ -36,8 +36,8 @@ EXPOSURE_RULES: list[str] = [
     "tousse|hust",
     # a scald and the skin coming away
     "burns: boiling|hirviendo|fervendo|bouillant|hot oil|hot water|kettle|bouilloire|hervidor|chaleira|wasserkocher|"
-    "kochend + peel|peeling|skin off|skin coming off|skin came off|in sheets|pele solta|pele saindo|se despelleja|"
-    "peau qui part|haut lost|haut geht ab",
+    "kochend + skin peeling|skin is peeling|skin coming off|skin came off|in sheets|pele solta|pele saindo|"
+    "se despelleja|peau qui part|haut lost|haut geht ab",
     "burns: boiling|hirviendo|fervendo|bouillant|hot oil|hot water|kettle|chemical|hot tea|hot coffee|hot drink|hot chocolate|"
     "bouilloire|hervidor|chaleira|wasserkocher|"
     "soup|hot milk|heisses|heisse|kochend|huile bouillante|eau bouillante|aceite hirviendo|agua hirviendo|"
@@ -58,7 +58,7 @@ EXPOSURE_RULES: list[str] = [
     "jacket off|coat off|clothes off",
     "environmental: {cold} + zittert nicht|ya no tiembla|ne tremble plus|parou de tremer|dejo de temblar|"
     "antwortet kaum|antwortet nicht|no contesta|ne repond|nao responde|barely answer|barely respond",
-    "environmental: drown|nearly drowned|pulled out of the water|went under|face down + "
+    "environmental: drown|nearly drowned|pulled out of the water|pulled from|went under|face down + "
     "cough|sleepy|drowsy|breath|{blue}|vomit|confus|unconscious|minute|seconds|froth|chest",
     "environmental: {water} + pulled out|pulled from|face down|went under|under|underwater|unconscious|"
     "not breathing|{blue}|cough|minute|minuto|minuten|embaixo|debajo|sous l eau|unter wasser|submerg|"
@@ -71,8 +71,8 @@ EXPOSURE_RULES: list[str] = [
     # metal in a socket: "stuck a fork in the socket", "put a key in the plug socket"
     "environmental: socket|outlet|power point|steckdose|enchufe|tomada + fork|knife|key|hairpin|pin|paperclip|"
     "finger|fingers|scissors|screwdriver|shock|zap|burn|dazed|{altered}",
-    "environmental: shock + electric|cooker|socket|plug|mains|wire|cable|appliance|fence|fuse|fusebox|switch|"
-    "live + numb|pound|racing|"
+    "environmental: shock + electric|cooker|socket|plug|mains|wire|cable|appliance|fence|fuse box|fusebox|"
+    "fuse board + numb|pound|racing|"
     "chest|"
     "burn|breath|faint|palpitat|tingl|heart|{altered}",
     # a dive, then joint pain, tingling, a rash or breathlessness (decompression sickness)

@@ -29,11 +29,14 @@ HARM_RULES: list[str] = [
     "poisoning: battery|batteries|pila|pile|batterie|pilha|knopfzelle + ear|nose|nostril|oreja|nariz|oreille|nez|"
     "ohr|nase|orelha",
     "poisoning: co + alarm|detector|poison|headache|drowsy|sleepy|vomit|dizz|sick",
-    "poisoning: button battery|coin battery|round battery|flat battery|little battery|batteries|battery + missing|"
-    "can not find|gone|lost|cover off|count + drool|cough|gag|swallow|mouth|chest|vomit|eat",
+    "poisoning: button batter|coin batter|round batter|flat batter|little batter|tiny batter|knopfzell|knopfbatter|"
+    "pile bouton|piles bouton|de boton|de botao + missing|can not find|gone|lost|"
+    "cover off|verschwunden|fehlt|disparu|manque|falta|sumiu|ya no esta|no la encuentro|nao encontro|nao acho|"
+    "finde sie nicht|la trouve pas|trouve plus + drool|cough|gag|swallow|vomit|chest|babea|tose|baba|tosse|bave|tousse|"
+    "sabbert|hustet",
     # a pesticide on the skin or breathed: drooling, sweating, pinpoint pupils, twitching (organophosphate)
-    "poisoning: pesticid|insecticid|agrotox|veneno|sprayed|spraying|crop spray|sheep dip|organophosph + drool|"
-    "babando|baba|saliv|sweat|suando|sudando|pupil|twitch|tremedeira|temblor|tremor|zittern",
+    "poisoning: pesticid|insecticid|agrotox|veneno|crop spray|sheep dip|organophosph + drool|babando|babeando|"
+    "saliv|pupil|twitch|tremedeira|temblor|tremor|zittern",
     "poisoning: {fume_source} + headache|dizz|sick|nause|drowsy|sleepy|faint|vomit|confus + everyone|"
     "family|both|kids|dog|cat|better when|better outside|go out|leave the house|we|all have|all got|all feel|"
     "all of them|me and|him and|her and",
@@ -131,11 +134,11 @@ HARM_RULES: list[str] = [
     "suicide: {high_place} + jump|jumping|end it|anymore|goodbye|standing on|threaten|springen|saltar|sauter|"
     "pular|step off|throw myself|verabschiedet|despedi|adieu|despedido",
     # no longer a burden or a worry, soon: "won't be a problem much longer", "nobody has to worry after tonight"
-    "suicide: burden|problem|bother|worry about|be around|be here + much longer|any longer|after tonight|"
+    "suicide: burden|problem|bother|have to worry|need to worry|be around|be here + much longer|any longer|after tonight|"
     "after today|not for long|for long|soon|anymore",
     # the pet rehomed, the contracts cancelled: affairs put in order
     "suicide: gave|given|giving|rehomed|rehoming + my dog|my cat|my pets|my things|my stuff|away + cancelled|"
-    "after tonight|goodbye|worry about|will not need|not need|sorted|the end",
+    "after tonight|goodbye|have to worry|need to worry|will not need|not need|sorted|the end",
     # a goodbye sent with the means: "sent me a photo of her pills and said sorry"
     "suicide: sent|texted|messaged|posted|photo|picture|pic|message + sorry|goodbye|bye|forgive|love you + "
     "{meds}|rope|knife|blade|razor|bridge|gun|noose|ledge|roof",
@@ -147,8 +150,8 @@ HARM_RULES: list[str] = [
     # a gun taken out by someone low, who wants no one near
     "suicide: gun|shotgun|rifle|firearm|pistol + follow him|follow her|not follow|leave him|leave her|"
     "goodbye|really down|so down|been down|depress|hopeless|note",
-    "suicide: gun|shotgun|rifle|firearm|pistol + out tonight|got out|cleaned|loaded|tonight + affairs|will|insurance|"
-    "gave the dog|rehomed|goodbye|note|away|alone",
+    "suicide: gun|shotgun|rifle|firearm|pistol + tonight|loaded + affairs|will is|my will|life insurance|"
+    "gave the dog|rehomed|goodbye|note",
     # "I'm going to take all my pills tonight", in five languages
     "suicide: vou tomar|a tomar|vais prendre|going to take|gonna take|werde + todos|todas|tous|toutes|alle|all + "
     "comprimidos|pastillas|comprimes|tabletten|pills|tablets|remedios|medicamentos|cachets",
@@ -169,7 +172,7 @@ HARM_RULES: list[str] = [
     "ready|decided",
     "suicide: rope|noose|ligature + bought|ready|tied|tonight|end|myself|neck|hang",
     "suicide: pill|tablet|meds|pastillas|comprim|tabletten + lined up|counted out|going to take them|"
-    "gonna take them|about to take them|take them all|taking them all|swallow them all|ready|listas|listos|pretes|bereit|prontas|"
+    "gonna take them|about to take them|them all|ready|listas|listos|pretes|bereit|prontas|"
     "in front of me|got them out",
     "suicide: ready|prepared|decided + this time|tonight|pills|tablets|rope|note|letters|goodbye|done",
     # not being here tomorrow; means got ready tonight; belongings given away; a last message from a high place

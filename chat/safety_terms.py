@@ -20,7 +20,7 @@ TERMS: dict[str, str] = {
               "insuportavel|tres mal|muy mal|duele mucho|doi muito|sehr weh",
     "sudden": "sudden|suddenly|all of a sudden|out of nowhere|came on|de repente|repentin|"
               "soudain|brusquement|plotzlich|subita|subito|d un coup|tout a coup|de golpe|auf einmal",
-    "breathless": "breathless|short of breath|shortness|out of breath|can not breath|catch my breath|"
+    "breathless": "breathless|short of breath|of breath|out of breath|can not breath|catch my breath|"
                   "catch his breath|catch her breath|get my breath|struggl|difficulty breath|"
                   "gasping|winded|falta de aire|essouffl|kurzatmig|atemnot|luftnot|falta de ar",
     "collapse": "collaps|passed out|pass out|passing out|fainted|blacked out|unconscious|unresponsive|"
@@ -60,14 +60,14 @@ TERMS: dict[str, str] = {
     "too_much": "todas sus|todos sus|todas mis|todos mis|toutes ses|tous ses|toutes mes|tous mes|alle seine|"
                 "alle ihre|alle meine|todos seus|todas suas|todos meus|todas minhas|too many|too much|handful|"
                 "bunch of|load of|loads of|lots of|all my|all her|all his|all their|"
-                "all the|all of|the lot|boxes of|packets of|bottles of|strips of|a bottle of|s worth|"
+                "all the|the lot|boxes of|packets of|bottles of|strips of|a bottle of|s worth|"
                 "days worth|"
                 "weeks worth|toutes les|tous les|todas las|todos los|todas as|todos os|alle tabletten|"
                 "alle pillen|"
                 "at once|double dose|un monton|une plaquette|frasco|varios|varias|plusieurs|mehrere|muchas|muchos|"
                 "beaucoup de|viele|muitas|demasiad|trop de|zu viele|muitos",
     # a whole container: "the whole bottle", "toute ma boite", "toda la caja", "die ganze Packung"
-    "whole": "whole|entire|all|half|toute|tout|toda la|toda a|toda uma|todo|todas|ganze|ganzen|inteira|inteiro|entera|entero|une",
+    "whole": "whole|entire|all|half|toute|tout|toda la|toda a|toda uma|toda su|toda sua|todo|todas|ganze|ganzen|inteira|inteiro|entera|entero|une",
     "container": "bottle|pack|packet|box|strip|blister|tub|tube|boite|plaquette|flacon|caja|frasco|blister|"
                  "caixa|cartela|vidro|packung|schachtel|flasche",
     "poison": "screenwash|screen wash|washer fluid|windscreen|windshield|de icer|deicer|brake fluid|methanol|meths|"
@@ -75,8 +75,8 @@ TERMS: dict[str, str] = {
               "knopfbatter|knopfzell|spulmaschin|geschirrspul|lampenol|lampenoel|anzunder|feuerzeugbenzin|"
               "putzmittel|"
               "reinigungsmittel|abflussreiniger|entkalker|spiritus|bleach|antifreeze|washing tablet|deboucher|canalisation|"
-              "destapacanos|desatascador|desentupidor|rohrreiniger|drain opener|drano|unblock|unclog|"
-              "sink unblocker|drain cleaner|"
+              "destapacanos|desatascador|desentupidor|rohrreiniger|drain opener|drano|unblocking|unblocker|"
+              "drain cleaner|"
               "washing capsul|washing powder|washing liquid|dishwasher tablet|laundry|"
               "liquitab|"
               "batter|magnet|detergent|pod|pods|dishwasher|washing up|"
@@ -118,7 +118,7 @@ TERMS: dict[str, str] = {
                    "punched|glassed|bottled|"
                    "rolled off|dropped|hard floor|"
                    "concuss|golpe|golpeo|cogne|gefallen|schlag|bateu|caiu|cayo|tombe|gesturzt|sturz|angeschlagen|"
-                   "angestossen|gestossen|aufgeschlagen|crash|crashed|came off|bati|bate|bater",
+                   "angestossen|gestossen|aufgeschlagen|crashed|bike crash|car crash|bati a|bati com",
     "head_danger": "vomit|throw|being sick|confus|drowsy|sleepy|unconscious|knocked out|seiz|fitting|pass out|"
                    "was out|out cold|went out|being weird|being strange|acting weird|acting strange|not acting right|"
                    "stay awake|keep awake|passed out|blacked out|blood thinner|thinners|warfarin|apixaban|rivaroxaban|anticoag|pupil|"
@@ -133,7 +133,7 @@ TERMS: dict[str, str] = {
                    "doppelt|soft swelling|boggy|very quiet|unusually quiet|not herself|not himself|seeing double|"
                    "see double|dent|dented|cosas raras|cosas sin sentido|choses bizarres|coisas estranhas|wirres zeug|"
                    "vomitando|verwirrt|erbrech|erbricht|bricht|ubergibt|vomi|confuso|sonolent|vendo dobrado|"
-                   "vejo dobrado|ve dobrado|viendo doble|veo doble|weak|fraco|fraca|faible|schwach|debil",
+                   "vejo dobrado|ve dobrado|viendo doble|veo doble",
     "accident": "crash|accident|fell|fall|fallen|dive|dived|dove|diving|shallow|tackle|thrown|landed|trampoline|"
                 "ladder|roof|"
                 "horse|motorbike|motorcycle|collision|whiplash|hit by",
@@ -151,12 +151,11 @@ TERMS: dict[str, str] = {
              "37.8-42.9",
     "heat": "heat|heatwave|sun|beach|sunbath|hot day|hot car|festival|sauna|marathon|overheat|hot weather|desert|"
             "playa|praia|plage|strand|al sol|au soleil|in der sonne|ao sol|"
-            "degrees|hike|hiking|hiker|sweltering|scorching|calor|chaleur|hitze|canicule|greenhouse|polytunnel|"
-            "invernadero|estufa|serre|gewachshaus|grados|graus|grad",
+            "degrees|hike|hiking|hiker|sweltering|scorching|calor|chaleur|hitze|canicule|invernadero|gewachshaus|"
+            "grados",
     "cold": "ice cold|freezing|frozen|hypotherm|cold water|icy|snow|through the ice|outside all night|very cold|"
             "so cold|really cold|freezing cold|ganz kalt|eiskalt|sehr kalt|unterkuhl|"
-            "muy fria|muy frio|helad|glace|gelad|eisangeln|eiswasser|ins wasser|ins eis|eingebrochen|"
-            "into the water|in the water|al agua|na agua|dans l eau",
+            "muy fria|muy frio|helad|glace|gelad|eisangeln|eiswasser|ins eis|eingebrochen",
     "water": "pool|lake|sea|river|bath|bathtub|pond|canal|underwater|under water|deep end|shallow end|piscina|piscine|schwimmbad|pileta|"
              "alberca|banheira|banera|baignoire|badewanne|lago|riviere|fluss",
     "diabetic": "diabet|typeone|typetwo|insulin|hypo|sugar|sugars|glucose",
@@ -233,7 +232,7 @@ TERMS: dict[str, str] = {
                      "nana s|someone else s|someone elses|da avo|do avo|de la abuela|del abuelo|de la grand mere|"
                      "du grand pere|von oma|von opa|mum s|mom s|dad s|parents",
     # to live, go on, wake up, in five languages
-    "to_live": "to live|go on living|living|alive|exist|here anymore|be around|vivir|viviendo|viver|vivre|leben|aufwachen|"
+    "to_live": "live|living|alive|exist|here anymore|be around|vivir|viviendo|viver|vivre|leben|aufwachen|"
                "wake up tomorrow|wake up again|wake up anymore|ever wake|despertar|me reveiller|acordar|seguir|"
                "continuar|continuer|weiter|envie de vivre",
     # street drugs, and not knowing what was taken
@@ -279,6 +278,8 @@ TERMS: dict[str, str] = {
 RED_FLAG_EXCEPTIONS: list[str] = [
     # an inhaler named by its colour is no blue face
     "blue one", "blue inhaler", "blue pump", "blue puffer", "brown one", "brown inhaler", "purple inhaler",
+    # the organ is no wish to live
+    "liver",
     # a French "crise" of nerves, panic, madness, tears or laughter is no fit
     "crise de nerfs", "crise de panique", "crise d angoisse", "crise de folie", "crise de larmes", "crise de rire",
     "crise de colere",

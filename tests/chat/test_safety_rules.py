@@ -644,35 +644,39 @@ def test_round_twelve_review_probes():
 
 def test_round_thirteen_readings_both_ways():
     """Round thirteen's readings (issue 27), in phrasings written for this test: an episode weeks or a month ago, told
-    in five languages and said to be over ("home now", "ya está en casa", "já passou"); "now it's May" and "still a
-    bit sore" date nothing; a case's patient quoted in a study message; a joke and then a change of subject; a scare
-    that "was just" something; a film's plot; the signs asked ahead by a worried parent; "nunca" and "jamais" negate.
-    Each has an urgent phrasing beside it that must still be caught."""
+    in five languages and said to be over ("ya pasó", "c'est passé", "stable"); after an episode that is over, only
+    what is said from the first sentence about now on is read; a case's patient quoted in a study opener; a joke and
+    then another subject; a scare that "was just" something; what a film is about; what signs to look for, asked;
+    pets by breed; "14 Tage lang" is how long. Each has an urgent phrasing beside it that must still be caught."""
     quiet = [
-        "Hace tres semanas a mi madre le dio un ictus leve. Ya está en casa y bien. ¿Puede volver a conducir?",
+        "Hace tres semanas a mi madre le dio un ictus leve, ya pasó. ¿Puede volver a conducir?",
         "Il y a deux semaines mon fils a fait une convulsion fébrile, c'est passé. Est-ce que ça peut revenir ?",
-        "Vor einem Monat hatte mein Vater einen Herzinfarkt, jetzt ist er wieder zu Hause. Was darf er essen?",
-        "In March my husband was knocked off his bike and had a bleed on the brain. Now it's June, he's home and "
-        "walking. Will his temper improve?",
+        "Há um mês o meu pai teve um enfarte e está estável. Pode beber café?",
         "I got bleach in my eye at work last month, they rinsed it at A&E and it healed fully. It's still a bit gritty "
         "at night, are drops ok?",
+        "Minha filha teve uma convulsão febril semana passada, já passou, mas fiquei com medo. Pode voltar?",
         "Mock OSCE station: the patient says 'I took all my tablets an hour ago.' What do I ask first?",
         "my boss says he's 'having a heart attack' every time the printer jams lol anyway how do I reset a router?",
-        "I thought I was having a stroke this morning but it was just my foot gone to sleep. How do I sit better?",
+        "I thought I was having a stroke this morning but it was just my foot asleep, how do I sit better?",
         "We watched a film where a climber gets bitten by a snake and cuts the wound open. Would that help?",
-        "I'm worried I won't notice if my newborn gets really poorly. What are the signs to look out for?",
-        "Desde criança fico tonta quando levanto rápido, mas nunca desmaiei. Beber mais água ajuda?",
+        "What stroke symptoms mean I should ring an ambulance? Asking since my aunt's.",
+        "Our collie chewed a sock and was gagging but I got to him and he coughed it up, he's fine. Safer toys?",
+        "Ich habe 14 Tage lang Eisentabletten genommen, darf ich eine Pause machen?",
         "Took my vitamin D twice by mistake, 2000 IU each time. Is that a problem?",
     ]
     urgent = [
-        "Hace tres semanas a mi madre le dio un ictus. Desde ayer no puede mover el brazo derecho y habla raro.",
-        "My dad had a heart attack last month and was sent home, but now he has crushing chest pain and is sweating",
+        "Hace tres semanas a mi madre le dio un ictus, ya pasó, pero esta tarde no puede mover el brazo y habla raro.",
+        "My dad had a heart attack last month and was sent home stable, but he has crushing chest pain and is sweating",
+        "She had a stroke last month and is stable. She's still using a frame. Her face has dropped and she can't speak.",
+        "Er hatte vor zwei Wochen eine OP und ist nicht stabil, er hat Atemnot und ist verwirrt",
         "I'm a nurse and the patient says he has a plan to end his life tonight and has pills hidden",
         "took 40 of my sleeping pills lol anyway what should I eat",
-        "I thought it was just indigestion but now my chest is crushing and my left arm is numb",
-        "We were watching a film and my husband suddenly slurred his words and his face dropped on one side",
+        "my dad just collapsed and isn't breathing, I'm shaking haha anyway what do I do",
+        "I thought it was just indigestion but it was nothing like this, crushing chest pain into my left arm",
+        "We were watching a film about a stabbing and my husband suddenly slurred his words and his face dropped",
+        "Si mon bébé ne respire plus, que faire ? Il est tout bleu et tout mou.",
         "Meine Frau ist in der 39. Woche, die Wehen kommen alle 3 Minuten und sie muss pressen",
-        "my toddler was playing with the remote and a button battery is missing, he's drooling and coughing",
+        "my toddler had the remote and a button battery is missing, he's drooling and coughing",
         "boiling water from the pan went over my son's arm and the skin is peeling off",
         "mi bebé de 5 semanas vomita verde y tiene la barriga hinchada",
         "I'm 32 weeks and have barely felt the baby move since yesterday",
