@@ -41,8 +41,8 @@ from chat.intent_words import (
     PET_VERBS, WHILE_DOING, DEFERRING, HELP_WITH, CASE_OPENING, OUR_PLACE, FOR_ME, WAY_TO_DIE, IF_EVER, TITLE,
     QUOTED, ABOUT_WORDS, PLAN_WORDS, CARE_EVENT, HABITUAL_SAYING, GOING_WELL, DIAGNOSED, BETWEEN, MY_CHARGE, REPORTED,
     PUNCTUATION, RECURRENCE_WORRY, ASKED_AGAIN, OTHER_IF_OPENER, AGE_THEN_NOW, PLAN_MADE, WORRY_AHEAD,
-    LONG_AGO_MARKERS, NOW_WORDS, SAYS, ASKED_IF, NOT_STUDY, WRITER_ASKING, ASKING_BEFORE_I, PET_ATTACK, RECENT_AGO,
-    OTHER_IF_ASKED, CASE_SPEECH, JOKE_THEN, JOKE_GOES_ON, THOUGHT_BUT, NOT_OVER, BUT, WORRY_WORDS, FILM_TOPIC, ASKED_SIGNS,
+    LONG_AGO_MARKERS, NOW_WORDS, SAYS, ASKED_IF, NOT_STUDY, WRITER_ASKING, ASKING_BEFORE_I, PET_ATTACK,
+    CASE_SPEECH, NOT_OVER, BUT, FILM_TOPIC,
 )
 from chat.safety_text import _APOSTROPHES, PEOPLE, THIRD_PERSON, _has_phrase, words
 
@@ -111,10 +111,8 @@ def _ends_unretracted(w: list[str], phrase: str) -> bool:
     """The phrase occurs, and not with a "but" (pero, mais, aber, mas) in the three words after it ("was healing well
     but ...", "ya pasó, pero ...")."""
     # (only for a course going well: "she's recovered but forgetful" stays over)
-    # (a "but" that goes on to a worry takes nothing back: "já passou, mas fiquei com medo")
     p = phrase.split()
-    return any(w[i:i + len(p)] == p and not (set(BUT).intersection(w[i + len(p):i + len(p) + 3])
-                                             and not WORRY_WORDS.intersection(w[i + len(p):i + len(p) + 8]))
+    return any(w[i:i + len(p)] == p and not set(BUT).intersection(w[i + len(p):i + len(p) + 3])
                for i in range(len(w)))
 
 
@@ -122,19 +120,12 @@ def is_past_event(text: str) -> bool:
     """About an episode long ago ("had a heart attack last year") or weeks ago and over ("last week ... the ECG
     was normal"; weeks ago alone is recent: "had a c-section last week, now breathless"); never when something
     is said to happen now ("fine now" and "happening again" are no now)."""
-    over, current = _episode(text)
-    return over and not current
-
-
-def _episode(text: str) -> tuple[bool, bool]:
-    """(the message tells of an episode that is over, something is said to go on now): is_past_event's reading. A
-    sudden sentence with no time of its own ("my husband suddenly couldn't get his words out") is no episode."""
-    if any(_sudden_undated(s) for s in _sentences(text)):
-        return False, True
+    if any(_sudden_undated(s) for s in _sentences(text)):  # "my husband suddenly couldn't get his words out"
+        return False
     asked_again = bool(RECURRENCE_WORRY.search((text or "").lower()))  # "what's the chance of another?": it is over
     text = ASKED_AGAIN.sub(" ", RECURRENCE_WORRY.sub(" . ", (text or "").lower()))
     text = PUNCTUATION.sub(" clausebreak ", text)  # a word of recovery tells how it ended only in its own clause
-    # ("stable but now he's worse": the "now" is the "but"'s); "not stable" is no end
+    # ("he was fine but now he's worse": the "now" is the "but"'s); "not fine", "no está bien" is no end
     text = re.sub(rf"\b({'|'.join(BUT)})\b", r" clausebreak \1", text)
     w = WHILE_DOING.sub(r"while \1 \2 \3", NOT_OVER.sub(" notover ", " ".join(words(text)))).split()
     aged = bool(AGE_NOW.search(" ".join(w)))
@@ -147,50 +138,23 @@ def _episode(text: str) -> tuple[bool, bool]:
     long_ago = (aged or any(_has_phrase(w, p) for p in LONG_AGO_MARKERS if p not in RECENT)
                 or bool(YEARS_AGO.search(joined)))
     # a year or months named ("in 2019", "6 months ago") date an episode that is over only when said to be
-    recent = any(_has_phrase(w, p) for p in RECENT) or bool(MONTHS_AGO.search(joined) or LONG_AGO_YEAR.search(joined)
-                                                             or RECENT_AGO.search(joined))
+    recent = any(_has_phrase(w, p) for p in RECENT) or bool(MONTHS_AGO.search(joined) or LONG_AGO_YEAR.search(joined))
     # what is left of an episode long ago goes on ("still has trouble finding words"); "now" beside a word of
     # recovery ("now it's healing") tells how it ended
     current = [x for i, x in enumerate(w)
                if not (x == "still" and long_ago)
                and not (x in NOW_WORDS and any(_has_phrase(_clause(w, i, 5 if x == "now" else 0, 5), p)
                                                 for p in RESOLVED))]
+    if _is_current(_without(current, RESOLVED + AGAIN)):
+        return False
     # "was healing well but it's opened up": an end taken back is no end
     over = (any(_ends_unretracted(w, p) if p in GOING_WELL else _has_phrase(w, p) for p in RESOLVED)
             or asked_again)
     checked = any(_has_phrase(w, p) for p in CHECKED)
-    return ((long_ago or (recent and over) or (any(_has_phrase(w, p) for p in VERY_RECENT) and checked)),
-            _is_current(_without(current, RESOLVED + AGAIN)))
+    return (long_ago or (recent and over)
+            or (any(_has_phrase(w, p) for p in VERY_RECENT) and checked))
 
 
-def _from_now_on(text: str) -> str:
-    """An episode dated weeks or years ago and over, then something said to go on ("At Christmas he choked ... he's
-    been fine since, but his ribs are still sore"): the sentences from the one that dates it to the first one that
-    speaks of now are the episode's and are not read. What comes before the date is kept ("18 weeks, soaking a pad
-    ... I lost a baby last year and this feels worse"), and so is everything from the first sentence about now on
-    ("... is recovering. She's still using a frame. She's collapsed and won't respond." keeps the collapse). Hours
-    ago ("this morning he banged his head, said it was nothing ... all day") is never set aside: what follows an
-    injury comes hours later."""
-    over, current = _episode(text)
-    if not (over and current):
-        return text
-    sentences = _sentences(text)
-    start = next((i for i, s in enumerate(sentences) if _dated(s)), None)
-    if start is None:
-        return text
-    for i in range(start, len(sentences)):
-        if _episode(sentences[i])[1] or describes_now(sentences[i]):
-            return " ".join(sentences[:start] + sentences[i:])
-    return text
-
-
-def _dated(sentence: str) -> bool:
-    """Dates an episode weeks, months or years ago ("last month", "in 2019", "hace un mes", "5 years ago")."""
-    w = words(sentence)
-    joined = " ".join(w)
-    return (any(_has_phrase(w, p) for p in LONG_AGO_MARKERS + RECENT) or bool(
-        YEARS_AGO.search(joined) or MONTHS_AGO.search(joined) or LONG_AGO_YEAR.search(joined)
-        or RECENT_AGO.search(joined)))
 
 
 _SUDDEN = ("suddenly", "all of a sudden", "de repente", "soudain", "soudainement", "plotzlich", "d un coup")
@@ -202,8 +166,7 @@ def _sudden_undated(sentence: str) -> bool:
     w = words(sentence)
     joined = " ".join(w)
     dated = (any(_has_phrase(w, p) for p in LONG_AGO_MARKERS + RECENT + VERY_RECENT) or bool(
-        YEARS_AGO.search(joined) or MONTHS_AGO.search(joined) or LONG_AGO_YEAR.search(joined)
-        or RECENT_AGO.search(joined)))
+        YEARS_AGO.search(joined) or MONTHS_AGO.search(joined) or LONG_AGO_YEAR.search(joined)))
     return any(_has_phrase(w, p) for p in _SUDDEN) and not dated
 
 
@@ -241,22 +204,13 @@ def is_hypothetical(text: str) -> bool:
     w = DEFERRING.sub(" ", " ".join(words(text))).split()
     return ((any(_has_phrase(w, p) for p in HYPOTHETICAL + FUTURE) or bool(IF_EVER.search(" ".join(w)))
              or bool(WORRY_AHEAD.search(" ".join(w)))
-             or _asks_what_if(re.split(r"(?<=[.!?])\s+", text or "")))
+             or any(_opens_with_what_if(sentence) for sentence in re.split(r"(?<=[.!?])\s+", text or "")))
             and not _is_current(_without(w, AGAIN + RESOLVED)) and not any(_has_phrase(w, p) for p in NOW))
 
 
 def _is_current(w: list[str]) -> bool:
     """Says it is going on: "now", "today", "still", "again", or "just" before what happened ("just fell")."""
     return any(_has_phrase(w, p) for p in CURRENT) or bool(JUST_HAPPENED.search(" ".join(w)))
-
-
-def _asks_what_if(sentences: list[str]) -> bool:
-    """A sentence opens with a what-if; one that asks "que faire ?" (OTHER_IF_ASKED) only when no statement follows
-    it ("Si mon bébé ne respire plus, que faire ? Il est bleu." tells what is happening)."""
-    return any(_opens_with_what_if(s) or (
-        OTHER_IF_ASKED.match(" ".join(words(s))) and s.rstrip().endswith("?") and not _is_yes(s)
-        and not any(t.strip() and not t.rstrip().endswith("?") for t in sentences[i + 1:]))
-        for i, s in enumerate(sentences))
 
 
 def _is_yes(text: str) -> bool:
@@ -302,7 +256,7 @@ def words_about_now(text: str) -> list[str]:
     'in 2015', '5 yrs ago', 'vor drei Jahren'), what might happen ('if my baby gets a fever, ...'), a
     question about a condition ('what are the signs of a stroke', 'how do I know if ...'), laughter ('nearly
     choked laughing') and names ('a band called Cardiac Arrest')."""
-    text = _from_now_on(_without_joke(_without_case_speech(ASKED_IF.sub(r"\1when", text or ""))))
+    text = _without_case_speech(ASKED_IF.sub(r"\1when", text or ""))
     if is_study(text) or is_exam_stem(text):  # written for study: only its sentences about someone real count
         sentences = _sentences(text)
         # a message that opens as study ("Paramedic student here. We've been doing head injuries ...") keeps no
@@ -313,7 +267,7 @@ def words_about_now(text: str) -> list[str]:
             if _about_someone_now(s, study_aside=opens) or (kept and THIRD_PERSON.intersection(words(s))):
                 kept.append(s)
         text = " . ".join(kept)
-    text = " . ".join(_without_scare(s) for s in _sentences(text) if not _general_question(s))
+    text = " . ".join(s for s in _sentences(text) if not _general_question(s))
     text = TITLE.sub(" . ", (text or "").lower().translate(_APOSTROPHES))
     said = words(text)
     if any(_has_phrase(said, p) for p in ABOUT_WORDS) and any(_has_phrase(said, p) for p in HABITUAL_SAYING):
@@ -328,7 +282,7 @@ def words_about_now(text: str) -> list[str]:
         w = words(clause)
         joined = " ".join(w)
         if ("longago" in w or any(_has_phrase(w, p) for p in LONG_AGO + ASKING)
-                or YEARS_AGO.search(joined) or MONTHS_AGO.search(joined) or ASKED_SIGNS.search(joined)):
+                or YEARS_AGO.search(joined) or MONTHS_AGO.search(joined)):
             continue
         kept += w
     return kept
@@ -339,27 +293,6 @@ def words_about_now(text: str) -> list[str]:
 # a person, or something in front of the writer ("this", "it"), or an age ("a 10 month old")
 _NAMES_SOMEONE = FIRST_PERSON | THIRD_PERSON | PEOPLE | frozenset("this it these he she they old".split())
 
-
-def _without_joke(text: str) -> str:
-    """A joke and then a change of subject ("honestly I want to die 😂 anyway what's good for a hangover"): the joke is
-    dropped, unless it holds a number ("took 40 pills lol anyway" is an overdose) or nothing follows it."""
-    m = JOKE_THEN.match(text)
-    after = " ".join(words(text[m.end():])) if m else ""
-    # ("he's shaking lol anyway what do I do", "haha btw he's coughing": the same subject goes on)
-    if not m or re.search(r"\d", m.group(0)) or len(after.split()) < 3 or JOKE_GOES_ON.search(after):
-        return text
-    return " . " + text[m.end():]
-
-
-def _without_scare(sentence: str) -> str:
-    """A scare that turned out to be nothing, told in a clause that ends a few words after "it was just" ("I thought
-    I was having a stroke but it was just my foot asleep, how do I ..."): the clauses up to it are dropped. "I thought
-    it was just heartburn but it was nothing like this, crushing pain ..." keeps everything."""
-    parts = re.split(r"(?<=[,\u2013\u2014])\s*|\s+[-\u2013\u2014]\s+|\s*[\U0001F300-\U0001FAFF]+\s*", sentence)
-    for k in range(1, len(parts) + 1):
-        if THOUGHT_BUT.search(" ".join(words(" ".join(parts[:k])))):
-            return " ".join(parts[k:])
-    return sentence
 
 
 def _without_case_speech(text: str) -> str:

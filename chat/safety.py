@@ -68,7 +68,7 @@ _READING = frozenset("sugar sugars glucose bs bg bm reading meter level levels".
 _REGIMEN = re.compile(r" (?:a day|per day|daily|each day|every day|a week|per week) ")
 YEARS = frozenset("year years yr yrs jahr jahre jahren ano anos an ans".split())
 HOURS = frozenset("hour hours hr hrs stunden horas heures heure".split())
-DAYS = frozenset("day days tag tage tagen dia dias jour jours".split())  # "14 Tage lang": how long, no count
+DAYS = frozenset("tag tage tagen woche wochen monate monaten".split())  # "14 Tage lang": how long, no count
 # A rule of three terms or more describes one thing: its terms must fall within WINDOW words of each other (in a
 # long message, "took" in one story, "again" in another and a medicine's name in a third are no overdose). Head
 # injuries, exposures and burns are told as an event and what followed hours later, diabetes and pregnancy as a
@@ -127,10 +127,9 @@ def _is_value(text_words: Sequence[str], i: int) -> bool:
         return False
     if after[:2] and after[0] in SPANS and after[1:2] == ["ago"]:  # "3 weeks ago": when, no count or reading
         return False
-    if after[:1] and after[0] in YEARS | HOURS | DAYS:  # "for 4 years", "12 hrs late", "14 Tage": a span, no count
+    if after[:1] and after[0] in YEARS | HOURS:  # "for 4 years", "12 hrs late": a span or an age, no count
         return False
-    if after[1:2] in (["lang"], ["long"]) and after[0] in SPANS | {"woche", "wochen", "monate", "monaten"}:
-        # "12 Wochen lang": how long
+    if after[1:2] in (["lang"], ["long"]) and after[0] in SPANS | DAYS:  # "14 Tage lang", "12 Wochen lang": how long
         return False
     if {"hba", "hba1c", "a1c"} & set(text_words[max(0, i - 3):i]):  # "HbA1c 48" is a lab value, no reading
         return False

@@ -392,8 +392,7 @@ RULES: list[str] = [
     "swollen|pain|bloat|distend",
     "abdominal: pee|wee|urinate|urine + can not|unable|not able + agony|{severe}|swollen|bladder",
     "abdominal: not keep|not keeping|not stay|not staying|not hold + down|water|fluids|anything|drink",
-    "abdominal: vomit|sick|throwing up|vomi|erbrech|erbricht + poo|faec|feces|fecal|poop|de fezes|a caca|nach kot|"
-    "les selles",
+    "abdominal: vomit|sick|throwing up|vomi|erbrech|erbricht + poo|faec|feces|fecal|poop|de fezes|a caca|nach kot",
     # bowel folding into itself in a baby: screaming in bouts, legs drawn up, a stool like redcurrant jelly
     "abdominal: {child}|month old|months old|year old + scream|crying|cries|inconsolable + bouts|episodes|"
     "comes and goes|on and off|attacks|waves|every few + knees|legs|pale|floppy|vomit|jelly|blood",
@@ -434,9 +433,11 @@ RULES: list[str] = [
     "hurts like|agonis|fuerte|starke|stark|brutal|subita|plotzlich|repentin|thrown up|threw up|throwing up|crying",
     "testicular: right nut|left nut|one nut|right ball|left ball|one ball|right testicle|left testicle + pain|"
     "agony|{sudden}|{severe}|swollen|puke|puked|vomit|sick",
-    # the condition named beside a sign or a worry now ("could this be torsion? it hurts"), not a history of it
+    # the condition named beside a sign, a worry or a doctor's word now ("could this be torsion? it hurts", "the GP
+    # said possible torsion"), not a history of it ("had surgery for torsion at 15")
     "testicular: torsion + pain|hurt|ache|swell|swollen|sudden|vomit|sick|agony|think|worried|scared|help|now|"
-    "dolor|douleur|dor|schmerz|could this|is this",
+    "dolor|douleur|dor|schmerz|could this|is this|might|could|possible|possibly|suspect|hospital|a e|gp|doctor|"
+    "nurse said|urgent|emergency|ambulance|in the car|on our way",
     "testicular: nuts|balls|ball|nut + one side|left side|right side|one of them + swollen|swell|{sudden}|vomit|"
     "threw up|sick|{severe}|belly",
     # a twisted or raised testicle, in slang: "my nut looks twisted and it's killing me"

@@ -20,8 +20,10 @@ BIRTH_RULES: list[str] = [
     "obstetric: weeks|wks|semanas|semaines|wochen|woche|semana + headache|flash|vision|bleed|contraction|sangr|"
     "saign|blut|sangue|tete|cabeza|cabeca|kopfschmerz + {pregnancy_warning}",
     "obstetric: not felt|stopped moving|not moving|not moved|no movement|less movement|reduced movement|"
-    "moving less|not kicked|not kicking|no kicks|barely felt|hardly felt|barely kicked|hardly kicked|"
-    "barely any kicks|hardly any kicks + baby|weeks|bump|pregnan",
+    "moving less|not kicked|not kicking|no kicks|barely kicked|hardly kicked|barely any kicks|hardly any kicks + baby|"
+    "weeks|bump|pregnan",
+    # barely felt the baby, late enough for movements to be expected
+    "obstetric: barely felt|hardly felt + 24-42 + weeks|wks|semanas|semaines|wochen",
     "obstetric: {pregnant}|weeks|semanas|semaines|wochen + bebe|baby|bb|kind|nene + nao mexe|parou de mexer|"
     "se mueve|dejo de moverse|no lo siento|ne bouge|bouge plus|ne sens plus|bewegt sich nicht|spure es nicht|"
     "nicht mehr bewegt|sem mexer|nao sinto|"
@@ -30,7 +32,7 @@ BIRTH_RULES: list[str] = [
     "obstetric: waters|water broke|waters broke + green|brown|blood|smell|meconium|cord",
     # before 37 weeks: contractions, waters or bleeding (labour too early)
     "obstetric: 20-36 + weeks|semanas|semaines|wochen|wks + contrac|wehen|waters|liquido|liquide|fluid|leaking|"
-    "perdendo|bleed|sangr|tightenings|tightening every|regular tightening",
+    "perdendo|bleed|sangr|tightenings every|tightening every",
     # late in pregnancy: pain under the right ribs, or a pressure of 140 over 90 and more (pre-eclampsia)
     "obstetric: weeks|{pregnant} + under my ribs|below my ribs|upper belly|upper tummy|epigastr + pain|sick|vomit",
     "obstetric: weeks|{pregnant}|pregnancy + >=140 + 90-139",
@@ -88,7 +90,8 @@ BIRTH_RULES: list[str] = [
     "semaines|wochen + breath|respir|atmet + weird|funny|strange|fast|rapid|schnell|gemendo|gimiendo|"
     "noisy|pale|struggl|grunt",
     "paediatric: {child}|day old|days old|week old|weeks old|month old|months old + wet nappy|wet nappies|"
-    "wet diaper|wet diapers + has not|have not|had not|not had|not done|not been|hours",
+    "wet diaper|wet diapers + has not|have not|had not|not had|not done|not been|hours|since yesterday|"
+    "since last night|since this morning|only 1|only one|only 2|only two",
     # a baby of days or weeks who is too sleepy, will not feed, vomits everything or is drying out
     "paediatric: day old|days old|week old|weeks old|newborn|nourrisson|recien nacido|recem nascido|neugeboren + "
     "very sleepy|too sleepy|really sleepy|so sleepy|hard to wake|projectile|dehydrat|dry nappy|dry nappies|"

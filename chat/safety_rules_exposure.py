@@ -58,7 +58,7 @@ EXPOSURE_RULES: list[str] = [
     "jacket off|coat off|clothes off",
     "environmental: {cold} + zittert nicht|ya no tiembla|ne tremble plus|parou de tremer|dejo de temblar|"
     "antwortet kaum|antwortet nicht|no contesta|ne repond|nao responde|barely answer|barely respond",
-    "environmental: drown|nearly drowned|pulled out of the water|pulled from|went under|face down + "
+    "environmental: drown|nearly drowned|pulled out of the water|went under|face down + "
     "cough|sleepy|drowsy|breath|{blue}|vomit|confus|unconscious|minute|seconds|froth|chest",
     "environmental: {water} + pulled out|pulled from|face down|went under|under|underwater|unconscious|"
     "not breathing|{blue}|cough|minute|minuto|minuten|embaixo|debajo|sous l eau|unter wasser|submerg|"

@@ -17,6 +17,8 @@ HARM_RULES: list[str] = [
     "eingenommen|genommen|geschluckt|tomei|tomou|engoli|had|gegessen|comio|comeu|mange + >=10 + {meds}|of my|of them",
     "overdose: {took} + everything|all + medicine cabinet|medicine cupboard|cabinet|cupboard|drawer|the house",
     "overdose: {took}|had|se tomo + {too_much} + {meds}|somnif|heroin",
+    # "all of my / her / his" pills, written as two overlapping pairs
+    "overdose: {took} + all of + of my|of her|of his|of their|of them + {meds}|somnif",
     "overdose: {took}|had|se tomo + {whole} + {container} + {meds}|somnif|heroin",
     "poisoning: {swallowed}|drinking|bebiendo|bebendo + {poison}",
     "overdose: demais|demasiadas|demasiados|trop de|zu viele + remedio|comprimido|pastilla|medicament|comprime|"
@@ -36,7 +38,7 @@ HARM_RULES: list[str] = [
     "sabbert|hustet",
     # a pesticide on the skin or breathed: drooling, sweating, pinpoint pupils, twitching (organophosphate)
     "poisoning: pesticid|insecticid|agrotox|veneno|crop spray|sheep dip|organophosph + drool|babando|babeando|"
-    "saliv|pupil|twitch|tremedeira|temblor|tremor|zittern",
+    "saliv|pupil|twitch|tremedeira",
     "poisoning: {fume_source} + headache|dizz|sick|nause|drowsy|sleepy|faint|vomit|confus + everyone|"
     "family|both|kids|dog|cat|better when|better outside|go out|leave the house|we|all have|all got|all feel|"
     "all of them|me and|him and|her and",
@@ -134,11 +136,12 @@ HARM_RULES: list[str] = [
     "suicide: {high_place} + jump|jumping|end it|anymore|goodbye|standing on|threaten|springen|saltar|sauter|"
     "pular|step off|throw myself|verabschiedet|despedi|adieu|despedido",
     # no longer a burden or a worry, soon: "won't be a problem much longer", "nobody has to worry after tonight"
-    "suicide: burden|problem|bother|have to worry|need to worry|be around|be here + much longer|any longer|after tonight|"
+    "suicide: burden|problem|bother|be around|be here + much longer|any longer|after tonight|"
     "after today|not for long|for long|soon|anymore",
+    "suicide: worry about + about me + much longer|any longer|after tonight|after today|not for long|soon|anymore",
     # the pet rehomed, the contracts cancelled: affairs put in order
     "suicide: gave|given|giving|rehomed|rehoming + my dog|my cat|my pets|my things|my stuff|away + cancelled|"
-    "after tonight|goodbye|have to worry|need to worry|will not need|not need|sorted|the end",
+    "after tonight|goodbye|about me|will not need|not need|sorted|the end",
     # a goodbye sent with the means: "sent me a photo of her pills and said sorry"
     "suicide: sent|texted|messaged|posted|photo|picture|pic|message + sorry|goodbye|bye|forgive|love you + "
     "{meds}|rope|knife|blade|razor|bridge|gun|noose|ledge|roof",

@@ -67,7 +67,7 @@ TERMS: dict[str, str] = {
                 "at once|double dose|un monton|une plaquette|frasco|varios|varias|plusieurs|mehrere|muchas|muchos|"
                 "beaucoup de|viele|muitas|demasiad|trop de|zu viele|muitos",
     # a whole container: "the whole bottle", "toute ma boite", "toda la caja", "die ganze Packung"
-    "whole": "whole|entire|all|half|toute|tout|toda la|toda a|toda uma|toda su|toda sua|todo|todas|ganze|ganzen|inteira|inteiro|entera|entero|une",
+    "whole": "whole|entire|all|half|toute|tout|toda|todo|todas|ganze|ganzen|inteira|inteiro|entera|entero|une",
     "container": "bottle|pack|packet|box|strip|blister|tub|tube|boite|plaquette|flacon|caja|frasco|blister|"
                  "caixa|cartela|vidro|packung|schachtel|flasche",
     "poison": "screenwash|screen wash|washer fluid|windscreen|windshield|de icer|deicer|brake fluid|methanol|meths|"
@@ -118,7 +118,7 @@ TERMS: dict[str, str] = {
                    "punched|glassed|bottled|"
                    "rolled off|dropped|hard floor|"
                    "concuss|golpe|golpeo|cogne|gefallen|schlag|bateu|caiu|cayo|tombe|gesturzt|sturz|angeschlagen|"
-                   "angestossen|gestossen|aufgeschlagen|crashed|bike crash|car crash|bati a|bati com",
+                   "angestossen|gestossen|aufgeschlagen|bike crash|car crash|bati a|bati com",
     "head_danger": "vomit|throw|being sick|confus|drowsy|sleepy|unconscious|knocked out|seiz|fitting|pass out|"
                    "was out|out cold|went out|being weird|being strange|acting weird|acting strange|not acting right|"
                    "stay awake|keep awake|passed out|blacked out|blood thinner|thinners|warfarin|apixaban|rivaroxaban|anticoag|pupil|"
@@ -156,7 +156,7 @@ TERMS: dict[str, str] = {
     "cold": "ice cold|freezing|frozen|hypotherm|cold water|icy|snow|through the ice|outside all night|very cold|"
             "so cold|really cold|freezing cold|ganz kalt|eiskalt|sehr kalt|unterkuhl|"
             "muy fria|muy frio|helad|glace|gelad|eisangeln|eiswasser|ins eis|eingebrochen",
-    "water": "pool|lake|sea|river|bath|bathtub|pond|canal|underwater|under water|deep end|shallow end|piscina|piscine|schwimmbad|pileta|"
+    "water": "the water|pool|lake|sea|river|bath|bathtub|pond|canal|underwater|under water|deep end|shallow end|piscina|piscine|schwimmbad|pileta|"
              "alberca|banheira|banera|baignoire|badewanne|lago|riviere|fluss",
     "diabetic": "diabet|typeone|typetwo|insulin|hypo|sugar|sugars|glucose",
     # what comes with chest pain in a heart attack: breathlessness, sweat, spread, time, severity

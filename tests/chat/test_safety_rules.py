@@ -643,43 +643,70 @@ def test_round_twelve_review_probes():
 
 
 def test_round_thirteen_readings_both_ways():
-    """Round thirteen's readings (issue 27), in phrasings written for this test: an episode weeks or a month ago, told
-    in five languages and said to be over ("ya pasó", "c'est passé", "stable"); after an episode that is over, only
-    what is said from the first sentence about now on is read; a case's patient quoted in a study opener; a joke and
-    then another subject; a scare that "was just" something; what a film is about; what signs to look for, asked;
-    pets by breed; "14 Tage lang" is how long. Each has an urgent phrasing beside it that must still be caught."""
+    """Round thirteen's readings (issue 27), in phrasings written for this test: a case's patient quoted in a study
+    opener; what a film is about; an observing writer beside a pet, pets by breed; a burger's name; "se eu encontrar";
+    "14 Tage lang" is how long; an end taken back by a "but" or denied by a "not" in five languages; and the words the
+    rules lacked (the urge to push, green vomit, a button battery missing, a scald peeling, a fuse-box shock, ice
+    water). Each has an urgent phrasing beside it that must still be caught."""
     quiet = [
-        "Hace tres semanas a mi madre le dio un ictus leve, ya pasó. ¿Puede volver a conducir?",
-        "Il y a deux semaines mon fils a fait une convulsion fébrile, c'est passé. Est-ce que ça peut revenir ?",
-        "Há um mês o meu pai teve um enfarte e está estável. Pode beber café?",
-        "I got bleach in my eye at work last month, they rinsed it at A&E and it healed fully. It's still a bit gritty "
-        "at night, are drops ok?",
-        "Minha filha teve uma convulsão febril semana passada, já passou, mas fiquei com medo. Pode voltar?",
         "Mock OSCE station: the patient says 'I took all my tablets an hour ago.' What do I ask first?",
-        "my boss says he's 'having a heart attack' every time the printer jams lol anyway how do I reset a router?",
-        "I thought I was having a stroke this morning but it was just my foot asleep, how do I sit better?",
         "We watched a film where a climber gets bitten by a snake and cuts the wound open. Would that help?",
-        "What stroke symptoms mean I should ring an ambulance? Asking since my aunt's.",
-        "Our collie chewed a sock and was gagging but I got to him and he coughed it up, he's fine. Safer toys?",
+        "Our collie chewed a sock and was gagging but I got to him and he coughed it up. Safer toys?",
+        "The new place has a burger called the Heart Attack, is it ok with my reflux?",
+        "Se eu encontrar alguém desmaiado na rua sem respirar, como faço a massagem cardíaca?",
         "Ich habe 14 Tage lang Eisentabletten genommen, darf ich eine Pause machen?",
         "Took my vitamin D twice by mistake, 2000 IU each time. Is that a problem?",
+        "I volunteer with the lifeboat crew and we're giving a talk on cold water shock at the school.",
     ]
     urgent = [
-        "Hace tres semanas a mi madre le dio un ictus, ya pasó, pero esta tarde no puede mover el brazo y habla raro.",
-        "My dad had a heart attack last month and was sent home stable, but he has crushing chest pain and is sweating",
-        "She had a stroke last month and is stable. She's still using a frame. Her face has dropped and she can't speak.",
-        "Er hatte vor zwei Wochen eine OP und ist nicht stabil, er hat Atemnot und ist verwirrt",
         "I'm a nurse and the patient says he has a plan to end his life tonight and has pills hidden",
-        "took 40 of my sleeping pills lol anyway what should I eat",
-        "my dad just collapsed and isn't breathing, I'm shaking haha anyway what do I do",
-        "I thought it was just indigestion but it was nothing like this, crushing chest pain into my left arm",
         "We were watching a film about a stabbing and my husband suddenly slurred his words and his face dropped",
-        "Si mon bébé ne respire plus, que faire ? Il est tout bleu et tout mou.",
+        "my dog jumped up, I fell and hit my head and now I'm vomiting and confused",
+        "Mi padre tuvo un infarto el año pasado, se recuperó bien pero ahora tiene dolor fuerte en el pecho y suda",
+        "He had surgery last month and was doing well but he's collapsed and isn't breathing properly",
         "Meine Frau ist in der 39. Woche, die Wehen kommen alle 3 Minuten und sie muss pressen",
         "my toddler had the remote and a button battery is missing, he's drooling and coughing",
         "boiling water from the pan went over my son's arm and the skin is peeling off",
         "mi bebé de 5 semanas vomita verde y tiene la barriga hinchada",
         "I'm 32 weeks and have barely felt the baby move since yesterday",
         "he got a shock off the fuse box and has a burn on his hand, his heart feels like it's racing",
+        "Mein Mann ist beim Eisangeln eingebrochen, er zittert nicht mehr und redet ganz langsam",
+        "She's taken all of her antidepressants and locked herself in the bathroom",
+        "The GP said possible torsion and to go straight to A&E, my son is 13",
+    ]
+    assert misread(urgent, quiet) == ([], [])
+
+
+def test_round_thirteen_review_probes():
+    """A reviewer's probes against round thirteen (written for this project, not taken from the labelled sets): each
+    urgent one was caught before the round and missed by its first version (an end that a "but" takes back, "not
+    stable", a film beside a real collapse, a joke marker beside an emergency, "que faire ?" with a statement after,
+    "sí"); each quiet one was flagged by it (other senses of its new rule words)."""
+    urgent = [
+        "Mi padre tuvo un infarto hace un mes, ya está en casa, pero esta tarde tiene un dolor fuerte en el pecho que "
+        "le baja al brazo y está sudando.",
+        "Há duas semanas meu pai teve um AVC, já passou, mas ele acordou com a boca torta e não consegue falar.",
+        "He had a heart attack 3 weeks ago and now he's not stable at all, BP 70/40, grey and confused.",
+        "I took an overdose last week, was treated and I'm home, still a bit shaky, and I've swallowed 30 more "
+        "paracetamol.",
+        "With my first I had pre-eclampsia. I'm 36 weeks with this one and have a pounding headache, flashing lights "
+        "and my face has swollen up.",
+        "Watching a film about a heart attack and my dad has started clutching his chest, grey and sweaty.",
+        "In the middle of a movie about cancer my wife started vomiting blood, lots of it.",
+        "My dad collapsed and he's not breathing, I'm shaking lol anyway what do I do",
+        "I thought it was just heartburn but it was nothing like this before – crushing chest pain into my jaw and I'm "
+        "soaked in sweat.",
+        "Si mon bébé ne respire plus, que faire ? Il est bleu et tout mou.",
+        "Sí, mi padre tiene un dolor horrible en el pecho y está sudando, ¿qué hacer?",
+        "My voice is husky, has been since the wasp sting 20 minutes ago, tongue swelling and can't swallow.",
+        "Nunca senti dor assim no peito, vai para o braço esquerdo e estou suando frio.",
+    ]
+    quiet = [
+        "I'm 25 weeks and I need to push my sofa to make space for the cot, is that safe?",
+        "I've had vertigo for two days and was sick this morning, is it an inner ear thing?",
+        "How do I peel tomatoes using boiling water without burning myself?",
+        "Grade 2 ankle sprain, I'm confused whether to rest it or walk on it.",
+        "Mi hijo vomitó después de comer cacahuetes, ya está bien y juega.",
+        "Cleaned my rifle today; I will take it to the range on Saturday, any tips for ear protection?",
     ]
     assert misread(urgent, quiet) == ([], [])
