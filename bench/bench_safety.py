@@ -112,7 +112,10 @@ HELDOUT_FLOOR = {"recall": 0.95, "category_recall": 0.0, "false_alarms": 0.05, "
 # held), were measured once with the rules of afb0c8a: blind_x 154/168 = 91.7%, 30/168 = 17.9%, exam stems 4/24;
 # blind_y 157/168 = 93.5%, 30/168 = 17.9%, exam stems 1/24.
 #   thirteen: blind_p and blind_q (untouched through round twelve; their last untouched figures, be088f9: blind_p
-#          156/168 = 92.9%, 26/167 = 15.6%; blind_q 159/168 = 94.6%, 20/165 = 12.1%). blind_x and blind_y are untouched.
+#          156/168 = 92.9%, 26/167 = 15.6%; blind_q 159/168 = 94.6%, 20/165 = 12.1%). blind_x and blind_y are untouched:
+#          after round thirteen (4e8eb61), measured once, blind_x 154/168 = 91.7%, 29/168 = 17.3%; blind_y 158/168 =
+#          94.0%, 29/168 = 17.3%; blind_k 162/168 = 96.4%, 14/168; blind_m 154/168 = 91.7%, 15/168; blind_t 160/168,
+#          20/168; blind_u 155/168, 13/168; blind_w 156/168, 17/168 = 10.1%; heldout5 60/66, 1/69.
 UNTUNED = {"heldout5", "blind_k", "blind_m", "blind_t", "blind_u", "blind_w", "blind_x", "blind_y"}
 UNTUNED_FLOOR = {"recall": 0.85, "category_recall": 0.0, "false_alarms": 0.10, "exam_false_alarms": 0.10}
 # Each untouched blind set's first measurement (round four's rules, 2026-12-05): (recall, false alarms, exam stems).
