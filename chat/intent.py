@@ -155,8 +155,6 @@ def is_past_event(text: str) -> bool:
             or (any(_has_phrase(w, p) for p in VERY_RECENT) and checked))
 
 
-
-
 _SUDDEN = ("suddenly", "all of a sudden", "de repente", "soudain", "soudainement", "plotzlich", "d un coup")
 
 
@@ -288,11 +286,8 @@ def words_about_now(text: str) -> list[str]:
     return kept
 
 
-
-
 # a person, or something in front of the writer ("this", "it"), or an age ("a 10 month old")
 _NAMES_SOMEONE = FIRST_PERSON | THIRD_PERSON | PEOPLE | frozenset("this it these he she they old".split())
-
 
 
 def _without_case_speech(text: str) -> str:
