@@ -203,7 +203,6 @@ STUDY = frozenset(
     "plab mnemonic mnemonics student students trainee trainees cadet cadets simulation scenario rotation "
     "placement seminar "
     "presentation charla palestra vortrag referat expose exposicao lerne lernen estudio estudo etudie "
-
     "biology chemistry physiology pharmacology anatomy pathology toxicology biochemistry microbiology "
     "lesson lessons lecturer tutor professor drill report statistics awareness research prevention campaign "
     "physikum staatsexamen flashcard viva audit audits guideline guidelines guidance requalification recertification "
@@ -219,8 +218,8 @@ STUDY_ENDINGS = ("examen", "prufung", "klausur", "exam", "exams")
 STUDY_STARTS = ("prufungs", "klausur", "examens", "staatsexam")  # "Prüfungsfrage", "Klausurvorbereitung"
 STUDY_PHRASES = ("mock paper", "mock exam", "mock test", "mock osce", "first aid at work",
                  "pour un expose", "fur ein referat", "mein referat", "learn the signs", "a talk for", "a talk on",
-                 "a talk about",
-                 "give a talk", "giving a talk", "first aid course", "first aid class", "first aid training", "first aid test", "for school",
+                 "a talk about", "give a talk", "giving a talk", "first aid course", "first aid class",
+                 "first aid training", "first aid test", "for school",
                  "first aid certificate", "course book", "course books", "past paper", "past papers",
                  "escrever um", "escribir un", "ecrire un", "a escrever", "estoy escribiendo", "j ecris",
                  "estudante de", "estudiante de", "etudiant en", "etudiante en",
@@ -335,8 +334,8 @@ HABITUAL = ("sometimes", "occasionally", "now and then", "from time to time", "w
             "in her sleep", "when he sleeps", "when she sleeps")
 IS_NORMAL = ("is that normal", "is it normal", "is this normal", "is that ok", "is that okay")
 # What a case's patient says ("the patient says 'I have a plan ...'"): the case's words, not the writer's
-CASE_SPEECH = re.compile(r"\b(?:the|a|your) (?:patient|casualty|examiner|actor|simulated patient)s? (?:says|said|tells you|told you|states|stated|reports|"
-                         r"reported|asks|asked|shouts|screams)\b[^.!?\n]*(?:[.!?][\'\"\u2019\u201d])?")
+CASE_SPEECH = re.compile(r"\b(?:the|a|your) (?:patient|casualty|examiner|actor|simulated patient)s? "
+                         r"(?:says|said|tells you|told you|states|stated|reports|reported|asks|asked|shouts|screams)\b[^.!?\n]*(?:[.!?][\'\"\u2019\u201d])?")
 # What a film, a programme or a book is about or shows ("a documentary last night about people having strokes", "a
 # film where a guy gets bitten"): its story, up to the end of the clause, an "and"/"but" or someone of the writer's
 FILM_TOPIC = re.compile(r"\b(?:film|movie|documentary|programme|program|episode|drama|thriller|series|video|book|novel)"
@@ -368,7 +367,6 @@ OTHER_IF_OPENER = re.compile(r"^(?:e|y|et|und|and|mas|pero|mais|aber) (?:se|si|w
                              r"engolir|cair|bater|desmaiar|parar|encontrar|vir|acontecer)\b"
                              r"|^(?:si|se|wenn|falls) (?:mon|ma|mi|meu|minha|mein|meine)\b.*\b(?:a partir de quand|"
                              r"a partir de cuando|a partir de quando|ab wann|en que momento|em que momento)\b")
-
 IF_OPENER = re.compile(r"^(?:so |ok |okay |hi |hey )?(?:if|falls) (?:i|my|our|a|an|someone|somebody|anyone|your|we|"
                         r"he|she|they|mein|meine|ich|jemand)\b")
 WHETHER = re.compile(r"\b(?:sure|unsure|wonder|wondering|know|tell|see|check|ask|asking|idea)\s*$")

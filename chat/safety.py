@@ -55,7 +55,6 @@ _NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
 _NUMERIC_ALT = re.compile(r"(>=|<=)(\d+(?:\.\d+)?)|(\d+(?:\.\d+)?)-(\d+(?:\.\d+)?)")
 _CATEGORY = re.compile(r"^\s*([a-z_]+)\s*:\s*")
 NEGATIONS = frozenset({"no", "without", "denies", "denied", "never", "nor", "sin", "sans", "ohne", "kein", "keine",
-
                        "sem"})
 # In Spanish/Portuguese "no" is also "in the" ("dor no peito"): there it is not read as a negation (English "do" and
 # "um" are no sign of either language: "no trouble breathing, do I ...").
@@ -68,7 +67,7 @@ _READING = frozenset("sugar sugars glucose bs bg bm reading meter level levels".
 _REGIMEN = re.compile(r" (?:a day|per day|daily|each day|every day|a week|per week) ")
 YEARS = frozenset("year years yr yrs jahr jahre jahren ano anos an ans".split())
 HOURS = frozenset("hour hours hr hrs stunden horas heures heure".split())
-DAYS = frozenset("tag tage tagen woche wochen monate monaten".split())  # "14 Tage lang": how long, no count
+SPANS_DE = frozenset("tag tage tagen woche wochen monate monaten".split())  # "14 Tage lang": how long, no count
 # A rule of three terms or more describes one thing: its terms must fall within WINDOW words of each other (in a
 # long message, "took" in one story, "again" in another and a medicine's name in a third are no overdose). Head
 # injuries, exposures and burns are told as an event and what followed hours later, diabetes and pregnancy as a
@@ -129,7 +128,7 @@ def _is_value(text_words: Sequence[str], i: int) -> bool:
         return False
     if after[:1] and after[0] in YEARS | HOURS:  # "for 4 years", "12 hrs late": a span or an age, no count
         return False
-    if after[1:2] in (["lang"], ["long"]) and after[0] in SPANS | DAYS:  # "14 Tage lang", "12 Wochen lang": how long
+    if after[1:2] in (["lang"], ["long"]) and after[0] in SPANS | SPANS_DE:  # "14 Tage lang", "12 days long"
         return False
     if {"hba", "hba1c", "a1c"} & set(text_words[max(0, i - 3):i]):  # "HbA1c 48" is a lab value, no reading
         return False

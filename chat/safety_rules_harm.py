@@ -36,7 +36,7 @@ HARM_RULES: list[str] = [
     "cover off|verschwunden|fehlt|disparu|manque|falta|sumiu|ya no esta|no la encuentro|nao encontro|nao acho|"
     "finde sie nicht|la trouve pas|trouve plus + drool|cough|gag|swallow|vomit|chest|babea|tose|baba|tosse|bave|tousse|"
     "sabbert|hustet",
-    # a pesticide on the skin or breathed: drooling, sweating, pinpoint pupils, twitching (organophosphate)
+    # a pesticide on the skin or breathed: drooling, pinpoint pupils, twitching (organophosphate)
     "poisoning: pesticid|insecticid|agrotox|veneno|crop spray|sheep dip|organophosph + drool|babando|babeando|"
     "saliv|pupil|twitch|tremedeira",
     "poisoning: {fume_source} + headache|dizz|sick|nause|drowsy|sleepy|faint|vomit|confus + everyone|"
@@ -153,6 +153,7 @@ HARM_RULES: list[str] = [
     # a gun taken out by someone low, who wants no one near
     "suicide: gun|shotgun|rifle|firearm|pistol + follow him|follow her|not follow|leave him|leave her|"
     "goodbye|really down|so down|been down|depress|hopeless|note",
+    # a gun got out tonight with affairs put in order
     "suicide: gun|shotgun|rifle|firearm|pistol + tonight|loaded + affairs|will is|my will|life insurance|"
     "gave the dog|rehomed|goodbye|note",
     # "I'm going to take all my pills tonight", in five languages
