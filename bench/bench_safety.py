@@ -4,7 +4,7 @@
 
 Reads the labelled sets in data/safety/ (one JSON object a line: text, urgent, category, lang; written for
 this project, not taken from any dataset): messages.jsonl, the set the rules were first written on,
-heldout*.jsonl, sets written later by someone who had not seen the rules at the time, and blind_a .. blind_y,
+heldout*.jsonl, sets written later by someone who had not seen the rules at the time, and blind_a .. blind_z and blind_aa,
 sets written by someone who never read the rules (issue 27). Runs safety.find_red_flags with
 chat/safety_rules.py plus ChatConfig's extra red flags / exceptions on every message and prints the date,
 machine, command and milliseconds a message, then one table with a column per set: recall per urgent category,
@@ -116,7 +116,14 @@ HELDOUT_FLOOR = {"recall": 0.95, "category_recall": 0.0, "false_alarms": 0.05, "
 #          after round thirteen (4e8eb61), measured once, blind_x 154/168 = 91.7%, 29/168 = 17.3%; blind_y 158/168 =
 #          94.0%, 29/168 = 17.3%; blind_k 162/168 = 96.4%, 14/168; blind_m 154/168 = 91.7%, 15/168; blind_t 160/168,
 #          20/168; blind_u 155/168, 13/168; blind_w 156/168, 17/168 = 10.1%; heldout5 60/66, 1/69.
-UNTUNED = {"heldout5", "blind_k", "blind_m", "blind_t", "blind_u", "blind_w", "blind_x", "blind_y"}
+# Two more sets, blind_z and blind_aa (336 messages each, written 2026-12-07 by two helpers who never read the rules,
+# from the same brief: older, rural and outdoor writers, teenagers, night workers, bystanders; parents, carers,
+# teachers and coaches, students abroad in imperfect English, people in the middle of something else; nine messages
+# that came within a long run of words of an earlier set's were rewritten by a third helper before any measurement),
+# were measured once with the rules of b3785a2: blind_z 155/168 = 92.3%, 41/168 = 24.4%, exam stems 10/24;
+# blind_aa 165/168 = 98.2%, 43/168 = 25.6%, exam stems 10/24.
+UNTUNED = {"heldout5", "blind_k", "blind_m", "blind_t", "blind_u", "blind_w", "blind_x", "blind_y", "blind_z",
+           "blind_aa"}
 UNTUNED_FLOOR = {"recall": 0.85, "category_recall": 0.0, "false_alarms": 0.10, "exam_false_alarms": 0.10}
 # Each untouched blind set's first measurement (round four's rules, 2026-12-05): (recall, false alarms, exam stems).
 # Its floor is that, less about three messages; issue 27's goal (BLIND_GOAL) is reported beside it.
@@ -126,7 +133,9 @@ BLIND_FIRST = {"blind_k": (160 / 168, 20 / 168, 1 / 24),  # round seven: 95.2% /
                "blind_u": (154 / 168, 14 / 168, 2 / 24),  # e3ed5c5: 91.7% / 8.3%, exam stems 8.3%
                "blind_w": (156 / 168, 16 / 168, 2 / 24),  # f9516cb: 92.9% / 9.5%, exam stems 8.3%
                "blind_x": (154 / 168, 30 / 168, 4 / 24),  # afb0c8a: 91.7% / 17.9%, exam stems 16.7%
-               "blind_y": (157 / 168, 30 / 168, 1 / 24)}  # afb0c8a: 93.5% / 17.9%, exam stems 4.2%
+               "blind_y": (157 / 168, 30 / 168, 1 / 24),  # afb0c8a: 93.5% / 17.9%, exam stems 4.2%
+               "blind_z": (155 / 168, 41 / 168, 10 / 24),  # b3785a2: 92.3% / 24.4%, exam stems 41.7%
+               "blind_aa": (165 / 168, 43 / 168, 10 / 24)}  # b3785a2: 98.2% / 25.6%, exam stems 41.7%
 BLIND_FLOOR = {name: {"recall": round(first[0] - 3 / 168, 3), "category_recall": 0.0,
                       "false_alarms": round(first[1] + 3 / 168, 3), "exam_false_alarms": round(first[2] + 2 / 24, 3)}
                for name, first in BLIND_FIRST.items() if first}

@@ -297,10 +297,12 @@ HELDOUT_SIZES = {"heldout": (150, 150), "heldout2": (60, 60), "heldout3": (60, 6
                  "blind_k": (160, 160), "blind_l": (160, 160), "blind_m": (160, 160),
                  "blind_n": (160, 160), "blind_o": (160, 160), "blind_p": (160, 160), "blind_q": (160, 160),
                  "blind_r": (160, 160), "blind_s": (160, 160), "blind_t": (160, 160), "blind_u": (160, 160),
-                 "blind_v": (160, 160), "blind_w": (160, 160), "blind_x": (160, 160), "blind_y": (160, 160)}
+                 "blind_v": (160, 160), "blind_w": (160, 160), "blind_x": (160, 160), "blind_y": (160, 160),
+                 "blind_z": (160, 160), "blind_aa": (160, 160)}
 
 
-UNTOUCHED = ("heldout5", "blind_k", "blind_m", "blind_t", "blind_u", "blind_w", "blind_x", "blind_y")  # never tuned on (bench_safety.UNTUNED says why)
+UNTOUCHED = ("heldout5", "blind_k", "blind_m", "blind_t", "blind_u", "blind_w", "blind_x", "blind_y", "blind_z",
+             "blind_aa")  # never tuned on (bench_safety.UNTUNED says why)
 
 
 @pytest.mark.parametrize("name", sorted(HELDOUT_SIZES))
