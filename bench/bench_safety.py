@@ -20,7 +20,8 @@ and then used to tune the rules, so on them the bench checks a lower floor: reca
 (its third), blind_c and blind_g (its fourth), blind_f (its fifth), blind_h (its sixth), blind_e and blind_i (its
 seventh), blind_j (its eighth), blind_l (its ninth), blind_n and blind_o (its tenth), blind_r and blind_s (its
 eleventh), blind_v (its twelfth), each measured once before it was tuned on; blind_p and blind_q, tuned in its
-thirteenth round short of 5% false alarms, keep what that round left them (TUNED_SHORT_FLOOR).
+thirteenth round, and blind_x and blind_y, tuned in its fourteenth, all short of 5% false alarms, keep what their
+round left them (TUNED_SHORT_FLOOR).
 Sets in UNTUNED have never been used to tune anything: their figures are the honest ones, and their floor is
 lower (heldout5: recall >= 85%, false alarms <= 10% overall and on exam stems; the blind ones: what they reached
 when first measured, less a margin of about three messages). Issue 27's goal on the untouched blind sets,
@@ -122,8 +123,7 @@ HELDOUT_FLOOR = {"recall": 0.95, "category_recall": 0.0, "false_alarms": 0.05, "
 # that came within a long run of words of an earlier set's were rewritten by a third helper before any measurement),
 # were measured once with the rules of b3785a2: blind_z 155/168 = 92.3%, 41/168 = 24.4%, exam stems 10/24;
 # blind_aa 165/168 = 98.2%, 43/168 = 25.6%, exam stems 10/24.
-UNTUNED = {"heldout5", "blind_k", "blind_m", "blind_t", "blind_u", "blind_w", "blind_x", "blind_y", "blind_z",
-           "blind_aa"}
+UNTUNED = {"heldout5", "blind_k", "blind_m", "blind_t", "blind_u", "blind_w", "blind_z", "blind_aa"}
 UNTUNED_FLOOR = {"recall": 0.85, "category_recall": 0.0, "false_alarms": 0.10, "exam_false_alarms": 0.10}
 # Each untouched blind set's first measurement (round four's rules, 2026-12-05): (recall, false alarms, exam stems).
 # Its floor is that, less about three messages; issue 27's goal (BLIND_GOAL) is reported beside it.
@@ -132,8 +132,6 @@ BLIND_FIRST = {"blind_k": (160 / 168, 20 / 168, 1 / 24),  # round seven: 95.2% /
                "blind_t": (160 / 168, 19 / 168, 1 / 24),  # e3ed5c5: 95.2% / 11.3%, exam stems 4.2%
                "blind_u": (154 / 168, 14 / 168, 2 / 24),  # e3ed5c5: 91.7% / 8.3%, exam stems 8.3%
                "blind_w": (156 / 168, 16 / 168, 2 / 24),  # f9516cb: 92.9% / 9.5%, exam stems 8.3%
-               "blind_x": (154 / 168, 30 / 168, 4 / 24),  # afb0c8a: 91.7% / 17.9%, exam stems 16.7%
-               "blind_y": (157 / 168, 30 / 168, 1 / 24),  # afb0c8a: 93.5% / 17.9%, exam stems 4.2%
                "blind_z": (155 / 168, 41 / 168, 10 / 24),  # b3785a2: 92.3% / 24.4%, exam stems 41.7%
                "blind_aa": (165 / 168, 43 / 168, 10 / 24)}  # b3785a2: 98.2% / 25.6%, exam stems 41.7%
 BLIND_FLOOR = {name: {"recall": round(first[0] - 3 / 168, 3), "category_recall": 0.0,
@@ -143,11 +141,15 @@ BLIND_GOAL = {"recall": 0.95, "category_recall": 0.0, "false_alarms": 0.05, "exa
 # Tuned on, but not down to HELDOUT_FLOOR's false alarms: round thirteen reached 100% recall on blind_p and blind_q and
 # cut their false alarms (26 -> 17 of 167, 20 -> 13 of 165), and stopped there, because two reviewers' probes showed
 # that the readings that took both under 5% (an end in another language, a joke, a film, a scare, "what symptoms")
-# cost 108-145 urgent probes the rules had caught. Their floor: recall >= 95%, false alarms what round thirteen left
-# plus about three messages.
+# cost 108-145 urgent probes the rules had caught. Round fourteen did the same on blind_x and blind_y (recall 154 ->
+# 166 and 158 -> 164 of 168, false alarms 29 -> 27 and 29 -> 25 of 168): the readings that cut more (a list after
+# "signs of", "now I'm scared", "back in the 80s", plans to move or travel, dates and ends in four languages, "someone
+# explain" leads) cost 110 and then 72 of two reviewers' urgent probes and were taken out. Their floor: recall >= 95%,
+# false alarms what their round left plus about three messages.
 TUNED_SHORT_FLOOR = {name: {"recall": 0.95, "category_recall": 0.0, "false_alarms": round(alarms / n + 3 / n, 3),
                             "exam_false_alarms": 0.05}
-                     for name, (alarms, n) in {"blind_p": (17, 167), "blind_q": (13, 165)}.items()}
+                     for name, (alarms, n) in {"blind_p": (17, 167), "blind_q": (13, 165), "blind_x": (27, 168),
+                                               "blind_y": (25, 168)}.items()}
 
 
 def load(path: Path = DATA) -> list[dict]:

@@ -42,9 +42,9 @@ from chat.intent_words import (
     QUOTED, ABOUT_WORDS, PLAN_WORDS, CARE_EVENT, HABITUAL_SAYING, GOING_WELL, DIAGNOSED, BETWEEN, MY_CHARGE, REPORTED,
     PUNCTUATION, RECURRENCE_WORRY, ASKED_AGAIN, OTHER_IF_OPENER, AGE_THEN_NOW, PLAN_MADE, WORRY_AHEAD,
     LONG_AGO_MARKERS, NOW_WORDS, SAYS, ASKED_IF, NOT_STUDY, WRITER_ASKING, ASKING_BEFORE_I, PET_ATTACK,
-    CASE_SPEECH, NOT_OVER, BUT, FILM_TOPIC,
+    CASE_SPEECH, NOT_OVER, BUT, FILM_TOPIC, INTRO_HERE, AGE_IN_FRONT,
 )
-from chat.safety_text import _APOSTROPHES, PEOPLE, THIRD_PERSON, _has_phrase, words
+from chat.safety_text import _APOSTROPHES, PEOPLE, PEOPLE_ABROAD, THIRD_PERSON, _has_phrase, words
 
 
 def is_exam_stem(text: str) -> bool:
@@ -90,8 +90,10 @@ def is_educational(text: str) -> bool:
             w = w[len(lead.split()):]
             asked_to_explain = lead in EXPLAIN_LEADS
             break
-    if w[:1] in (["could"], ["can"], ["might"], ["is"]) and w[1:2] == ["this"]:
-        return False  # "could this be sepsis?? 9 month old, fever 40": about what is in front of the writer
+    short_question = len(words((text or "").split("?")[0])) <= 5 and "?" in (text or "")
+    if w[:1] in (["could"], ["can"], ["might"], ["is"]) and (w[1:2] == ["this"] or w[1:2] == ["it"] and short_question and (
+            AGE_IN_FRONT.search(joined) or "now" in w)):
+        return False  # "could this be sepsis?? 9 month old, fever 40", "is it croup? 18 month old ... floppy now"
     if w[1:2] == ["not"]:  # "don't want to be here anymore": a statement
         return False
     starts = asked_to_explain or bool(w) and (w[0] in EDU_START or w[0] in ("can", "could")
@@ -242,7 +244,7 @@ def is_about_an_animal(text: str) -> bool:
     owners = {i for i, x in enumerate(w) if w[i + 1:i + 3] and w[i + 1] == "s" and w[i + 2:i + 3] and w[i + 2] in PETS}
     # "my friend's dog" is the dog; the writer asking ("I think my dog ate chocolate, what do I do") is no patient,
     # the writer hurt is ("bit my hand", "I feel faint", "bit me")
-    people = {x for i, x in enumerate(w) if x in PEOPLE and i not in owners
+    people = {x for i, x in enumerate(w) if x in PEOPLE | PEOPLE_ABROAD and i not in owners
               and not (x == "i" and (WRITER_ASKING.match(" ".join(w[i:i + 4])) or w[i - 1:i] in ASKING_BEFORE_I))}
     if PET_ATTACK.search(" ".join(w)):  # "my dog has bitten my hand": the writer is hurt
         people.add("i")
@@ -256,12 +258,18 @@ def words_about_now(text: str) -> list[str]:
     choked laughing') and names ('a band called Cardiac Arrest')."""
     text = _without_case_speech(ASKED_IF.sub(r"\1when", text or ""))
     if is_study(text) or is_exam_stem(text):  # written for study: only its sentences about someone real count
-        sentences = _sentences(text)
+        intro = INTRO_HERE.match(text)  # "Nursing student here, my flatmate's dad ...": the role is read apart
+        sentences = _sentences(text[intro.end():] if intro else text)
         # a message that opens as study ("Paramedic student here. We've been doing head injuries ...") keeps no
         # sentence of its study either, only those about someone now
-        opens = len(sentences) > 1 and is_study(sentences[0])
+        opens = len(sentences) > 1 and (is_study(sentences[0]) or bool(intro) and is_study(intro.group(1)))
         kept: list[str] = []
+        label = False  # the sentence before was a study label ("Paramedic practice Q:"): this one is its case
         for s in sentences:  # "My grandma is here with me. Her face is drooping.": she is the one just named
+            case, label = label, opens_as_study(s) and s.rstrip().endswith(":") and len(words(s)) <= 6
+            if ((case or opens_as_study(s)) and not is_personal(s) and not describes_now(s)  # "Scenario: you ..."
+                    and not (kept and THIRD_PERSON.intersection(words(s)))):
+                continue
             if _about_someone_now(s, study_aside=opens) or (kept and THIRD_PERSON.intersection(words(s))):
                 kept.append(s)
         text = " . ".join(kept)
@@ -378,8 +386,9 @@ def intent(text: str) -> str:
     now = describes_now(text)
     # a message that opens on a study label ("Vignette:", "Exam q:", "Check my answer") keeps its case's times
     w = words(text)
-    in_care = bool(CARE_EVENT.search(" ".join(w))) and not is_exam_stem(text)
-    personal = ((now or in_care) and not opens_as_study(text) and not opens_with_case(text)) or is_personal(text)
+    in_care = any(CARE_EVENT.search(" ".join(words(t))) for t in (text, _unbracketed(text))) and not is_exam_stem(text)
+    personal = (((now or in_care) and not opens_as_study(text) and not opens_with_case(text))
+                or is_personal(INTRO_HERE.sub("", text)))  # "student nurse here - my neighbour's husband ...": not study
     if not now and any(_has_phrase(w, p) for p in IS_NORMAL) and any(_has_phrase(w, p) for p in HABITUAL):
         return "question"
     # "OSCE practice: '...' Can you check my structure? I said ...": the writer's answer is no one real
@@ -403,7 +412,14 @@ def _about_someone_now(sentence: str, study_aside: bool = False) -> bool:
     `study_aside`, one about the writer's study ("I keep mixing up praevia and abruption") is not."""
     w = words(sentence)
     return ((is_personal(sentence) and not (study_aside and is_study(sentence))) or describes_now(sentence)
-            or bool(CARE_EVENT.search(" ".join(w))) or bool(THIRD_PERSON.intersection(w)) and _is_current(w))
+            or any(CARE_EVENT.search(" ".join(words(t))) for t in (sentence, _unbracketed(sentence)))
+            or bool(THIRD_PERSON.intersection(w)) and _is_current(w))
+
+
+def _unbracketed(text: str) -> str:
+    """The text without short asides in brackets: "My client (type 2, on insulin) is confused" reads as "My client
+    is confused"."""
+    return re.sub(r"\([^()]{0,60}\)", " ", text or "")
 
 
 def _someone_beside_the_study(text: str) -> bool:

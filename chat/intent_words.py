@@ -46,6 +46,7 @@ RESOLVED = ("back to normal now", "normal now", "gone now", "healing", "healed",
             "est bien maintenant", "wieder gut", "wieder fit", "fine now", "ok now", "okay now", "better now",
             "well now", "good now", "all good", "all fine", "fine since", "well since", "s fine", "is fine", "sorted it", "sorted out", "nothing since", "recovered",
             "all clear", "was normal", "came back normal", "turned out", "ya estoy bien", "tout va bien",
+
             "geht mir gut", "geht es mir gut", "estou bem", "se recuperou", "jetzt gut", "was fine", "were fine",
             "said it was", "nothing serious", "was nothing", "doing well", "doing great", "doing fine", "back home",
             "recovering well", "discharged", "is recovering", "thriving", "doing ok", "doing okay", "doing alright",
@@ -109,7 +110,7 @@ JUST_HAPPENED = re.compile(r"\bjust (?!(?:moved|married|graduated|retired|booked
                            r"renewed|changed|switched|qualified|passed my)\b)"  # life news, not something just happened
                            r"(?:now(?! and then)|\w+ed|took|ate|drank|fell|hit|had|got|swallowed|went|came|threw|"
                            r"broke|cut|bit|stung|made|found|woke|collapsed|started|stopped|passed|told|rang|taken|eaten|"
-                           r"drunk)\b")
+                           r"drunk|been sick|been violently sick)\b")  # "he's just been sick": vomited
 OPTION = re.compile(r"(?:^|[\s(])[A-Ea-e][).:](?=\s)")
 # An exam vignette opens on a patient in the third person ("A 72-year-old woman presents with ..."): its times
 # ("2 hours ago") belong to the case, not to the writer.
@@ -217,13 +218,16 @@ STUDY_LABELS = frozenset("exam exams quiz vignette flashcard flashcards viva osc
 STUDY_ENDINGS = ("examen", "prufung", "klausur", "exam", "exams")
 STUDY_STARTS = ("prufungs", "klausur", "examens", "staatsexam")  # "Prüfungsfrage", "Klausurvorbereitung"
 STUDY_PHRASES = ("mock paper", "mock exam", "mock test", "mock osce", "first aid at work",
+                 "give a short talk", "giving a short talk", "do a short talk", "a short talk to", "a short talk for",
+                 "a short talk about", "a short talk on", "writing a novel set", "writing a novel about",
+                 "writing a novel where", "writing a short story where", "writing a story where",
                  "pour un expose", "fur ein referat", "mein referat", "learn the signs", "a talk for", "a talk on",
                  "a talk about", "give a talk", "giving a talk", "first aid course", "first aid class",
                  "first aid training", "first aid test", "for school",
                  "first aid certificate", "course book", "course books", "past paper", "past papers",
                  "escrever um", "escribir un", "ecrire un", "a escrever", "estoy escribiendo", "j ecris",
                  "estudante de", "estudiante de", "etudiant en", "etudiante en",
-                 "practice question", "practice questions",
+                 "practice question", "practice questions", "practice q", "practise q", "practice qs",
                  "med school", "medical school", "nursing school", "nursing course", "for my course", "for class",
                  "shelf exam", "safety talk", "book club", "simple terms", "write an essay", "write a", "summarise",
                  "summarize", "make notes", "blog post", "news story", "study guide", "revision notes",
@@ -480,5 +484,12 @@ ASKING_BEFORE_I = (["do"], ["should"], ["can"], ["could"], ["would"], ["will"], 
 # a pet that hurt the writer: "my dog has bitten my hand"
 PET_ATTACK = re.compile(r"\b(?:bit|bitten|scratched|attacked|mauled|kicked|trampled|savaged) (?:me|my)\b")
 # a pub quiz or a quiz night is an evening out, no study
+# "Teacher here, one of my year 9s ...", "nursing student here - my flatmate's dad ...": the writer's introduction
+# is a sentence of its own, so what follows it is read apart from the role
+INTRO_HERE = re.compile(r"^\s*((?:[\w'\u2019-]+\s+){0,3}(?:student|nurse|teacher|carer|caregiver|worker|assistant|"
+                        r"paramedic|doctor|medic|midwife|coach|mum|mom|dad|parent|grandma|grandad|granny|trainee|"
+                        r"volunteer|lifeguard|instructor|firefighter|emt)\s+here)\s*[,:;\u2013\u2014-]+\s*", re.I)
+# "is it croup? 18 month old, ...": an age tells the question is about someone in front of the writer
+AGE_IN_FRONT = re.compile(r"\b\d+ (?:month|year|week|day|yr|mo)s? old\b")
 NOT_STUDY = re.compile(r"\b(?:pub|trivia|quiz) (?:quiz|night|show|team)\b")
 REPORTED = frozenset("with saying said says wrote writes texted text captioned caption message messaged just".split())

@@ -59,6 +59,7 @@ RULES: list[str] = [
     "sweat",
     "cardiac: heart|pulse|puls|coeur|corazon|coracao + <=40 + faint|dizz|blacking|black out|blacked out|collaps|"
     "breath|chest",
+    "cardiac: heartbeat|heart beat|pulse + slow + irregular + sick|vomit|drowsy|sleepy|faint|dizz|confus",
     "cardiac: heart|pulse|palpitat + racing|pounding|fluttering|palpitat|skipping|beating fast|irregular|fast|"
     "crazy + faint|dizz|pass out|collaps|{chest}|breath|blacked out|vision|going dark|went dark|black",
     "cardiac: cpr|chest compressions|defib + doing|giving|started|someone|is|are|help",
@@ -242,8 +243,9 @@ RULES: list[str] = [
     # dark vomit like coffee grounds, in other languages ("como posos de café, oscuro")
     "bleeding: vomit|echado|devuelto|erbrech|vomis + cafe|coffee|kaffee + ground|borra|marc|satz|oscuro|escuro|dark|"
     "noir|dunkel|preto|negro",
-    "bleeding: black|tar|schwarz|negr|noir|preto|preta|pretas|pretos + poo|poop|stool|faeces|feces|stuhl|heces|"
-    "selles|fezes|caca|coco + dizz|faint|weak|pale|vomit|sick|lightheaded|breath|collaps|blood|blass|palid|umgekipp|"
+    "bleeding: black|tar|schwarz|pechschwarz|tiefschwarz|negr|noir|preto|preta|pretas|pretos + poo|poop|stool|faeces|"
+    "feces|stuhl|heces|selles|fezes|caca|coco + dizz|faint|weak|pale|vomit|sick|lightheaded|breath|collaps|blood|blass|"
+    "kreidebleich|palid|umgekipp|"
     "desmai|desmay|evanou|schwindel|mareo|tontura|vertige|faible|debil|fraca|fraco|schwach",
     "bleeding: black|tar|tarry + poo|poop|stool|faeces|feces|caca|selles|stuhl|fezes|coco + getting up|stood up|"
     "standing up|stand up|on standing|collaps|blacked out|heart racing",
@@ -284,9 +286,15 @@ RULES: list[str] = [
     "convulsing|convulsionando|convulsiona|convulse|krampft|fait une crise|having a seizure|having a fit|"
     "is seizing|seizing",
     "seizure: first|first ever|never had + seizure|fit|fits|convuls|krampf",
-    "seizure: fit|fits + first ever|another one|had another|after another|another fit|a second fit|a third|not stop|will not stop|minutes|shaking|jerking|bath|bathtub|pool|"
+    "seizure: fit|fits + first ever|another one|had another|after another|another fit|a second fit|a third|not stop|"
+    "will not stop|minutes|shaking|jerking|bath|bathtub|pool|"
     "{blue}|froth|foam|convuls|epilep|unconscious|rolled|never had",
     "seizure: foam|froth|foaming|frothing + mouth|lips",
+    # fits one after another without coming round in between ("started again before he came round")
+    "seizure: fit|seiz|convuls + started again|another one|third one|third in|again before + came round|come round|"
+    "coming round|woke up|waking",
+    # stiff, then shaking that goes on ("se puso rígida y a temblar ... 5 minutos y no para")
+    "seizure: rigida|rigido|raide + temblar|tiembla|tremer|trembl|secou + minutos|no para|nao para|arrete pas",
     # a fit without the word: shaking or jerking that will not stop, eyes rolled back, stiff, not answering
     "seizure: jerk|shaking|shakes|shook|twitch|convuls|trembl|spasm + {fit_sign}",
     "seizure: jerking|convulsing|fitting + ground|floor|pavement|road|street|suelo|terre|sol|chao|boden",
@@ -296,6 +304,10 @@ RULES: list[str] = [
     "seizure: roll|rolled|rolling + eyes|eye + jerk|shak|twitch|stiff|rigid|fit|seiz|unrespons|floppy|blue|foam|"
     "froth|fever",
     # ---- head and spine injuries
+    # knocked out, and since then sick, confused or asking the same thing again
+    "head_spine: knocked out|out cold|knocked unconscious + took a knock|knock to the head|hit his head|hit her head|"
+    "hit my head|head first|tackle|punched|kicked in the head + sick|vomit|same question|same thing|"
+    "repeating|keeps asking|confus|drowsy|sleepy|seiz|fitting",
     "head_spine: {head} + {head_injury} + {head_danger}",
     "head_spine: {fall_from} + fell|fall|fallen|falling|rolled off|tombe|tombee|cayo|caiu|gesturzt|gefallen|"
     "runtergefallen|came off|thrown off + {head_danger}",
@@ -319,7 +331,7 @@ RULES: list[str] = [
     "bang|accident|golpe|cayo|caiu|tombe|gesturzt",
     "head_spine: concussion + worse|vomit|seiz|confus",
     "head_spine: accident|crash|fell|fall|fallen + not making sense|confus|vomit|drowsy|sleepy|can not move|"
-    "slurr|does not know where|keeps asking|same question",
+    "slurr|disorient|keeps asking|same question",
     *BIRTH_RULES,  # pregnancy, birth, babies and children: chat/safety_rules_birth.py
     # ---- sepsis and meningitis
     "sepsis: stiff|rigid|steif|raide|rigidez + neck|nacken|cuello|nuque|pescoco|nuchal + {fever}|headache|rash|"

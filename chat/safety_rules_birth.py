@@ -99,13 +99,16 @@ BIRTH_RULES: list[str] = [
     "paediatric: green|bile|bilious + vomit|sick|throwing|puke",
     "paediatric: vomit vert|vomi vert|vomissements verts|vomita verde|vomito verde|vomitando verde|vomitou verde|"
     "vomitos verdes|erbricht grun|grun erbrochen|grunes erbrochen",
+    # a baby of days with a fever and unwell ("mon bébé de 10 jours est tout mou ... 38,5")
+    "paediatric: baby|infant|bebe|nourrisson|saugling + jours|dias|tage|days old|day old + >=38|fever|fievre|fiebre|"
+    "febre|fieber + {baby_unwell}",
     # a newborn's belly button red and spreading, or hot (omphalitis)
     "paediatric: day old|days old|week old|weeks old|newborn + belly button|umbilic|cord|stump + red|spreading|"
     "smell|pus|ooz|hot|fever",
     # a baby with a chest infection gone grey or sleepy
     "paediatric: {child}|month old|months old + bronchiolitis|rsv|croup|chest infection|pneumonia + grey|gray|"
     "{blue}|sleepy|drowsy|floppy|limp",
-    "paediatric: not weed|not peed|not wee|no wee|no urine|not passed urine|not had a wee|not urinated|"
+    "paediatric: not weed|not peed|not wee|no wee|no urine|not passed urine|not urinated|"
     "dry nappies|"
     "no wet + {child}|vomit|diarrh|hours|since|day",
     "paediatric: newborn|days old|day old|week old|weeks old|jours|dias|tage + yellow|jaundice|jaune|amarill|amarel|"
@@ -118,5 +121,5 @@ BIRTH_RULES: list[str] = [
     # a rash that does not fade under a glass, in five languages
     "sepsis: rash|spots|ausschlag|flecken|sarpullido|manch|taches|boutons|erupcao|exantema + glass|glas|vaso|"
     "verre|copo|not fade|nicht weg|no desaparece|ne disparait|nao desaparece|not blanch|non blanch|"
-    "no se quitan|ne partent pas|nao somem|gehen nicht weg|al apretar|quand on appuie|ao apertar",
+    "no desaparecen|ne partent pas|nao somem|gehen nicht weg|al apretar|quand on appuie|ao apertar",
 ]

@@ -35,14 +35,16 @@ EXPOSURE_RULES: list[str] = [
     "hoarse|rouca|rouco|ronca|ronco|rauque|heiser|soot|fuligem|hollin|suie|russ|cough|tosse|tossindo|tos|tosiendo|"
     "tousse|hust",
     # a scald and the skin coming away
-    "burns: boiling|hirviendo|fervendo|bouillant|hot oil|hot water|kettle|bouilloire|hervidor|chaleira|wasserkocher|"
-    "kochend + skin peeling|skin is peeling|skin coming off|skin came off|in sheets|pele solta|pele saindo|"
-    "se despelleja|peau qui part|haut lost|haut geht ab",
+    "burns: boiling|hirviendo|fervendo|bouillant|hot oil|hot water|kettle|bouilloire|hervidor|chaleira|"
+    "wasserkocher|kochend|heisses fett|hot fat|huile chaude|aceite caliente|aceite hirviendo|oleo quente|"
+    "oleo fervendo + skin peeling|skin is peeling|"
+    "skin coming off|skin came off|in sheets|pele solta|pele saindo|se despelleja|peau qui part|peau part|lambeaux|"
+    "haut lost|haut geht ab|in fetzen|a tiras|em tiras",
     "burns: boiling|hirviendo|fervendo|bouillant|hot oil|hot water|kettle|chemical|hot tea|hot coffee|hot drink|hot chocolate|"
     "bouilloire|hervidor|chaleira|wasserkocher|"
     "soup|hot milk|heisses|heisse|kochend|huile bouillante|eau bouillante|aceite hirviendo|agua hirviendo|"
     "oleo quente|agua fervendo + splash|spill|pulled|poured|went down|went over|tipped|geschuttet|verschuttet|"
-    "renverse|derrame|derramo|derramou|grabbed|encima|tiro|tirou + "
+    "renverse|derrame|derramo|derramou|grabbed|encima|tiro|tirou|gekippt|ubergekippt + "
     "face|chest|arm|leg|hand|body|front|all over|tummy|belly|back|shoulder|feet|foot|thigh|lap|cuisse|muslo|"
     "coxa|oberschenkel|cloque|ampolla|bolha|blase|"
     "blister|skin|himself|herself|myself|eye|neck|bein|jambe|pierna|perna|gesicht|visage|cara|rosto",
@@ -61,7 +63,7 @@ EXPOSURE_RULES: list[str] = [
     "environmental: drown|nearly drowned|pulled out of the water|went under|face down + "
     "cough|sleepy|drowsy|breath|{blue}|vomit|confus|unconscious|minute|seconds|froth|chest",
     "environmental: {water} + pulled out|pulled from|face down|went under|under|underwater|unconscious|"
-    "not breathing|{blue}|cough|minute|minuto|minuten|embaixo|debajo|sous l eau|unter wasser|submerg|"
+    "not breathing|{blue}|cough|minute|minuto|minuten|embaixo|debajo|noye|coule|unter wasser|submerg|"
     "sonolent|somnolent",
     "environmental: raio|rayo|foudre|blitz + caiu|cayo|struck|atingi|alcanz|einschlag|eingeschlagen|getroffen|"
     "frappe|tombe",
@@ -78,6 +80,8 @@ EXPOSURE_RULES: list[str] = [
     # a dive, then joint pain, tingling, a rash or breathlessness (decompression sickness)
     "environmental: dive|diving|dived|scuba|tauch|plongee|buceo|mergulh + pins and needles|tingl|joint|shoulders|"
     "elbows|rash|numb|weak|breathless|short of breath|chest|confus|dizz|paralys",
+    "environmental: buceando|bucear|buceamos|buceo + subimos|subi|ascenso|rapido + hormigueo|codos|rodillas|confus|"
+    "mareo|cuesta caminar",
     "environmental: snake|adder|viper|rattlesnake|scorpion|funnel web|black widow|box jellyfish|stonefish|serpent|"
     "serpiente|vibora|cobra|schlange|kreuzotter|cascavel|jararaca|escorpion|escorpiao|skorpion + bite|bit|bitten|"
     "sting|stung|mord|gebissen|bisse|pique|picad|picou|gestochen",

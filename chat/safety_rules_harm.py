@@ -39,9 +39,10 @@ HARM_RULES: list[str] = [
     # a pesticide on the skin or breathed: drooling, pinpoint pupils, twitching (organophosphate)
     "poisoning: pesticid|insecticid|agrotox|veneno|crop spray|sheep dip|organophosph + drool|babando|babeando|"
     "saliv|pupil|twitch|tremedeira",
-    "poisoning: {fume_source} + headache|dizz|sick|nause|drowsy|sleepy|faint|vomit|confus + everyone|"
-    "family|both|kids|dog|cat|better when|better outside|go out|leave the house|we|all have|all got|all feel|"
-    "all of them|me and|him and|her and",
+    "poisoning: {fume_source} + headache|dizz|sick|nause|drowsy|sleepy|faint|vomit|confus|kopfschmerz|schwindl|ubel|"
+    "cabeza|mareo|cabeca|tontura|tete|vertige + everyone|family|both|kids|dog|cat|better when|better outside|go out|"
+    "leave|outside|we|all have|all got|all feel|all of them|me and|him and|her and|wir|alle|hund|todos|perro|tous|"
+    "chien|todos|cachorro|kaum wach|no despierta|nao acorda|reveille pas",
     # a child who got into medicines (not their own dose): some, a handful, someone else's, a pack, found
     "overdose: {child}|year old|month old|months old|yo + {swallowed}|took|found|got hold|got at|missing + pill|"
     "tablet|meds|medicine|capsul|{meds}|blister + {got_into}",
@@ -94,6 +95,11 @@ HARM_RULES: list[str] = [
     "suicide: want|wanna|wants|wanted|wish|rather|ready|decided|planning|urge + to die|be dead|disappear|"
     "sleep forever|end it|end things|end everything|my life to end",
     "suicide: want|wants|wanted|wish + everything|it all + to stop|to end",
+    "suicide: s arrete|se acabe|tudo acabe|alles aufhort + couteau|cuchillo|faca|messer|"
+    "cachets|pastillas|comprimidos|tabletten|en peux plus|no puedo mas|nao aguento|kann nicht mehr|me suis coupe|"
+    "mourir|morir|morrer|sterben",
+    # telling someone before the act, with the means at hand
+    "suicide: before + do it|go through with it + gun|shotgun|rifle|loaded|noose",
     "suicide: quiero|quero|veux|voglio|envie de|ganas de|vontade de|will|mochte|pienso en|penso em|denke daran + "
     "morir|morirme|mourir|morrer|morire|sterben|desaparecer|disparaitre|matarme|me tuer|me matar|mich umbringen|"
     "quitarme|tirar|das leben",

@@ -28,10 +28,10 @@ TERMS: dict[str, str] = {
                 "bewusstlos|ohnmacht|inconscien|repond plus|repond pas|no responde|reagiert nicht|reagiert kaum|"
                 "nicht ansprechbar|mehr ansprechbar|kaum ansprechbar|nao responde",
     # confused, in five languages (narrower than "altered": no sleepiness)
-    "confused": "importe quoi|reconnait plus|reconnait pas|me reconoce|no reconoce|erkennt mich nicht|erkennt niemand|nao me reconhece|nao reconhece|dice tonterias|redet unsinn|fala coisas sem sentido|not recognis|not recogniz|confus|verwirrt|durcheinander|desorient|confundid|not making sense|gibberish|talking rubbish|"
+    "confused": "importe quoi|reconnait plus|reconnait pas|me reconoce|no reconoce|erkennt mich|erkennt niemand|nao me reconhece|nao reconhece|dice tonterias|redet unsinn|fala coisas sem sentido|not recognis|not recogniz|confus|verwirrt|durcheinander|desorient|confundid|not making sense|gibberish|talking rubbish|"
                 "talking nonsense|delirious|incoheren|not himself|not herself|like himself|like herself",
     # not themselves: confused, drowsy, talking nonsense, "acting drunk", dazed
-    "altered": "importe quoi|reconnait plus|reconnait pas|me reconoce|no reconoce|erkennt mich nicht|erkennt niemand|nao me reconhece|nao reconhece|dice tonterias|redet unsinn|fala coisas sem sentido|not recognis|not recogniz|dazed|acting strange|acting weird|acting odd|acting funny|acting drunk|gibberish|agitat|aggressiv|"
+    "altered": "importe quoi|reconnait plus|reconnait pas|me reconoce|no reconoce|erkennt mich|erkennt niemand|nao me reconhece|nao reconhece|dice tonterias|redet unsinn|fala coisas sem sentido|not recognis|not recogniz|dazed|acting strange|acting weird|acting odd|acting funny|acting drunk|gibberish|agitat|aggressiv|"
                "like himself|like herself|durcheinander|benommen|desorient|incoheren|"
                "confus|drowsy|sleepy|not making sense|talking rubbish|talking nonsense|mumbl|slurr|disorient|"
                "out of it|not himself|not herself|delirious|hallucin|verwirrt|confuso|confundid",
@@ -181,6 +181,7 @@ TERMS: dict[str, str] = {
                 "amoxiclav|cefalexin|ceftriaxone|septrin|trimethoprim|nitrofurantoin|new tablet|new medic|new pill",
     # what gets into or hits an eye, and sight that goes
     "eye_injury": "bleach|chemical|acid|alkali|cleaner|cleaning|detergent|disinfectant|sprayed|squirted|oven|lime|"
+                  "chaux dans|chaux vive|branntkalk|cal viva|cal virgem|hydroxid|"
                   "abflussreiniger|entkalker|drain|lejia|javel|"
                   "cement|ammonia|caustic|pepper spray|superglue|reiniger|putzmittel|chemikal|saure|lauge|lejia|"
                   "limpiador|quimic|javel|nettoyant|produit|agua sanitaria|produto|splash|metal|grinder|glass|"
@@ -205,7 +206,7 @@ TERMS: dict[str, str] = {
                       "atmet schwer|nicht atmen",
     # a baby or child who is floppy, not feeding, not waking, with a high-pitched cry
     "baby_unwell": "floppy|limp|letharg|unrespons|not respond|hard to wake|not waking|will not wake|will not feed|"
-                   "geint|teter|"
+                   "geint|teter|tout mou|toute molle|ne tete|"
                    "quer mamar|quiere mamar|quiere comer|pas boire|gemendo|gimiendo|geignement|quejido|"
                    "not feeding|refusing feeds|whimper|weak cry|mewing|cold to touch|cold to the touch|crying weakly|no wet|high pitch|bulging|grunt|schlapp|mole|not latch|"
                    "not latching|too sleepy|trinkt kaum|ne boit|no reacciona|green vomit|bile|bilious|not fade|"
@@ -229,7 +230,7 @@ TERMS: dict[str, str] = {
                     "nao responde|nao acorda|nao reage|knocked out|floppy|limp",
     # someone else's medicine: a grandparent's, a parent's
     "someone_elses": "grandmas|grandma s|grandpas|grandpa s|grandads|grandad s|grannys|granny s|nans|nan s|nanas|"
-                     "nana s|someone else s|someone elses|da avo|do avo|de la abuela|del abuelo|de la grand mere|"
+                     "nana s|someone else s|someone elses|da avo|do avo|la abuela|del abuelo|la grand mere|"
                      "du grand pere|von oma|von opa|mum s|mom s|dad s|parents",
     # to live, go on, wake up, in five languages
     "to_live": "live|living|alive|exist|here anymore|be around|vivir|viviendo|viver|vivre|leben|aufwachen|"
@@ -247,7 +248,8 @@ TERMS: dict[str, str] = {
     # what gives off carbon monoxide indoors
     "fume_source": "boiler|gas fire|gas heater|heater|generator|stove|wood burner|log burner|bbq|barbecue|exhaust|"
                    "car running|engine running|engine on|charcoal|grill|"
-                   "chimney|flue|chaudiere|heizung|aquecedor|calefon",
+                   "chimney|flue|chaudiere|heizung|aquecedor|calefon|gasofen|gasherd|gastherme|estufa|brasero|"
+                   "calentador|poele",
     # an infection already known
     "infection": "chesty|uti|urine infection|water infection|kidney infection|chest infection|pneumonia|infection|"
                  "infected|cellulitis|wound|lungenentzund|neumonia|pneumonie|blasenentzund|harnwegsinfekt|nierenbecken|infeccion de orina|cistitis|"
@@ -323,6 +325,15 @@ RED_FLAG_EXCEPTIONS: list[str] = [
     # does not want to exceed
     "purple in the face", "red in the face", "blue in the face", "worst hangover", "not stop breathing",
     "never stops breathing", "not want to give", "not to give too much", "not giving too much",
+    # a protocol's name is no patient's state; fainting at the sight of blood is the sight, not a collapse
+    "the sepsis six", "sepsis six bundle", *[f"{faint} at the sight of" for faint in ("faint", "faints", "fainted", "fainting", "pass out",
+                                                              "passes out", "passed out", "passing out")],
+    # "ich krieg gleich nen Herzinfarkt": German for being exasperated; a heart that "literally stopped" at a fright
+    "krieg gleich nen herzinfarkt", "krieg gleich einen herzinfarkt", "kriege gleich einen herzinfarkt",
+    "heart literally stopped", "burnt toast", "burned toast", "burnt the toast", "burned the toast",
+    # a headache from a chore, being sick of something: figures of speech
+    "giving me a headache", "gives me a headache", "gave me a headache", "given me a headache", "give me a headache",
+    "sick of", "activated charcoal",
 ]
 # things that are "literally killing me": a figure of speech
 RED_FLAG_EXCEPTIONS += [f"{thing} {be} {how}killing me" for thing in (
@@ -340,7 +351,8 @@ RED_FLAG_EXCEPTIONS += [f"bleeding {what}" for what in
 _TREATS = ("netflix tv television youtube tiktok instagram memes anime music films movies podcasts games gaming "
            "chocolate candy sweets sugar cake cookies biscuits pizza carbs snacks coffee caffeine christmas work "
            "revision studying exercise cardio gym sun sunshine love drama gossip shopping cuteness nostalgia").split()
-_TREATS += ["social media", "true crime", "junk food", "energy drinks", "red bull"]
+_TREATS += ["social media", "true crime", "junk food", "energy drinks", "red bull", "easter eggs", "ice cream", "crisps",
+            "halloween candy", "doughnuts", "donuts"]
 RED_FLAG_EXCEPTIONS += [f"{verb} on {what}" for verb in ("overdosed", "overdosing", "overdose", "od d", "oded", "ods")
                         for what in _TREATS]
 # someone or something that "gave me a heart attack", "me va a dar un infarto", "vai me matar", "me tue"

@@ -23,6 +23,10 @@ PEOPLE = frozenset("i me myself son daughter child children baby toddler kid kid
                    "girlfriend mum mom mother dad father brother sister friend grandma grandad grandpa granny nan "
                    "boy girl man woman someone uncle aunt cousin neighbour neighbor flatmate roommate colleague "
                    "hijo hija fils fille sohn tochter filho filha bebe we us family everyone everybody".split())
+# The same people in Spanish, Portuguese, French and German ("meine Frau", "mi marido"): someone beside a pet
+PEOPLE_ABROAD = frozenset("marido esposa esposo mujer madre padre abuela abuelo novio novia amigo amiga nino nina "
+                          "mae pai avo namorado namorada crianca mari femme pere copain copine ami amie enfant "
+                          "mann frau mutter vater oma opa freund freundin kollege kollegin".split())
 # Numbers that are not counts or measurements: diabetes type, pain scores, oxygen-saturation names.
 _NORMALISE = [
     (re.compile(r"\b(?:type\s*1|t1d|t1)\b"), "typeone"), (re.compile(r"\b(?:type\s*2|t2d|t2)\b"), "typetwo"),

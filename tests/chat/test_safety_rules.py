@@ -548,8 +548,8 @@ def test_no_rule_alternative_is_written_for_one_message():
     tuned on (blind_b..blind_j, blind_l, blind_n..blind_s and blind_v too) was written for that sentence. The audit can
     fail: such a phrase is found, two words are not audited, and a phrase no message uses is allowed."""
     bench = _bench()
-    assert not {f"blind_{x}" for x in "bcdefghijlnopqrsv"} & bench.UNTUNED
-    assert {"heldout5", "blind_k", "blind_m", "blind_t", "blind_u", "blind_w", "blind_x", "blind_y"} <= bench.UNTUNED
+    assert not {f"blind_{x}" for x in "bcdefghijlnopqrsvxy"} & bench.UNTUNED
+    assert {"heldout5", "blind_k", "blind_m", "blind_t", "blind_u", "blind_w", "blind_z", "blind_aa"} <= bench.UNTUNED
     assert bench.single_message_phrases() == []
     extra = ["x: one of my nuts + y", "x: coughed up", "x: nobody ever writes this"]
     assert bench.single_message_phrases(RED_FLAGS + extra) == ["one of my nuts"]
@@ -675,6 +675,80 @@ def test_round_thirteen_readings_both_ways():
         "The GP said possible torsion and to go straight to A&E, my son is 13",
     ]
     assert misread(urgent, quiet) == ([], [])
+
+
+def test_round_fourteen_readings_both_ways():
+    """Round fourteen's readings (issue 27), in phrasings written for this test: a role introduced as "X here," is read
+    apart from what follows; a study label's case ("Practice Q: ...") and a sentence that opens as study are set aside
+    unless they are personal, say "right now" or follow someone already named; a carer's client read past a bracket;
+    "is it croup?" with an age; figures of speech ("giving me a headache", "the sepsis six", "fainted at the sight of");
+    and the words the rules lacked. Each has an urgent phrasing beside it that must still be caught."""
+    quiet = [
+        "Practice Q: a farmer ran a generator in his barn and is now confused with a headache. Which gas and why?",
+        "I'm writing a novel set in 1910 where the heroine dies of a fever after childbirth. What would a maid notice?",
+        "I help run a youth club and have to give a short talk to parents about the signs of concussion, like vomiting.",
+        "Can you go over the sepsis six with me? I mix up the order on my ward rounds.",
+        "My brother faints at the sight of needles, he went down at his flu jab and was fine after a minute.",
+        "Choosing a new boiler is giving me a headache, I feel sick of all the brochures.",
+        "Ich krieg gleich nen Herzinfarkt, die Bahn hat schon wieder 40 Minuten Verspätung.",
+        "I overdosed on ice cream last night, is a stomach ache normal?",
+        "This dress doesn't fit, it's the third one I've tried on and I started again with a smaller size.",
+        "I was out cold after my night shift and woke up feeling a bit sick and confused about the day.",
+        "My resting pulse is 39, I'm a cyclist, and I'm confused why my doctor isn't worried.",
+        "Me tiemblan las manos unos minutos después del café, ¿es normal?",
+        "Mon bébé a le ventre mou et fait des selles normales, tout va bien ?",
+        "Mein Augenarzt sagt, ich habe Kalkablagerungen im Auge, ist das gefährlich?",
+        "Vivement que tout s'arrête, la coupe du monde me rend fou.",
+        "Any tips before I do it? First time abseiling off a bridge with a rope.",
+        "Fuimos a bucear hoy, qué maravilla. Después me duelen las rodillas de tanto caminar.",
+        "After my sunburn the skin on my shoulders is peeling off in sheets, can I use aloe?",
+    ]
+    urgent = [
+        "Carer here, my client (diabetic, 80) is sweaty and confused and her reading is 2.1, she won't swallow the gel",
+        "student nurse here - my neighbour's husband just grabbed his chest and went grey and sweaty",
+        "Paramedic student here: my dad and I both have headaches and feel dizzy, the generator is running in the garage",
+        "is it meningitis? 8 month old, floppy now, rash that won't fade and a high temperature",
+        "My brother is on the floor in our kitchen. Forget the exam, he's not breathing and is turning blue.",
+        "Revising for my finals. Exam aside, my mum is fitting right now and it's been six minutes.",
+        "Nursing student on placement (my patient just collapsed!!) he's not breathing, what do I do first?",
+        "He had a stent put in years ago. Today he's grey and sweaty with a tight chest and he's just been sick",
+        "mein Vater hat seit dem Abend pechschwarzen Stuhl und ist eben im Bad umgekippt, jetzt kreidebleich",
+        "ma fille s'est renversé de l'eau bouillante sur la jambe, la peau part en lambeaux et elle tremble",
+        "meinem Kollegen ist heißes Fett über die Hand gelaufen, die Haut löst sich in Fetzen",
+        "mon père a reçu de la chaux dans l'œil sur le chantier, il voit flou et ça brûle",
+        "my son took a knock to the head at football, he was out cold and now he's been sick twice",
+        "mon bébé de 12 jours est tout mou, il ne tète plus et il a 38,4",
+        "my partner had a fit, it stopped and then started again before he came round",
+        "mi tío se puso rígido y empezó a temblar en el suelo, lleva 5 minutos y no para",
+        "j'ai des cachets devant moi, je n'en peux plus, je veux que tout s'arrête",
+        "the gun is loaded and on the table, I just want someone to know before I do it",
+        "wir haben alle Kopfschmerzen und Übelkeit, der Gasofen lief die ganze Nacht und mein Sohn ist kaum wach",
+        "buceando en Tenerife subimos muy rápido y ahora mi hermano tiene hormigueo en las piernas y está confuso",
+        "my nan's heartbeat is slow and irregular and she's drowsy and being sick after her new tablets",
+    ]
+    assert misread(urgent, quiet) == ([], [])
+
+
+def test_round_fourteen_review_probes():
+    """Urgent probes two reviewers wrote against round fourteen's first version (issue 27): the readings that lost
+    them (an introduction stripped of "help me", a list after "signs of" read as the question's, "now I'm scared",
+    "back in the 80s", "we're moving", vet words in four languages, "someone explain" leads, people words that turned
+    a tablet count into an age, a label's case after someone named) were taken out or narrowed; these stay caught."""
+    urgent = [
+        "Please help me here - revising for my exam and my sister has collapsed, not breathing",
+        "My husband has the warning signs of a stroke, like face drooping, slurred speech, arm weak",
+        "Had a heart attack 5 years ago and now I'm scared because I've got crushing chest pain and I'm sweating",
+        "Dad's oxygen sats are back in the 80s and he's struggling to breathe",
+        "We're moving house and Dad's collapsed, grey and sweating, crushing chest pain",
+        "Mi marido es veterinario y se ha desmayado, no respira",
+        "Alguien me explica? Mi tía se desmayó y no respira",
+        "Mein Mann 20 Schlaftabletten genommen und schläft, ich krieg ihn nicht wach",
+        "My son is with me at home. Homework question: he's just swallowed a button battery.",
+        "Student nurse here, on placement and a visitor has just collapsed in the corridor, not breathing, I've started CPR",
+        "I had a mini stroke a year back. My face has dropped on one side and I can't lift my arm.",
+        "Had a stroke two years ago and now I know it's happening again, my face is drooping and my arm is weak",
+    ]
+    assert misread(urgent, []) == ([], [])
 
 
 def test_round_thirteen_review_probes():
