@@ -147,9 +147,9 @@ BLIND_GOAL = {"recall": 0.95, "category_recall": 0.0, "false_alarms": 0.05, "exa
 # explain" leads) cost 110 and then 72 of two reviewers' urgent probes and were taken out. Their floor: recall >= 95%,
 # false alarms what their round left plus about three messages.
 TUNED_SHORT_FLOOR = {name: {"recall": 0.95, "category_recall": 0.0, "false_alarms": round(alarms / n + 3 / n, 3),
-                            "exam_false_alarms": 0.05}
-                     for name, (alarms, n) in {"blind_p": (17, 167), "blind_q": (13, 165), "blind_x": (27, 168),
-                                               "blind_y": (25, 168)}.items()}
+                            "exam_false_alarms": round(max(0.05, (exam + 1) / 24), 3)}
+                     for name, (alarms, n, exam) in {"blind_p": (17, 167, 0), "blind_q": (13, 165, 0),
+                                                     "blind_x": (27, 168, 2), "blind_y": (25, 168, 1)}.items()}
 
 
 def load(path: Path = DATA) -> list[dict]:

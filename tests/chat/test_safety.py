@@ -301,15 +301,15 @@ HELDOUT_SIZES = {"heldout": (150, 150), "heldout2": (60, 60), "heldout3": (60, 6
                  "blind_z": (160, 160), "blind_aa": (160, 160)}
 
 
-UNTOUCHED = ("heldout5", "blind_k", "blind_m", "blind_t", "blind_u", "blind_w", "blind_x", "blind_y", "blind_z",
-             "blind_aa")  # never tuned on (bench_safety.UNTUNED says why)
+UNTOUCHED = ("heldout5", "blind_k", "blind_m", "blind_t", "blind_u", "blind_w", "blind_z", "blind_aa")  # never tuned on (bench_safety.UNTUNED says why)
 
 
 @pytest.mark.parametrize("name", sorted(HELDOUT_SIZES))
 def test_held_out_sets_stay_above_their_floor(name):
-    """heldout..heldout4, blind_a..blind_j, blind_l, blind_n..blind_s and blind_v were measured once untuned (README, issue 27) and then
+    """heldout..heldout4, blind_a..blind_j, blind_l, blind_n..blind_s, blind_v, blind_x and blind_y were measured once untuned (README, issue 27) and then
     used to tune the rules: floor recall >= 95%, false alarms <= 5% overall and on exam stems (blind_p and blind_q,
-    tuned in round thirteen short of that, keep what the round left them: bench.TUNED_SHORT_FLOOR). The UNTOUCHED sets were
+    tuned in round thirteen, and blind_x and blind_y, tuned in round fourteen, short of that, keep what their round
+    left them: bench.TUNED_SHORT_FLOOR). The UNTOUCHED sets were
     never tuned on: heldout5's floor is recall >= 85%, false alarms <= 10%; a blind set's what it reached when
     first measured, less about three messages. Only verdicts are asserted (booleans and the set's name), so that a
     failure never prints an untuned set's messages or its per-category figures."""

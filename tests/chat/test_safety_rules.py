@@ -545,8 +545,9 @@ def _bench():
 
 def test_no_rule_alternative_is_written_for_one_message():
     """Issue 27: a phrase alternative (three words or more) that occurs in exactly one message of the sets
-    tuned on (blind_b..blind_j, blind_l, blind_n..blind_s and blind_v too) was written for that sentence. The audit can
-    fail: such a phrase is found, two words are not audited, and a phrase no message uses is allowed."""
+    tuned on (blind_b..blind_j, blind_l, blind_n..blind_s, blind_v, blind_x and blind_y too) was written for that
+    sentence. The audit can fail: such a phrase is found, two words are not audited, and a phrase no message uses is
+    allowed."""
     bench = _bench()
     assert not {f"blind_{x}" for x in "bcdefghijlnopqrsvxy"} & bench.UNTUNED
     assert {"heldout5", "blind_k", "blind_m", "blind_t", "blind_u", "blind_w", "blind_z", "blind_aa"} <= bench.UNTUNED
