@@ -123,6 +123,11 @@ HELDOUT_FLOOR = {"recall": 0.95, "category_recall": 0.0, "false_alarms": 0.05, "
 # that came within a long run of words of an earlier set's were rewritten by a third helper before any measurement),
 # were measured once with the rules of b3785a2: blind_z 155/168 = 92.3%, 41/168 = 24.4%, exam stems 10/24;
 # blind_aa 165/168 = 98.2%, 43/168 = 25.6%, exam stems 10/24.
+#   fourteen: blind_x and blind_y (their last untouched figures, 4e8eb61: blind_x 154/168, 29/168; blind_y 158/168,
+#          29/168). blind_z and blind_aa are untouched: after round fourteen (3924f0b), measured once, blind_z
+#          155/168 = 92.3%, 41/168 = 24.4%; blind_aa 166/168 = 98.8%, 43/168 = 25.6%; blind_k 162/168, 14/168;
+#          blind_m 154/168, 15/168; blind_t 160/168, 20/168; blind_u 155/168, 13/168; blind_w 157/168 = 93.5%,
+#          17/168; heldout5 60/66, 1/69.
 UNTUNED = {"heldout5", "blind_k", "blind_m", "blind_t", "blind_u", "blind_w", "blind_z", "blind_aa"}
 UNTUNED_FLOOR = {"recall": 0.85, "category_recall": 0.0, "false_alarms": 0.10, "exam_false_alarms": 0.10}
 # Each untouched blind set's first measurement (round four's rules, 2026-12-05): (recall, false alarms, exam stems).
