@@ -91,8 +91,8 @@ def is_educational(text: str) -> bool:
             asked_to_explain = lead in EXPLAIN_LEADS
             break
     short_question = len(words((text or "").split("?")[0])) <= 5 and "?" in (text or "")
-    if w[:1] in (["could"], ["can"], ["might"], ["is"]) and (w[1:2] == ["this"] or w[1:2] == ["it"] and short_question and (
-            AGE_IN_FRONT.search(joined) or "now" in w)):
+    about_it = w[1:2] == ["it"] and short_question and (bool(AGE_IN_FRONT.search(joined)) or "now" in w)
+    if w[:1] in (["could"], ["can"], ["might"], ["is"]) and (w[1:2] == ["this"] or about_it):
         return False  # "could this be sepsis?? 9 month old, fever 40", "is it croup? 18 month old ... floppy now"
     if w[1:2] == ["not"]:  # "don't want to be here anymore": a statement
         return False
@@ -387,8 +387,9 @@ def intent(text: str) -> str:
     # a message that opens on a study label ("Vignette:", "Exam q:", "Check my answer") keeps its case's times
     w = words(text)
     in_care = any(CARE_EVENT.search(" ".join(words(t))) for t in (text, _unbracketed(text))) and not is_exam_stem(text)
+    # "student nurse here - my neighbour's husband ...": the role does not make the "my" after it a study's
     personal = (((now or in_care) and not opens_as_study(text) and not opens_with_case(text))
-                or is_personal(INTRO_HERE.sub("", text)))  # "student nurse here - my neighbour's husband ...": not study
+                or is_personal(INTRO_HERE.sub("", text)))
     if not now and any(_has_phrase(w, p) for p in IS_NORMAL) and any(_has_phrase(w, p) for p in HABITUAL):
         return "question"
     # "OSCE practice: '...' Can you check my structure? I said ...": the writer's answer is no one real

@@ -46,7 +46,6 @@ RESOLVED = ("back to normal now", "normal now", "gone now", "healing", "healed",
             "est bien maintenant", "wieder gut", "wieder fit", "fine now", "ok now", "okay now", "better now",
             "well now", "good now", "all good", "all fine", "fine since", "well since", "s fine", "is fine", "sorted it", "sorted out", "nothing since", "recovered",
             "all clear", "was normal", "came back normal", "turned out", "ya estoy bien", "tout va bien",
-
             "geht mir gut", "geht es mir gut", "estou bem", "se recuperou", "jetzt gut", "was fine", "were fine",
             "said it was", "nothing serious", "was nothing", "doing well", "doing great", "doing fine", "back home",
             "recovering well", "discharged", "is recovering", "thriving", "doing ok", "doing okay", "doing alright",
@@ -483,13 +482,13 @@ WRITER_ASKING = re.compile(r"i (?:think|thought|guess|wonder|assume|reckon|suppo
 ASKING_BEFORE_I = (["do"], ["should"], ["can"], ["could"], ["would"], ["will"], ["shall"], ["did"])
 # a pet that hurt the writer: "my dog has bitten my hand"
 PET_ATTACK = re.compile(r"\b(?:bit|bitten|scratched|attacked|mauled|kicked|trampled|savaged) (?:me|my)\b")
-# a pub quiz or a quiz night is an evening out, no study
-# "Teacher here, one of my year 9s ...", "nursing student here - my flatmate's dad ...": the writer's introduction
-# is a sentence of its own, so what follows it is read apart from the role
+# "Teacher here, one of my year 9s ...", "nursing student here - my flatmate's dad ...": the writer's role, read apart
+# from what follows it
 INTRO_HERE = re.compile(r"^\s*((?:[\w'\u2019-]+\s+){0,3}(?:student|nurse|teacher|carer|caregiver|worker|assistant|"
                         r"paramedic|doctor|medic|midwife|coach|mum|mom|dad|parent|grandma|grandad|granny|trainee|"
                         r"volunteer|lifeguard|instructor|firefighter|emt)\s+here)\s*[,:;\u2013\u2014-]+\s*", re.I)
 # "is it croup? 18 month old, ...": an age tells the question is about someone in front of the writer
 AGE_IN_FRONT = re.compile(r"\b\d+ (?:month|year|week|day|yr|mo)s? old\b")
+# a pub quiz or a quiz night is an evening out, no study
 NOT_STUDY = re.compile(r"\b(?:pub|trivia|quiz) (?:quiz|night|show|team)\b")
 REPORTED = frozenset("with saying said says wrote writes texted text captioned caption message messaged just".split())
