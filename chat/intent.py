@@ -236,6 +236,9 @@ def _opens_with_what_if(text: str) -> bool:
     return "?" in (text or "") or bool(rest) and (rest[0] in EDU_START or rest[0] in ASKS)
 
 
+_ANYONE = PEOPLE | PEOPLE_ABROAD  # a person, named in any of the five languages
+
+
 def is_about_an_animal(text: str) -> bool:
     """A message for the vet ('my cat had a seizure, the vet says ...', 'my dog ate chocolate'): not a human
     emergency. A pet next to a person ('the dog bit my daughter') is about the person."""
@@ -244,7 +247,7 @@ def is_about_an_animal(text: str) -> bool:
     owners = {i for i, x in enumerate(w) if w[i + 1:i + 3] and w[i + 1] == "s" and w[i + 2:i + 3] and w[i + 2] in PETS}
     # "my friend's dog" is the dog; the writer asking ("I think my dog ate chocolate, what do I do") is no patient,
     # the writer hurt is ("bit my hand", "I feel faint", "bit me")
-    people = {x for i, x in enumerate(w) if x in PEOPLE | PEOPLE_ABROAD and i not in owners
+    people = {x for i, x in enumerate(w) if x in _ANYONE and i not in owners
               and not (x == "i" and (WRITER_ASKING.match(" ".join(w[i:i + 4])) or w[i - 1:i] in ASKING_BEFORE_I))}
     if PET_ATTACK.search(" ".join(w)):  # "my dog has bitten my hand": the writer is hurt
         people.add("i")
@@ -265,12 +268,15 @@ def words_about_now(text: str) -> list[str]:
         opens = len(sentences) > 1 and (is_study(sentences[0]) or bool(intro) and is_study(intro.group(1)))
         kept: list[str] = []
         label = False  # the sentence before was a study label ("Paramedic practice Q:"): this one is its case
-        for s in sentences:  # "My grandma is here with me. Her face is drooping.": she is the one just named
-            case, label = label, opens_as_study(s) and s.rstrip().endswith(":") and len(words(s)) <= 6
-            if ((case or opens_as_study(s)) and not is_personal(s) and not describes_now(s)  # "Scenario: you ..."
-                    and not (kept and THIRD_PERSON.intersection(words(s)))):
+        for s in sentences:
+            ws = words(s)
+            # "My grandma is here with me. Her face is drooping.": she is the one just named
+            named_before = bool(kept) and bool(THIRD_PERSON.intersection(ws))
+            study_line = opens_as_study(s)
+            case, label = label, study_line and s.rstrip().endswith(":") and len(ws) <= 6
+            if (case or study_line) and not (is_personal(s) or describes_now(s) or named_before):  # "Scenario: ..."
                 continue
-            if _about_someone_now(s, study_aside=opens) or (kept and THIRD_PERSON.intersection(words(s))):
+            if named_before or _about_someone_now(s, study_aside=opens):
                 kept.append(s)
         text = " . ".join(kept)
     text = " . ".join(s for s in _sentences(text) if not _general_question(s))
@@ -386,7 +392,7 @@ def intent(text: str) -> str:
     now = describes_now(text)
     # a message that opens on a study label ("Vignette:", "Exam q:", "Check my answer") keeps its case's times
     w = words(text)
-    in_care = any(CARE_EVENT.search(" ".join(words(t))) for t in (text, _unbracketed(text))) and not is_exam_stem(text)
+    in_care = _tells_of_care(text) and not is_exam_stem(text)
     # "student nurse here - my neighbour's husband ...": the role does not make the "my" after it a study's
     personal = (((now or in_care) and not opens_as_study(text) and not opens_with_case(text))
                 or is_personal(INTRO_HERE.sub("", text)))
@@ -413,14 +419,14 @@ def _about_someone_now(sentence: str, study_aside: bool = False) -> bool:
     `study_aside`, one about the writer's study ("I keep mixing up praevia and abruption") is not."""
     w = words(sentence)
     return ((is_personal(sentence) and not (study_aside and is_study(sentence))) or describes_now(sentence)
-            or any(CARE_EVENT.search(" ".join(words(t))) for t in (sentence, _unbracketed(sentence)))
-            or bool(THIRD_PERSON.intersection(w)) and _is_current(w))
+            or _tells_of_care(sentence) or bool(THIRD_PERSON.intersection(w)) and _is_current(w))
 
 
-def _unbracketed(text: str) -> str:
-    """The text without short asides in brackets: "My client (type 2, on insulin) is confused" reads as "My client
-    is confused"."""
-    return re.sub(r"\([^()]{0,60}\)", " ", text or "")
+def _tells_of_care(text: str) -> bool:
+    """Someone in the writer's care ("my client has ...", "carer for an elderly man"), also past a short aside in
+    brackets: "My client (type 2, on insulin) is confused" reads as "My client is confused"."""
+    unbracketed = re.sub(r"\([^()]{0,60}\)", " ", text or "")
+    return any(CARE_EVENT.search(" ".join(words(t))) for t in (text, unbracketed))
 
 
 def _someone_beside_the_study(text: str) -> bool:

@@ -42,7 +42,7 @@ HARM_RULES: list[str] = [
     "poisoning: {fume_source} + headache|dizz|sick|nause|drowsy|sleepy|faint|vomit|confus|kopfschmerz|schwindl|ubel|"
     "cabeza|mareo|cabeca|tontura|tete|vertige + everyone|family|both|kids|dog|cat|better when|better outside|go out|"
     "leave|outside|we|all have|all got|all feel|all of them|me and|him and|her and|wir|alle|hund|todos|perro|tous|"
-    "chien|todos|cachorro|kaum wach|no despierta|nao acorda|reveille pas",
+    "chien|cachorro|kaum wach|no despierta|nao acorda|reveille pas",
     # a child who got into medicines (not their own dose): some, a handful, someone else's, a pack, found
     "overdose: {child}|year old|month old|months old|yo + {swallowed}|took|found|got hold|got at|missing + pill|"
     "tablet|meds|medicine|capsul|{meds}|blister + {got_into}",

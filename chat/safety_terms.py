@@ -326,14 +326,14 @@ RED_FLAG_EXCEPTIONS: list[str] = [
     "purple in the face", "red in the face", "blue in the face", "worst hangover", "not stop breathing",
     "never stops breathing", "not want to give", "not to give too much", "not giving too much",
     # a protocol's name is no patient's state; fainting at the sight of blood is the sight, not a collapse
-    "the sepsis six", "sepsis six bundle", *[f"{faint} at the sight of" for faint in ("faint", "faints", "fainted", "fainting", "pass out",
-                                                              "passes out", "passed out", "passing out")],
+    "the sepsis six", "sepsis six bundle",
+    *[f"{faint} at the sight of" for faint in ("faint", "faints", "fainted", "fainting", "pass out", "passes out",
+                                               "passed out", "passing out")],
     # "ich krieg gleich nen Herzinfarkt": German for being exasperated; a heart that "literally stopped" at a fright
     "krieg gleich nen herzinfarkt", "krieg gleich einen herzinfarkt", "kriege gleich einen herzinfarkt",
     "heart literally stopped", "burnt toast", "burned toast", "burnt the toast", "burned the toast",
     # a headache from a chore, being sick of something: figures of speech
-    "giving me a headache", "gives me a headache", "gave me a headache", "given me a headache", "give me a headache",
-    "sick of", "activated charcoal",
+    *[f"{give} me a headache" for give in ("giving", "gives", "gave", "given", "give")], "sick of", "activated charcoal",
 ]
 # things that are "literally killing me": a figure of speech
 RED_FLAG_EXCEPTIONS += [f"{thing} {be} {how}killing me" for thing in (
